@@ -1,0 +1,147 @@
+"""Organization names: normalization and near-miss (fuzzy) candidates.
+
+Normalization is defined once, as DuckDB SQL macros (:data:`MACROS`), so that names are matched
+the same way inside the warehouse (where millions of rows are resolved in SQL) and from Python
+(:func:`normalize_name`, which runs the same macro).
+
+A normalized name is lower case, accents stripped, ``&`` read as "and", punctuation turned into
+single spaces, a leading "the" dropped and trailing legal-form suffixes (Inc, LLC, Corp, PBC,
+Ltd, GmbH, S.A., ...) removed:
+
+>>> normalize_name("Anthropic, PBC")
+'anthropic'
+>>> normalize_name("The Boeing Company")
+'boeing'
+>>> normalize_name("Huawei Technologies Co., Ltd.")
+'huawei technologies'
+
+Fuzzy candidates are never merged: they are listed for a person to review.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import duckdb
+
+__all__ = [
+    "FUZZY_THRESHOLD",
+    "MACROS",
+    "FuzzyCandidate",
+    "fuzzy_candidates",
+    "normalize_name",
+    "normalize_names",
+]
+
+LEGAL_SUFFIXES = (
+    "inc|incorporated|llc|l l c|corp|corporation|co|company|ltd|limited|pbc|p b c|plc|gmbh|"
+    "sa|s a|ag|lp|llp|l l p|l p|bv|nv|srl|spa|pty|pte|kk|oy|ab|sarl|sas|zao|ooo|ao|jsc|pjsc"
+)
+
+MACROS = rf"""
+CREATE OR REPLACE MACRO exposure_basic_name(s) AS
+    nullif(trim(regexp_replace(
+        regexp_replace(lower(strip_accents(CAST(s AS VARCHAR))), '&', ' and ', 'g'),
+        '[^\p{{L}}\p{{N}}]+', ' ', 'g')), '');
+CREATE OR REPLACE MACRO exposure_norm_name(s) AS
+    coalesce(nullif(trim(regexp_replace(
+        regexp_replace(' ' || exposure_basic_name(s) || ' ', '^ the ', ' '),
+        '( ({LEGAL_SUFFIXES}))+ $', ' ')), ''), exposure_basic_name(s));
+CREATE OR REPLACE MACRO exposure_key(s) AS
+    nullif(regexp_replace(upper(CAST(s AS VARCHAR)), '[^A-Z0-9]', '', 'g'), '');
+"""
+
+# Scores are rapidfuzz token_sort_ratio on normalized names, 0..100.
+FUZZY_THRESHOLD = 88.0
+
+_local = threading.local()
+
+
+def _connection() -> duckdb.DuckDBPyConnection:
+    con = getattr(_local, "con", None)
+    if con is None:
+        con = duckdb.connect()
+        con.execute(MACROS)
+        _local.con = con
+    return con
+
+
+def normalize_names(names: Sequence[str | None]) -> list[str | None]:
+    """Normalize many names at once (see the module docstring)."""
+    con = _connection()
+    rows = con.execute(
+        "SELECT exposure_norm_name(n) FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(n, i) ORDER BY i",
+        [list(names)],
+    ).fetchall()
+    return [row[0] for row in rows]
+
+
+def normalize_name(name: str | None) -> str | None:
+    """Normalize one organization name; None or blank gives None.
+
+    >>> normalize_name("  ACME Widgets, L.L.C. ")
+    'acme widgets'
+    """
+    return normalize_names([name])[0]
+
+
+@dataclass(frozen=True)
+class FuzzyCandidate:
+    """Two names that are close but were not merged."""
+
+    name: str
+    candidate: str
+    score: float
+
+
+def _block_keys(normalized: str) -> set[str]:
+    """Blocking keys: the first three characters of each of the first two tokens."""
+    tokens = normalized.split()
+    return {token[:3] for token in tokens[:2] if len(token) >= 3} or {normalized[:3]}
+
+
+def fuzzy_candidates(
+    names: Iterable[tuple[str, str]],
+    against: Iterable[tuple[str, str]],
+    *,
+    threshold: float = FUZZY_THRESHOLD,
+) -> list[FuzzyCandidate]:
+    """Near-miss pairs between ``names`` and ``against``, each given as (name, normalized).
+
+    Pairs with equal normalized names are skipped (they already match). Comparison is blocked
+    on the first three characters of the first two tokens, so a typo in both leading
+    trigrams is not caught; that keeps the cost near-linear on large networks.
+
+    >>> fuzzy_candidates([("Northwind Analytic", "northwind analytic")],
+    ...                  [("Northwind Analytics Inc.", "northwind analytics"), ("Zeta", "zeta")])
+    [FuzzyCandidate(name='Northwind Analytic', candidate='Northwind Analytics Inc.', score=97.3)]
+    """
+    from rapidfuzz import fuzz, process
+
+    blocks: dict[str, list[tuple[str, str]]] = defaultdict(list)
+    for name, normalized in against:
+        for key in _block_keys(normalized):
+            blocks[key].append((name, normalized))
+    found: dict[frozenset[str], FuzzyCandidate] = {}
+    for name, normalized in names:
+        pool = {pair for key in _block_keys(normalized) for pair in blocks.get(key, ())}
+        pool = {pair for pair in pool if pair[1] != normalized}
+        if not pool:
+            continue
+        ordered = sorted(pool)
+        for _, score, index in process.extract(
+            normalized,
+            [pair[1] for pair in ordered],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=threshold,
+            limit=5,
+        ):
+            other = ordered[index][0]
+            if other != name:
+                found.setdefault(
+                    frozenset((name, other)), FuzzyCandidate(name, other, round(float(score), 1))
+                )
+    return sorted(found.values(), key=lambda c: (-c.score, c.name, c.candidate))

@@ -1,0 +1,456 @@
+"""The DuckDB warehouse: schema, seeds, all-or-nothing loads, status.
+
+Tables by layer (dbt-style):
+
+* ``ref_*``: reference data from ``seeds/`` (relation types, designation lists, hosting facts,
+  aliases, reporting rules), refreshed whenever a seed file changes.
+* ``sources``: one row per loaded file and sheet, with its SHA-256.
+* ``stg_organizations``, ``stg_relationships``: validated uploads, one row per input row, each
+  with its provenance (``_source_file``, ``_sheet``, ``_row``, ``_sha256``, ``_loaded_at``).
+* ``orgs``, ``edges``, ``edge_evidence``, ``dq_issues``: the model's view, rebuilt from staging
+  by :mod:`exposure.resolve` after every load.
+
+A load runs in one transaction: if any file of the call fails, the transaction is rolled back
+and every table is exactly as it was.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from exposure.errors import DatabaseBusyError, ExposureError, LoadError, Problem
+from exposure.ingest import (
+    LoadOptions,
+    MappedSheet,
+    map_sheet,
+    register_sheet,
+    staging_select,
+    validate_sheet,
+)
+from exposure.names import MACROS
+from exposure.readers import ReadLimits, read_file
+from exposure.sql import scalar, sql_literal, table_exists
+from exposure.resolve import rebuild_model
+
+__all__ = [
+    "DEFAULT_DB",
+    "LoadReport",
+    "SourceLoaded",
+    "Status",
+    "connect",
+    "data_version",
+    "default_db_path",
+    "load_files",
+    "seeds_dir",
+    "status",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_DB = "exposure.duckdb"
+SCHEMA_VERSION = "1"
+
+Progress = Callable[[str, int, int], None]
+
+_PROVENANCE = """
+    _load_id INTEGER NOT NULL,
+    _source_file VARCHAR NOT NULL,
+    _sheet VARCHAR,
+    _row BIGINT NOT NULL,
+    _sha256 VARCHAR NOT NULL,
+    _loaded_at TIMESTAMP NOT NULL
+"""
+
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
+CREATE TABLE IF NOT EXISTS sources (
+    load_id INTEGER NOT NULL,
+    file_name VARCHAR NOT NULL,
+    file_path VARCHAR,
+    sha256 VARCHAR NOT NULL,
+    size_bytes BIGINT,
+    sheet VARCHAR,
+    kind VARCHAR NOT NULL,
+    rows BIGINT NOT NULL,
+    loaded_at TIMESTAMP NOT NULL,
+    buyer VARCHAR,
+    encoding VARCHAR
+);
+CREATE TABLE IF NOT EXISTS stg_organizations (
+    name VARCHAR NOT NULL,
+    kind VARCHAR,
+    uei VARCHAR,
+    cage VARCHAR,
+    country VARCHAR,
+    parent VARCHAR,
+    aliases VARCHAR,
+    {_PROVENANCE}
+);
+CREATE TABLE IF NOT EXISTS stg_relationships (
+    buyer VARCHAR NOT NULL,
+    supplier VARCHAR NOT NULL,
+    relation VARCHAR NOT NULL,
+    product VARCHAR,
+    used_in VARCHAR,
+    contract_id VARCHAR,
+    program VARCHAR,
+    annual_value_usd DOUBLE,
+    criticality INTEGER,
+    essential BOOLEAN,
+    alternatives INTEGER,
+    replacement_months DOUBLE,
+    dod_use BOOLEAN,
+    notes VARCHAR,
+    {_PROVENANCE}
+);
+"""
+
+_STAGING_TABLE = {
+    "organizations": "stg_organizations",
+    "relationships": "stg_relationships",
+    "vendors": "stg_relationships",
+}
+
+
+def default_db_path() -> Path:
+    """``EXPOSURE_DB`` if set, else ``exposure.duckdb`` in the working directory."""
+    return Path(os.environ.get("EXPOSURE_DB") or DEFAULT_DB)
+
+
+def seeds_dir() -> Path:
+    """The folder of seed CSVs: ``EXPOSURE_SEEDS`` if set, else ``seeds/`` of the project."""
+    configured = os.environ.get("EXPOSURE_SEEDS")
+    if configured:
+        return Path(configured)
+    return Path(__file__).resolve().parent.parent / "seeds"
+
+
+def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open (creating if needed) the warehouse and bring its schema and seeds up to date.
+
+    ``":memory:"`` gives a throw-away in-memory warehouse.
+
+    Raises:
+        DatabaseBusyError: another process holds the file open read-write.
+    """
+    target = str(path) if path is not None else str(default_db_path())
+    try:
+        con = duckdb.connect(target, read_only=read_only)
+    except duckdb.IOException as exc:
+        if "lock" in str(exc).lower():
+            raise DatabaseBusyError(
+                f"the database {target} is in use by another process (a running dashboard or "
+                f"another exposure command); close it or use --db to pick another file ({exc})"
+            ) from exc
+        raise ExposureError(f"cannot open the database {target}: {exc}") from exc
+    con.execute(MACROS)
+    if not read_only:
+        con.execute(SCHEMA)
+        con.execute(
+            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
+        )
+        _refresh_seeds(con)
+        if not table_exists(con, "orgs"):
+            rebuild_model(con)
+    return con
+
+
+def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
+    """Load every ``seeds/*.csv`` into ``ref_<stem>`` when the seed files changed."""
+    folder = seeds_dir()
+    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    version = digest.hexdigest()
+    if scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") == version:
+        return
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for file in files:
+            table = "ref_" + file.stem.lower().replace("-", "_")
+            con.execute(
+                f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({sql_literal(str(file))}, "
+                "header = true, auto_detect = true, sample_size = -1)"
+            )
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('seeds_version', ?)", [version])
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    logger.info("loaded %d seed files from %s", len(files), folder)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        while chunk := handle.read(2**20):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+@dataclass(frozen=True)
+class SourceLoaded:
+    """One sheet stored by a load."""
+
+    file: str
+    sheet: str | None
+    kind: str
+    rows: int
+    sha256: str
+
+
+@dataclass
+class LoadReport:
+    """What a load call did."""
+
+    loaded: list[SourceLoaded] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    organizations: int = 0
+    edges: int = 0
+    data_quality: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def rows(self) -> int:
+        return sum(source.rows for source in self.loaded)
+
+
+def load_files(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | Path],
+    options: LoadOptions | None = None,
+    *,
+    display_names: Sequence[str] | None = None,
+    limits: ReadLimits | None = None,
+    progress: Progress | None = None,
+) -> LoadReport:
+    """Read, validate and store files, all or nothing, then rebuild ``orgs`` and ``edges``.
+
+    A file whose SHA-256 was loaded before is skipped (and reported so).
+
+    Raises:
+        LoadError: any file failed to read or validate; nothing was stored.
+    """
+    options = options or LoadOptions()
+    report = LoadReport()
+    step = progress or (lambda _label, _done, _total: None)
+    names = list(display_names) if display_names else [Path(p).name for p in paths]
+    known = {row[0]: (row[1], row[2]) for row in con.execute(
+        "SELECT sha256, any_value(file_name), min(loaded_at) FROM sources GROUP BY sha256"
+    ).fetchall()}
+    known_names = {row[0]: row[1] for row in con.execute(
+        "SELECT file_name, any_value(sha256) FROM sources GROUP BY file_name"
+    ).fetchall()}
+
+    problems: list[Problem] = []
+    pending: list[tuple[MappedSheet, str, Path]] = []
+    seen_hashes: set[str] = set()
+    total = len(paths)
+    for index, (path_like, name) in enumerate(zip(paths, names, strict=True)):
+        path = Path(path_like)
+        step(f"reading {name}", index, total)
+        if not path.is_file():
+            problems.append(Problem(name, "file not found"))
+            continue
+        digest = _sha256(path)
+        if digest in known:
+            earlier, when = known[digest]
+            report.skipped.append(
+                (name, f"already loaded (as {earlier}, {when:%Y-%m-%d %H:%M} UTC); nothing added")
+            )
+            continue
+        if digest in seen_hashes:
+            report.skipped.append((name, "the same content appears twice in this call; loaded once"))
+            continue
+        seen_hashes.add(digest)
+        if name in known_names:
+            report.notes.append(
+                f"{name}: a different version of this file was loaded before; both versions' rows "
+                "are kept, and identical dependencies are merged in the model"
+            )
+        try:
+            sheets = read_file(path, display_name=name, encoding=options.encoding, limits=limits)
+            mapped_any = False
+            for raw in sheets:
+                try:
+                    mapped = map_sheet(raw, options, file_stem=Path(name).stem)
+                except LoadError as exc:
+                    problems.extend(exc.problems)
+                    continue
+                if mapped is None:
+                    report.notes.append(f"{name}: sheet '{raw.sheet}' skipped (no recognised headers)")
+                    continue
+                mapped_any = True
+                pending.append((mapped, digest, path))
+            if not mapped_any and not any(p.file == name for p in problems):
+                problems.append(
+                    Problem(
+                        name,
+                        "no sheet holds organizations or relationships; expected a sheet named "
+                        "'organizations' or 'relationships', or headers such as name / buyer, supplier",
+                    )
+                )
+        except LoadError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise LoadError(problems)
+    if not pending:
+        report.organizations, report.edges = _counts(con)
+        return report
+
+    loaded_at = datetime.now(UTC).replace(tzinfo=None)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        next_id = int(scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM sources"))
+        staged: list[tuple[MappedSheet, str, str, Path]] = []
+        for index, (mapped, digest, path) in enumerate(pending):
+            where = f"{mapped.raw.file}" + (f" [{mapped.raw.sheet}]" if mapped.raw.sheet else "")
+            step(f"validating {where}", index, len(pending))
+            view = register_sheet(con, mapped, f"_sheet_{index}")
+            problems.extend(validate_sheet(con, mapped, view))
+            staged.append((mapped, digest, view, path))
+        if problems:
+            raise LoadError(problems)
+        for index, (mapped, digest, view, path) in enumerate(staged):
+            step(f"storing {mapped.raw.file}", index, len(staged))
+            load_id = next_id + index
+            select, _ = staging_select(mapped, view)
+            table = _STAGING_TABLE[mapped.kind]
+            provenance = (
+                f"{load_id}, {sql_literal(mapped.raw.file)}, "
+                f"{sql_literal(mapped.raw.sheet) if mapped.raw.sheet else 'NULL'}, _row, "
+                f"{sql_literal(digest)}, TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))}"
+            )
+            columns = ", ".join(
+                c for c in _staging_columns(con, table) if not c.startswith("_")
+            )
+            con.execute(
+                f"INSERT INTO {table} SELECT {columns}, {provenance} FROM ({select})"
+            )
+            rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
+            con.execute(
+                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    load_id,
+                    mapped.raw.file,
+                    str(path.resolve()),
+                    digest,
+                    path.stat().st_size,
+                    mapped.raw.sheet,
+                    mapped.kind,
+                    rows,
+                    loaded_at,
+                    mapped.buyer if mapped.kind == "vendors" or mapped.buyer else None,
+                    mapped.raw.encoding,
+                ],
+            )
+            report.loaded.append(
+                SourceLoaded(mapped.raw.file, mapped.raw.sheet, mapped.kind, rows, digest)
+            )
+        step("resolving organizations", 0, 1)
+        rebuild_model(con)
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [data_version(con)])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    finally:
+        for index in range(len(pending)):
+            con.execute(f"DROP VIEW IF EXISTS _sheet_{index}")
+            try:
+                con.unregister(f"_sheet_{index}_arrow")
+            except duckdb.Error:
+                pass
+    step("done", 1, 1)
+    report.organizations, report.edges = _counts(con)
+    report.data_quality = dict(
+        con.execute("SELECT issue, count(*) FROM dq_issues GROUP BY issue ORDER BY issue").fetchall()
+    )
+    return report
+
+
+def _staging_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
+    return [
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+
+
+def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
+    orgs = scalar(con, "SELECT count(*) FROM orgs")
+    edges = scalar(con, "SELECT count(*) FROM edges")
+    return int(orgs), int(edges)
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A short hash of the loaded files' hashes: changes exactly when the data does."""
+    hashes = [row[0] for row in con.execute("SELECT DISTINCT sha256 FROM sources ORDER BY 1").fetchall()]
+    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Status:
+    """What the warehouse holds."""
+
+    database: str
+    data_version: str
+    sources: list[dict[str, object]]
+    organizations: int
+    edges: int
+    kinds: dict[str, int]
+    relations: dict[str, int]
+    data_quality: list[dict[str, object]]
+    reference: dict[str, int]
+
+
+def status(con: duckdb.DuckDBPyConnection, *, database: str = "", limit: int = 200) -> Status:
+    """Summarize sources, model counts, reference data and data-quality warnings."""
+    sources = [
+        dict(zip(("file", "sheet", "kind", "rows", "sha256", "loaded_at"), row, strict=True))
+        for row in con.execute(
+            "SELECT file_name, sheet, kind, rows, sha256, loaded_at FROM sources ORDER BY load_id"
+        ).fetchall()
+    ]
+    orgs, edges = _counts(con)
+    kinds = dict(con.execute("SELECT kind, count(*) FROM orgs GROUP BY kind ORDER BY 2 DESC").fetchall())
+    relations = dict(
+        con.execute("SELECT relation, count(*) FROM edges GROUP BY relation ORDER BY 2 DESC").fetchall()
+    )
+    quality = [
+        dict(zip(("issue", "name", "detail", "candidate", "score", "file", "sheet", "row"), row, strict=True))
+        for row in con.execute(
+            "SELECT issue, name, detail, candidate, score, source_file, sheet, row FROM dq_issues "
+            "ORDER BY issue, score DESC NULLS LAST, name LIMIT ?",
+            [limit],
+        ).fetchall()
+    ]
+    reference = {
+        table: int(scalar(con, f"SELECT count(*) FROM {table}"))
+        for (table,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'ref_%' ORDER BY 1"
+        ).fetchall()
+    }
+    return Status(
+        database=database,
+        data_version=data_version(con),
+        sources=sources,
+        organizations=orgs,
+        edges=edges,
+        kinds=kinds,
+        relations=relations,
+        data_quality=quality,
+        reference=reference,
+    )
