@@ -53,7 +53,9 @@ def _progress() -> Iterator[Callable[[str, int, int], None]]:
 
 def _fail(exc: Exception) -> None:
     if isinstance(exc, LoadError):
-        err_console.print(f"[bold red]Load refused[/]: {len(exc.problems)} problem(s); nothing was loaded.")
+        err_console.print(
+            f"[bold red]Load refused[/]: {len(exc.problems)} problem(s); nothing was loaded."
+        )
         for problem in exc.problems[:100]:
             err_console.print(f"  - {problem}", markup=False)
         if len(exc.problems) > 100:
@@ -85,8 +87,12 @@ def _db(ctx: click.Context) -> Path:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("--buyer", help="The company whose vendor list this is (sheets with no buyer column).")
-@click.option("--kind", type=click.Choice(SHEET_KINDS), help="What the file holds, if its headers do not say.")
+@click.option(
+    "--buyer", help="The company whose vendor list this is (sheets with no buyer column)."
+)
+@click.option(
+    "--kind", type=click.Choice(SHEET_KINDS), help="What the file holds, if its headers do not say."
+)
 @click.option(
     "--map",
     "mapping",
@@ -113,9 +119,11 @@ def load(
             encoding=encoding,
         )
         con = connect(_db(ctx))
-        with _progress() as progress:
-            report = load_files(con, list(files), options, progress=progress)
-        con.close()
+        try:
+            with _progress() as progress:
+                report = load_files(con, list(files), options, progress=progress)
+        finally:
+            con.close()
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
@@ -125,16 +133,21 @@ def load(
 def _print_load(report: LoadReport) -> None:
     for source in report.loaded:
         where = source.file + (f" [{source.sheet}]" if source.sheet else "")
-        console.print(f"loaded {where}: {source.rows} {source.kind} rows (sha256 {source.sha256[:12]})")
+        console.print(
+            f"loaded {where}: {source.rows} {source.kind} rows (sha256 {source.sha256[:12]})",
+            markup=False,
+        )
     for name, reason in report.skipped:
-        console.print(f"skipped {name}: {reason}")
+        console.print(f"skipped {name}: {reason}", markup=False)
     for note in report.notes:
         console.print(f"note: {note}", markup=False)
     console.print(
         f"the network now has {report.organizations} organizations and {report.edges} dependencies"
     )
     if report.data_quality:
-        issues = ", ".join(f"{count} {issue.replace('_', ' ')}" for issue, count in report.data_quality.items())
+        issues = ", ".join(
+            f"{count} {issue.replace('_', ' ')}" for issue, count in report.data_quality.items()
+        )
         console.print(f"data quality: {issues} (see `exposure status`)")
 
 
@@ -146,8 +159,10 @@ def status_command(ctx: click.Context, limit: int) -> None:
     try:
         path = _db(ctx)
         con = connect(path)
-        result = status(con, database=str(path), limit=limit)
-        con.close()
+        try:
+            result = status(con, database=str(path), limit=limit)
+        finally:
+            con.close()
     except ExposureError as exc:
         _fail(exc)
         return
@@ -156,7 +171,9 @@ def status_command(ctx: click.Context, limit: int) -> None:
 
 def print_status(result: Status) -> None:
     """Print a :class:`Status` as rich tables."""
-    console.print(f"[bold]database[/] {result.database}   [bold]data version[/] {result.data_version}")
+    console.print(
+        f"[bold]database[/] {result.database}   [bold]data version[/] {result.data_version}"
+    )
     sources = Table(title="Sources loaded", show_lines=False)
     for column in ("file", "sheet", "kind", "rows", "sha256", "loaded at (UTC)"):
         sources.add_column(column)
@@ -177,9 +194,7 @@ def print_status(result: Status) -> None:
         console.print("by kind: " + ", ".join(f"{k} {v}" for k, v in result.kinds.items()))
     if result.relations:
         console.print("by relation: " + ", ".join(f"{k} {v}" for k, v in result.relations.items()))
-    console.print(
-        "reference data: " + ", ".join(f"{k} {v}" for k, v in result.reference.items())
-    )
+    console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in result.reference.items()))
     if result.data_quality:
         quality = Table(title="Data quality (review these)")
         for column in ("issue", "name", "detail", "where"):
@@ -187,11 +202,18 @@ def print_status(result: Status) -> None:
         for item in result.data_quality:
             where = ", ".join(
                 str(part)
-                for part in (item["file"], item["sheet"] and f"sheet {item['sheet']}", item["row"] and f"row {item['row']}")
+                for part in (
+                    item["file"],
+                    item["sheet"] and f"sheet {item['sheet']}",
+                    item["row"] and f"row {item['row']}",
+                )
                 if part
             )
             quality.add_row(
-                str(item["issue"]).replace("_", " "), str(item["name"] or ""), str(item["detail"]), where
+                str(item["issue"]).replace("_", " "),
+                str(item["name"] or ""),
+                str(item["detail"]),
+                where,
             )
         console.print(quality)
     else:

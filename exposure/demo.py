@@ -52,9 +52,7 @@ def run_demo(
             entries = list(csv.DictReader(handle))
         for entry in entries:
             options = LoadOptions(buyer=entry.get("buyer") or None)
-            reports.append(
-                load_files(con, [folder / entry["file"]], options, progress=progress)
-            )
+            reports.append(load_files(con, [folder / entry["file"]], options, progress=progress))
         result = status(con, database=str(database))
     finally:
         con.close()

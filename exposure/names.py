@@ -42,15 +42,15 @@ LEGAL_SUFFIXES = (
 )
 
 MACROS = rf"""
-CREATE OR REPLACE MACRO exposure_basic_name(s) AS
+CREATE OR REPLACE TEMP MACRO exposure_basic_name(s) AS
     nullif(trim(regexp_replace(
         regexp_replace(lower(strip_accents(CAST(s AS VARCHAR))), '&', ' and ', 'g'),
         '[^\p{{L}}\p{{N}}]+', ' ', 'g')), '');
-CREATE OR REPLACE MACRO exposure_norm_name(s) AS
+CREATE OR REPLACE TEMP MACRO exposure_norm_name(s) AS
     coalesce(nullif(trim(regexp_replace(
         regexp_replace(' ' || exposure_basic_name(s) || ' ', '^ the ', ' '),
         '( ({LEGAL_SUFFIXES}))+ $', ' ')), ''), exposure_basic_name(s));
-CREATE OR REPLACE MACRO exposure_key(s) AS
+CREATE OR REPLACE TEMP MACRO exposure_key(s) AS
     nullif(regexp_replace(upper(CAST(s AS VARCHAR)), '[^A-Z0-9]', '', 'g'), '');
 """
 
@@ -98,9 +98,12 @@ class FuzzyCandidate:
 
 
 def _block_keys(normalized: str) -> set[str]:
-    """Blocking keys: the first three characters of each of the first two tokens."""
-    tokens = normalized.split()
-    return {token[:3] for token in tokens[:2] if len(token) >= 3} or {normalized[:3]}
+    """Blocking keys: each of the first three tokens, whole and as a three-letter prefix."""
+    keys: set[str] = set()
+    for token in normalized.split()[:3]:
+        if len(token) >= 3:
+            keys.update((token, token[:3] + "~"))
+    return keys or {normalized}
 
 
 def fuzzy_candidates(
@@ -108,12 +111,14 @@ def fuzzy_candidates(
     against: Iterable[tuple[str, str]],
     *,
     threshold: float = FUZZY_THRESHOLD,
+    max_block: int = 100,
 ) -> list[FuzzyCandidate]:
     """Near-miss pairs between ``names`` and ``against``, each given as (name, normalized).
 
-    Pairs with equal normalized names are skipped (they already match). Comparison is blocked
-    on the first three characters of the first two tokens, so a typo in both leading
-    trigrams is not caught; that keeps the cost near-linear on large networks.
+    Pairs with equal normalized names are skipped (they already match). Comparison is blocked:
+    two names are compared only when they share one of their first three tokens, or its first
+    three letters; keys shared by more than ``max_block`` names (the "inc" and "systems" of
+    names) are too common to say anything and are ignored. That keeps the cost linear.
 
     >>> fuzzy_candidates([("Northwind Analytic", "northwind analytic")],
     ...                  [("Northwind Analytics Inc.", "northwind analytics"), ("Zeta", "zeta")])
@@ -125,6 +130,7 @@ def fuzzy_candidates(
     for name, normalized in against:
         for key in _block_keys(normalized):
             blocks[key].append((name, normalized))
+    blocks = {key: members for key, members in blocks.items() if len(members) <= max_block}
     found: dict[frozenset[str], FuzzyCandidate] = {}
     for name, normalized in names:
         pool = {pair for key in _block_keys(normalized) for pair in blocks.get(key, ())}

@@ -23,6 +23,7 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+from typing import IO
 
 import duckdb
 import pyarrow as pa
@@ -34,8 +35,11 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "RawSheet",
     "ReadLimits",
+    "check_size",
     "column_letter",
+    "csv_error",
     "read_file",
+    "utf8_problem",
 ]
 
 logger = logging.getLogger(__name__)
@@ -46,6 +50,7 @@ PARQUET_SUFFIXES = (".parquet", ".pq")
 
 _XML_DANGER = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
 _FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
+CSV_PREVIEW_ROWS = 1000
 _ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "utf-16", "mac-roman"}
 
 
@@ -69,7 +74,11 @@ class RawSheet:
     ``first_row`` is the spreadsheet row number of ``table``'s first row and ``first_column``
     the 0-based index of its first column (workbooks may start at, say, B3).
     ``formulas`` maps (row number, 0-based column) to the formula text of cells that hold one,
-    and ``cached`` says, for each such cell, whether a computed value was saved with it.
+    and whether a computed value was saved with it.
+
+    For CSV, ``table`` is only the first rows (enough to find the header); ``csv_sql`` is the
+    DuckDB ``read_csv(...)`` call that reads the whole file, and ``cleanup`` a temporary
+    re-encoded copy to delete once it has been read.
     """
 
     file: str
@@ -80,6 +89,9 @@ class RawSheet:
     has_header_row: bool = True
     formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
     encoding: str | None = None
+    csv_sql: str | None = None
+    csv_path: Path | None = None
+    cleanup: Path | None = None
 
 
 def column_letter(index: int) -> str:
@@ -116,22 +128,15 @@ def read_file(
     size = path.stat().st_size
     if size == 0:
         raise LoadError([Problem(name, "the file is empty (0 bytes)")])
-    if size > limits.max_file_bytes:
-        raise LoadError(
-            [
-                Problem(
-                    name,
-                    f"the file is {size / 2**20:.1f} MB, over the {limits.max_file_bytes / 2**20:.0f} MB "
-                    "size limit (set EXPOSURE_MAX_FILE_MB to raise it)",
-                )
-            ]
-        )
+    check_size(path, name, limits)
     with path.open("rb") as handle:
         magic = handle.read(8)
     suffix = path.suffix.lower() if display_name is None else Path(display_name).suffix.lower()
     if magic.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if not magic.startswith(b"PK"):
-            raise LoadError([Problem(name, "not a valid .xlsx workbook (it is not a zip container)")])
+            raise LoadError(
+                [Problem(name, "not a valid .xlsx workbook (it is not a zip container)")]
+            )
         return _read_xlsx(path, name, limits)
     if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix in (".xls", ".xlsb", ".ods"):
         return _read_workbook(path, name, formulas={}, offsets={})
@@ -149,6 +154,29 @@ def read_file(
     )
 
 
+def _human(size: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1024 or unit == "GB":
+            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+        size /= 1024
+    return f"{size:.1f} GB"
+
+
+def check_size(path: Path, name: str, limits: ReadLimits) -> None:
+    """Refuse a file over the size limit, before anything reads it."""
+    size = path.stat().st_size
+    if size > limits.max_file_bytes:
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    f"the file is {_human(size)}, over the size limit of {_human(limits.max_file_bytes)} "
+                    "(set EXPOSURE_MAX_FILE_MB to raise it)",
+                )
+            ]
+        )
+
+
 # ---------------------------------------------------------------------------------------------
 # Workbooks
 
@@ -158,7 +186,11 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise LoadError(
-            [Problem(name, f"not a readable .xlsx workbook: the file is truncated or corrupt ({exc})")]
+            [
+                Problem(
+                    name, f"not a readable .xlsx workbook: the file is truncated or corrupt ({exc})"
+                )
+            ]
         ) from exc
     with archive:
         _check_zip(archive, name, limits)
@@ -166,8 +198,21 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
         formulas: dict[str, dict[tuple[int, int], tuple[str, bool]]] = {}
         offsets: dict[str, tuple[int, int]] = {}
         for sheet_name, part in parts.items():
-            offsets[sheet_name] = _first_cell(archive, part)
-            formulas[sheet_name] = _formula_cells(archive, part)
+            try:
+                offsets[sheet_name] = _first_cell(archive, part)
+                formulas[sheet_name] = _formula_cells(archive, part)
+            except LoadError:
+                raise
+            except Exception as exc:  # malformed or hostile XML: report, never crash
+                raise LoadError(
+                    [
+                        Problem(
+                            name,
+                            f"the worksheet XML could not be parsed safely ({type(exc).__name__}: {exc})",
+                            sheet=sheet_name,
+                        )
+                    ]
+                ) from exc
     return _read_workbook(path, name, formulas=formulas, offsets=offsets)
 
 
@@ -177,11 +222,20 @@ def _check_zip(archive: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
         bad_member = archive.testzip()
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         raise LoadError(
-            [Problem(name, f"not a readable .xlsx workbook: the file is truncated or corrupt ({exc})")]
+            [
+                Problem(
+                    name, f"not a readable .xlsx workbook: the file is truncated or corrupt ({exc})"
+                )
+            ]
         ) from exc
     if bad_member is not None:
         raise LoadError(
-            [Problem(name, f"not a readable .xlsx workbook: part '{bad_member}' is corrupt (CRC mismatch)")]
+            [
+                Problem(
+                    name,
+                    f"not a readable .xlsx workbook: part '{bad_member}' is corrupt (CRC mismatch)",
+                )
+            ]
         )
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
@@ -201,9 +255,8 @@ def _check_zip(archive: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
             )
         if info.filename.lower().endswith((".xml", ".rels", ".vml")):
             with archive.open(info) as member:
-                # A DTD can only sit in the prolog, before the root element.
-                head = member.read(16384)
-            if _XML_DANGER.search(head):
+                dangerous = _prolog_declares_dtd(member)
+            if dangerous:
                 raise LoadError(
                     [
                         Problem(
@@ -214,7 +267,46 @@ def _check_zip(archive: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
                     ]
                 )
     if "xl/workbook.xml" not in {info.filename for info in infos}:
-        raise LoadError([Problem(name, "not a valid .xlsx workbook: it has no xl/workbook.xml part")])
+        raise LoadError(
+            [Problem(name, "not a valid .xlsx workbook: it has no xl/workbook.xml part")]
+        )
+
+
+_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
+_PROLOG_LIMIT = 2**20
+
+
+def _prolog_declares_dtd(stream: IO[bytes]) -> bool:
+    """Whether an XML part declares a DTD or entities before its root element.
+
+    A DTD can only sit in the prolog, so the scan skips the XML declaration, processing
+    instructions and comments, and stops at the first element. A prolog padded past 1 MB
+    counts as dangerous: no workbook needs one.
+    """
+    buffer = b""
+    position = 0
+    while True:
+        if len(buffer) - position < 65536:
+            chunk = stream.read(65536)
+            buffer = buffer[position:] + chunk
+            position = 0
+            if len(buffer) > _PROLOG_LIMIT and not chunk:
+                return False
+        match = _PROLOG_ITEM.match(buffer, position)
+        if match and match.end() > position:
+            position = match.end()
+            if position > _PROLOG_LIMIT:
+                return True
+            continue
+        rest = buffer[position:]
+        if rest.startswith((b"<?", b"<!--")) and len(rest) < _PROLOG_LIMIT:
+            chunk = stream.read(65536)
+            if not chunk:
+                return False
+            buffer = rest + chunk
+            position = 0
+            continue
+        return bool(_XML_DANGER.match(rest[:16]))
 
 
 def _local(tag: str) -> str:
@@ -351,7 +443,11 @@ def _calamine_start(path: Path, sheet_name: str) -> tuple[int, int]:
     import python_calamine
 
     try:
-        start = python_calamine.CalamineWorkbook.from_path(str(path)).get_sheet_by_name(sheet_name).start
+        start = (
+            python_calamine.CalamineWorkbook.from_path(str(path))
+            .get_sheet_by_name(sheet_name)
+            .start
+        )
     except Exception:
         return (1, 0)
     return (start[0] + 1, start[1]) if start else (1, 0)
@@ -371,8 +467,12 @@ def _decode_problem(name: str, data: bytes, error: UnicodeDecodeError, encoding:
     prefix = data[line_start : error.start].decode("utf-8", errors="replace")
     delimiter = _sniff_delimiter(data[:65536].decode("utf-8", errors="replace"))
     column_index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1
-    header = next(csv.reader([data[: data.find(b"\n")].decode("utf-8", "replace")], delimiter=delimiter), [])
-    column = header[column_index].strip() if 0 <= column_index < len(header) else f"#{column_index + 1}"
+    header = next(
+        csv.reader([data[: data.find(b"\n")].decode("utf-8", "replace")], delimiter=delimiter), []
+    )
+    column = (
+        header[column_index].strip() if 0 <= column_index < len(header) else f"#{column_index + 1}"
+    )
     guess = line.decode("cp1252", errors="replace").strip()
     return Problem(
         name,
@@ -391,6 +491,16 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
+def utf8_problem(path: Path, name: str) -> LoadError | None:
+    """Where a file stops being valid UTF-8, as a LoadError; None when it is valid."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return LoadError([_decode_problem(name, data, exc, "utf-8")])
+    return None
+
+
 def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
     data = path.read_bytes()
     chosen = (encoding or "").lower() or None
@@ -404,10 +514,13 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
     source: Path = path
     temporary: Path | None = None
     if chosen in (None, "utf-8", "utf-8-sig"):
+        # DuckDB checks UTF-8 as it reads (see csv_error); only the preview is checked here.
+        head = data[: 2**20]
         try:
-            data.decode("utf-8")
+            head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise LoadError([_decode_problem(name, data, exc, "utf-8")]) from exc
+            if exc.end < len(head) - 4:  # not just a character cut by the slice
+                raise LoadError([_decode_problem(name, data, exc, "utf-8")]) from exc
     else:
         try:
             text = data.decode(chosen)
@@ -417,33 +530,56 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         temporary = source = Path(temp_name)
-    if not data.strip(b"\xef\xbb\xbf \r\n\t"):
+    if not re.search(rb"[^\xef\xbb\xbf\s]", data):
         raise LoadError([Problem(name, "the file holds no rows (only white space)")])
     del data
+    csv_sql = (
+        f"read_csv({sql_literal(str(source))}, header = false, all_varchar = true, "
+        "null_padding = true, strict_mode = false, skip = 0, sample_size = 20480)"
+    )
     con = duckdb.connect()
     try:
-        table = con.sql(
-            f"SELECT * FROM read_csv({sql_literal(str(source))}, header = false, all_varchar = true, "
-            "null_padding = true, strict_mode = false, skip = 0, sample_size = 20480)"
-        ).to_arrow_table()
+        # A preview for header matching; the warehouse reads the whole file itself, straight
+        # into DuckDB, which is much faster than going through Arrow.
+        table = con.sql(f"SELECT * FROM {csv_sql} LIMIT {CSV_PREVIEW_ROWS}").to_arrow_table()
     except duckdb.Error as exc:
-        message = str(exc).split("\n")[0]
-        line = re.search(r"line (\d+)", str(exc), re.IGNORECASE)
-        raise LoadError(
-            [
-                Problem(
-                    name,
-                    f"not a readable CSV file ({message})",
-                    row=int(line.group(1)) if line else None,
-                )
-            ]
-        ) from exc
-    finally:
-        con.close()
         if temporary is not None:
             temporary.unlink(missing_ok=True)
+        raise csv_error(name, exc, path) from exc
+    finally:
+        con.close()
     table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
-    return RawSheet(file=name, sheet=None, table=table, encoding=chosen or "utf-8")
+    return RawSheet(
+        file=name,
+        sheet=None,
+        table=table,
+        encoding=chosen or "utf-8",
+        csv_sql=csv_sql,
+        csv_path=source if temporary is None else path,
+        cleanup=temporary,
+    )
+
+
+def csv_error(name: str, exc: duckdb.Error, path: Path | None = None) -> LoadError:
+    """A DuckDB CSV parsing error as a LoadError naming the file and line.
+
+    An encoding error is located exactly (row and column of the first bad byte) from ``path``.
+    """
+    if path is not None and "invalid unicode" in str(exc).lower():
+        located = utf8_problem(path, name)
+        if located is not None:
+            return located
+    message = str(exc).split("\n")[0]
+    line = re.search(r"line (\d+)", str(exc), re.IGNORECASE)
+    return LoadError(
+        [
+            Problem(
+                name,
+                f"not a readable CSV file ({message})",
+                row=int(line.group(1)) if line else None,
+            )
+        ]
+    )
 
 
 def _read_parquet(path: Path, name: str) -> RawSheet:
@@ -461,7 +597,8 @@ def _read_parquet(path: Path, name: str) -> RawSheet:
         ) from exc
     finally:
         con.close()
-    header = pa.table({f"c{i}": pa.array([column], pa.string()) for i, column in enumerate(columns)})
+    header = pa.table(
+        {f"c{i}": pa.array([column], pa.string()) for i, column in enumerate(columns)}
+    )
     table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
     return RawSheet(file=name, sheet=None, table=pa.concat_tables([header, table]), first_row=1)
-

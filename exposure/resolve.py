@@ -12,8 +12,8 @@ Rules (SPEC 3.1):
    self-dependencies produced by resolution.
 
 Edges are deduplicated on (supplier, buyer, relation, product, used_in, contract, program):
-the same dependency stated by two sources is one edge with two evidence rows; each attribute
-comes from the most recent source that gives it.
+the same dependency stated by two sources is one edge with two rows in ``edge_evidence``;
+each attribute comes from the most recent source that gives it.
 
 Everything is SQL except fuzzy matching, so resolving a million rows takes seconds.
 """
@@ -26,14 +26,14 @@ import duckdb
 import pandas as pd
 
 from exposure.names import FUZZY_THRESHOLD, fuzzy_candidates
-from exposure.sql import table_exists
+from exposure.sql import scalar, table_exists
 
 __all__ = ["FUZZY_LIMIT", "rebuild_model"]
 
 logger = logging.getLogger(__name__)
 
 # Above this many undeclared names, fuzzy review is skipped (and said so in dq_issues).
-FUZZY_LIMIT = 50_000
+FUZZY_LIMIT = 20_000
 
 _RESOLVE_SQL = """
 -- Declared organization rows, oldest first.
@@ -104,20 +104,24 @@ SELECT c.norm, min(c.key) AS key, count(DISTINCT c.key) AS n_keys, any_value(c.r
 FROM candidates c JOIN best b ON b.norm = c.norm AND b.rank = c.rank
 GROUP BY c.norm;
 
--- Every name used as a buyer, supplier or parent, with where it was first seen.
+-- Every name used as a buyer, supplier or parent, with where it was first seen: one integer
+-- (load id << 40 | row << 1 | side) per use keeps a million-row grouping cheap; the file,
+-- sheet and row are decoded from it afterwards.
 CREATE OR REPLACE TEMP TABLE _refs AS
-SELECT ref, arg_min(source_file, ord) AS source_file, arg_min(sheet, ord) AS sheet,
-       arg_min(row, ord) AS row, min(ord) AS first_seen
-FROM (
-    SELECT buyer AS ref, _source_file AS source_file, _sheet AS sheet, _row AS row,
-           (_load_id::BIGINT << 40) + _row * 2 AS ord FROM stg_relationships
-    UNION ALL
-    SELECT supplier, _source_file, _sheet, _row, (_load_id::BIGINT << 40) + _row * 2 + 1
-    FROM stg_relationships
-    UNION ALL
-    SELECT parent, _source_file, _sheet, _row, (_load_id::BIGINT << 40) + _row * 2
-    FROM stg_organizations WHERE parent IS NOT NULL
-) GROUP BY ref;
+WITH uses AS (
+    SELECT ref, min(ord) AS first_seen
+    FROM (
+        SELECT buyer AS ref, (_load_id::BIGINT << 40) + _row * 2 AS ord FROM stg_relationships
+        UNION ALL
+        SELECT supplier, (_load_id::BIGINT << 40) + _row * 2 + 1 FROM stg_relationships
+        UNION ALL
+        SELECT parent, (_load_id::BIGINT << 40) + _row * 2 FROM stg_organizations
+        WHERE parent IS NOT NULL
+    ) GROUP BY ref
+)
+SELECT u.ref, src.file_name AS source_file, src.sheet,
+       (u.first_seen & ((1::BIGINT << 40) - 1)) >> 1 AS row, u.first_seen
+FROM uses u LEFT JOIN sources src ON src.load_id = (u.first_seen >> 40);
 
 CREATE OR REPLACE TEMP TABLE _ref_key AS
 WITH r AS (SELECT ref, exposure_norm_name(ref) AS norm, exposure_key(ref) AS ident, * EXCLUDE (ref) FROM _refs),
@@ -161,49 +165,63 @@ FROM (
            source_file, sheet, row FROM _ent_ref
 );
 
-CREATE OR REPLACE TEMP TABLE _ref_id AS
-SELECT rk.ref, e.org_id FROM _ref_key rk JOIN _ent e USING (key);
+-- Every name as written in the data, with the organization it resolved to and how.
+CREATE OR REPLACE TABLE org_names AS
+SELECT rk.ref AS name, rk.norm AS norm_name, e.org_id, rk.matched_by
+FROM _ref_key rk JOIN _ent e USING (key) ORDER BY rk.ref;
 
--- Edges: one per distinct dependency, newest source wins per attribute.
-CREATE OR REPLACE TEMP TABLE _rel AS
+-- Edges: one per distinct dependency, newest source wins per attribute. Key columns use ''
+-- for blank so that plain equality joins find them. Products and used_in compare lower-cased
+-- (ingest already trimmed and collapsed their white space): lower(product) is the key.
+CREATE OR REPLACE TEMP MACRO _edge_rows() AS TABLE
 SELECT s.*, sup.org_id AS supplier_id, buy.org_id AS buyer_id,
        (s._load_id::BIGINT << 40) + s._row AS ord,
-       lower(s.product) AS product_key, lower(s.used_in) AS used_in_key
+       coalesce(lower(s.product), '') AS k_product, coalesce(lower(s.used_in), '') AS k_used_in,
+       coalesce(s.contract_id, '') AS k_contract, coalesce(s.program, '') AS k_program
 FROM stg_relationships s
-JOIN _ref_id sup ON sup.ref = s.supplier
-JOIN _ref_id buy ON buy.ref = s.buyer;
-
-CREATE OR REPLACE TEMP TABLE _edge_keyed AS
-SELECT *, dense_rank() OVER (
-    ORDER BY supplier_id, buyer_id, relation, product_key NULLS FIRST, used_in_key NULLS FIRST,
-             contract_id NULLS FIRST, program NULLS FIRST) - 1 AS edge_id
-FROM _rel;
+JOIN org_names sup ON sup.name = s.supplier
+JOIN org_names buy ON buy.name = s.buyer;
 
 CREATE OR REPLACE TABLE edges AS
-SELECT edge_id,
-       any_value(supplier_id) AS supplier_id,
-       any_value(buyer_id) AS buyer_id,
-       any_value(relation) AS relation,
-       arg_max(product, ord) AS product,
-       arg_max(used_in, ord) AS used_in,
-       any_value(product_key) AS product_key,
-       any_value(used_in_key) AS used_in_key,
-       any_value(contract_id) AS contract_id,
-       any_value(program) AS program,
-       arg_max(annual_value_usd, ord) FILTER (WHERE annual_value_usd IS NOT NULL) AS annual_value_usd,
-       arg_max(criticality, ord) FILTER (WHERE criticality IS NOT NULL) AS criticality,
-       arg_max(essential, ord) FILTER (WHERE essential IS NOT NULL) AS essential,
-       arg_max(alternatives, ord) FILTER (WHERE alternatives IS NOT NULL) AS alternatives,
-       arg_max(replacement_months, ord) FILTER (WHERE replacement_months IS NOT NULL) AS replacement_months,
-       arg_max(dod_use, ord) FILTER (WHERE dod_use IS NOT NULL) AS dod_use,
-       arg_max(notes, ord) FILTER (WHERE notes IS NOT NULL) AS notes,
-       count(*) AS n_sources
-FROM _edge_keyed GROUP BY edge_id ORDER BY edge_id;
+WITH grouped AS (
+    SELECT supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program,
+           arg_max(product, ord) AS product,
+           arg_max(used_in, ord) AS used_in,
+           arg_max(annual_value_usd, ord) FILTER (WHERE annual_value_usd IS NOT NULL) AS annual_value_usd,
+           arg_max(criticality, ord) FILTER (WHERE criticality IS NOT NULL) AS criticality,
+           arg_max(essential, ord) FILTER (WHERE essential IS NOT NULL) AS essential,
+           arg_max(alternatives, ord) FILTER (WHERE alternatives IS NOT NULL) AS alternatives,
+           arg_max(replacement_months, ord) FILTER (WHERE replacement_months IS NOT NULL) AS replacement_months,
+           arg_max(dod_use, ord) FILTER (WHERE dod_use IS NOT NULL) AS dod_use,
+           arg_max(notes, ord) FILTER (WHERE notes IS NOT NULL) AS notes,
+           count(*) AS n_sources,
+           min(ord) AS first_ord
+    FROM _edge_rows()
+    GROUP BY supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program
+)
+-- An edge's id is where it was first stated (load id << 40 | row): stable, unique and free
+-- (numbering them densely would cost a sort of every edge).
+SELECT first_ord AS edge_id,
+       supplier_id, buyer_id, relation, product, used_in,
+       nullif(k_contract, '') AS contract_id, nullif(k_program, '') AS program,
+       annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
+       n_sources
+FROM grouped;
 
-CREATE OR REPLACE TABLE edge_evidence AS
-SELECT edge_id, _load_id AS load_id, _source_file AS source_file, _sheet AS sheet, _row AS row,
-       _sha256 AS sha256
-FROM _edge_keyed ORDER BY edge_id, load_id, row;
+-- The source rows behind each edge. A view: reports read it for the few edges they show, so
+-- a load does not pay for it.
+CREATE OR REPLACE VIEW edge_evidence AS
+SELECT e.edge_id, s._load_id AS load_id, s._source_file AS source_file, s._sheet AS sheet,
+       s._row AS row, s._sha256 AS sha256
+FROM stg_relationships s
+JOIN org_names sup ON sup.name = s.supplier
+JOIN org_names buy ON buy.name = s.buyer
+JOIN edges e
+  ON e.supplier_id = sup.org_id AND e.buyer_id = buy.org_id AND e.relation = s.relation
+ AND coalesce(lower(e.product), '') = coalesce(lower(s.product), '')
+ AND coalesce(lower(e.used_in), '') = coalesce(lower(s.used_in), '')
+ AND coalesce(e.contract_id, '') = coalesce(s.contract_id, '')
+ AND coalesce(e.program, '') = coalesce(s.program, '');
 
 -- Kind: declared, else inferred from the relations an organization takes part in.
 CREATE OR REPLACE TEMP TABLE _inferred AS
@@ -234,7 +252,7 @@ SELECT e.org_id, e.name, e.norm AS norm_name,
        e.source_file, e.sheet, e.row
 FROM _ent e
 LEFT JOIN _inferred i USING (org_id)
-LEFT JOIN _ref_id p ON p.ref = e.parent
+LEFT JOIN org_names p ON p.name = e.parent
 ORDER BY e.org_id;
 
 CREATE OR REPLACE TABLE dq_issues (
@@ -274,13 +292,17 @@ SELECT 'alias_match', rk.ref, 'matched ' || e.name || ' through an alias', e.nam
        rk.source_file, rk.sheet, rk.row
 FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.matched_by = 'alias';
 
+"""
+
+# Names that differ in the data but resolve to one organization make a dependency on itself.
+_SELF_DEPENDENCY_SQL = """
 INSERT INTO dq_issues
 SELECT 'self_dependency', o.name,
-       'buyer and supplier resolve to the same organization (' || any_value(k.buyer) || ' / '
-           || any_value(k.supplier) || ')',
-       NULL, NULL, any_value(k._source_file), any_value(k._sheet), min(k._row)
-FROM _edge_keyed k JOIN orgs o ON o.org_id = k.supplier_id
-WHERE k.supplier_id = k.buyer_id GROUP BY o.name;
+       'buyer and supplier resolve to the same organization (' || any_value(r.buyer) || ' / '
+           || any_value(r.supplier) || ')',
+       NULL, NULL, any_value(r._source_file), any_value(r._sheet), min(r._row)
+FROM _edge_rows() r JOIN orgs o ON o.org_id = r.supplier_id
+WHERE r.supplier_id = r.buyer_id GROUP BY o.name;
 """
 
 _CLEANUP = [
@@ -296,9 +318,6 @@ _CLEANUP = [
     "_ref_key",
     "_ent_ref",
     "_ent",
-    "_ref_id",
-    "_rel",
-    "_edge_keyed",
     "_inferred",
 ]
 
@@ -309,31 +328,38 @@ def rebuild_model(con: duckdb.DuckDBPyConnection) -> None:
     Runs inside the caller's transaction when there is one.
     """
     if not table_exists(con, "ref_aliases"):
-        con.execute("CREATE TABLE ref_aliases (organization VARCHAR, alias VARCHAR, source VARCHAR)")
+        con.execute(
+            "CREATE TABLE ref_aliases (organization VARCHAR, alias VARCHAR, source VARCHAR)"
+        )
     con.execute(_RESOLVE_SQL)
+    if scalar(con, "SELECT count(*) FROM edges WHERE supplier_id = buyer_id"):
+        con.execute(_SELF_DEPENDENCY_SQL)
     _add_fuzzy_candidates(con)
     for table in _CLEANUP:
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP MACRO TABLE IF EXISTS _edge_rows")
 
 
 def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:
-    new = con.execute(
-        "SELECT name, norm_name, source_file, sheet, row FROM orgs WHERE NOT declared AND norm_name IS NOT NULL"
-    ).fetchall()
-    if not new:
+    undeclared = "FROM orgs WHERE NOT declared AND norm_name IS NOT NULL"
+    count = scalar(con, f"SELECT count(*) {undeclared}")
+    if not count:
         return
-    if len(new) > FUZZY_LIMIT:
+    if count > FUZZY_LIMIT:
         con.execute(
             "INSERT INTO dq_issues VALUES ('fuzzy_skipped', NULL, ?, NULL, NULL, NULL, NULL, NULL)",
             [
-                f"{len(new)} organizations were created from relationship names; fuzzy review "
+                f"{count} organizations were created from relationship names; fuzzy review "
                 f"runs up to {FUZZY_LIMIT} of them, so it was skipped"
             ],
         )
         return
+    new = con.execute(f"SELECT name, norm_name, source_file, sheet, row {undeclared}").fetchall()
     every = con.execute("SELECT name, norm_name FROM orgs WHERE norm_name IS NOT NULL").fetchall()
     where = {row[0]: row[2:] for row in new}
-    candidates = fuzzy_candidates([(row[0], row[1]) for row in new], every, threshold=FUZZY_THRESHOLD)
+    candidates = fuzzy_candidates(
+        [(row[0], row[1]) for row in new], every, threshold=FUZZY_THRESHOLD
+    )
     if not candidates:
         return
     frame = pd.DataFrame(

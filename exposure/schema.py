@@ -35,7 +35,9 @@ __all__ = [
 SheetKind = Literal["organizations", "relationships", "vendors"]
 SHEET_KINDS: tuple[SheetKind, ...] = ("organizations", "relationships", "vendors")
 
-ColumnType = Literal["text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool"]
+ColumnType = Literal[
+    "text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool"
+]
 
 ORG_KINDS: tuple[str, ...] = (
     "agency",
@@ -145,7 +147,14 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
     "uei": ("unique entity id", "unique entity identifier", "uei sam", "sam uei", "uei number"),
     "cage": ("cage code", "cage cd", "ncage", "ncage code"),
     "country": ("country code", "country of origin", "hq country", "nation"),
-    "parent": ("parent company", "parent name", "owner", "owned by", "parent uei", "ultimate parent"),
+    "parent": (
+        "parent company",
+        "parent name",
+        "owner",
+        "owned by",
+        "parent uei",
+        "ultimate parent",
+    ),
     "aliases": ("alias", "aka", "also known as", "other names", "dba", "doing business as"),
     "buyer": (
         "customer",
@@ -225,7 +234,13 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "usd",
     ),
     "criticality": ("critical", "criticality 1 5", "criticality rating", "importance", "priority"),
-    "essential": ("essential", "is essential", "mission essential", "production stops", "sole source"),
+    "essential": (
+        "essential",
+        "is essential",
+        "mission essential",
+        "production stops",
+        "sole source",
+    ),
     "alternatives": (
         "alternative",
         "qualified alternatives",

@@ -27,18 +27,12 @@ from pathlib import Path
 import duckdb
 
 from exposure.errors import DatabaseBusyError, ExposureError, LoadError, Problem
-from exposure.ingest import (
-    LoadOptions,
-    MappedSheet,
-    map_sheet,
-    register_sheet,
-    staging_select,
-    validate_sheet,
-)
+from exposure.ingest import LoadOptions, MappedSheet, map_sheet
 from exposure.names import MACROS
-from exposure.readers import ReadLimits, read_file
-from exposure.sql import scalar, sql_literal, table_exists
+from exposure.readers import ReadLimits, check_size, read_file
 from exposure.resolve import rebuild_model
+from exposure.sql import scalar, sql_literal, table_exists
+from exposure.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
 
 __all__ = [
     "DEFAULT_DB",
@@ -133,7 +127,9 @@ def seeds_dir() -> Path:
     return Path(__file__).resolve().parent.parent / "seeds"
 
 
-def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path | None = None, *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse and bring its schema and seeds up to date.
 
     ``":memory:"`` gives a throw-away in-memory warehouse.
@@ -154,9 +150,7 @@ def connect(path: str | Path | None = None, *, read_only: bool = False) -> duckd
     con.execute(MACROS)
     if not read_only:
         con.execute(SCHEMA)
-        con.execute(
-            "INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION]
-        )
+        con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
         if not table_exists(con, "orgs"):
             rebuild_model(con)
@@ -245,12 +239,18 @@ def load_files(
     report = LoadReport()
     step = progress or (lambda _label, _done, _total: None)
     names = list(display_names) if display_names else [Path(p).name for p in paths]
-    known = {row[0]: (row[1], row[2]) for row in con.execute(
-        "SELECT sha256, any_value(file_name), min(loaded_at) FROM sources GROUP BY sha256"
-    ).fetchall()}
-    known_names = {row[0]: row[1] for row in con.execute(
-        "SELECT file_name, any_value(sha256) FROM sources GROUP BY file_name"
-    ).fetchall()}
+    known = {
+        row[0]: (row[1], row[2])
+        for row in con.execute(
+            "SELECT sha256, any_value(file_name), min(loaded_at) FROM sources GROUP BY sha256"
+        ).fetchall()
+    }
+    known_names = {
+        row[0]: row[1]
+        for row in con.execute(
+            "SELECT file_name, any_value(sha256) FROM sources GROUP BY file_name"
+        ).fetchall()
+    }
 
     problems: list[Problem] = []
     pending: list[tuple[MappedSheet, str, Path]] = []
@@ -262,6 +262,11 @@ def load_files(
         if not path.is_file():
             problems.append(Problem(name, "file not found"))
             continue
+        try:
+            check_size(path, name, limits or ReadLimits())
+        except LoadError as exc:
+            problems.extend(exc.problems)
+            continue
         digest = _sha256(path)
         if digest in known:
             earlier, when = known[digest]
@@ -270,7 +275,9 @@ def load_files(
             )
             continue
         if digest in seen_hashes:
-            report.skipped.append((name, "the same content appears twice in this call; loaded once"))
+            report.skipped.append(
+                (name, "the same content appears twice in this call; loaded once")
+            )
             continue
         seen_hashes.add(digest)
         if name in known_names:
@@ -288,7 +295,9 @@ def load_files(
                     problems.extend(exc.problems)
                     continue
                 if mapped is None:
-                    report.notes.append(f"{name}: sheet '{raw.sheet}' skipped (no recognised headers)")
+                    report.notes.append(
+                        f"{name}: sheet '{raw.sheet}' skipped (no recognised headers)"
+                    )
                     continue
                 mapped_any = True
                 pending.append((mapped, digest, path))
@@ -316,7 +325,8 @@ def load_files(
         for index, (mapped, digest, path) in enumerate(pending):
             where = f"{mapped.raw.file}" + (f" [{mapped.raw.sheet}]" if mapped.raw.sheet else "")
             step(f"validating {where}", index, len(pending))
-            view = register_sheet(con, mapped, f"_sheet_{index}")
+            view = f"_sheet_{index}"
+            prepare_sheet(con, mapped, view)
             problems.extend(validate_sheet(con, mapped, view))
             staged.append((mapped, digest, view, path))
         if problems:
@@ -324,19 +334,15 @@ def load_files(
         for index, (mapped, digest, view, path) in enumerate(staged):
             step(f"storing {mapped.raw.file}", index, len(staged))
             load_id = next_id + index
-            select, _ = staging_select(mapped, view)
+            select = staging_select(mapped, view)
             table = _STAGING_TABLE[mapped.kind]
             provenance = (
                 f"{load_id}, {sql_literal(mapped.raw.file)}, "
                 f"{sql_literal(mapped.raw.sheet) if mapped.raw.sheet else 'NULL'}, _row, "
                 f"{sql_literal(digest)}, TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))}"
             )
-            columns = ", ".join(
-                c for c in _staging_columns(con, table) if not c.startswith("_")
-            )
-            con.execute(
-                f"INSERT INTO {table} SELECT {columns}, {provenance} FROM ({select})"
-            )
+            columns = ", ".join(c for c in _staging_columns(con, table) if not c.startswith("_"))
+            con.execute(f"INSERT INTO {table} SELECT {columns}, {provenance} FROM ({select})")
             rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
             con.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -365,16 +371,16 @@ def load_files(
         con.execute("ROLLBACK")
         raise
     finally:
-        for index in range(len(pending)):
-            con.execute(f"DROP VIEW IF EXISTS _sheet_{index}")
-            try:
-                con.unregister(f"_sheet_{index}_arrow")
-            except duckdb.Error:
-                pass
+        for index, (mapped, _, _) in enumerate(pending):
+            drop_sheet(con, f"_sheet_{index}")
+            if mapped.raw.cleanup is not None:
+                mapped.raw.cleanup.unlink(missing_ok=True)
     step("done", 1, 1)
     report.organizations, report.edges = _counts(con)
     report.data_quality = dict(
-        con.execute("SELECT issue, count(*) FROM dq_issues GROUP BY issue ORDER BY issue").fetchall()
+        con.execute(
+            "SELECT issue, count(*) FROM dq_issues GROUP BY issue ORDER BY issue"
+        ).fetchall()
     )
     return report
 
@@ -397,7 +403,9 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A short hash of the loaded files' hashes: changes exactly when the data does."""
-    hashes = [row[0] for row in con.execute("SELECT DISTINCT sha256 FROM sources ORDER BY 1").fetchall()]
+    hashes = [
+        row[0] for row in con.execute("SELECT DISTINCT sha256 FROM sources ORDER BY 1").fetchall()
+    ]
     return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
 
 
@@ -425,12 +433,22 @@ def status(con: duckdb.DuckDBPyConnection, *, database: str = "", limit: int = 2
         ).fetchall()
     ]
     orgs, edges = _counts(con)
-    kinds = dict(con.execute("SELECT kind, count(*) FROM orgs GROUP BY kind ORDER BY 2 DESC").fetchall())
+    kinds = dict(
+        con.execute("SELECT kind, count(*) FROM orgs GROUP BY kind ORDER BY 2 DESC").fetchall()
+    )
     relations = dict(
-        con.execute("SELECT relation, count(*) FROM edges GROUP BY relation ORDER BY 2 DESC").fetchall()
+        con.execute(
+            "SELECT relation, count(*) FROM edges GROUP BY relation ORDER BY 2 DESC"
+        ).fetchall()
     )
     quality = [
-        dict(zip(("issue", "name", "detail", "candidate", "score", "file", "sheet", "row"), row, strict=True))
+        dict(
+            zip(
+                ("issue", "name", "detail", "candidate", "score", "file", "sheet", "row"),
+                row,
+                strict=True,
+            )
+        )
         for row in con.execute(
             "SELECT issue, name, detail, candidate, score, source_file, sheet, row FROM dq_issues "
             "ORDER BY issue, score DESC NULLS LAST, name LIMIT ?",
