@@ -1,0 +1,72 @@
+"""Shared fixtures: a DuckDB file per test, a snapshot of every table, and a CLI runner."""
+
+from __future__ import annotations
+
+import gc
+import math
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pytest
+from click.testing import CliRunner
+
+from exposure.cli import cli
+
+DATA = Path(__file__).resolve().parent / "data"
+GOOD = DATA / "good"
+BAD = DATA / "bad"
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    """A DuckDB file in tmp_path (not created yet: the first connect creates it)."""
+    return tmp_path / "exposure.duckdb"
+
+
+def _comparable(value: Any) -> Any:
+    # NaN != NaN would make two identical snapshots differ.
+    if isinstance(value, float) and math.isnan(value):
+        return "NaN"
+    return value
+
+
+def snapshot(db_path: Path) -> dict[str, list[tuple[Any, ...]]]:
+    """Every table of the main schema with its full contents, each sorted by all columns."""
+    con = duckdb.connect(str(db_path), read_only=True)
+    try:
+        tables = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "ORDER BY table_name"
+            ).fetchall()
+        ]
+        return {
+            table: [
+                tuple(_comparable(v) for v in row)
+                for row in con.execute(f'SELECT * FROM "{table}" ORDER BY ALL').fetchall()
+            ]
+            for table in tables
+        }
+    finally:
+        con.close()
+
+
+def run_cli(*args: str | Path) -> tuple[int, str]:
+    """Run ``exposure ARGS...``; return (exit code, stdout and stderr together).
+
+    A crash (an exception other than SystemExit) is re-raised, so a traceback never passes
+    for a refused load. COLUMNS is wide so rich does not wrap the messages being checked.
+    """
+    runner = CliRunner(env={"COLUMNS": "2000"})
+    result = runner.invoke(cli, [str(arg) for arg in args], catch_exceptions=True)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    code, output = result.exit_code, result.output
+    # `exposure load` exits from inside its except block without closing its connection; the
+    # traceback kept in `result` holds it open, and DuckDB then refuses a read-only connection
+    # to the same file from this process. Free it as the end of a real process would.
+    del result
+    gc.collect()
+    return code, output

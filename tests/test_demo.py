@@ -1,0 +1,76 @@
+"""The demo loads sample_data/ into a fresh database; the sample network is as its README says."""
+
+from __future__ import annotations
+
+from click.testing import CliRunner
+
+from exposure import connect
+from exposure.cli import cli
+from exposure.demo import run_demo
+
+
+def test_demo_command_from_a_fresh_database(tmp_path):
+    db = tmp_path / "demo.duckdb"
+    db.write_bytes(b"not a database")  # the demo replaces whatever was there
+    result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--no-dashboard"])
+    assert result.exit_code == 0, result.output
+    assert "network.xlsx" in result.output
+    assert "prime_vendor_list.xlsx" in result.output
+    con = connect(db, read_only=True)
+    try:
+        files = {row[0] for row in con.execute("SELECT DISTINCT file_name FROM sources").fetchall()}
+        assert files == {
+            "network.xlsx",
+            "prime_vendor_list.xlsx",
+            "kestrel_signal_labs_attestation.xlsx",
+            "marlowe_secure_comms_attestation.xlsx",
+        }
+    finally:
+        con.close()
+
+
+def test_sample_network_is_the_one_its_readme_describes(tmp_path):
+    result = run_demo(tmp_path / "demo.duckdb")
+    con = connect(tmp_path / "demo.duckdb", read_only=True)
+    try:
+        orgs = con.execute("SELECT count(*) FROM orgs").fetchall()[0][0]
+        edges = con.execute("SELECT count(*) FROM edges").fetchall()[0][0]
+        relations = dict(con.execute("SELECT relation, count(*) FROM edges GROUP BY 1").fetchall())
+        # The vendor list's rows all have the prime as buyer, whatever their spelling of vendors.
+        vendor_buyers = con.execute(
+            "SELECT DISTINCT buyer FROM stg_relationships WHERE _source_file = 'prime_vendor_list.xlsx'"
+        ).fetchall()
+        fuzzy = {
+            frozenset((name, candidate))
+            for name, candidate in con.execute(
+                "SELECT name, candidate FROM dq_issues WHERE issue = 'fuzzy_candidate'"
+            ).fetchall()
+        }
+        acme = con.execute(
+            "SELECT count(*) FROM org_names WHERE name IN ('ACME Widgets', 'Acme Widgets, LLC')"
+            " GROUP BY org_id"
+        ).fetchall()
+        anthropic = con.execute(
+            "SELECT count(*) FROM orgs WHERE norm_name = 'anthropic'"
+        ).fetchall()[0][0]
+    finally:
+        con.close()
+    assert orgs >= 80 and edges >= 250
+    assert set(relations) == {
+        "prime_contract",
+        "subcontract",
+        "component",
+        "saas",
+        "model_api",
+        "cloud_hosting",
+        "resells",
+        "integrates",
+        "professional_services",
+        "license",
+        "other",
+    }
+    assert vendor_buyers == [("Meridian Aerospace Corporation",)]
+    assert frozenset(("Northwind Analytic", "Northwind Analytics Inc.")) in fuzzy
+    assert acme == [(2,)]  # two spellings, one organization
+    assert anthropic == 1  # "Anthropic" in the vendor list is "Anthropic, PBC"
+    assert result.status.sources and all(len(s["sha256"]) == 64 for s in result.status.sources)
