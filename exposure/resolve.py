@@ -168,7 +168,7 @@ FROM (
 -- Every name as written in the data, with the organization it resolved to and how.
 CREATE OR REPLACE TABLE org_names AS
 SELECT rk.ref AS name, rk.norm AS norm_name, e.org_id, rk.matched_by
-FROM _ref_key rk JOIN _ent e USING (key) ORDER BY rk.ref;
+FROM _ref_key rk JOIN _ent e USING (key);
 
 -- Edges: one per distinct dependency, newest source wins per attribute. Key columns use ''
 -- for blank so that plain equality joins find them. Products and used_in compare lower-cased
@@ -252,8 +252,7 @@ SELECT e.org_id, e.name, e.norm AS norm_name,
        e.source_file, e.sheet, e.row
 FROM _ent e
 LEFT JOIN _inferred i USING (org_id)
-LEFT JOIN org_names p ON p.name = e.parent
-ORDER BY e.org_id;
+LEFT JOIN org_names p ON p.name = e.parent;
 
 CREATE OR REPLACE TABLE dq_issues (
     issue VARCHAR, name VARCHAR, detail VARCHAR, candidate VARCHAR, score DOUBLE,

@@ -167,14 +167,18 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
         rows = np.arange(table.num_rows, dtype=np.int64) + first_data_row
         con.register(f"{name}_arrow", table.append_column("_row", pa.array(rows)))
     raw = {column: sql_identifier(f"c{index}") for column, index in sheet.columns.items()}
-    not_blank = " OR ".join(f"nullif(trim({c}), '') IS NOT NULL" for c in raw.values()) or "true"
+    # Blank rows are dropped on the cleaned values (free by then), from the user's own columns.
+    not_blank = " OR ".join(f"t.{column} IS NOT NULL" for column in sheet.columns) or "true"
     cleaned = []
     for column in COLUMNS[sheet.kind]:
         if column.name == "buyer" and sheet.buyer:
             given = sql_literal(sheet.buyer)
             expr = f"coalesce({_clean(raw['buyer'])}, {given})" if "buyer" in raw else given
-        elif column.name in raw:
+        elif column.name in raw and column.type in ("text", "name"):
             expr = _clean(raw[column.name])
+        elif column.name in raw:
+            # Typed cells need no inner white space collapsed: trimming is enough.
+            expr = f"nullif(trim({raw[column.name]}), '')"
         else:
             expr = "NULL::VARCHAR"
         cleaned.append(f"{expr} AS {column.name}")
@@ -188,7 +192,7 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
     # One pass: the inner projection cleans each cell once, the outer one types it.
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name}_typed AS SELECT t._row, {', '.join(typed + texts)} "
-        f"FROM (SELECT _row, {', '.join(cleaned)} FROM {name}_arrow WHERE {not_blank}) t"
+        f"FROM (SELECT _row, {', '.join(cleaned)} FROM {name}_arrow) t WHERE {not_blank}"
     )
     if sheet.raw.csv_sql:
         con.execute(f"DROP VIEW {name}_arrow")
@@ -375,17 +379,22 @@ def _duplicate_problems(
     con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
 ) -> list[Problem]:
     if sheet.kind == "organizations":
-        keys = "_name_norm"
+        keys, raw_keys = "_name_norm", "name"
         what = "names the same organization as"
         column = "name"
     else:
-        keys = "_buyer_norm, _supplier_norm, relation, lower(product), lower(used_in), contract_id, program"
+        rest = "relation, lower(product), lower(used_in), contract_id, program"
+        keys, raw_keys = f"_buyer_norm, _supplier_norm, {rest}", f"buyer, supplier, {rest}"
         what = "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of"
         column = "supplier"
     # A hash pre-check: most sheets have no duplicates, and grouping on one integer is cheap.
+    # When no two spellings in the sheet normalize alike, raw names can stand in for
+    # normalized ones, which spares the join.
+    injective = scalar(con, f"SELECT count(*) = count(DISTINCT norm) FROM {name}_names")
+    source, hashed = (f"{name}_typed", raw_keys) if injective else (f"{name}_normed", keys)
     if not scalar(
         con,
-        f"SELECT count(*) FROM (SELECT hash({keys}) AS h FROM {name}_normed GROUP BY h HAVING count(*) > 1)",
+        f"SELECT count(*) FROM (SELECT hash({hashed}) AS h FROM {source} GROUP BY h HAVING count(*) > 1)",
     ):
         return []
     groups = con.execute(
