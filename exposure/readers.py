@@ -491,6 +491,16 @@ def _sniff_delimiter(sample: str) -> str:
         return ","
 
 
+def _has_text_beyond(path: Path, offset: int) -> bool:
+    """Whether a file holds anything but white space after ``offset``."""
+    with path.open("rb") as handle:
+        handle.seek(offset)
+        while chunk := handle.read(2**20):
+            if chunk.strip():
+                return True
+    return False
+
+
 def utf8_problem(path: Path, name: str) -> LoadError | None:
     """Where a file stops being valid UTF-8, as a LoadError; None when it is valid."""
     data = path.read_bytes()
@@ -502,26 +512,30 @@ def utf8_problem(path: Path, name: str) -> LoadError | None:
 
 
 def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
-    data = path.read_bytes()
+    with path.open("rb") as stream:
+        head = stream.read(2**20)
     chosen = (encoding or "").lower() or None
     if chosen is not None and chosen not in _ENCODINGS:
         try:
             codecs.lookup(chosen)
         except LookupError as exc:
             raise LoadError([Problem(name, f"unknown text encoding '{encoding}'")]) from exc
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         chosen = "utf-16"
     source: Path = path
     temporary: Path | None = None
     if chosen in (None, "utf-8", "utf-8-sig"):
-        # DuckDB checks UTF-8 as it reads (see csv_error); only the preview is checked here.
-        head = data[: 2**20]
+        # DuckDB checks UTF-8 as it reads the whole file (see csv_error); only the head is
+        # checked here, without reading a large file into memory.
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
-            if exc.end < len(head) - 4:  # not just a character cut by the slice
-                raise LoadError([_decode_problem(name, data, exc, "utf-8")]) from exc
+            if exc.end < len(head) - 4:  # not just a character cut at the end of the head
+                raise utf8_problem(path, name) or LoadError([Problem(name, str(exc))]) from exc
+        if not re.search(rb"[^\xef\xbb\xbf\s]", head) and not _has_text_beyond(path, len(head)):
+            raise LoadError([Problem(name, "the file holds no rows (only white space)")])
     else:
+        data = path.read_bytes()
         try:
             text = data.decode(chosen)
         except UnicodeDecodeError as exc:
@@ -530,9 +544,10 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
         temporary = source = Path(temp_name)
-    if not re.search(rb"[^\xef\xbb\xbf\s]", data):
-        raise LoadError([Problem(name, "the file holds no rows (only white space)")])
-    del data
+        if not text.strip():
+            temporary.unlink(missing_ok=True)
+            raise LoadError([Problem(name, "the file holds no rows (only white space)")])
+        del data, text
     csv_sql = (
         f"read_csv({sql_literal(str(source))}, header = false, all_varchar = true, "
         "null_padding = true, strict_mode = false, skip = 0, sample_size = 20480)"

@@ -182,6 +182,10 @@ FROM stg_relationships s
 JOIN org_names sup ON sup.name = s.supplier
 JOIN org_names buy ON buy.name = s.buyer;
 
+"""
+
+# One edge per distinct dependency: the general case merges rows stating the same one.
+_EDGES_MERGED_SQL = """
 CREATE OR REPLACE TABLE edges AS
 WITH grouped AS (
     SELECT supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program,
@@ -207,7 +211,19 @@ SELECT first_ord AS edge_id,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
        n_sources
 FROM grouped;
+"""
 
+# When nothing can merge (one relationships load, validated free of duplicates, and one
+# spelling per organization), each row is its own edge: no grouping needed.
+_EDGES_SINGLE_SQL = """
+CREATE OR REPLACE TABLE edges AS
+SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contract_id, program,
+       annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
+       1::BIGINT AS n_sources
+FROM _edge_rows();
+"""
+
+_MODEL_SQL = """
 -- The source rows behind each edge. A view: reports read it for the few edges they show, so
 -- a load does not pay for it.
 CREATE OR REPLACE VIEW edge_evidence AS
@@ -321,16 +337,24 @@ _CLEANUP = [
 ]
 
 
-def rebuild_model(con: duckdb.DuckDBPyConnection) -> None:
+def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False) -> None:
     """Rebuild ``orgs``, ``edges``, ``edge_evidence`` and ``dq_issues`` from staging.
 
-    Runs inside the caller's transaction when there is one.
+    Runs inside the caller's transaction when there is one. ``always_merge`` takes the
+    general edge-merging path even where no rows can merge (tests check both agree).
     """
     if not table_exists(con, "ref_aliases"):
         con.execute(
             "CREATE TABLE ref_aliases (organization VARCHAR, alias VARCHAR, source VARCHAR)"
         )
     con.execute(_RESOLVE_SQL)
+    single = scalar(
+        con,
+        "SELECT (SELECT count(DISTINCT _load_id) FROM stg_relationships) <= 1 "
+        "AND (SELECT count(*) = count(DISTINCT org_id) FROM org_names)",
+    )
+    con.execute(_EDGES_SINGLE_SQL if single and not always_merge else _EDGES_MERGED_SQL)
+    con.execute(_MODEL_SQL)
     if scalar(con, "SELECT count(*) FROM edges WHERE supplier_id = buyer_id"):
         con.execute(_SELF_DEPENDENCY_SQL)
     _add_fuzzy_candidates(con)

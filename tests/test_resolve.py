@@ -221,3 +221,18 @@ def test_vendor_list_with_buyer_and_provenance(tmp_path, con):
             True,
         ),
     ]
+
+
+def test_fast_single_load_edges_equal_the_general_merge(tmp_path, con):
+    from exposure.resolve import rebuild_model
+
+    rows = [
+        [f"Buyer {i % 7}", f"Supplier {i % 11}", "saas", f"Product {i}", "", i * 10]
+        for i in range(60)
+    ]
+    load_files(con, [write_csv(tmp_path / "relationships.csv", REL_HEADER, rows)])
+    query = "SELECT * FROM edges ORDER BY edge_id"
+    fast = con.execute(query).fetchall()
+    rebuild_model(con, always_merge=True)
+    assert con.execute(query).fetchall() == fast
+    assert len(fast) == 60
