@@ -147,6 +147,8 @@ def connect(
                 f"another exposure command); close it or use --db to pick another file ({exc})"
             ) from exc
         raise ExposureError(f"cannot open the database {target}: {exc}") from exc
+    # Progress is ours to show (rich in the CLI, st.progress in the app), not DuckDB's.
+    con.execute("SET enable_progress_bar = false")
     con.execute(MACROS)
     if not read_only:
         con.execute(SCHEMA)
