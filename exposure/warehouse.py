@@ -29,7 +29,7 @@ import duckdb
 from exposure.errors import DatabaseBusyError, ExposureError, LoadError, Problem
 from exposure.ingest import LoadOptions, MappedSheet, map_sheet
 from exposure.names import MACROS
-from exposure.readers import ReadLimits, check_size, read_file
+from exposure.readers import RawSheet, ReadLimits, check_size, read_file
 from exposure.resolve import rebuild_model
 from exposure.sql import scalar, sql_literal, table_exists
 from exposure.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
@@ -238,9 +238,28 @@ def load_files(
         LoadError: any file failed to read or validate; nothing was stored.
     """
     options = options or LoadOptions()
+    names = list(display_names) if display_names else [Path(p).name for p in paths]
+    read: list[RawSheet] = []
+    try:
+        return _load(con, paths, names, options, read, limits, progress)
+    finally:
+        # Re-encoded copies of CSV files live until the load is over, whatever its outcome.
+        for raw in read:
+            if raw.cleanup is not None:
+                raw.cleanup.unlink(missing_ok=True)
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    paths: Sequence[str | Path],
+    names: list[str],
+    options: LoadOptions,
+    read: list[RawSheet],
+    limits: ReadLimits | None,
+    progress: Progress | None,
+) -> LoadReport:
     report = LoadReport()
     step = progress or (lambda _label, _done, _total: None)
-    names = list(display_names) if display_names else [Path(p).name for p in paths]
     known = {
         row[0]: (row[1], row[2])
         for row in con.execute(
@@ -248,12 +267,8 @@ def load_files(
         ).fetchall()
     }
     known_names = {
-        row[0]: row[1]
-        for row in con.execute(
-            "SELECT file_name, any_value(sha256) FROM sources GROUP BY file_name"
-        ).fetchall()
+        row[0] for row in con.execute("SELECT DISTINCT file_name FROM sources").fetchall()
     }
-
     problems: list[Problem] = []
     pending: list[tuple[MappedSheet, str, Path]] = []
     seen_hashes: set[str] = set()
@@ -289,6 +304,7 @@ def load_files(
             )
         try:
             sheets = read_file(path, display_name=name, encoding=options.encoding, limits=limits)
+            read.extend(sheets)
             mapped_any = False
             for raw in sheets:
                 try:
@@ -339,12 +355,12 @@ def load_files(
             select = staging_select(mapped, view)
             table = _STAGING_TABLE[mapped.kind]
             provenance = (
-                f"{load_id}, {sql_literal(mapped.raw.file)}, "
-                f"{sql_literal(mapped.raw.sheet) if mapped.raw.sheet else 'NULL'}, _row, "
-                f"{sql_literal(digest)}, TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))}"
+                f"{load_id} AS _load_id, {sql_literal(mapped.raw.file)} AS _source_file, "
+                f"{sql_literal(mapped.raw.sheet) if mapped.raw.sheet else 'NULL'} AS _sheet, "
+                f"{sql_literal(digest)} AS _sha256, "
+                f"TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))} AS _loaded_at"
             )
-            columns = ", ".join(c for c in _staging_columns(con, table) if not c.startswith("_"))
-            con.execute(f"INSERT INTO {table} SELECT {columns}, {provenance} FROM ({select})")
+            con.execute(f"INSERT INTO {table} BY NAME SELECT *, {provenance} FROM ({select})")
             rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
             con.execute(
                 "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -358,7 +374,7 @@ def load_files(
                     mapped.kind,
                     rows,
                     loaded_at,
-                    mapped.buyer if mapped.kind == "vendors" or mapped.buyer else None,
+                    mapped.buyer,
                     mapped.raw.encoding,
                 ],
             )
@@ -373,10 +389,8 @@ def load_files(
         con.execute("ROLLBACK")
         raise
     finally:
-        for index, (mapped, _, _) in enumerate(pending):
+        for index in range(len(pending)):
             drop_sheet(con, f"_sheet_{index}")
-            if mapped.raw.cleanup is not None:
-                mapped.raw.cleanup.unlink(missing_ok=True)
     step("done", 1, 1)
     report.organizations, report.edges = _counts(con)
     report.data_quality = dict(
@@ -385,16 +399,6 @@ def load_files(
         ).fetchall()
     )
     return report
-
-
-def _staging_columns(con: duckdb.DuckDBPyConnection, table: str) -> list[str]:
-    return [
-        row[0]
-        for row in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position",
-            [table],
-        ).fetchall()
-    ]
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

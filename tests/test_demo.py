@@ -7,6 +7,7 @@ from click.testing import CliRunner
 from exposure import connect
 from exposure.cli import cli
 from exposure.demo import run_demo
+from exposure.schema import RELATION_TYPES
 
 
 def test_demo_command_from_a_fresh_database(tmp_path):
@@ -56,19 +57,7 @@ def test_sample_network_is_the_one_its_readme_describes(tmp_path):
     finally:
         con.close()
     assert orgs >= 80 and edges >= 250
-    assert set(relations) == {
-        "prime_contract",
-        "subcontract",
-        "component",
-        "saas",
-        "model_api",
-        "cloud_hosting",
-        "resells",
-        "integrates",
-        "professional_services",
-        "license",
-        "other",
-    }
+    assert set(relations) == set(RELATION_TYPES)
     assert vendor_buyers == [("Meridian Aerospace Corporation",)]
     assert frozenset(("Northwind Analytic", "Northwind Analytics Inc.")) in fuzzy
     assert acme == [(2,)]  # two spellings, one organization
