@@ -1,0 +1,250 @@
+"""The dependency network as integer-indexed arrays, built once per data version.
+
+One edge direction everywhere: **supplier -> buyer**, "buyer depends on supplier". An edge
+carries the ``product`` the buyer gets and ``used_in``, which of the buyer's own products that
+input feeds (blank = all of them / unknown).
+
+Products and ``used_in`` values are coded as integers over one vocabulary of lower-cased
+strings (ingest already trimmed and collapsed their white space); ``-1`` means blank. Edges are
+sorted by (supplier, product), so the outbound edges of one organization, and those of one of
+its products, are contiguous ranges found by binary search: the engine never loops per edge.
+
+>>> import duckdb
+>>> from exposure.warehouse import connect
+>>> con = connect(":memory:")
+>>> graph = load_graph(con)
+>>> graph.n_orgs, graph.n_edges
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+
+from exposure.sql import scalar
+
+__all__ = ["Graph", "build_graph", "load_graph", "ranges"]
+
+logger = logging.getLogger(__name__)
+
+IntArray = npt.NDArray[np.int64]
+FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, eq=False)
+class Graph:
+    """Organizations and edges as arrays; edges sorted by (supplier, product code).
+
+    ``group_key`` lists the distinct ``supplier * (n_products + 1) + product`` keys (blank
+    product coded ``n_products``) in sorted order and ``group_start`` where each group's edges
+    begin (with a final sentinel); ``out_start`` does the same per supplier.
+    """
+
+    data_version: str
+    names: npt.NDArray[np.object_]
+    kinds: npt.NDArray[np.object_]
+    parent: IntArray
+    products: npt.NDArray[np.object_]
+    edge_id: IntArray
+    supplier: IntArray
+    buyer: IntArray
+    product: IntArray
+    used_in: IntArray
+    value: FloatArray
+    essential: BoolArray
+    alternatives: FloatArray
+    replacement_months: FloatArray
+    dod_use: BoolArray
+    out_start: IntArray
+    group_key: IntArray
+    group_start: IntArray
+
+    @property
+    def n_orgs(self) -> int:
+        return len(self.names)
+
+    @property
+    def n_edges(self) -> int:
+        return len(self.supplier)
+
+    @property
+    def blank_code(self) -> int:
+        """The product code standing for a blank product in group keys."""
+        return len(self.products)
+
+    def group_of(self, org: IntArray, product: IntArray) -> IntArray:
+        """Group index of each (supplier org, product code) pair; -1 where it has no edges.
+
+        ``product`` -1 (blank) looks up the org's blank-product group.
+        """
+        code = np.where(product < 0, self.blank_code, product)
+        keys = org.astype(np.int64) * (self.blank_code + 1) + code
+        position = np.searchsorted(self.group_key, keys)
+        inside = position < len(self.group_key)
+        found = np.zeros(len(keys), dtype=bool)
+        found[inside] = self.group_key[position[inside]] == keys[inside]
+        return np.where(found, position, -1)
+
+
+def ranges(start: IntArray, stop: IntArray) -> IntArray:
+    """Concatenate ``arange(start[i], stop[i])`` for all i, without a Python loop."""
+    lengths = stop - start
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(0, dtype=np.int64)
+    offsets = np.repeat(start - np.cumsum(lengths) + lengths, lengths)
+    return offsets + np.arange(total, dtype=np.int64)
+
+
+_EDGES_SQL = """
+WITH vocabulary AS (
+    SELECT text, (row_number() OVER (ORDER BY text)) - 1 AS code
+    FROM (SELECT lower(product) AS text FROM edges UNION SELECT lower(used_in) FROM edges)
+    WHERE text IS NOT NULL
+)
+SELECT e.edge_id, e.supplier_id, e.buyer_id,
+       coalesce(p.code, -1) AS product, coalesce(u.code, -1) AS used_in,
+       coalesce(e.annual_value_usd, 'NaN'::DOUBLE) AS value,
+       coalesce(e.essential, false) AS essential,
+       coalesce(e.alternatives::DOUBLE, 'NaN'::DOUBLE) AS alternatives,
+       coalesce(e.replacement_months, 'NaN'::DOUBLE) AS replacement_months,
+       coalesce(e.dod_use, false) AS dod_use
+FROM edges e
+LEFT JOIN vocabulary p ON p.text = lower(e.product)
+LEFT JOIN vocabulary u ON u.text = lower(e.used_in)
+"""
+
+_cache: dict[tuple[str, str], Graph] = {}
+_cache_lock = threading.Lock()
+
+
+def build_graph(
+    *,
+    names: npt.NDArray[np.object_],
+    supplier: IntArray,
+    buyer: IntArray,
+    product: IntArray,
+    used_in: IntArray,
+    products: npt.NDArray[np.object_] | None = None,
+    kinds: npt.NDArray[np.object_] | None = None,
+    parent: IntArray | None = None,
+    edge_id: IntArray | None = None,
+    value: FloatArray | None = None,
+    essential: BoolArray | None = None,
+    alternatives: FloatArray | None = None,
+    replacement_months: FloatArray | None = None,
+    dod_use: BoolArray | None = None,
+    data_version: str = "arrays",
+) -> Graph:
+    """Build a :class:`Graph` from edge arrays in any order (they are sorted here).
+
+    ``product`` and ``used_in`` are codes into ``products`` (-1 = blank); missing optional
+    arrays take neutral defaults (no value, not essential, unknown alternatives and months,
+    not DoD use, no parents).
+
+    >>> g = build_graph(names=np.array(["A", "B"], dtype=object), supplier=np.array([0]),
+    ...                 buyer=np.array([1]), product=np.array([-1]), used_in=np.array([-1]))
+    >>> g.n_orgs, g.n_edges, g.out_start.tolist()
+    (2, 1, [0, 1, 1])
+    """
+    n_orgs, n_edges = len(names), len(supplier)
+    n_products = int(max(product.max(initial=-1), used_in.max(initial=-1))) + 1
+    if products is None:
+        products = np.array([f"p{i}" for i in range(n_products)], dtype=object)
+    blank = len(products)
+    keys = supplier.astype(np.int64) * (blank + 1) + np.where(product < 0, blank, product)
+    order = np.lexsort((np.arange(n_edges), keys))
+
+    def pick(array: npt.NDArray[Any] | None, default: object, dtype: type) -> npt.NDArray[Any]:
+        if array is None:
+            return np.full(n_edges, default, dtype=dtype)
+        return np.asarray(array)[order]
+
+    keys = keys[order]
+    boundaries = np.flatnonzero(np.diff(keys)) + 1
+    group_start = np.concatenate([[0], boundaries, [n_edges]]).astype(np.int64)
+    group_key = keys[group_start[:-1]] if n_edges else np.zeros(0, np.int64)
+    sorted_supplier = supplier[order].astype(np.int64)
+    return Graph(
+        data_version=data_version,
+        names=names,
+        kinds=kinds if kinds is not None else np.full(n_orgs, "other", dtype=object),
+        parent=parent if parent is not None else np.full(n_orgs, -1, dtype=np.int64),
+        products=products,
+        edge_id=pick(edge_id, 0, np.int64) if edge_id is not None else order.astype(np.int64),
+        supplier=sorted_supplier,
+        buyer=buyer[order].astype(np.int64),
+        product=product[order].astype(np.int64),
+        used_in=used_in[order].astype(np.int64),
+        value=pick(value, np.nan, np.float64),
+        essential=pick(essential, False, bool),
+        alternatives=pick(alternatives, np.nan, np.float64),
+        replacement_months=pick(replacement_months, np.nan, np.float64),
+        dod_use=pick(dod_use, False, bool),
+        out_start=np.searchsorted(sorted_supplier, np.arange(n_orgs + 1)).astype(np.int64),
+        group_key=group_key,
+        group_start=group_start,
+    )
+
+
+def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) -> Graph:
+    """Build the :class:`Graph` of the warehouse's ``orgs`` and ``edges``.
+
+    With ``cache_key`` (the database path, say), the graph is kept in memory per data version
+    and reused until the data changes.
+    """
+    version = str(scalar(con, "SELECT value FROM meta WHERE key = 'data_version'") or "empty")
+    if cache_key is not None:
+        with _cache_lock:
+            cached = _cache.get((cache_key, version))
+        if cached is not None:
+            return cached
+    orgs = con.execute(
+        "SELECT org_id, name, kind, coalesce(parent_id, -1) FROM orgs ORDER BY org_id"
+    ).fetchnumpy()
+    n_orgs = len(orgs["org_id"])
+    if n_orgs and not np.array_equal(orgs["org_id"], np.arange(n_orgs)):
+        raise ValueError("orgs.org_id must be dense from 0")
+    products = np.array(
+        [
+            row[0]
+            for row in con.execute(
+                "SELECT text FROM (SELECT lower(product) AS text FROM edges UNION "
+                "SELECT lower(used_in) FROM edges) WHERE text IS NOT NULL ORDER BY text"
+            ).fetchall()
+        ],
+        dtype=object,
+    )
+    columns = con.execute(_EDGES_SQL).fetchnumpy()
+    graph = build_graph(
+        names=np.asarray(orgs["name"], dtype=object),
+        kinds=np.asarray(orgs["kind"], dtype=object),
+        parent=np.asarray(orgs[list(orgs)[3]], dtype=np.int64),
+        products=products,
+        supplier=np.asarray(columns["supplier_id"], dtype=np.int64),
+        buyer=np.asarray(columns["buyer_id"], dtype=np.int64),
+        product=np.asarray(columns["product"], dtype=np.int64),
+        used_in=np.asarray(columns["used_in"], dtype=np.int64),
+        edge_id=np.asarray(columns["edge_id"], dtype=np.int64),
+        value=np.asarray(columns["value"], dtype=np.float64),
+        essential=np.asarray(columns["essential"], dtype=bool),
+        alternatives=np.asarray(columns["alternatives"], dtype=np.float64),
+        replacement_months=np.asarray(columns["replacement_months"], dtype=np.float64),
+        dod_use=np.asarray(columns["dod_use"], dtype=bool),
+        data_version=version,
+    )
+    if cache_key is not None:
+        with _cache_lock:
+            for stale in [key for key in _cache if key[0] == cache_key]:
+                del _cache[stale]  # one data version per database is enough to keep
+            _cache[(cache_key, version)] = graph
+    logger.info("graph: %d organizations, %d edges", graph.n_orgs, graph.n_edges)
+    return graph
