@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from itertools import pairwise
 
 import networkx as nx
 import numpy as np
@@ -289,7 +290,7 @@ def test_random_networks_match_the_networkx_oracle(seed):
             continue
         assert int(graph.supplier[edges[0]]) in designated
         assert int(graph.buyer[edges[-1]]) == org
-        for e_in, e_out in zip(edges, edges[1:]):
+        for e_in, e_out in pairwise(edges):
             assert graph.buyer[e_in] == graph.supplier[e_out]
             p, u = int(graph.product[e_out]), int(graph.used_in[e_in])
             assert p < 0 or u < 0 or u == p
