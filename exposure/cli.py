@@ -11,6 +11,7 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -218,6 +219,180 @@ def print_status(result: Status) -> None:
         console.print(quality)
     else:
         console.print("data quality: no warnings")
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+
+
+@cli.command("designate")
+@click.argument("names", nargs=-1, required=True)
+@click.option(
+    "--scenario", "scenario_name", default="default", show_default=True, help="Scenario to add to."
+)
+@click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
+@click.option(
+    "--transition-days", type=click.IntRange(min=0), help="Days to cut ties (default 180)."
+)
+@click.option(
+    "--scope", type=click.Choice(["dod", "all"]), help="Ties that oblige: DoD-use only, or all."
+)
+@click.option(
+    "--noncompliant", is_flag=True, help="Add them as non-compliant intermediaries instead."
+)
+@click.pass_context
+def designate_command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    scenario_name: str,
+    effective: datetime | None,
+    transition_days: int | None,
+    scope: str | None,
+    noncompliant: bool,
+) -> None:
+    """Store designated (or non-compliant) organizations under a scenario name."""
+    from exposure.scenarios import designate
+
+    try:
+        con = connect(_db(ctx))
+        try:
+            canonical = designate(
+                con,
+                scenario_name,
+                names,
+                role="noncompliant" if noncompliant else "designated",
+                effective=effective.date() if effective else None,
+                transition_days=transition_days,
+                scope=scope,  # type: ignore[arg-type]
+            )
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    role = "non-compliant" if noncompliant else "designated"
+    for name in canonical:
+        console.print(f"scenario '{scenario_name}': {name} {role}", markup=False)
+
+
+@cli.command("assess")
+@click.option(
+    "--scenario", "scenario_name", help="A stored scenario, or a designation list of seeds/."
+)
+@click.option(
+    "--designate", "designated", multiple=True, help="Designate this organization (repeatable)."
+)
+@click.option(
+    "--noncompliant", multiple=True, help="This organization keeps serving: it will not comply."
+)
+@click.option(
+    "--scope", type=click.Choice(["dod", "all"]), help="Ties that oblige: DoD-use only, or all."
+)
+@click.option("--transition-days", type=click.IntRange(min=0), help="Days to cut ties.")
+@click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
+@click.option("--for", "for_name", help="One organization's own view: its chains and position.")
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write report.json or .csv."
+)
+@click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
+@click.pass_context
+def assess_command(
+    ctx: click.Context,
+    scenario_name: str | None,
+    designated: tuple[str, ...],
+    noncompliant: tuple[str, ...],
+    scope: str | None,
+    transition_days: int | None,
+    effective: datetime | None,
+    for_name: str | None,
+    out: Path | None,
+    top: int,
+) -> None:
+    """Assess a designation: who is exposed, through which chain, by when."""
+    from exposure.pipeline import chains, organizations_frame, run_assessment, store_results
+    from exposure.report import write_report
+    from exposure.scenarios import ScenarioSpec, load_spec, resolve_org, with_levers
+
+    if not scenario_name and not designated:
+        _fail(
+            ExposureError("name a scenario (--scenario NAME) or the organizations to --designate")
+        )
+        return
+    try:
+        path = _db(ctx)
+        con = connect(path)
+        try:
+            spec = load_spec(con, scenario_name) if scenario_name else ScenarioSpec()
+            spec = with_levers(
+                spec,
+                designated=spec.designated + designated,
+                noncompliant=spec.noncompliant + noncompliant,
+                scope=scope,
+                transition_days=transition_days,
+                effective=effective.date() if effective else None,
+            )
+            with _progress() as progress:
+                progress("assessing", 0, 2)
+                run = run_assessment(con, spec, cache_key=str(path.resolve()))
+                progress("storing results", 1, 2)
+                store_results(con, run)
+            detail = resolve_org(con, for_name) if for_name else None
+        finally:
+            con.close()
+        if out is not None:
+            write_report(run, out, detail_for=detail)
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    _print_assessment(run, organizations_frame(run), top)
+    if detail is not None:
+        console.print(f"\n[bold]{run.graph.names[detail]}[/]", highlight=False)
+        for chain in chains(run, detail, k=3):
+            console.print("  " + " -> ".join(chain), markup=False)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _print_assessment(run: Any, frame: Any, top: int) -> None:
+    scenario = run.scenario
+    exposed = frame[frame["exposed"]]
+    console.print(
+        f"scenario [bold]{scenario.name}[/]: effective {scenario.effective}, deadline "
+        f"{scenario.deadline} ({scenario.transition_days} days), scope {scenario.scope}, "
+        f"data version {run.data_version}"
+    )
+    for note in run.notes:
+        console.print(f"note: {note}", markup=False)
+    by_status = exposed["status"].value_counts().to_dict()
+    console.print(
+        f"{len(exposed)} of {len(frame)} organizations affected ("
+        + ", ".join(f"{count} {status}" for status, count in by_status.items())
+        + f"); value at risk ${exposed['value_at_risk_usd'].sum():,.0f}; "
+        f"{int(exposed['late'].sum())} late"
+    )
+    table = Table(title=f"Most affected (top {top})")
+    for column in (
+        "organization",
+        "kind",
+        "status",
+        "tier",
+        "impact",
+        "value at risk",
+        "late",
+        "shortest chain",
+    ):
+        table.add_column(column)
+    for row in exposed.head(top).itertuples(index=False):
+        table.add_row(
+            str(row.name),
+            str(row.kind),
+            str(row.status),
+            "" if row.tier is None or str(row.tier) == "<NA>" else str(row.tier),
+            f"{row.impact:.2f}",
+            f"${row.value_at_risk_usd:,.0f}",
+            "yes" if row.late else "",
+            " > ".join(run.chain_names(int(row.org_id))),
+        )
+    console.print(table)
 
 
 @cli.command()

@@ -1,0 +1,265 @@
+"""Scenarios: which organizations are designated, and the what-if levers, stored by name.
+
+Names given on the command line resolve the way names in data do (SPEC 3.1): UEI, then CAGE,
+then normalized name (any spelling seen in the data counts), then aliases (the ``aliases``
+column and ``seeds/aliases.csv``). An unknown name is an error listing the closest
+organizations; an ambiguous one lists the organizations it could mean.
+
+Stored scenarios keep organization *names*, not ids, so they survive reloads. A designation
+list of ``seeds/designations.csv`` can be named as a scenario (``--scenario
+dod-2026-anthropic``): it is applied only when asked for, never silently.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+
+import duckdb
+
+from exposure.engine import Scenario, Scope
+from exposure.errors import ExposureError
+from exposure.sql import scalar, table_exists
+
+__all__ = [
+    "ScenarioSpec",
+    "UnknownNameError",
+    "build_scenario",
+    "designate",
+    "load_spec",
+    "resolve_org",
+]
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS scenarios (
+    name VARCHAR PRIMARY KEY,
+    effective DATE NOT NULL,
+    transition_days INTEGER NOT NULL,
+    scope VARCHAR NOT NULL,
+    created_at TIMESTAMP NOT NULL
+);
+CREATE TABLE IF NOT EXISTS scenario_members (
+    scenario VARCHAR NOT NULL,
+    role VARCHAR NOT NULL,
+    org_name VARCHAR NOT NULL
+);
+"""
+
+
+class UnknownNameError(ExposureError):
+    """A name matches no organization, or several."""
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A scenario as people write it: names and levers, before resolution to ids."""
+
+    name: str = "ad-hoc"
+    designated: tuple[str, ...] = ()
+    noncompliant: tuple[str, ...] = ()
+    scope: Scope = "all"
+    effective: date = date(2026, 2, 27)
+    transition_days: int = 180
+    source: str = "command line"
+
+
+def resolve_org(con: duckdb.DuckDBPyConnection, name: str) -> int:
+    """The org_id a name means: by UEI, CAGE, normalized name or spelling, then alias.
+
+    Raises:
+        UnknownNameError: no organization, or more than one, answers to the name.
+    """
+    tiers = [
+        ("UEI", "SELECT org_id FROM orgs WHERE uei = exposure_key(?)"),
+        ("CAGE", "SELECT org_id FROM orgs WHERE cage = exposure_key(?)"),
+        (
+            "name",
+            "SELECT org_id FROM orgs WHERE norm_name = exposure_norm_name($1) "
+            "UNION SELECT org_id FROM org_names WHERE norm_name = exposure_norm_name($1)",
+        ),
+        (
+            "alias",
+            "SELECT org_id FROM orgs, unnest(aliases) AS t(alias) "
+            "WHERE exposure_norm_name(alias) = exposure_norm_name($1) "
+            "UNION SELECT o.org_id FROM ref_aliases a JOIN ref_aliases b USING (organization) "
+            "JOIN orgs o ON o.norm_name IN (exposure_norm_name(b.alias), exposure_norm_name(b.organization)) "
+            "WHERE exposure_norm_name($1) IN (exposure_norm_name(a.alias), exposure_norm_name(a.organization))",
+        ),
+    ]
+    for how, query in tiers:
+        ids = sorted({row[0] for row in con.execute(query, [name]).fetchall()})
+        if len(ids) == 1:
+            return int(ids[0])
+        if len(ids) > 1:
+            names = [_name(con, i) for i in ids]
+            raise UnknownNameError(
+                f"'{name}' is ambiguous: its {how} matches {len(ids)} organizations: "
+                + "; ".join(names)
+                + ". Use a UEI or the exact name."
+            )
+    raise UnknownNameError(f"no organization is called '{name}'. {_closest(con, name)}")
+
+
+def _name(con: duckdb.DuckDBPyConnection, org_id: int) -> str:
+    return str(scalar(con, "SELECT name FROM orgs WHERE org_id = ?", [org_id]))
+
+
+def _closest(con: duckdb.DuckDBPyConnection, name: str) -> str:
+    from rapidfuzz import fuzz, process
+
+    names = [row[0] for row in con.execute("SELECT name FROM orgs").fetchall()]
+    if not names:
+        return "The database holds no organizations yet: load data first (exposure load)."
+    best = process.extract(name, names, scorer=fuzz.WRatio, limit=5)
+    return "Closest: " + "; ".join(f"{match} ({score:.0f})" for match, score, _ in best)
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA)
+
+
+def designate(
+    con: duckdb.DuckDBPyConnection,
+    scenario: str,
+    names: Sequence[str],
+    *,
+    role: str = "designated",
+    effective: date | None = None,
+    transition_days: int | None = None,
+    scope: Scope | None = None,
+) -> list[str]:
+    """Add organizations to a stored scenario (created if needed); return their canonical names."""
+    _ensure_schema(con)
+    canonical = [_name(con, resolve_org(con, name)) for name in names]
+    con.execute("BEGIN TRANSACTION")
+    try:
+        existing = con.execute(
+            "SELECT effective, transition_days, scope FROM scenarios WHERE name = ?", [scenario]
+        ).fetchall()
+        if existing:
+            old_effective, old_days, old_scope = existing[0]
+            con.execute(
+                "UPDATE scenarios SET effective = ?, transition_days = ?, scope = ? WHERE name = ?",
+                [
+                    effective or old_effective,
+                    transition_days if transition_days is not None else old_days,
+                    scope or old_scope,
+                    scenario,
+                ],
+            )
+        else:
+            con.execute(
+                "INSERT INTO scenarios VALUES (?, ?, ?, ?, ?)",
+                [
+                    scenario,
+                    effective or ScenarioSpec.effective,
+                    transition_days
+                    if transition_days is not None
+                    else ScenarioSpec.transition_days,
+                    scope or "all",
+                    datetime.now(UTC).replace(tzinfo=None),
+                ],
+            )
+        for name in canonical:
+            con.execute(
+                "DELETE FROM scenario_members WHERE scenario = ? AND org_name = ?", [scenario, name]
+            )
+            con.execute("INSERT INTO scenario_members VALUES (?, ?, ?)", [scenario, role, name])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return canonical
+
+
+def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
+    """A stored scenario, or a designation list of the seeds named explicitly.
+
+    Raises:
+        ExposureError: no stored scenario or seed list has that name.
+    """
+    _ensure_schema(con)
+    rows = con.execute(
+        "SELECT effective, transition_days, scope FROM scenarios WHERE name = ?", [scenario]
+    ).fetchall()
+    if rows:
+        effective, days, scope = rows[0]
+        members = con.execute(
+            "SELECT role, org_name FROM scenario_members WHERE scenario = ? ORDER BY org_name",
+            [scenario],
+        ).fetchall()
+        return ScenarioSpec(
+            name=scenario,
+            designated=tuple(n for role, n in members if role == "designated"),
+            noncompliant=tuple(n for role, n in members if role == "noncompliant"),
+            scope=scope,
+            effective=effective,
+            transition_days=int(days),
+            source="stored scenario",
+        )
+    if table_exists(con, "ref_designations"):
+        listed = con.execute(
+            "SELECT organization, effective_date, transition_days, scope FROM ref_designations "
+            "WHERE list_id = ? ORDER BY organization",
+            [scenario],
+        ).fetchall()
+        if listed:
+            return ScenarioSpec(
+                name=scenario,
+                designated=tuple(row[0] for row in listed),
+                scope=listed[0][3] if listed[0][3] in ("dod", "all") else "all",
+                effective=listed[0][1],
+                transition_days=int(listed[0][2]),
+                source="seeds/designations.csv",
+            )
+    known = [row[0] for row in con.execute("SELECT name FROM scenarios ORDER BY 1").fetchall()]
+    lists = []
+    if table_exists(con, "ref_designations"):
+        lists = [
+            row[0]
+            for row in con.execute(
+                "SELECT DISTINCT list_id FROM ref_designations ORDER BY 1"
+            ).fetchall()
+        ]
+    raise ExposureError(
+        f"no scenario named '{scenario}'. Stored scenarios: {', '.join(known) or 'none'}; "
+        f"designation lists in seeds: {', '.join(lists) or 'none'}"
+    )
+
+
+def build_scenario(
+    con: duckdb.DuckDBPyConnection, spec: ScenarioSpec, *, skip_unknown: bool = False
+) -> tuple[Scenario, list[str]]:
+    """Resolve a spec's names to ids. Returns the scenario and notes on names skipped.
+
+    ``skip_unknown`` (used for seed lists, which name organizations a network may not hold)
+    notes unknown names instead of failing.
+    """
+    notes: list[str] = []
+
+    def ids(names: Iterable[str]) -> tuple[int, ...]:
+        found = []
+        for name in names:
+            try:
+                found.append(resolve_org(con, name))
+            except UnknownNameError as exc:
+                if not skip_unknown:
+                    raise
+                notes.append(f"{name}: not in the network ({exc})")
+        return tuple(sorted(set(found)))
+
+    scenario = Scenario(
+        designated=ids(spec.designated),
+        noncompliant=ids(spec.noncompliant),
+        scope=spec.scope,
+        effective=spec.effective,
+        transition_days=spec.transition_days,
+        name=spec.name,
+    )
+    return scenario, notes
+
+
+def with_levers(spec: ScenarioSpec, **changes: object) -> ScenarioSpec:
+    """A copy of a spec with levers changed (None values are ignored)."""
+    return replace(spec, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
