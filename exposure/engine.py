@@ -150,10 +150,18 @@ def _obliged(graph: Graph, sources: BoolArray, scope: Scope) -> BoolArray:
     return obliged & ~sources
 
 
-def _first_per(keys: IntArray, values: IntArray) -> tuple[IntArray, IntArray]:
-    """Distinct keys (sorted) and, for each, the value at its first occurrence."""
-    unique, first = np.unique(keys, return_index=True)
-    return unique, values[first]
+def _first_per(keys: IntArray, values: IntArray, size: int) -> tuple[IntArray, IntArray]:
+    """Distinct keys (sorted, all in ``range(size)``) and, for each, one of its values.
+
+    Large inputs scatter into an array of ``size`` (linear time); small ones sort.
+    """
+    if len(keys) * 16 < size:
+        unique, first = np.unique(keys, return_index=True)
+        return unique, values[first]
+    chosen = np.full(size, -1, dtype=np.int64)
+    chosen[keys[::-1]] = values[::-1]  # the last write wins: the first occurrence
+    unique = np.flatnonzero(chosen >= 0) if len(values) and values.min() >= 0 else np.unique(keys)
+    return unique, chosen[unique]
 
 
 def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
@@ -169,6 +177,7 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
     group_org = graph.group_key // (graph.blank_code + 1)
     org_group_start = np.searchsorted(group_org, np.arange(n_orgs + 1))
     group_done = np.zeros(len(graph.group_key), dtype=bool)
+
     full_done = sources.copy()
 
     source_ids = np.flatnonzero(sources)
@@ -188,7 +197,7 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
         new_from: list[IntArray] = []
         # Blank used_in: every outbound edge of the buyer.
         whole = (graph.used_in[frontier] < 0) & ~full_done[buyers]
-        orgs, via = _first_per(buyers[whole], frontier[whole])
+        orgs, via = _first_per(buyers[whole], frontier[whole], n_orgs)
         full_done[orgs] = True
         group_done[ranges(org_group_start[orgs], org_group_start[orgs + 1])] = True
         lengths = graph.out_start[orgs + 1] - graph.out_start[orgs]
@@ -198,16 +207,13 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
         scoped = (graph.used_in[frontier] >= 0) & ~full_done[buyers]
         partial = ~full_done[buyers]
         groups = np.concatenate(
-            [
-                graph.group_of(buyers[scoped], graph.used_in[frontier][scoped]),
-                graph.group_of(buyers[partial], np.full(int(partial.sum()), -1)),
-            ]
+            [graph.feeds_group[frontier[scoped]], graph.blank_group[buyers[partial]]]
         )
         reached_by = np.concatenate([frontier[scoped], frontier[partial]])
         keep = groups >= 0
         groups, reached_by = groups[keep], reached_by[keep]
         keep = ~group_done[groups]
-        groups, via = _first_per(groups[keep], reached_by[keep])
+        groups, via = _first_per(groups[keep], reached_by[keep], len(group_done))
         group_done[groups] = True
         lengths = graph.group_start[groups + 1] - graph.group_start[groups]
         new_edges.append(ranges(graph.group_start[groups], graph.group_start[groups + 1]))
@@ -216,7 +222,7 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
         candidates = np.concatenate(new_edges)
         sources_of = np.concatenate(new_from)
         unseen = edge_tier[candidates] == 0
-        frontier, frontier_from = _first_per(candidates[unseen], sources_of[unseen])
+        frontier, frontier_from = _first_per(candidates[unseen], sources_of[unseen], n_edges)
         level += 1
     return edge_tier, edge_from, org_tier, org_via
 

@@ -30,7 +30,7 @@ import numpy.typing as npt
 
 from exposure.sql import scalar
 
-__all__ = ["Graph", "build_graph", "load_graph", "ranges"]
+__all__ = ["Graph", "build_graph", "input_shares", "load_graph", "ranges"]
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +45,10 @@ class Graph:
 
     ``group_key`` lists the distinct ``supplier * (n_products + 1) + product`` keys (blank
     product coded ``n_products``) in sorted order and ``group_start`` where each group's edges
-    begin (with a final sentinel); ``out_start`` does the same per supplier.
+    begin (with a final sentinel); ``out_start`` does the same per supplier. ``feeds_group`` is,
+    per edge with a ``used_in``, the buyer's group of that product (-1 if the buyer sells none)
+    and ``blank_group``, per organization, its blank-product group (-1 if none): both are fixed
+    by the data, so the engine looks them up instead of searching at every step.
     """
 
     data_version: str
@@ -66,6 +69,9 @@ class Graph:
     out_start: IntArray
     group_key: IntArray
     group_start: IntArray
+    feeds_group: IntArray
+    blank_group: IntArray
+    input_share: FloatArray
 
     @property
     def n_orgs(self) -> int:
@@ -126,6 +132,22 @@ _cache: dict[tuple[str, str], Graph] = {}
 _cache_lock = threading.Lock()
 
 
+def input_shares(buyer: IntArray, value: FloatArray, n_orgs: int) -> FloatArray:
+    """Each edge's share of its buyer's inputs: by value when all are known and positive.
+
+    Otherwise every input of that buyer counts the same (SPEC 4.2: counts where values are
+    missing).
+
+    >>> input_shares(np.array([1, 1, 2, 2]), np.array([30.0, 10.0, 5.0, np.nan]), 3).tolist()
+    [0.75, 0.25, 0.5, 0.5]
+    """
+    known = np.isfinite(value) & (value > 0)
+    all_known = np.bincount(buyer, weights=(~known).astype(float), minlength=n_orgs) == 0
+    amount = np.where(all_known[buyer], np.where(known, value, 0.0), 1.0)
+    totals = np.bincount(buyer, weights=amount, minlength=n_orgs)
+    return np.asarray(amount / np.where(totals[buyer] > 0, totals[buyer], 1.0), dtype=np.float64)
+
+
 def build_graph(
     *,
     names: npt.NDArray[np.object_],
@@ -172,7 +194,22 @@ def build_graph(
     boundaries = np.flatnonzero(np.diff(keys)) + 1
     group_start = np.concatenate([[0], boundaries, [n_edges]]).astype(np.int64)
     group_key = keys[group_start[:-1]] if n_edges else np.zeros(0, np.int64)
+    values = pick(value, np.nan, np.float64)
     sorted_supplier = supplier[order].astype(np.int64)
+    sorted_buyer = buyer[order].astype(np.int64)
+    sorted_used_in = used_in[order].astype(np.int64)
+    is_blank = group_key % (blank + 1) == blank
+    blank_group = np.full(n_orgs, -1, dtype=np.int64)
+    blank_group[group_key[is_blank] // (blank + 1)] = np.flatnonzero(is_blank)
+    feeds_keys = sorted_buyer * (blank + 1) + sorted_used_in
+    position = np.minimum(np.searchsorted(group_key, feeds_keys), max(len(group_key) - 1, 0))
+    feeds_group = np.where(
+        (sorted_used_in >= 0) & (len(group_key) > 0) & (group_key[position] == feeds_keys)
+        if len(group_key)
+        else np.zeros(n_edges, dtype=bool),
+        position,
+        -1,
+    )
     return Graph(
         data_version=data_version,
         names=names,
@@ -181,10 +218,10 @@ def build_graph(
         products=products,
         edge_id=pick(edge_id, 0, np.int64) if edge_id is not None else order.astype(np.int64),
         supplier=sorted_supplier,
-        buyer=buyer[order].astype(np.int64),
+        buyer=sorted_buyer,
         product=product[order].astype(np.int64),
-        used_in=used_in[order].astype(np.int64),
-        value=pick(value, np.nan, np.float64),
+        used_in=sorted_used_in,
+        value=values,
         essential=pick(essential, False, bool),
         alternatives=pick(alternatives, np.nan, np.float64),
         replacement_months=pick(replacement_months, np.nan, np.float64),
@@ -192,6 +229,9 @@ def build_graph(
         out_start=np.searchsorted(sorted_supplier, np.arange(n_orgs + 1)).astype(np.int64),
         group_key=group_key,
         group_start=group_start,
+        feeds_group=feeds_group.astype(np.int64),
+        blank_group=blank_group,
+        input_share=input_shares(sorted_buyer, values, n_orgs),
     )
 
 
