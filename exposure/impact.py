@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import numpy as np
 import numpy.typing as npt
-
 from scipy import sparse
 
 from exposure.graph import Graph

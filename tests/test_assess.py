@@ -57,7 +57,9 @@ def test_command_line_names_resolve_like_names_in_data(db, given, expected):
     con = connect(db)
     try:
         org = resolve_org(con, given)
-        assert con.execute("SELECT name FROM orgs WHERE org_id = ?", [org]).fetchall() == [(expected,)]
+        assert con.execute("SELECT name FROM orgs WHERE org_id = ?", [org]).fetchall() == [
+            (expected,)
+        ]
     finally:
         con.close()
 
@@ -80,14 +82,41 @@ def test_assess_writes_the_spec_json(db, tmp_path):
     assert report["designated"] == ["Vendor AI, PBC"]
     assert report["effective_date"] == "2026-02-27" and report["deadline"] == "2026-08-26"
     by_name = {o["name"]: o for o in report["organizations"]}
-    assert set(by_name) == {"Vendor AI, PBC", "Cloud Host Inc", "Bedrock Buyer LLC", "Compute Buyer LLC", "Prime Corp"}
+    assert set(by_name) == {
+        "Vendor AI, PBC",
+        "Cloud Host Inc",
+        "Bedrock Buyer LLC",
+        "Compute Buyer LLC",
+        "Prime Corp",
+    }
     for org in report["organizations"]:
-        assert {"name", "org_id", "kind", "exposed", "tier", "impact", "value_at_risk_usd", "status", "paths", "late"} <= set(org)
-    assert by_name["Vendor AI, PBC"]["status"] == "designated" and by_name["Vendor AI, PBC"]["paths"] == [["Vendor AI, PBC"]]
-    assert by_name["Compute Buyer LLC"] == {**by_name["Compute Buyer LLC"], "exposed": False, "tier": None, "status": "clear", "paths": []}
+        assert {
+            "name",
+            "org_id",
+            "kind",
+            "exposed",
+            "tier",
+            "impact",
+            "value_at_risk_usd",
+            "status",
+            "paths",
+            "late",
+        } <= set(org)
+    assert by_name["Vendor AI, PBC"]["status"] == "designated" and by_name["Vendor AI, PBC"][
+        "paths"
+    ] == [["Vendor AI, PBC"]]
+    assert by_name["Compute Buyer LLC"] == {
+        **by_name["Compute Buyer LLC"],
+        "exposed": False,
+        "tier": None,
+        "status": "clear",
+        "paths": [],
+    }
     prime = by_name["Prime Corp"]
     assert prime["tier"] == 3 and prime["status"] == "exposed"
-    assert prime["paths"] == [["Vendor AI, PBC", "Cloud Host Inc", "Bedrock Buyer LLC", "Prime Corp"]]
+    assert prime["paths"] == [
+        ["Vendor AI, PBC", "Cloud Host Inc", "Bedrock Buyer LLC", "Prime Corp"]
+    ]
     assert prime["value_at_risk_usd"] == 5000.0  # only the Platform edge is exposed
     assert prime["late"] is True and by_name["Cloud Host Inc"]["late"] is False
     assert 0 < prime["impact"] < 1
@@ -96,7 +125,14 @@ def test_assess_writes_the_spec_json(db, tmp_path):
 def test_noncompliant_host_changes_the_exposed_set(db, tmp_path):
     out = tmp_path / "what-if.json"
     code, output = invoke(
-        db, "assess", "--designate", "Vendor AI", "--noncompliant", "Cloud Host Inc", "--out", str(out)
+        db,
+        "assess",
+        "--designate",
+        "Vendor AI",
+        "--noncompliant",
+        "Cloud Host Inc",
+        "--out",
+        str(out),
     )
     assert code == 0, output
     by_name = {o["name"]: o for o in json.loads(out.read_text())["organizations"]}
@@ -105,7 +141,9 @@ def test_noncompliant_host_changes_the_exposed_set(db, tmp_path):
 
 
 def test_stored_scenario_and_results(db, tmp_path):
-    code, output = invoke(db, "designate", "VENDOR000001", "--scenario", "baseline", "--transition-days", "90")
+    code, output = invoke(
+        db, "designate", "VENDOR000001", "--scenario", "baseline", "--transition-days", "90"
+    )
     assert code == 0, output
     assert "Vendor AI, PBC designated" in output
     code, output = invoke(db, "assess", "--scenario", "baseline", "--out", str(tmp_path / "r.csv"))
@@ -116,7 +154,12 @@ def test_stored_scenario_and_results(db, tmp_path):
         runs = con.execute("SELECT scenario, data_version FROM res_runs").fetchall()
         assert [r[0] for r in runs] == ["baseline"] and len(runs[0][1]) == 16
         stored = dict(con.execute("SELECT name, tier FROM res_orgs").fetchall())
-        assert stored == {"Vendor AI, PBC": 0, "Cloud Host Inc": 1, "Bedrock Buyer LLC": 2, "Prime Corp": 3}
+        assert stored == {
+            "Vendor AI, PBC": 0,
+            "Cloud Host Inc": 1,
+            "Bedrock Buyer LLC": 2,
+            "Prime Corp": 3,
+        }
     finally:
         con.close()
     lines = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()

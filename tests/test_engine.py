@@ -294,3 +294,52 @@ def test_random_networks_match_the_networkx_oracle(seed):
             assert graph.buyer[e_in] == graph.supplier[e_out]
             p, u = int(graph.product[e_out]), int(graph.used_in[e_in])
             assert p < 0 or u < 0 or u == p
+
+
+# --- impact ---------------------------------------------------------------------------------
+
+
+def impacts(graph: Graph, designated: str) -> dict[str, float]:
+    from exposure.impact import cascade_impact
+
+    names = list(graph.names)
+    result = assess(graph, Scenario(designated=tuple(names.index(n) for n in designated.split())))
+    sources = (result.status == DESIGNATED) | (result.status == NONCOMPLIANT)
+    impact = cascade_impact(graph, sources, result.exposed_edges)
+    return {n: round(float(impact[i]), 6) for i, n in enumerate(names)}
+
+
+def test_linear_loss_is_the_value_share_of_the_lost_input():
+    graph = network(
+        "V Other B", [("V", "B", "x", None), ("Other", "B", "y", None)], value=[30.0, 70.0]
+    )
+    assert impacts(graph, "V")["B"] == 0.3
+
+
+def test_essential_input_is_a_bottleneck_and_alternatives_absorb():
+    graph = network(
+        "V Other B C",
+        [
+            ("V", "B", "x", None),
+            ("Other", "B", "y", None),
+            ("V", "C", "x", None),
+            ("Other", "C", "y", None),
+        ],
+        value=[1.0, 99.0, 1.0, 99.0],
+        essential=[True, False, True, False],
+        alternatives=[0, 0, 3, 0],
+    )
+    result = impacts(graph, "V")
+    assert result["B"] == 1.0  # production stops without its essential input
+    assert result["C"] == 0.25  # three qualified substitutes absorb three quarters of the loss
+
+
+def test_impact_cascades_and_counts_edges_when_values_are_missing():
+    graph = network(
+        "V A B Other",
+        [("V", "A", None, None), ("A", "B", None, None), ("Other", "B", None, None)],
+        value=[10.0, np.nan, 5.0],
+    )
+    result = impacts(graph, "V")
+    assert result["A"] == 1.0 and result["B"] == 0.5 and result["V"] == 1.0
+    assert result["Other"] == 0.0
