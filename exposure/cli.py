@@ -408,17 +408,24 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
     """Load sample_data/ into a fresh demo database and show what it holds."""
     from exposure.demo import run_demo
 
+    from exposure.pipeline import organizations_frame
+
     path = ctx.obj["db"] or Path("exposure-demo.duckdb")
+    report_path = path.with_name("exposure-demo-assessment.json")
     try:
         with _progress() as progress:
-            result = run_demo(path, sample_dir=sample_dir, progress=progress)
+            result = run_demo(path, sample_dir=sample_dir, report=report_path, progress=progress)
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
     for report in result.reports:
         _print_load(report)
     print_status(result.status)
+    if result.run is not None:
+        console.print()
+        _print_assessment(result.run, organizations_frame(result.run), 15)
     console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
+    console.print(f"assessment: {report_path} (the SPEC 5.1 JSON of the seeded 2026 scenario)")
     if not no_dashboard:
         console.print("the dashboard arrives in a later release; nothing more to start")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from click.testing import CliRunner
 
 from exposure import connect
@@ -17,6 +19,10 @@ def test_demo_command_from_a_fresh_database(tmp_path):
     assert result.exit_code == 0, result.output
     assert "network.xlsx" in result.output
     assert "prime_vendor_list.xlsx" in result.output
+    report = json.loads((tmp_path / "exposure-demo-assessment.json").read_text(encoding="utf-8"))
+    assert report["scenario"] == "dod-2026-anthropic"
+    assert report["designated"] == ["Anthropic, PBC"]
+    assert "Most affected" in result.output
     con = connect(db, read_only=True)
     try:
         files = {row[0] for row in con.execute("SELECT DISTINCT file_name FROM sources").fetchall()}
