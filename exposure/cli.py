@@ -407,7 +407,6 @@ def _print_assessment(run: Any, frame: Any, top: int) -> None:
 def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> None:
     """Load sample_data/ into a fresh demo database and show what it holds."""
     from exposure.demo import run_demo
-
     from exposure.pipeline import organizations_frame
 
     path = ctx.obj["db"] or Path("exposure-demo.duckdb")
