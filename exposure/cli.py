@@ -62,7 +62,8 @@ def _fail(exc: Exception) -> None:
         if len(exc.problems) > 100:
             err_console.print(f"  ... and {len(exc.problems) - 100} more")
     else:
-        err_console.print(f"[bold red]Error[/]: {exc}", markup=True)
+        err_console.print("[bold red]Error[/]: ", end="")
+        err_console.print(str(exc), markup=False)
     sys.exit(1 if isinstance(exc, ExposureError) else 2)
 
 
@@ -102,6 +103,11 @@ def _db(ctx: click.Context) -> Path:
     help="Map a header to a canonical column ('=ignore' drops it). Repeatable.",
 )
 @click.option("--encoding", help="Text encoding of CSV files (default UTF-8), e.g. cp1252.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Supersede earlier loads of a file of the same name (a corrected version, other options).",
+)
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -110,6 +116,7 @@ def load(
     kind: str | None,
     mapping: tuple[str, ...],
     encoding: str | None,
+    replace: bool,
 ) -> None:
     """Load spreadsheets (xlsx, xls, csv, parquet) into the database, all or nothing."""
     try:
@@ -118,6 +125,7 @@ def load(
             kind=kind,  # type: ignore[arg-type]
             mapping=parse_mapping(mapping),
             encoding=encoding,
+            replace=replace,
         )
         con = connect(_db(ctx))
         try:
@@ -159,7 +167,9 @@ def status_command(ctx: click.Context, limit: int) -> None:
     """Show loaded sources with their hashes, counts and data-quality warnings."""
     try:
         path = _db(ctx)
-        con = connect(path)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        con = connect(path, read_only=True)
         try:
             result = status(con, database=str(path), limit=limit)
         finally:
@@ -410,6 +420,14 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
     from exposure.pipeline import organizations_frame
 
     path = ctx.obj["db"] or Path("exposure-demo.duckdb")
+    if path.exists() and "demo" not in path.name.lower():
+        _fail(
+            ExposureError(
+                f"refusing to replace {path}: the demo recreates its database from scratch. "
+                "Give it a file whose name contains 'demo' (the default is exposure-demo.duckdb)"
+            )
+        )
+        return
     report_path = path.with_name("exposure-demo-assessment.json")
     try:
         with _progress() as progress:

@@ -45,13 +45,16 @@ class LoadOptions:
     """How to read the files of one ``load`` call.
 
     ``mapping`` maps header keys (see :func:`exposure.schema.header_key`) to a canonical column,
-    or to ``""`` to ignore that column.
+    or to ``""`` to ignore that column. ``replace`` makes a file supersede every earlier load of
+    a file of the same name (or the same content): a corrected version, or the same file read
+    with other options.
     """
 
     buyer: str | None = None
     kind: SheetKind | None = None
     mapping: Mapping[str, str] = field(default_factory=dict)
     encoding: str | None = None
+    replace: bool = False
 
 
 def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:
@@ -155,7 +158,8 @@ def map_sheet(
     }
     row_number = raw.first_row + header_index
 
-    kind: SheetKind | None = options.kind or _kind_from_name(raw.sheet or file_stem)
+    named: SheetKind | None = _kind_from_name(raw.sheet or file_stem)
+    kind: SheetKind | None = options.kind or named
     relationship_matches = {
         match_header(cell, COLUMNS["relationships"]) for cell in header_cells.values() if cell
     }
@@ -177,11 +181,18 @@ def map_sheet(
         elif len(relationship_only) >= 2:
             # Dependency columns without the names: report the missing buyer and supplier.
             kind = "relationships"
+    score = _header_score(list(header_cells.values()), options.mapping)
+    if (
+        kind in ("vendors", "relationships")
+        and not options.kind
+        and not {"buyer", "supplier"} & (relationship_matches | mapped_targets)
+        and "name" in (organization_matches | mapped_targets)
+    ):
+        kind = "organizations"  # a "Suppliers" sheet that lists organizations, not dependencies
+    if kind is not None and named is None and not options.kind and raw.sheet and score < 2:
+        return None  # a cover page or a lookup list, not a table of ours
     if kind is None:
-        if (
-            raw.sheet is not None
-            and _header_score(list(header_cells.values()), options.mapping) == 0
-        ):
+        if raw.sheet is not None and score < 2:
             return None
         expected = "; ".join(
             f"{sheet}: {', '.join(c.name for c in COLUMNS[sheet])}"

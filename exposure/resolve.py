@@ -127,17 +127,21 @@ CREATE OR REPLACE TEMP TABLE _ref_key AS
 WITH r AS (SELECT ref, exposure_norm_name(ref) AS norm, exposure_key(ref) AS ident, * EXCLUDE (ref) FROM _refs),
 by_uei AS (SELECT uei, min(key) AS key FROM _ent_decl WHERE uei IS NOT NULL GROUP BY uei),
 by_cage AS (SELECT cage, min(key) AS key FROM _ent_decl WHERE cage IS NOT NULL GROUP BY cage),
-seed_group AS (SELECT member_norm, min(group_norm) AS group_norm FROM _seed_alias GROUP BY member_norm)
+seed_group AS (SELECT member_norm, min(group_norm) AS group_norm FROM _seed_alias GROUP BY member_norm),
+-- A name written exactly as declared wins over another declared name that normalizes alike.
+by_exact AS (SELECT name, min(key) AS key FROM _rec_keyed GROUP BY name)
 SELECT r.ref, r.norm, r.source_file, r.sheet, r.row, r.first_seen,
-       coalesce(u.key, c.key, n.key, 'N:' || sg.group_norm, 'N:' || r.norm) AS key,
+       coalesce(u.key, c.key, x.key, n.key, 'N:' || sg.group_norm, 'N:' || r.norm) AS key,
        CASE WHEN u.key IS NOT NULL THEN 'uei' WHEN c.key IS NOT NULL THEN 'cage'
+            WHEN x.key IS NOT NULL THEN 'name'
             WHEN n.key IS NOT NULL AND n.rank = 1 THEN 'name'
             WHEN n.key IS NOT NULL THEN 'alias'
             WHEN sg.group_norm IS NOT NULL THEN 'alias' ELSE 'new' END AS matched_by,
-       coalesce(n.n_keys, 1) AS n_keys
+       CASE WHEN x.key IS NOT NULL THEN 1 ELSE coalesce(n.n_keys, 1) END AS n_keys
 FROM r
 LEFT JOIN by_uei u ON length(r.ident) = 12 AND u.uei = r.ident
 LEFT JOIN by_cage c ON length(r.ident) = 5 AND c.cage = r.ident
+LEFT JOIN by_exact x ON x.name = r.ref
 LEFT JOIN _names n ON n.norm = r.norm
 LEFT JOIN seed_group sg ON sg.member_norm = r.norm;
 
@@ -364,7 +368,11 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
 
 
 def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:
-    undeclared = "FROM orgs WHERE NOT declared AND norm_name IS NOT NULL"
+    # Small networks: every name is reviewed (two declared organizations can be near misses
+    # too); large ones: the names relationships created, up to FUZZY_LIMIT.
+    everyone = "FROM orgs WHERE norm_name IS NOT NULL"
+    small = scalar(con, f"SELECT count(*) {everyone}") <= FUZZY_LIMIT
+    undeclared = everyone if small else everyone + " AND NOT declared"
     count = scalar(con, f"SELECT count(*) {undeclared}")
     if not count:
         return

@@ -109,6 +109,15 @@ def _map_sql(mapping: dict[str, str]) -> str:
     )
 
 
+def _thousands(text: str) -> str:
+    """A plain number, or one with comma thousands separators ("1,250,000.50"), else NULL.
+
+    A comma anywhere else ("1,5" with a decimal comma) is refused, never silently rescaled.
+    """
+    pattern = "[0-9]+(\\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?"
+    return f"(CASE WHEN regexp_full_match({text}, '{pattern}') THEN TRY_CAST(replace({text}, ',', '') AS DOUBLE) END)"
+
+
 def _typed_expr(column: Column, text: str) -> str:
     """SQL typing a cleaned text column (NULL when blank or invalid)."""
     if column.type in ("text", "name"):
@@ -126,15 +135,13 @@ def _typed_expr(column: Column, text: str) -> str:
         )
     if column.type == "money":
         lowered = f"lower({text})"
-        number = (
-            f"TRY_CAST(regexp_replace({lowered}, '(usd|us\\$|\\$|,|\\s|[km]$)', '', 'g') AS DOUBLE)"
-        )
+        digits = f"regexp_replace({lowered}, '(usd|us\\$|\\$|\\s|[km]$)', '', 'g')"
         scale = (
             f"(CASE WHEN {lowered} LIKE '%k' THEN 1e3 WHEN {lowered} LIKE '%m' THEN 1e6 ELSE 1 END)"
         )
-        return f"coalesce(TRY_CAST({text} AS DOUBLE), {number} * {scale})"
+        return f"coalesce(TRY_CAST({text} AS DOUBLE), {_thousands(digits)} * {scale})"
     if column.type in ("int", "number"):
-        return f"coalesce(TRY_CAST({text} AS DOUBLE), TRY_CAST(replace({text}, ',', '') AS DOUBLE))"
+        return f"coalesce(TRY_CAST({text} AS DOUBLE), {_thousands(text)})"
     if column.type == "bool":
         lowered = f"lower({text})"
         return (
@@ -204,7 +211,7 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
     distinct = " UNION ".join(f"SELECT {c} AS n FROM {name}_typed" for c in name_columns)
     con.execute(
         f"CREATE OR REPLACE TEMP TABLE {name}_names AS SELECT n, exposure_norm_name(n) AS norm "
-        f"FROM ({distinct}) WHERE n IS NOT NULL"
+        f"FROM (SELECT DISTINCT n FROM ({distinct})) WHERE n IS NOT NULL"
     )
     joins = " ".join(f"LEFT JOIN {name}_names n_{c} ON n_{c}.n = t.{c}" for c in name_columns)
     norms = ", ".join(f"n_{c}.norm AS _{c}_norm" for c in name_columns)
@@ -307,6 +314,14 @@ def _rules(sheet: MappedSheet) -> list[_Rule]:
                     "looks like a spreadsheet formula; organization names and identifiers must be plain text",
                 )
             )
+    for name_column in ("name",) if sheet.kind == "organizations" else ("buyer", "supplier"):
+        rules.append(
+            _Rule(
+                next(c for c in COLUMNS[sheet.kind] if c.name == name_column),
+                f"t.{name_column} IS NOT NULL AND t._{name_column}_norm IS NULL",
+                "a name needs at least one letter or digit",
+            )
+        )
     if sheet.kind != "organizations":
         rules.append(
             _Rule(
@@ -335,6 +350,14 @@ def _cell(sheet: MappedSheet, column: str, row: int) -> str | None:
 def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> list[Problem]:
     """Every problem in a prepared sheet (empty when it is clean)."""
     raw = sheet.raw
+    if not scalar(con, f"SELECT count(*) FROM {name}_typed"):
+        return [
+            Problem(
+                raw.file,
+                "the sheet has a header row but no data rows (only blank rows)",
+                sheet=raw.sheet,
+            )
+        ]
     problems = _formula_problems(sheet)
     rules = _rules(sheet)
     parts = [
@@ -379,8 +402,9 @@ def _duplicate_problems(
     con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
 ) -> list[Problem]:
     if sheet.kind == "organizations":
-        keys, raw_keys = "_name_norm", "name"
-        what = "names the same organization as"
+        # Two rows may share a name when their UEIs tell them apart.
+        keys, raw_keys = "_name_norm, uei", "name, uei"
+        what = "names the same organization (same name, same or no UEI) as"
         column = "name"
     else:
         rest = "relation, lower(product), lower(used_in), contract_id, program"
@@ -409,7 +433,7 @@ def _duplicate_problems(
                 Problem(
                     sheet.raw.file,
                     f"duplicate row: it {what} row {first}; remove one, or tell them apart by "
-                    "contract_id or product",
+                    + ("UEI" if sheet.kind == "organizations" else "contract_id or product"),
                     sheet=sheet.raw.sheet,
                     row=row,
                     column=_header_of(sheet, column),

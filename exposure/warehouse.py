@@ -238,6 +238,8 @@ def load_files(
         LoadError: any file failed to read or validate; nothing was stored.
     """
     options = options or LoadOptions()
+    if options.buyer is not None and not options.buyer.strip():
+        raise LoadError([Problem("--buyer", "the buyer's name is blank")])
     names = list(display_names) if display_names else [Path(p).name for p in paths]
     read: list[RawSheet] = []
     try:
@@ -271,6 +273,7 @@ def _load(
     }
     problems: list[Problem] = []
     pending: list[tuple[MappedSheet, str, Path]] = []
+    superseded: list[tuple[str, str]] = []
     seen_hashes: set[str] = set()
     total = len(paths)
     for index, (path_like, name) in enumerate(zip(paths, names, strict=True)):
@@ -285,7 +288,9 @@ def _load(
             problems.extend(exc.problems)
             continue
         digest = _sha256(path)
-        if digest in known:
+        if options.replace and (digest in known or name in known_names):
+            superseded.append((name, digest))
+        elif digest in known:
             earlier, when = known[digest]
             report.skipped.append(
                 (name, f"already loaded (as {earlier}, {when:%Y-%m-%d %H:%M} UTC); nothing added")
@@ -297,10 +302,11 @@ def _load(
             )
             continue
         seen_hashes.add(digest)
-        if name in known_names:
+        if name in known_names and not options.replace:
             report.notes.append(
                 f"{name}: a different version of this file was loaded before; both versions' rows "
-                "are kept, and identical dependencies are merged in the model"
+                "are kept, and identical dependencies are merged in the model (--replace makes "
+                "the new version supersede the old)"
             )
         try:
             sheets = read_file(path, display_name=name, encoding=options.encoding, limits=limits)
@@ -339,6 +345,22 @@ def _load(
     con.execute("BEGIN TRANSACTION")
     try:
         next_id = int(scalar(con, "SELECT coalesce(max(load_id), 0) + 1 FROM sources"))
+        for name, digest in superseded:
+            earlier = "SELECT load_id FROM sources WHERE file_name = $1 OR sha256 = $2"
+            removed = 0
+            for table in ("stg_organizations", "stg_relationships"):
+                removed += int(
+                    scalar(
+                        con,
+                        f"SELECT count(*) FROM {table} WHERE _load_id IN ({earlier})",
+                        [name, digest],
+                    )
+                )
+                con.execute(f"DELETE FROM {table} WHERE _load_id IN ({earlier})", [name, digest])
+            con.execute("DELETE FROM sources WHERE file_name = $1 OR sha256 = $2", [name, digest])
+            report.notes.append(
+                f"{name}: replaces the earlier load of this file ({removed} rows removed)"
+            )
         staged: list[tuple[MappedSheet, str, str, Path]] = []
         for index, (mapped, digest, path) in enumerate(pending):
             where = f"{mapped.raw.file}" + (f" [{mapped.raw.sheet}]" if mapped.raw.sheet else "")
