@@ -3,9 +3,19 @@
 Every reader returns :class:`RawSheet` objects: the cells of one sheet as strings, exactly as
 a person sees them, before any header matching or validation. Nothing here executes or
 unpickles anything: spreadsheets are read by calamine (via fastexcel), CSV and parquet by
-DuckDB. Before a workbook is opened its zip container is checked (size, compression ratio) and
-every XML part is refused if it declares a DTD or entities, which is how "billion laughs"
-entity-expansion payloads work.
+DuckDB. Before a zip-based workbook (.xlsx, .xlsm, .ods, .xlsb) is opened its container is
+checked (size, compression ratio) and every XML part is refused if it declares a DTD or
+entities, which is how "billion laughs" entity-expansion payloads work (see
+:mod:`exposure.xlsx_safety`).
+
+Hidden and very hidden sheets of a workbook (drop-down lists, lookups, scratch work) are not
+data: :func:`read_file` does not return them.
+
+CSV is read strictly, in a dialect sniffed once (delimiter, quote, escape; no comment
+character, so a leading ``#`` is data): a row with more fields than the header, or a quote
+left open, is an error naming its row; shorter rows are padded. DuckDB treats ``*``, ``?`` and
+``[...]`` in a path as a glob, so a file whose name holds them is read through a link with a
+plain name in the temporary directory (``RawSheet.cleanup``); so are parquet files.
 
 Limits come from :class:`ReadLimits`; the environment variable ``EXPOSURE_MAX_FILE_MB``
 changes the default file size limit.
@@ -15,21 +25,24 @@ from __future__ import annotations
 
 import codecs
 import csv
+import itertools
 import logging
 import os
 import re
+import secrets
+import shutil
 import tempfile
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
-from typing import IO
+from pathlib import Path
+from typing import Any
 
 import duckdb
 import pyarrow as pa
 
 from exposure.errors import LoadError, Problem
 from exposure.sql import sql_identifier, sql_literal
+from exposure.xlsx_safety import check_zip, first_cell, formula_cells, sheet_parts
 
 __all__ = [
     "SPREADSHEET_SUFFIXES",
@@ -48,9 +61,9 @@ SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
 CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
-_XML_DANGER = re.compile(rb"<!DOCTYPE|<!ENTITY", re.IGNORECASE)
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[\s>/]")
 CSV_PREVIEW_ROWS = 1000
+# Characters that make DuckDB read a path as a glob pattern (braces are kept out for safety).
+_GLOB_CHARS = re.compile(r"[*?\[\]{}]")
 _ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "utf-16", "mac-roman"}
 
 
@@ -77,8 +90,9 @@ class RawSheet:
     and whether a computed value was saved with it.
 
     For CSV, ``table`` is only the first rows (enough to find the header); ``csv_sql`` is the
-    DuckDB ``read_csv(...)`` call that reads the whole file, and ``cleanup`` a temporary
-    re-encoded copy to delete once it has been read.
+    DuckDB ``read_csv(...)`` call that reads the whole file, ``csv_path`` the file itself (to
+    locate encoding errors), and ``cleanup`` a temporary file (a re-encoded copy, or a link
+    with a name DuckDB cannot take for a glob) to delete once the load is over.
     """
 
     file: str
@@ -86,7 +100,6 @@ class RawSheet:
     table: pa.Table
     first_row: int = 1
     first_column: int = 0
-    has_header_row: bool = True
     formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
     encoding: str | None = None
     csv_sql: str | None = None
@@ -132,13 +145,20 @@ def read_file(
     with path.open("rb") as handle:
         magic = handle.read(8)
     suffix = path.suffix.lower() if display_name is None else Path(display_name).suffix.lower()
+    if suffix in (".ods", ".xlsb"):
+        # Zip containers too, but not .xlsx: no xl/workbook.xml, no worksheet XML to scan.
+        if not magic.startswith(b"PK"):
+            raise LoadError(
+                [Problem(name, f"not a valid {suffix} workbook (it is not a zip container)")]
+            )
+        return _read_container(path, name, limits, suffix)
     if magic.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if not magic.startswith(b"PK"):
             raise LoadError(
                 [Problem(name, "not a valid .xlsx workbook (it is not a zip container)")]
             )
         return _read_xlsx(path, name, limits)
-    if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix in (".xls", ".xlsb", ".ods"):
+    if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         return _read_workbook(path, name, formulas={}, offsets={})
     if magic.startswith(b"PAR1") or suffix in PARQUET_SUFFIXES:
         return [_read_parquet(path, name)]
@@ -148,18 +168,24 @@ def read_file(
         [
             Problem(
                 name,
-                f"unsupported file type '{suffix}': expected .xlsx, .xls, .csv or .parquet",
+                f"unsupported file type '{suffix}': expected .xlsx, .xls, .ods, .csv or .parquet",
             )
         ]
     )
 
 
 def _human(size: float) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if size < 1024 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "bytes" else f"{size:.1f} {unit}"
+    """A byte count for people.
+
+    >>> _human(512), _human(1536), _human(3 * 2**30)
+    ('512 bytes', '1.5 KB', '3.0 GB')
+    """
+    units = ("bytes", "KB", "MB", "GB")
+    index = 0
+    while size >= 1024 and index < len(units) - 1:
         size /= 1024
-    return f"{size:.1f} GB"
+        index += 1
+    return f"{size:.0f} bytes" if index == 0 else f"{size:.1f} {units[index]}"
 
 
 def check_size(path: Path, name: str, limits: ReadLimits) -> None:
@@ -181,28 +207,30 @@ def check_size(path: Path, name: str, limits: ReadLimits) -> None:
 # Workbooks
 
 
-def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
+def _open_zip(path: Path, name: str, kind: str) -> zipfile.ZipFile:
     try:
-        archive = zipfile.ZipFile(path)
+        return zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError) as exc:
         raise LoadError(
             [
                 Problem(
-                    name, f"not a readable .xlsx workbook: the file is truncated or corrupt ({exc})"
+                    name,
+                    f"not a readable {kind} workbook: the file is truncated or corrupt ({exc})",
                 )
             ]
         ) from exc
-    with archive:
-        _check_zip(archive, name, limits)
-        parts = _sheet_parts(archive, name)
+
+
+def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
+    with _open_zip(path, name, ".xlsx") as archive:
+        check_zip(archive, name, limits)
+        parts = sheet_parts(archive, name)
         formulas: dict[str, dict[tuple[int, int], tuple[str, bool]]] = {}
         offsets: dict[str, tuple[int, int]] = {}
         for sheet_name, part in parts.items():
             try:
-                offsets[sheet_name] = _first_cell(archive, part)
-                formulas[sheet_name] = _formula_cells(archive, part)
-            except LoadError:
-                raise
+                offsets[sheet_name] = first_cell(archive, part)
+                formulas[sheet_name] = formula_cells(archive, part)
             except Exception as exc:  # malformed or hostile XML: report, never crash
                 raise LoadError(
                     [
@@ -216,181 +244,11 @@ def _read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
     return _read_workbook(path, name, formulas=formulas, offsets=offsets)
 
 
-def _check_zip(archive: zipfile.ZipFile, name: str, limits: ReadLimits) -> None:
-    try:
-        infos = archive.infolist()
-        bad_member = archive.testzip()
-    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
-        raise LoadError(
-            [
-                Problem(
-                    name, f"not a readable .xlsx workbook: the file is truncated or corrupt ({exc})"
-                )
-            ]
-        ) from exc
-    if bad_member is not None:
-        raise LoadError(
-            [
-                Problem(
-                    name,
-                    f"not a readable .xlsx workbook: part '{bad_member}' is corrupt (CRC mismatch)",
-                )
-            ]
-        )
-    total = sum(info.file_size for info in infos)
-    if total > limits.max_uncompressed_bytes:
-        raise LoadError(
-            [Problem(name, f"the workbook expands to {total / 2**30:.1f} GB, over the size limit")]
-        )
-    for info in infos:
-        ratio = info.file_size / max(info.compress_size, 1)
-        if info.file_size > 2**26 and ratio > limits.max_compression_ratio:
-            raise LoadError(
-                [
-                    Problem(
-                        name,
-                        f"part '{info.filename}' expands {ratio:.0f}x (a zip bomb?); refused",
-                    )
-                ]
-            )
-        if info.filename.lower().endswith((".xml", ".rels", ".vml")):
-            with archive.open(info) as member:
-                dangerous = _prolog_declares_dtd(member)
-            if dangerous:
-                raise LoadError(
-                    [
-                        Problem(
-                            name,
-                            f"part '{info.filename}' declares a DTD or XML entities, as entity-expansion "
-                            "('billion laughs') attacks do; workbooks never need them, so it was refused",
-                        )
-                    ]
-                )
-    if "xl/workbook.xml" not in {info.filename for info in infos}:
-        raise LoadError(
-            [Problem(name, "not a valid .xlsx workbook: it has no xl/workbook.xml part")]
-        )
-
-
-_PROLOG_ITEM = re.compile(rb"\s+|<\?.*?\?>|<!--.*?-->", re.DOTALL)
-_PROLOG_LIMIT = 2**20
-
-
-def _prolog_declares_dtd(stream: IO[bytes]) -> bool:
-    """Whether an XML part declares a DTD or entities before its root element.
-
-    A DTD can only sit in the prolog, so the scan skips the XML declaration, processing
-    instructions and comments, and stops at the first element. A prolog padded past 1 MB
-    counts as dangerous: no workbook needs one.
-    """
-    buffer = b""
-    position = 0
-    while True:
-        if len(buffer) - position < 65536:
-            chunk = stream.read(65536)
-            buffer = buffer[position:] + chunk
-            position = 0
-            if len(buffer) > _PROLOG_LIMIT and not chunk:
-                return False
-        match = _PROLOG_ITEM.match(buffer, position)
-        if match and match.end() > position:
-            position = match.end()
-            if position > _PROLOG_LIMIT:
-                return True
-            continue
-        rest = buffer[position:]
-        if rest.startswith((b"<?", b"<!--")) and len(rest) < _PROLOG_LIMIT:
-            chunk = stream.read(65536)
-            if not chunk:
-                return False
-            buffer = rest + chunk
-            position = 0
-            continue
-        return bool(_XML_DANGER.match(rest[:16]))
-
-
-def _local(tag: str) -> str:
-    return tag.rsplit("}", 1)[-1]
-
-
-def _sheet_parts(archive: zipfile.ZipFile, name: str) -> dict[str, str]:
-    """Map sheet names to their worksheet part paths inside the zip."""
-    from defusedxml import ElementTree as SafeET
-
-    try:
-        workbook = SafeET.fromstring(archive.read("xl/workbook.xml"))
-        rels = SafeET.fromstring(archive.read("xl/_rels/workbook.xml.rels"))
-    except Exception as exc:  # malformed XML of any kind: report, never crash
-        raise LoadError([Problem(name, f"not a valid .xlsx workbook: {exc}")]) from exc
-    targets = {}
-    for rel in rels:
-        target = rel.get("Target", "")
-        path = target.lstrip("/") if target.startswith("/") else str(PurePosixPath("xl") / target)
-        targets[rel.get("Id")] = path
-    parts = {}
-    for element in workbook.iter():
-        if _local(element.tag) == "sheet":
-            rel_id = next((v for k, v in element.attrib.items() if _local(k) == "id"), None)
-            if rel_id in targets:
-                parts[element.get("name", "")] = targets[rel_id]
-    return parts
-
-
-def _cell_position(ref: str) -> tuple[int, int]:
-    match = re.match(r"([A-Z]+)(\d+)", ref)
-    if not match:
-        return (1, 0)
-    column = 0
-    for char in match.group(1):
-        column = column * 26 + ord(char) - 64
-    return int(match.group(2)), column - 1
-
-
-def _iter_cells(archive: zipfile.ZipFile, part: str) -> Iterator[tuple[str, dict[str, str]]]:
-    """Yield (cell ref, {child tag: text}) for every cell of a worksheet part, streaming."""
-    from defusedxml.ElementTree import iterparse
-
-    with archive.open(part) as stream:
-        for _, element in iterparse(stream, events=("end",)):
-            if _local(element.tag) == "c":
-                children = {_local(child.tag): (child.text or "") for child in element}
-                yield element.get("r", ""), children
-                element.clear()
-
-
-def _first_cell(archive: zipfile.ZipFile, part: str) -> tuple[int, int]:
-    """Row number and column index where calamine's range starts (its first valued cell)."""
-    rows: list[tuple[int, int]] = []
-    try:
-        for ref, children in _iter_cells(archive, part):
-            if "v" in children or "is" in children:
-                rows.append(_cell_position(ref))
-                if len({row for row, _ in rows}) > 50 or len(rows) > 2000:
-                    break
-    except Exception:  # the workbook reader reports malformed sheets itself
-        return (1, 0)
-    if not rows:
-        return (1, 0)
-    return min(row for row, _ in rows), min(column for _, column in rows)
-
-
-def _formula_cells(archive: zipfile.ZipFile, part: str) -> dict[tuple[int, int], tuple[str, bool]]:
-    """Cells holding formulas: {(row, column): (formula, has a saved value)}."""
-    with archive.open(part) as stream:
-        found = False
-        tail = b""
-        while chunk := stream.read(2**20):
-            if _FORMULA_TAG.search(tail + chunk):
-                found = True
-                break
-            tail = chunk[-16:]
-    if not found:
-        return {}
-    cells = {}
-    for ref, children in _iter_cells(archive, part):
-        if "f" in children:
-            cells[_cell_position(ref)] = ("=" + children["f"], bool(children.get("v")))
-    return cells
+def _read_container(path: Path, name: str, limits: ReadLimits, kind: str) -> list[RawSheet]:
+    """An .ods or .xlsb workbook: the zip checks of .xlsx, then calamine reads it."""
+    with _open_zip(path, name, kind) as archive:
+        check_zip(archive, name, limits, kind=kind, required_part=None)
+    return _read_workbook(path, name, formulas={}, offsets={})
 
 
 def _read_workbook(
@@ -412,7 +270,11 @@ def _read_workbook(
     sheets = []
     for sheet_name in sheet_names:
         try:
-            batch = reader.load_sheet(sheet_name, header_row=None, dtypes="string").to_arrow()
+            sheet = reader.load_sheet(sheet_name, header_row=None, dtypes="string")
+            if str(getattr(sheet, "visible", "visible")).lower() != "visible":
+                logger.info("%s: hidden sheet '%s' is not read", name, sheet_name)
+                continue
+            batch = sheet.to_arrow()
         except Exception as exc:
             message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             if "empty" in message.lower() or "no rows" in message.lower():
@@ -457,38 +319,95 @@ def _calamine_start(path: Path, sheet_name: str) -> tuple[int, int]:
 # CSV and parquet
 
 
+_DELIMITERS = ",;\t|"
+
+
+def _split_fields(line: str, delimiter: str, quote: str = '"') -> list[str]:
+    """The fields of one CSV line, quotes respected (and dropped), white space trimmed.
+
+    >>> _split_fields('a,"b, c",d', ",")
+    ['a', 'b, c', 'd']
+    """
+    fields: list[str] = []
+    current: list[str] = []
+    quoted = False
+    for char in line:
+        if char == quote:
+            quoted = not quoted
+        elif char == delimiter and not quoted:
+            fields.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    fields.append("".join(current).strip())
+    return fields
+
+
+def _guess_delimiter(line: str) -> str:
+    """The candidate delimiter splitting a header line into the most fields, else a comma.
+
+    >>> _guess_delimiter("buyer;supplier;notes"), _guess_delimiter("name")
+    (';', ',')
+    """
+    counts = {delimiter: len(_split_fields(line, delimiter)) for delimiter in _DELIMITERS}
+    best = max(counts, key=lambda delimiter: counts[delimiter])
+    return best if counts[best] > 1 else ","
+
+
+def _looks_binary(sample: bytes) -> bool:
+    """Whether bytes are no text at all: a NUL, or many control characters."""
+    if b"\x00" in sample:
+        return True
+    controls = sum(1 for byte in sample if byte < 32 and byte not in (9, 10, 12, 13))
+    return controls > len(sample) // 20
+
+
 def _decode_problem(name: str, data: bytes, error: UnicodeDecodeError, encoding: str) -> Problem:
-    """Locate an undecodable byte as a row and column of the CSV."""
+    """Locate an undecodable byte as a row and column of the CSV. Never raises."""
+    try:
+        return _locate_bad_byte(name, data, error, encoding)
+    except Exception:  # a report about a broken file must not break in turn
+        logger.debug("could not locate the bad byte of %s", name, exc_info=True)
+        return Problem(
+            name, f"the file is not valid {encoding.upper()} text (at byte {error.start + 1})"
+        )
+
+
+def _locate_bad_byte(name: str, data: bytes, error: UnicodeDecodeError, encoding: str) -> Problem:
+    if _looks_binary(data[:4096]):
+        return Problem(
+            name,
+            "this is not a text (CSV) file: it holds binary data. Save the sheet as CSV UTF-8 "
+            "or as an .xlsx workbook",
+        )
     before = data[: error.start]
     row = before.count(b"\n") + 1
     line_start = before.rfind(b"\n") + 1
     line_end = data.find(b"\n", error.start)
     line = data[line_start : line_end if line_end >= 0 else len(data)]
-    prefix = data[line_start : error.start].decode("utf-8", errors="replace")
-    delimiter = _sniff_delimiter(data[:65536].decode("utf-8", errors="replace"))
-    column_index = len(next(csv.reader([prefix], delimiter=delimiter), [""])) - 1
-    header = next(
-        csv.reader([data[: data.find(b"\n")].decode("utf-8", "replace")], delimiter=delimiter), []
-    )
-    column = (
-        header[column_index].strip() if 0 <= column_index < len(header) else f"#{column_index + 1}"
-    )
+    header_end = data.find(b"\n")
+    header_bytes = data[: header_end if header_end >= 0 else len(data)]
+    # The bad byte may be in the header itself: show it as the likely Windows-1252 text then.
+    header_line = header_bytes.decode("utf-8" if row > 1 else "cp1252", "replace")
+    header_line = header_line.lstrip("\ufeff").rstrip("\r")
+    delimiter = _guess_delimiter(header_line)
+    prefix = data[line_start : error.start].decode("utf-8", "replace")
+    index = len(_split_fields(prefix, delimiter)) - 1
+    header = _split_fields(header_line, delimiter)
+    column = header[index] if index < len(header) and header[index] else f"#{index + 1}"
     guess = line.decode("cp1252", errors="replace").strip()
-    return Problem(
-        name,
-        f"byte 0x{data[error.start]:02X} is not valid {encoding.upper()}; the file looks Windows-1252 "
-        f"encoded (the line reads {guess[:80]!r}). Save it as CSV UTF-8, or load it with "
-        "--encoding cp1252",
-        row=row,
-        column=column,
-    )
-
-
-def _sniff_delimiter(sample: str) -> str:
-    try:
-        return csv.Sniffer().sniff(sample.split("\n", 20)[0] if sample else ",", ",;\t|").delimiter
-    except csv.Error:
-        return ","
+    if encoding.lower().replace("_", "-") in ("utf-8", "utf8", "utf-8-sig"):
+        message = (
+            f"byte 0x{data[error.start]:02X} is not valid {encoding.upper()}; the file looks "
+            f"Windows-1252 encoded (the line reads {guess[:80]!r}). Save it as CSV UTF-8, or load "
+            "it with --encoding cp1252"
+        )
+    else:
+        message = (
+            f"byte 0x{data[error.start]:02X} is not valid {encoding.upper()}; check the file's "
+            "text encoding (--encoding)"
+        )
+    return Problem(name, message, row=row, column=column)
 
 
 def _has_text_beyond(path: Path, offset: int) -> bool:
@@ -508,6 +427,176 @@ def utf8_problem(path: Path, name: str) -> LoadError | None:
         data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return LoadError([_decode_problem(name, data, exc, "utf-8")])
+    return None
+
+
+@dataclass
+class _Layout:
+    """How a CSV file's lines end, and whether a quoted value may span lines."""
+
+    cr: int = 0  # carriage returns, and line feeds, in the parts of the file holding a CR
+    lf: int = 0
+    bare_lf: bool = False  # a line feed in a part of the file holding no CR
+    quoted_newline: bool = False
+
+    @property
+    def mixed_line_ends(self) -> bool:
+        """Some lines end CRLF and others LF (a stray CR in a value may look the same)."""
+        return self.cr > 0 and (self.bare_lf or self.cr < self.lf)
+
+
+def _scan_layout(path: Path) -> _Layout:
+    """Look at line ends, and for a line with an odd number of double quotes.
+
+    Such a line opens a quoted value that runs on into the next line (or has a stray quote).
+    Byte searches and counts run at C speed; lines are only split in chunks holding a quote.
+    """
+    layout = _Layout()
+    partial = b""  # the unfinished last line of the previous chunk, while quotes are scanned
+    with path.open("rb") as handle:
+        while chunk := handle.read(2**22):
+            if b"\r" in chunk:
+                layout.cr += chunk.count(b"\r")
+                layout.lf += chunk.count(b"\n")
+            elif not layout.bare_lf:
+                layout.bare_lf = b"\n" in chunk
+            if layout.quoted_newline or not (partial or b'"' in chunk):
+                continue
+            lines = (partial + chunk).split(b"\n")
+            partial = lines.pop()
+            if any(line.count(b'"') % 2 for line in lines) or len(partial) > 2**24:
+                layout.quoted_newline = True
+                partial = b""
+    return layout
+
+
+def _temporary_csv() -> tuple[int, Path]:
+    handle, name = tempfile.mkstemp(suffix=".csv", prefix="exposure-")
+    return handle, Path(name)
+
+
+def _lf_copy(source: Path) -> Path:
+    """A temporary copy of a file with CRLF line ends made LF, so that all lines end alike."""
+    handle, target = _temporary_csv()
+    with os.fdopen(handle, "wb") as out, source.open("rb") as stream:
+        carry = b""
+        while chunk := stream.read(2**22):
+            chunk = carry + chunk
+            carry = b"\r" if chunk.endswith(b"\r") else b""
+            out.write(chunk[: len(chunk) - len(carry)].replace(b"\r\n", b"\n"))
+        out.write(carry)
+    return target
+
+
+def _plain_alias(path: Path, suffix: str) -> Path:
+    """A link to ``path`` whose name DuckDB reads literally (no glob characters).
+
+    A symbolic link in the temporary directory; where links cannot be made, a copy.
+    """
+    target = path.resolve()
+    directory = Path(tempfile.gettempdir())
+    for _ in range(16):
+        alias = directory / f"exposure-{secrets.token_hex(8)}{suffix}"
+        try:
+            alias.symlink_to(target)
+        except FileExistsError:
+            continue
+        except OSError:
+            break
+        return alias
+    handle, name = tempfile.mkstemp(suffix=suffix, prefix="exposure-")
+    with os.fdopen(handle, "wb") as out, target.open("rb") as stream:
+        shutil.copyfileobj(stream, out)
+    return Path(name)
+
+
+def _needs_alias(path: Path) -> bool:
+    return bool(_GLOB_CHARS.search(str(path.resolve())))
+
+
+@dataclass(frozen=True)
+class _Dialect:
+    delimiter: str = ","
+    quote: str = '"'
+    escape: str = '"'
+
+
+def _sniff_dialect(con: duckdb.DuckDBPyConnection, source: Path, head: bytes) -> _Dialect:
+    """Delimiter, quote and escape characters, as DuckDB's sniffer sees them.
+
+    No quote seen in the sample means the double quote (a later quoted value is then read
+    right); no escape means doubling the quote, as RFC 4180 has it.
+    """
+    try:
+        found = con.execute(
+            f"SELECT Delimiter, Quote, Escape FROM sniff_csv({sql_literal(str(source))}, "
+            "header = false, all_varchar = true, null_padding = true, strict_mode = false, "
+            "comment = '', sample_size = 20480)"
+        ).fetchall()
+    except duckdb.Error:
+        found = []
+    if not found:
+        first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
+        return _Dialect(delimiter=_guess_delimiter(first))
+    delimiter, quote, escape = (None if v in (None, "", "(empty)") else str(v) for v in found[0])
+    quote = quote or '"'
+    return _Dialect(delimiter=delimiter or ",", quote=quote, escape=escape or quote)
+
+
+def _leading_width(source: Path, dialect: _Dialect, rows: int = 10) -> int:
+    """The most fields in the first non-blank rows, where the header row is (see ingest).
+
+    A later row with more fields than this is an error (a value holding the delimiter was not
+    quoted), not silently cut short.
+    """
+    width = 0
+    try:
+        with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle, **_csv_reader_options(dialect))
+            seen = 0
+            for record in reader:
+                if not record:
+                    continue
+                width = max(width, len(record))
+                seen += 1
+                if seen >= rows:
+                    break
+    except (csv.Error, TypeError, ValueError):  # an odd dialect or a huge field: stop there
+        pass
+    return width
+
+
+def _csv_reader_options(dialect: _Dialect) -> dict[str, Any]:
+    """Python csv module options matching a DuckDB dialect."""
+    return {
+        "delimiter": dialect.delimiter,
+        "quotechar": dialect.quote,
+        "doublequote": dialect.escape == dialect.quote,
+        "escapechar": None if dialect.escape == dialect.quote else dialect.escape,
+    }
+
+
+def _unclosed_quote(source: Path, dialect: _Dialect) -> tuple[int, str] | None:
+    """The row (as a spreadsheet shows it) and line of a quoted value never closed, if any.
+
+    DuckDB's single-threaded reader silently drops such a value and every line after it, so
+    files read that way are parsed once with Python's csv module, which notices.
+    """
+    rows = lines = 0
+    try:
+        with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            reader = csv.reader(handle, strict=True, **_csv_reader_options(dialect))
+            for _ in reader:
+                rows += 1
+                lines = reader.line_num
+    except csv.Error as exc:
+        if "unexpected end of data" not in str(exc):
+            return None  # another fault, which DuckDB reports itself, with its row
+        with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            text = next(itertools.islice(handle, lines, None), "")
+        return rows + 1, text.rstrip("\r\n")
+    except (TypeError, ValueError):  # an odd dialect
+        return None
     return None
 
 
@@ -540,20 +629,53 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
             text = data.decode(chosen)
         except UnicodeDecodeError as exc:
             raise LoadError([_decode_problem(name, data, exc, chosen)]) from exc
-        handle, temp_name = tempfile.mkstemp(suffix=".csv", prefix="exposure-")
+        handle, temporary = _temporary_csv()
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)
-        temporary = source = Path(temp_name)
+        source = temporary
         if not text.strip():
             temporary.unlink(missing_ok=True)
             raise LoadError([Problem(name, "the file holds no rows (only white space)")])
         del data, text
-    csv_sql = (
-        f"read_csv({sql_literal(str(source))}, header = false, all_varchar = true, "
-        "null_padding = true, strict_mode = false, skip = 0, sample_size = 20480)"
-    )
     con = duckdb.connect()
     try:
+        layout = _scan_layout(source)
+        if layout.mixed_line_ends:
+            # DuckDB's strict reader wants one kind of line end throughout.
+            copy = _lf_copy(source)
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+            temporary = source = copy
+        elif temporary is None and _needs_alias(source):
+            temporary = source = _plain_alias(source, ".csv")
+        dialect = _sniff_dialect(con, source, head)
+        width = max(_leading_width(source, dialect), 1)
+        columns = ", ".join(f"'c{index}': 'VARCHAR'" for index in range(width))
+        # Strict: a row with more fields than the header is an error naming its line, and so
+        # is a quote left open; shorter rows are padded with NULLs. The parallel reader cannot
+        # pad rows when a quoted value spans lines, so such files are read in one thread.
+        parallel = not layout.quoted_newline and dialect.quote == '"'
+        unclosed = None if parallel else _unclosed_quote(source, dialect)
+        if unclosed is not None:
+            row, line = unclosed
+            raise LoadError(
+                [
+                    Problem(
+                        name,
+                        "a quoted value starting on this row is never closed, so the rest of the "
+                        "file would be read as one value; close the quote, or remove it",
+                        row=row,
+                        value=line,
+                    )
+                ]
+            )
+        csv_sql = (
+            f"read_csv({sql_literal(str(source.absolute()))}, auto_detect = false, "
+            f"header = false, delim = {sql_literal(dialect.delimiter)}, "
+            f"quote = {sql_literal(dialect.quote)}, escape = {sql_literal(dialect.escape)}, "
+            f"comment = '', skip = 0, columns = {{{columns}}}, null_padding = true, "
+            f"strict_mode = true, parallel = {str(parallel).lower()})"
+        )
         # A preview for header matching; the warehouse reads the whole file itself, straight
         # into DuckDB, which is much faster than going through Arrow.
         table = con.sql(f"SELECT * FROM {csv_sql} LIMIT {CSV_PREVIEW_ROWS}").to_arrow_table()
@@ -561,6 +683,10 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
         raise csv_error(name, exc, path) from exc
+    except BaseException:
+        if temporary is not None:
+            temporary.unlink(missing_ok=True)
+        raise
     finally:
         con.close()
     table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
@@ -570,41 +696,59 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         table=table,
         encoding=chosen or "utf-8",
         csv_sql=csv_sql,
-        csv_path=source if temporary is None else path,
+        csv_path=path,
         cleanup=temporary,
     )
 
 
 def csv_error(name: str, exc: duckdb.Error, path: Path | None = None) -> LoadError:
-    """A DuckDB CSV parsing error as a LoadError naming the file and line.
+    """A DuckDB CSV parsing error as a LoadError naming the file and row.
 
     An encoding error is located exactly (row and column of the first bad byte) from ``path``.
+    DuckDB counts rows as a spreadsheet program does (the header is row 1; a quoted value
+    spanning lines is one row).
     """
-    if path is not None and "invalid unicode" in str(exc).lower():
+    text = str(exc)
+    if path is not None and "invalid unicode" in text.lower():
         located = utf8_problem(path, name)
         if located is not None:
             return located
-    message = str(exc).split("\n")[0]
-    line = re.search(r"line (\d+)", str(exc), re.IGNORECASE)
+    line = re.search(r"\bline:?\s*(\d+)", text, re.IGNORECASE)
+    original = re.search(r"^Original Line: (.*)$", text, re.MULTILINE)
+    widths = re.search(r"Expected Number of Columns: (\d+) Found: (\d+)", text)
+    if widths:
+        message = (
+            f"this row has {widths.group(2)} fields but the header row has {widths.group(1)}: "
+            "a value holding the delimiter (such as 1,000) must be quoted"
+        )
+    elif "unterminated quote" in text.lower():
+        message = "a quoted value is not closed, or has text after its closing quote"
+    else:
+        message = (
+            f"not a readable CSV file ({text.splitlines()[0] if text else type(exc).__name__})"
+        )
     return LoadError(
         [
             Problem(
                 name,
-                f"not a readable CSV file ({message})",
+                message,
                 row=int(line.group(1)) if line else None,
+                value=original.group(1) if original and (widths or "quote" in message) else None,
             )
         ]
     )
 
 
 def _read_parquet(path: Path, name: str) -> RawSheet:
+    alias = _plain_alias(path, ".parquet") if _needs_alias(path) else None
+    source = alias or path.resolve()
     con = duckdb.connect()
     try:
-        relation = con.sql(f"SELECT * FROM read_parquet({sql_literal(str(path))})")
+        relation = con.sql(f"SELECT * FROM read_parquet({sql_literal(str(source))})")
         columns = list(relation.columns)
         casts = ", ".join(f"CAST({sql_identifier(c)} AS VARCHAR)" for c in columns)
         table = con.sql(
-            f"SELECT {casts} FROM read_parquet({sql_literal(str(path))})"
+            f"SELECT {casts} FROM read_parquet({sql_literal(str(source))})"
         ).to_arrow_table()
     except duckdb.Error as exc:
         raise LoadError(
@@ -612,6 +756,8 @@ def _read_parquet(path: Path, name: str) -> RawSheet:
         ) from exc
     finally:
         con.close()
+        if alias is not None:
+            alias.unlink(missing_ok=True)
     header = pa.table(
         {f"c{i}": pa.array([column], pa.string()) for i, column in enumerate(columns)}
     )
