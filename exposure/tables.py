@@ -410,6 +410,28 @@ _PROGRAM_COLUMNS = [
 ]
 
 
+def _joined(
+    group: npt.NDArray[np.int64], values: pd.Series, groups: int
+) -> npt.NDArray[np.object_]:
+    """Per group, its distinct values sorted and joined by "; " (only groups with several
+    distinct values go through Python; most programs rows have one dependency)."""
+    pairs = (
+        pd.DataFrame({"group": group, "value": values.to_numpy(dtype=object)})
+        .dropna()
+        .drop_duplicates()
+        .sort_values(["group", "value"], kind="stable")
+    )
+    out = np.full(groups, "", dtype=object)
+    sizes = pairs["group"].map(pairs["group"].value_counts())
+    single = pairs[sizes == 1]
+    out[single["group"].to_numpy()] = single["value"].to_numpy()
+    several = pairs[sizes > 1]
+    if len(several):
+        joined = several.groupby("group", sort=False)["value"].agg("; ".join)
+        out[joined.index.to_numpy()] = joined.to_numpy()
+    return out
+
+
 def _programs(plan: pd.DataFrame, known_programs: list[str]) -> pd.DataFrame:
     """Programs and contracts of exposed dependencies, one row per (program, contract, buyer).
 
@@ -427,25 +449,21 @@ def _programs(plan: pd.DataFrame, known_programs: list[str]) -> pd.DataFrame:
     if exposed.empty:
         return pd.DataFrame(columns=_PROGRAM_COLUMNS)
 
-    def joined(series: pd.Series) -> str:
-        return "; ".join(sorted({str(v) for v in series.dropna()}))
-
-    frame = (
-        exposed.groupby(["program", "contract_id", "buyer"], dropna=False, sort=False)
-        .agg(
-            program_basis=("program_basis", "first"),
-            suppliers=("supplier", joined),
-            products=("product", joined),
-            exposed_dependencies=("edge_index", "size"),
-            value_at_risk_usd=("annual_value_usd", lambda s: s.sum(min_count=1)),
-            dod_use=("dod_use", "any"),
-            late=("late", "any"),
-            tier=("tier", "min"),
-            latest_completion=("estimated_completion", "max"),
-            buyer_id=("buyer_id", "first"),
-        )
-        .reset_index()
+    grouped = exposed.groupby(["program", "contract_id", "buyer"], dropna=False, sort=False)
+    group = grouped.ngroup().to_numpy()
+    frame = grouped.agg(
+        program_basis=("program_basis", "first"),
+        exposed_dependencies=("edge_index", "size"),
+        dod_use=("dod_use", "any"),
+        late=("late", "any"),
+        tier=("tier", "min"),
+        latest_completion=("estimated_completion", "max"),
+        buyer_id=("buyer_id", "first"),
     )
+    frame["value_at_risk_usd"] = grouped["annual_value_usd"].sum(min_count=1)
+    frame = frame.reset_index()
+    frame["suppliers"] = _joined(group, exposed["supplier"], len(frame))
+    frame["products"] = _joined(group, exposed["product"], len(frame))
     frame = frame.sort_values(
         ["program", "value_at_risk_usd", "contract_id", "buyer"],
         ascending=[True, False, True, True],

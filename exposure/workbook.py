@@ -123,8 +123,7 @@ def _kind(name: str, series: pd.Series) -> Kind:
         return "date" if bool((moments == moments.dt.normalize()).all()) else "datetime"
     if pd.api.types.is_numeric_dtype(series.dtype):
         return "number"
-    present = series.dropna()
-    if len(present) and present.map(lambda v: isinstance(v, (bool, np.bool_))).all():
+    if pd.api.types.infer_dtype(series, skipna=True) == "boolean":
         return "flag"
     return "text"
 
@@ -256,7 +255,7 @@ class _Body:
 
     heights: np.ndarray | None = None
 
-    def chunks(self) -> Iterator[str]:
+    def chunks(self) -> Iterator[memoryview]:
         return rows_xml(self.frame, self.formats, self.first_row, heights=self.heights)
 
 
@@ -430,7 +429,7 @@ def _write_bodies(source: Path, target: Path, bodies: dict[str, _Body]) -> None:
     """Copy openpyxl's package, streaming each body's rows into its sheet's ``sheetData``."""
     with (
         zipfile.ZipFile(source) as package,
-        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=5) as output,
+        zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as output,
     ):
         for info in package.infolist():
             data = package.read(info.filename)
@@ -446,12 +445,11 @@ def _write_bodies(source: Path, target: Path, bodies: dict[str, _Body]) -> None:
                 head,
                 count=1,
             )
-            entry = zipfile.ZipInfo(info.filename, date_time=info.date_time)
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            with output.open(entry, "w", force_zip64=True) as handle:
+            # Opened by name, the entry takes the archive's (fast) compression level.
+            with output.open(info.filename, "w", force_zip64=True) as handle:
                 handle.write(head.encode("utf-8"))
                 for chunk in body.chunks():
-                    handle.write(chunk.encode("utf-8"))
+                    handle.write(chunk)
                 handle.write(("</sheetData>" + tail).encode("utf-8"))
 
 
