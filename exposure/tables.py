@@ -411,7 +411,7 @@ _PROGRAM_COLUMNS = [
 
 
 def _joined(
-    group: npt.NDArray[np.int64], values: pd.Series, groups: int
+    group: npt.NDArray[np.integer], values: pd.Series, groups: int
 ) -> npt.NDArray[np.object_]:
     """Per group, its distinct values sorted and joined by "; " (only groups with several
     distinct values go through Python; most programs rows have one dependency)."""
@@ -450,7 +450,7 @@ def _programs(plan: pd.DataFrame, known_programs: list[str]) -> pd.DataFrame:
         return pd.DataFrame(columns=_PROGRAM_COLUMNS)
 
     grouped = exposed.groupby(["program", "contract_id", "buyer"], dropna=False, sort=False)
-    group = grouped.ngroup().to_numpy()
+    group = grouped.ngroup().to_numpy(dtype=np.int64)
     frame = grouped.agg(
         program_basis=("program_basis", "first"),
         exposed_dependencies=("edge_index", "size"),
