@@ -50,7 +50,9 @@ def generate(folder: Path, scale: float) -> tuple[Path, Path]:
     organizations = pd.DataFrame(
         {
             "name": all_names,
-            "kind": ["model_provider"] + ["subcontractor"] * (len(names) - 1) + ["supplier"] * len(clear),
+            "kind": ["model_provider"]
+            + ["subcontractor"] * (len(names) - 1)
+            + ["supplier"] * len(clear),
             "uei": [f"U{i:011d}" for i in range(count)],
             "cage": [f"{i:05d}"[-5:] for i in range(count)],
             "country": "US",
@@ -77,16 +79,20 @@ def generate(folder: Path, scale: float) -> tuple[Path, Path]:
     product = np.array([f"Product of {all_names[s]}" for s in supplier], dtype=object)
     own_product = np.array([f"Product of {all_names[b]}" for b in buyer], dtype=object)
     used_in = np.where(rng.random(n) < 0.3, own_product, None)
-    notes = np.where(rng.random(n) < 0.02, "=HYPERLINK(\"http://x\") note", None)
+    notes = np.where(rng.random(n) < 0.02, '=HYPERLINK("http://x") note', None)
     relationships = pd.DataFrame(
         {
             "buyer": [all_names[b] for b in buyer],
             "supplier": [all_names[s] for s in supplier],
-            "relation": np.where(layer[np.minimum(supplier, len(layer) - 1)] == 0, "model_api", "subcontract"),
+            "relation": np.where(
+                layer[np.minimum(supplier, len(layer) - 1)] == 0, "model_api", "subcontract"
+            ),
             "product": product,
             "used_in": used_in,
             "contract_id": [f"C{rng.integers(10**6):06d}-{i}" for i in range(n)],
-            "program": np.where(rng.random(n) < 0.2, [f"Program {k}" for k in rng.integers(0, 50, n)], None),
+            "program": np.where(
+                rng.random(n) < 0.2, [f"Program {k}" for k in rng.integers(0, 50, n)], None
+            ),
             "annual_value_usd": np.round(np.exp(rng.uniform(9, 15, n)), 2),
             "criticality": rng.integers(1, 6, n),
             "essential": rng.random(n) < 0.2,

@@ -190,9 +190,9 @@ def edge_facts(
             "contract_id": attributes["contract_id"].to_numpy(dtype=object),
             "program": attributes["program"].to_numpy(dtype=object),
             "annual_value_usd": value,
-            "criticality": attributes["criticality"].astype("Int64").to_numpy(),
+            "criticality": attributes["criticality"].astype("Int64").array,
             "essential": graph.essential[edges],
-            "alternatives": _whole(graph.alternatives[edges]).to_numpy(),
+            "alternatives": _whole(graph.alternatives[edges]).array,
             "replacement_months": graph.replacement_months[edges],
             "dod_use": graph.dod_use[edges],
             "notes": attributes["notes"].to_numpy(dtype=object),
@@ -202,7 +202,7 @@ def edge_facts(
             "chain": np.where(tie, "", context.chain[edges]),
             "source_file": evidence["source_file"].to_numpy(dtype=object),
             "sheet": evidence["sheet"].to_numpy(dtype=object),
-            "row": evidence["row"].astype("Int64").to_numpy(),
+            "row": evidence["row"].astype("Int64").array,
             "other_evidence": evidence["other_evidence"].to_numpy(dtype=object),
         }
     )

@@ -217,7 +217,7 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         ),
         index=edges.index,
     )
-    alternatives = pd.to_numeric(edges["alternatives"], errors="coerce")
+    alternatives = pd.to_numeric(edges["alternatives"], errors="coerce").astype(float)
     count = alternatives.fillna(0).astype(int).astype(str)
     alternatives_text = np.where(
         alternatives.isna(),

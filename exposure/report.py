@@ -150,7 +150,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
             text = frame[column].astype(object)
             risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_STARTS))
             frame[column] = text.where(~risky.astype(bool), "'" + text.astype(str))
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\n", date_format="%Y-%m-%d")
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", date_format="%Y-%m-%d")
     return path
 
 

@@ -165,6 +165,7 @@ LABELS: dict[str, str] = {
     "estimated_completion": "Estimated completion",
     "days_past_deadline": "Days past deadline",
     "action": "Action",
+    "notes": "Notes",
     "reporting_contractor": "Reporting contractor",
     "contract_number": "Contract number",
     "order_number": "Order number",
@@ -421,7 +422,7 @@ def _joined(
         .drop_duplicates()
         .sort_values(["group", "value"], kind="stable")
     )
-    out = np.full(groups, "", dtype=object)
+    out = np.full(groups, None, dtype=object)
     sizes = pairs["group"].map(pairs["group"].value_counts())
     single = pairs[sizes == 1]
     out[single["group"].to_numpy()] = single["value"].to_numpy()
@@ -496,6 +497,7 @@ _REMEDIATION_COLUMNS = [
     "days_past_deadline",
     "late",
     "action",
+    "notes",
     "source_file",
     "sheet",
     "row",

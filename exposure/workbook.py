@@ -62,6 +62,7 @@ LATE_FILL, LATE_FONT = "FFC7CE", "9C0006"
 WRAPPED = frozenset(
     {
         "action",
+        "notes",
         "item_description",
         "mitigation_actions",
         "detail",

@@ -187,10 +187,10 @@ def _column_parts(values: pd.Series, column: ColumnFormat, numbers: pa.Array) ->
         prefix = _prefix(column.letter, numbers, variants, yes.astype(np.int64))
         return _cell(prefix, text, "</t></is></c>")
     if column.kind in ("date", "datetime"):
-        moments = pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[s]")
-        seconds = (moments - _EXCEL_EPOCH).astype("timedelta64[s]").astype(np.float64)
-        seconds[np.isnat(moments)] = np.nan
-        days = seconds / 86_400
+        moments = pd.to_datetime(values, errors="coerce").to_numpy(dtype="datetime64[us]")
+        micros = (moments - _EXCEL_EPOCH).astype("timedelta64[us]").astype(np.float64)
+        micros[np.isnat(moments)] = np.nan
+        days = micros / 86_400e6
         if column.kind == "date":
             text = _number_text(np.floor(days), whole=True)
         else:
