@@ -171,7 +171,8 @@ def write_report(
     * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`), plus, with ``detail_for``, the
       organization's own assessment under ``"for"`` (:func:`organization_json`).
 
-    ``tables`` are built from ``con`` (with ``detail_for`` and ``identified``) when not given.
+    ``tables`` are built from ``con`` (with ``detail_for`` and ``identified``) when not given;
+    the JSON alone needs neither (without them it has no ``"for"`` section).
 
     Raises:
         ExposureError: another extension, or tables needed and neither tables nor ``con``.
@@ -182,7 +183,7 @@ def write_report(
         raise ExposureError(
             f"cannot write '{path.name}': the report formats are .xlsx, .csv and .json"
         )
-    if tables is None and (suffix != ".json" or detail_for is not None):
+    if tables is None and (suffix != ".json" or (detail_for is not None and con is not None)):
         if con is None:
             raise ExposureError(f"writing {path.name} needs the warehouse the run came from")
         tables = build_tables(con, run, for_org=detail_for, identified=identified)

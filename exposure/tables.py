@@ -335,6 +335,15 @@ _ORGANIZATION_COLUMNS = [
 ]
 
 
+def _contractor_buyer(run: AssessmentRun) -> npt.NDArray[np.bool_]:
+    """Edges whose buyer would report them: a contractor, neither an agency nor a source."""
+    graph, result = run.graph, run.result
+    buyer = graph.buyer
+    return (np.asarray(graph.kinds, dtype=object)[buyer] != "agency") & (
+        result.status[buyer] < NONCOMPLIANT
+    )
+
+
 def _organizations(run: AssessmentRun, context: Context, ranked: pd.DataFrame) -> pd.DataFrame:
     """Affected organizations (sources included) in rank order, with their counts and chain."""
     graph, result = run.graph, run.result
@@ -345,7 +354,7 @@ def _organizations(run: AssessmentRun, context: Context, ranked: pd.DataFrame) -
     for column, mask in (
         ("exposed_inputs", exposed),
         ("late_inputs", result.edge_late),
-        ("reportable_inputs", exposed & graph.dod_use),
+        ("reportable_inputs", exposed & graph.dod_use & _contractor_buyer(run)),
     ):
         frame[column] = np.bincount(graph.buyer[mask], minlength=graph.n_orgs)[org]
     via = result.org_via[org]
