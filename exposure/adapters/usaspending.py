@@ -113,15 +113,14 @@ def _header_cells(raw: RawSheet) -> list[str]:
 def is_subaward_header(raw: RawSheet) -> bool:
     """Whether a sheet's first row is a USAspending subaward download header.
 
-    It is when it names the prime awardee, the subawardee and the subaward amount.
+    It is when it names the prime award or awardee and the subawardee (a key column missing
+    from such a header is then reported by name).
     """
     keys = {header_key(cell) for cell in _header_cells(raw)}
     has = {name for names in FIELDS.values() for name in names if header_key(name) in keys}
-    return (
-        bool(has & {"prime_awardee_uei", "prime_awardee_name"})
-        and bool(has & {"subawardee_uei", "subawardee_name"})
-        and "subaward_amount" in has
-    )
+    return bool(
+        has & {"prime_awardee_uei", "prime_awardee_name", "prime_award_unique_key"}
+    ) and bool(has & {"subawardee_uei", "subawardee_name", "subaward_amount"})
 
 
 @dataclass
