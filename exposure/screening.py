@@ -493,7 +493,9 @@ def designate_confirmed(
 
 
 def write_matches(result: ScreeningResult, out: Path) -> None:
-    """Write the matches as ``.json`` (a list of objects, with the list's description) or ``.csv``.
+    """Write the matches as ``.json`` (a list of match objects) or ``.csv`` (one row each).
+
+    Each match carries the list's file, SHA-256 and type; JSON adds the screening date.
 
     Raises:
         ExposureError: another extension.
@@ -509,18 +511,8 @@ def write_matches(result: ScreeningResult, out: Path) -> None:
 
         frame.map(safe_cell).to_csv(out, index=False)
     elif suffix == ".json":
-        document = {
-            "list_file": result.listed.file,
-            "list_sha256": result.listed.sha256,
-            "list_type": result.listed.kind,
-            "layout": result.listed.layout,
-            "records": len(result.listed.records),
-            "organizations": result.organizations,
-            "as_of": result.as_of.isoformat(),
-            "fuzzy_threshold": result.fuzzy_threshold,
-            "data_version": result.data_version,
-            "matches": json.loads(frame.to_json(orient="records")),
-        }
-        out.write_text(json.dumps(document, indent=2, ensure_ascii=False), encoding="utf-8")
+        frame["as_of"] = result.as_of.isoformat()
+        matches = json.loads(frame.to_json(orient="records"))
+        out.write_text(json.dumps(matches, indent=2, ensure_ascii=False), encoding="utf-8")
     else:
         raise ExposureError(f"--out must end in .json or .csv, not {out.name}")

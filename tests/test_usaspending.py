@@ -231,3 +231,25 @@ def test_self_subaward_is_skipped_and_noted(db_path: Path, tmp_path: Path) -> No
     report = load(db_path, path)
     assert any("to the prime awardee itself were skipped (rows 2)" in n for n in report.notes)
     assert rows(db_path, "SELECT count(*) FROM edges") == [(1,)]
+
+
+def test_name_conflicts_across_sources_are_reported(db_path: Path, tmp_path: Path) -> None:
+    """Same name, different UEIs: kept apart and reported; a declared row without a UEI that
+    could be either is merged into one and listed for review."""
+    orgs = tmp_path / "organizations.csv"
+    orgs.write_text(
+        "name,uei\nMeridian Aerospace Corporation,MRDNAERO9999\nMeridian Aerospace,\n",
+        encoding="utf-8",
+    )
+    load(db_path, SUBAWARDS, orgs)
+    assert rows(db_path, "SELECT count(*) FROM orgs WHERE norm_name = 'meridian aerospace'") == [
+        (2,)
+    ]
+    issues = rows(db_path, "SELECT issue, name, detail, source_file, row FROM dq_issues")
+    conflict = [i for i in issues if i[0] == "name_conflict"]
+    assert len(conflict) == 1 and "MRDNAERO1234, MRDNAERO9999" in conflict[0][2]
+    ambiguous = [i for i in issues if i[0] == "ambiguous_name"]
+    assert [(i[1], i[3], i[4]) for i in ambiguous] == [
+        ("Meridian Aerospace", "organizations.csv", 3)
+    ]
+    assert "give the UEI to choose" in ambiguous[0][2]

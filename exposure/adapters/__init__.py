@@ -30,7 +30,7 @@ import duckdb
 
 from exposure.errors import LoadError, Problem
 from exposure.ingest import LoadOptions
-from exposure.readers import RawSheet
+from exposure.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES, RawSheet
 from exposure.schema import AdapterKind, SheetKind
 
 __all__ = ["SourceAdapter", "StagedPart", "adapter_for_file", "adapter_for_sheet"]
@@ -78,7 +78,8 @@ def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapt
     if options.kind not in (None, "cyclonedx"):
         return None
     suffix = Path(name).suffix.lower()
-    if options.kind == "cyclonedx" or suffix == ".json" or looks_like_json(path):
+    tabular = suffix in (*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES)
+    if options.kind == "cyclonedx" or suffix == ".json" or (not tabular and looks_like_json(path)):
         return read_sbom(path, name, buyer=options.buyer)
     return None
 
