@@ -115,7 +115,16 @@ def _validator(version: str) -> Any:
     registry: Registry[Any] = Registry(retrieve=offline).with_resources(  # type: ignore[call-arg]
         (uri, Resource.from_contents(contents)) for uri, contents in shipped.items()
     )
-    schema = shipped[f"{prefix}bom-{version}.SNAPSHOT.schema.json"]
+    schema = shipped.get(f"{prefix}bom-{version}.SNAPSHOT.schema.json")
+    if schema is None:
+        raise LoadError(
+            [
+                Problem(
+                    "--kind cyclonedx",
+                    f"the installed cyclonedx-python-lib has no {version} schema",
+                )
+            ]
+        )
     return Draft7Validator(schema, registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
 
 
