@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from exposure.names import fuzzy_candidates, normalize_name, normalize_names
@@ -31,8 +31,6 @@ def test_normalize_name(raw, expected):
     assert normalize_name(raw) == expected
 
 
-# No deadline: a timing limit is no property of normalization, and fails on a busy machine.
-@settings(deadline=None)
 @given(st.lists(st.text(max_size=30), max_size=20))
 def test_normalize_names_is_idempotent_and_order_preserving(names):
     once = normalize_names(names)
