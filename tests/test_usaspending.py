@@ -253,3 +253,22 @@ def test_name_conflicts_across_sources_are_reported(db_path: Path, tmp_path: Pat
         ("Meridian Aerospace", "organizations.csv", 3)
     ]
     assert "give the UEI to choose" in ambiguous[0][2]
+
+
+def test_row_numbers_count_empty_lines(db_path: Path, tmp_path: Path) -> None:
+    """Rows are numbered as a spreadsheet shows them, empty lines included."""
+    lines = SUBAWARDS.read_text(encoding="utf-8").splitlines()
+    path = tmp_path / "gaps.csv"
+    path.write_text("\n".join([*lines[:2], "", *lines[2:]]) + "\n", encoding="utf-8")
+    load(db_path, path)
+    assert rows(
+        db_path,
+        "SELECT _row FROM stg_relationships WHERE supplier = 'SNTNLGVC0001' ORDER BY _row",
+    ) == [(6,), (7,)]
+    bad = tmp_path / "gaps_bad.csv"
+    cells = lines[3].split(",")
+    cells[lines[0].split(",").index("subaward_amount")] = "n/a"
+    bad.write_text("\n".join([lines[0], "", lines[1], ",".join(cells)]) + "\n", encoding="utf-8")
+    with pytest.raises(LoadError) as info:
+        load(db_path, bad)
+    assert [(p.row, p.column) for p in info.value.problems] == [(4, "subaward_amount")]
