@@ -22,8 +22,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from exposure.errors import ExposureError, LoadError
+from exposure.impact import IMPACT_MODELS
 from exposure.ingest import LoadOptions, parse_mapping
-from exposure.schema import SHEET_KINDS
+from exposure.schema import LOAD_KINDS
 from exposure.warehouse import LoadReport, Status, connect, default_db_path, load_files, status
 
 __all__ = ["cli", "main"]
@@ -94,7 +95,10 @@ def _db(ctx: click.Context) -> Path:
     "--buyer", help="The company whose vendor list this is (sheets with no buyer column)."
 )
 @click.option(
-    "--kind", type=click.Choice(SHEET_KINDS), help="What the file holds, if its headers do not say."
+    "--kind",
+    type=click.Choice(LOAD_KINDS),
+    help="What the file holds, if its headers do not say: a sheet kind, a USAspending subaward "
+    "download, or a CycloneDX JSON SBOM (with --buyer).",
 )
 @click.option(
     "--map",
@@ -119,7 +123,8 @@ def load(
     encoding: str | None,
     replace: bool,
 ) -> None:
-    """Load spreadsheets (xlsx, xls, csv, parquet) into the database, all or nothing."""
+    """Load spreadsheets (xlsx, xls, csv, parquet), USAspending subaward downloads and
+    CycloneDX SBOMs (json) into the database, all or nothing."""
     try:
         options = LoadOptions(
             buyer=buyer,
@@ -233,6 +238,8 @@ def print_status(result: Status) -> None:
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+_MODEL = click.Choice(IMPACT_MODELS)
+_MODEL_HELP = "Impact model: the product-scoped cascade (default) or a reference model."
 
 
 @cli.command("designate")
@@ -250,6 +257,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--noncompliant", is_flag=True, help="Add them as non-compliant intermediaries instead."
 )
+@click.option("--model", type=_MODEL, help=_MODEL_HELP)
 @click.pass_context
 def designate_command(
     ctx: click.Context,
@@ -259,6 +267,7 @@ def designate_command(
     transition_days: int | None,
     scope: str | None,
     noncompliant: bool,
+    model: str | None,
 ) -> None:
     """Store designated (or non-compliant) organizations under a scenario name."""
     from exposure.scenarios import designate
@@ -274,6 +283,7 @@ def designate_command(
                 effective=effective.date() if effective else None,
                 transition_days=transition_days,
                 scope=scope,  # type: ignore[arg-type]
+                model=model,  # type: ignore[arg-type]
             )
         finally:
             con.close()
@@ -300,6 +310,7 @@ def designate_command(
 )
 @click.option("--transition-days", type=click.IntRange(min=0), help="Days to cut ties.")
 @click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
+@click.option("--model", type=_MODEL, help=_MODEL_HELP)
 @click.option(
     "--for",
     "for_name",
@@ -326,6 +337,7 @@ def assess_command(
     scope: str | None,
     transition_days: int | None,
     effective: datetime | None,
+    model: str | None,
     for_name: str | None,
     identified: datetime | None,
     out: Path | None,
@@ -357,6 +369,7 @@ def assess_command(
                 scope=scope,
                 transition_days=transition_days,
                 effective=effective.date() if effective else None,
+                model=model,
             )
             detail = resolve_org(con, for_name) if for_name else None
             with _progress() as progress:
@@ -392,7 +405,7 @@ def _print_assessment(run: Any, frame: Any, top: int) -> None:
     console.print(
         f"scenario [bold]{scenario.name}[/]: effective {scenario.effective}, deadline "
         f"{scenario.deadline} ({scenario.transition_days} days), scope {scenario.scope}, "
-        f"data version {run.data_version}"
+        f"impact model {run.spec.model}, data version {run.data_version}"
     )
     for note in run.notes:
         console.print(f"note: {note}", markup=False)
@@ -515,6 +528,119 @@ def print_organization(tables: Any) -> None:
         )
     else:
         console.print("No reports owed: no exposed input of it is used in a DoD contract.")
+
+
+@cli.command("screen")
+@click.argument("list_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write matches.json or .csv."
+)
+@click.option(
+    "--designate-confirmed",
+    "scenario_name",
+    metavar="SCENARIO",
+    help="Designate the organizations with a confirmed match in force, in this stored scenario.",
+)
+@click.option("--as-of", type=_DATE, help="Date the exclusions must be in force (default today).")
+@click.option(
+    "--fuzzy-threshold",
+    type=click.FloatRange(50, 100),
+    default=None,
+    help="Lowest rapidfuzz token_sort_ratio (0-100) listed as a fuzzy candidate (default 88).",
+)
+@click.option("--encoding", help="Text encoding of the list (default UTF-8), e.g. cp1252.")
+@click.option("--top", default=40, show_default=True, help="Matches to print.")
+@click.pass_context
+def screen_command(
+    ctx: click.Context,
+    list_file: Path,
+    out: Path | None,
+    scenario_name: str | None,
+    as_of: datetime | None,
+    fuzzy_threshold: float | None,
+    encoding: str | None,
+    top: int,
+) -> None:
+    """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders."""
+    from exposure.names import FUZZY_THRESHOLD
+    from exposure.screening import designate_confirmed, screen, store_screening, write_matches
+
+    designated: list[str] = []
+    try:
+        path = _db(ctx)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        con = connect(path)
+        try:
+            with _progress() as progress:
+                result = screen(
+                    con,
+                    list_file,
+                    as_of=as_of.date() if as_of else None,
+                    fuzzy_threshold=fuzzy_threshold or FUZZY_THRESHOLD,
+                    encoding=encoding,
+                    progress=progress,
+                )
+                store_screening(con, result)
+            if scenario_name:
+                designated = designate_confirmed(con, result, scenario_name)
+        finally:
+            con.close()
+        if out is not None:
+            write_matches(result, out)
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    _print_screening(result, top)
+    for name in designated:
+        console.print(f"scenario '{scenario_name}': {name} designated", markup=False)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _print_screening(result: Any, top: int) -> None:
+    listed, matches = result.listed, result.matches
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(
+        f"screened {result.organizations} organizations against {len(listed.records)} records of "
+        f"{listed.file} ({listed.kind}, {listed.layout} layout) as of {result.as_of}: "
+        f"{len(result.confirmed)} confirmed ({len(result.to_designate)} in force), "
+        f"{int((~matches['confirmed']).sum())} to review",
+        markup=False,
+    )
+    if matches.empty:
+        console.print("no matches")
+        return
+    table = Table(title=f"Matches (top {min(top, len(matches))} of {len(matches)})")
+    for column in (
+        "organization",
+        "listed name",
+        "match",
+        "score",
+        "confirmed",
+        "status",
+        "type / agency",
+        "row",
+        "why",
+    ):
+        table.add_column(column)
+    for row in matches.head(top).itertuples(index=False):
+        table.add_row(
+            str(row.org_name),
+            str(row.matched_name)
+            + ("" if row.matched_name == row.listed_name else f" (of {row.listed_name})"),
+            str(row.match),
+            f"{row.score:.0f}",
+            "yes" if row.confirmed else "no",
+            str(row.status),
+            " / ".join(
+                str(v) for v in (row.exclusion_type, row.excluding_agency) if isinstance(v, str)
+            ),
+            str(row.record_row),
+            str(row.reason),
+        )
+    console.print(table)
 
 
 @cli.command()

@@ -108,6 +108,13 @@ class SummaryInputs:
 
 _Add = Callable[[str, str, object], None]
 
+_MODELS = {
+    "cascade": "cascade (the project's ESRI-style downstream cascade, docs/model.md)",
+    "esri": "esri (Economic Systemic Risk Index, Diem et al. 2022)",
+    "debtrank": "debtrank (Battiston et al. 2012)",
+    "iim": "iim (Leontief inoperability input-output model, Haimes & Jiang 2001)",
+}
+
 
 def _names(run: AssessmentRun, orgs: np.ndarray) -> str:
     return "; ".join(sorted(str(run.graph.names[i]) for i in orgs)) or "none"
@@ -141,6 +148,7 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     add(section, "Effective date", scenario.effective)
     add(section, "Transition (days)", scenario.transition_days)
     add(section, "Deadline", scenario.deadline)
+    add(section, "Impact model", _MODELS.get(str(spec.model), str(spec.model)))
     add(
         section,
         "Ties that oblige",

@@ -219,6 +219,7 @@ def test_summary_states_scenario_and_data_version(tables, assessed):
     assert facts["Deadline"] == date(2026, 8, 26)
     assert facts["Transition (days)"] == 180
     assert facts["Designation type"] == "fascsa"
+    assert str(facts["Impact model"]).startswith("cascade")
     assert facts["Value at risk (USD)"] == 96250.0
     assert facts["Organizations affected"] == 4
     assert facts["Exposed dependencies"] == 5
