@@ -38,6 +38,7 @@ __all__ = [
     "ACTION_END_SALE",
     "ACTION_REPLACE",
     "EDGE_COLUMNS",
+    "REPORT_COLUMNS",
     "ContractReference",
     "completion_dates",
     "parse_contract_reference",
@@ -89,6 +90,34 @@ EDGE_COLUMNS = (
     "report_to",
     "rule_basis",
 )
+
+REPORT_COLUMNS = [
+    "reporting_contractor",
+    "contract_number",
+    "order_number",
+    "contract_note",
+    "program",
+    "supplier_name",
+    "supplier_uei",
+    "supplier_cage",
+    "product",
+    "item_description",
+    "designated_source",
+    "clause",
+    "report_to",
+    "date_identified",
+    "initial_report_due",
+    "followup_report_due",
+    "mitigation_actions",
+    "estimated_completion",
+    "late",
+    "rule_basis",
+    "source_file",
+    "sheet",
+    "row",
+    "buyer_id",
+    "edge_index",
+]
 
 _PIID = re.compile(r"^[A-Z0-9]{6}[0-9]{2}([A-Z])[A-Z0-9]{4,8}$")
 
@@ -169,6 +198,14 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     late row, how late and what follows.
     """
     deadline = pd.Timestamp(scenario.deadline)
+    if edges.empty:
+        return edges.assign(
+            action_type=pd.Series(dtype=object),
+            due_date=pd.Series(dtype="datetime64[ns]"),
+            estimated_completion=pd.Series(dtype="datetime64[ns]"),
+            days_past_deadline=pd.Series(dtype="Int64"),
+            action=pd.Series(dtype=object),
+        )
     tie = (edges["edge_type"] == "tie").to_numpy()
     direct = ~tie & (edges["tier"].to_numpy() == 1)
     action_type = np.where(
@@ -280,6 +317,8 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
         & plan["dod_use"].fillna(False).astype(bool)
         & (plan["buyer_kind"] != "agency")
     ]
+    if rows.empty:
+        return pd.DataFrame(columns=REPORT_COLUMNS)
     contract_ids = _text(rows["contract_id"])
     references = {value: parse_contract_reference(value) for value in contract_ids.unique()}
 
@@ -351,4 +390,4 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
     )
     for column in ("initial_report_due", "followup_report_due"):
         report[column] = pd.to_datetime(report[column])
-    return report
+    return report[REPORT_COLUMNS]

@@ -104,7 +104,11 @@ def designation_rules(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> Des
             basis = f"{match['organization']} is on the seeds list {list_id}"
         elif list_type is not None:
             kind, list_id, authority = list_type, str(seed_list), list_rows["authority"].iloc[0]
-            basis = f"{name} is named in the scenario {seed_list} (a seeds list)"
+            basis = (
+                f"{name} is named in the scenario {seed_list} (a seeds list)"
+                if name
+                else f"the scenario {seed_list} is a seeds list of type {list_type}"
+            )
         else:
             kind, list_id, authority = FALLBACK_DESIGNATION_TYPE, None, None
             who = name or "the scenario"

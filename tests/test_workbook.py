@@ -401,3 +401,22 @@ def test_seeded_scenario_needs_no_identified_date(sample):
         con.close()
     assert spec.source == "seeds/designations.csv"
     assert result.tables.identified == IDENTIFIED
+
+
+def test_a_designation_that_reaches_nobody(report_db, tmp_path):
+    # The Kaspersky seed list names no organization of this network: nothing is affected,
+    # and the workbook still says so, sheet by sheet.
+    con = connect(report_db)
+    try:
+        run = run_assessment(con, load_spec(con, "kaspersky"))
+        tables = build_tables(con, run, identified=IDENTIFIED)
+    finally:
+        con.close()
+    assert tables.organizations.empty and tables.remediation.empty and tables.reporting.empty
+    assert tables.fact("Designation type") == "kaspersky"
+    path = write_workbook(tables, tmp_path / "nobody.xlsx")
+    workbook = openpyxl.load_workbook(path)
+    assert workbook.sheetnames == SHEET_TITLES
+    for title in ("Affected organizations", "Remediation", "Reporting"):
+        assert workbook[title]["A3"].value == "No rows."
+    assert "Kaspersky Lab: not in the network" in str(tables.fact("Note"))
