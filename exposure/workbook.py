@@ -370,7 +370,6 @@ def _summary_sheet(workbook: Workbook, tables: AssessmentTables) -> None:
         row += 1
         _put(ws, row, 2, label)
         _put(ws, row, 3, None, line)
-        ws.row_dimensions[row].height = 24
 
     tiers = len(tables.by_tier)
     tier_row = _small_table(
