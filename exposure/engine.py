@@ -24,6 +24,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -94,9 +95,10 @@ class Assessment:
     obliged: BoolArray
     org_via: IntArray
     edge_tier: IntArray
-    edge_from: IntArray
     edge_late: BoolArray
     edge_months_unknown: BoolArray
+    group_via: IntArray = field(repr=False)
+    group_of_edge: IntArray = field(repr=False)
     ignored_noncompliant: tuple[int, ...] = field(default=())
 
     @property
@@ -104,9 +106,18 @@ class Assessment:
         """Organizations that are not clear (sources included)."""
         return self.status != CLEAR
 
-    @property
+    @cached_property
     def exposed_edges(self) -> BoolArray:
         return self.edge_tier > 0
+
+    @cached_property
+    def edge_from(self) -> IntArray:
+        """The exposed edge that reached each edge (-1 for direct and unexposed edges).
+
+        Every edge of a group was reached by the same edge, so the search keeps it per group
+        and this spreads it to the edges when first asked for.
+        """
+        return self.group_via[self.group_of_edge]
 
     def chain_edges(self, org: int) -> list[int]:
         """The edges of a shortest exposed chain ending at ``org`` (empty for sources/clear)."""
@@ -142,8 +153,11 @@ def owned_by(parent: IntArray, roots: BoolArray) -> BoolArray:
 
 def _obliged(graph: Graph, sources: BoolArray, scope: Scope) -> BoolArray:
     """Organizations with a tie (either direction) to a source, within the scope."""
-    ties = graph.dod_use if scope == "dod" else np.ones(graph.n_edges, dtype=bool)
-    touching = ties & (sources[graph.supplier] | sources[graph.buyer])
+    source_ids = np.flatnonzero(sources)
+    selling = ranges(graph.out_start[source_ids], graph.out_start[source_ids + 1])
+    touching = np.concatenate([selling, np.flatnonzero(sources[graph.buyer])])
+    if scope == "dod":
+        touching = touching[graph.dod_use[touching]]
     obliged = np.zeros(graph.n_orgs, dtype=bool)
     obliged[graph.buyer[touching]] = True
     obliged[graph.supplier[touching]] = True
@@ -170,7 +184,7 @@ def _one_per(
 
 
 def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """Breadth-first search over edges. Returns edge tier, edge_from, org tier, org_via.
+    """Breadth-first search over edges. Returns group tier, group via, org tier, org_via.
 
     Each level expands whole groups (an organization's edges of one product): a group is
     reached once, so every edge is visited once and the search is linear in the edges. All
@@ -182,7 +196,7 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
     org_via = np.full(n_orgs, -1, dtype=np.int64)
     org_tier[sources] = 0
     if n_edges == 0:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64), org_tier, org_via
+        return np.zeros(1, np.int64), np.full(1, -1, np.int64), org_tier, org_via
     n_groups = len(graph.group_key)
     org_group_start = graph.org_group_start
     # One slot more than there are groups: the "no group" target, taken from the start.
@@ -234,9 +248,7 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
         reached_by = np.concatenate([np.repeat(org_via_edge, counts), scoped, first_edge])
         groups, via = _one_per(candidates, reached_by, group_scratch, group_done)
         level += 1
-    edge_tier = group_tier[graph.group_of_edge]
-    edge_from = group_via[graph.group_of_edge]
-    return edge_tier, edge_from, org_tier, org_via
+    return group_tier, group_via, org_tier, org_via
 
 
 def assess(graph: Graph, scenario: Scenario) -> Assessment:
@@ -263,7 +275,8 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
     sources = designated | noncompliant
     obliged = _obliged(graph, sources, scenario.scope)
 
-    edge_tier, edge_from, org_tier, org_via = _reach(graph, sources)
+    group_tier, group_via, org_tier, org_via = _reach(graph, sources)
+    edge_tier = group_tier[graph.group_of_edge]
     exposed_edges = edge_tier > 0
     status = np.full(n_orgs, CLEAR, dtype=np.int8)
     status[org_tier > 0] = EXPOSED
@@ -290,7 +303,8 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
         obliged=obliged,
         org_via=org_via,
         edge_tier=edge_tier,
-        edge_from=edge_from,
+        group_via=group_via,
+        group_of_edge=graph.group_of_edge,
         edge_late=edge_late,
         edge_months_unknown=months_unknown & exposed_edges,
         ignored_noncompliant=tuple(int(i) for i in np.flatnonzero(named & ~noncompliant)),

@@ -54,7 +54,8 @@ class Graph:
     past the last group, so that the search needs no test for it), ``blank_used_in`` marks
     the edges with no ``used_in``; and
     ``unabsorbed`` the part of a lost input that the edge's ``alternatives`` cannot replace,
-    ``1 / (1 + alternatives)`` (unknown counts as none).
+    ``1 / (1 + alternatives)`` (unknown counts as none); ``linear_weight`` is
+    ``input_share * unabsorbed``, what a linear input's loss costs its buyer.
     """
 
     data_version: str
@@ -83,6 +84,7 @@ class Graph:
     feeds_target: IntArray
     blank_used_in: BoolArray
     unabsorbed: FloatArray
+    linear_weight: FloatArray
 
     @property
     def n_orgs(self) -> int:
@@ -218,6 +220,8 @@ def build_graph(
     )
     group_org = group_key // (blank + 1)
     alternatives_sorted = pick(alternatives, np.nan, np.float64)
+    unabsorbed = 1.0 / (1.0 + np.maximum(np.nan_to_num(alternatives_sorted), 0.0))
+    shares = input_shares(sorted_buyer, values, n_orgs)
     return Graph(
         data_version=data_version,
         names=names,
@@ -239,12 +243,13 @@ def build_graph(
         group_start=group_start,
         feeds_group=feeds_group.astype(np.int64),
         blank_group=blank_group,
-        input_share=input_shares(sorted_buyer, values, n_orgs),
+        input_share=shares,
         group_of_edge=np.repeat(np.arange(len(group_key), dtype=np.int64), np.diff(group_start)),
         org_group_start=np.searchsorted(group_org, np.arange(n_orgs + 1)).astype(np.int64),
         feeds_target=np.where(feeds_group >= 0, feeds_group, len(group_key)),
         blank_used_in=sorted_used_in < 0,
-        unabsorbed=1.0 / (1.0 + np.maximum(np.nan_to_num(alternatives_sorted), 0.0)),
+        unabsorbed=unabsorbed,
+        linear_weight=shares * unabsorbed,
     )
 
 

@@ -68,7 +68,7 @@ def cascade_impact(
     The steps are those of the module docstring (each organization recomputed from its
     suppliers' previous levels), carried out on losses (``1 - h``) and incrementally: levels
     only fall, so a buyer's linear loss grows by exactly what its suppliers lost in the step
-    before, and its essential bottleneck can only tighten (a running minimum). A step
+    before, and its essential bottleneck can only tighten (a running maximum of loss). A step
     therefore only reads the columns of the organizations whose level moved (sparse column
     slices, in C), and the work is proportional to the edges that carry a change rather
     than to every edge times the number of steps.
@@ -81,26 +81,26 @@ def cascade_impact(
     [1.0, 0.0, 0.75]
     """
     n_orgs = graph.n_orgs
-    linear = _by_supplier(
-        graph, exposed_edges & ~graph.essential, graph.input_share * graph.unabsorbed
-    )
+    linear = _by_supplier(graph, exposed_edges & ~graph.essential, graph.linear_weight)
     essential = _by_supplier(graph, exposed_edges & graph.essential, graph.unabsorbed)
 
+    source_ids = np.flatnonzero(sources)
     loss = sources.astype(np.float64)
-    linear_loss = np.zeros(n_orgs)
-    bottleneck = np.ones(n_orgs)  # the lowest level any essential input still allows
-    moved = np.flatnonzero(sources)
-    change = np.ones(len(moved))
+    updated = np.empty(n_orgs)
+    linear_loss = np.zeros(n_orgs)  # sum of weight x supplier loss over linear inputs
+    essential_loss = np.zeros(n_orgs)  # largest unabsorbed loss of an essential input
+    moved, change = source_ids, np.ones(len(source_ids))
     for _ in range(max_steps):
         linear_loss += linear[:, moved] @ change
         hit = essential[:, moved]
         if hit.nnz:
             supplier_loss = np.repeat(loss[moved], np.diff(hit.indptr))
-            np.minimum.at(bottleneck, hit.indices, 1.0 - supplier_loss * hit.data)
-        level = np.clip(np.minimum(1.0 - linear_loss, bottleneck), 0.0, 1.0)
-        updated = np.where(sources, 1.0, 1.0 - level)
+            np.maximum.at(essential_loss, hit.indices, supplier_loss * hit.data)
+        # 1 - min(1 - linear loss, 1 - essential loss), within [0, 1]; sources stay down.
+        np.clip(np.maximum(linear_loss, essential_loss, out=updated), 0.0, 1.0, out=updated)
+        updated[source_ids] = 1.0
         step = updated - loss
-        loss = updated
+        loss, updated = updated, loss
         moved = np.flatnonzero(step > 0)
         change = step[moved]
         if not len(moved) or change.max() <= tol:
