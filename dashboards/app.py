@@ -1,0 +1,54 @@
+"""The exposure dashboard: ``streamlit run dashboards/app.py`` (or ``exposure dashboard``).
+
+The entry point only builds the navigation; each page is one file under ``pages/`` with one
+render function over the library. The database is ``EXPOSURE_DB`` (or ./exposure.duckdb).
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import shared
+
+
+def main() -> None:
+    st.set_page_config(page_title="exposure", page_icon=":material/hub:", layout="wide")
+    if not shared.require_login():
+        return
+    loaded = shared.has_data(shared.cursor())
+    pages = {
+        "Data": [
+            st.Page(
+                "pages/data.py", title="Data", icon=":material/upload_file:", default=not loaded
+            ),
+        ],
+        "Assess": [
+            st.Page("pages/scenario.py", title="Scenario", icon=":material/tune:"),
+            st.Page(
+                "pages/network.py", title="Affected network", icon=":material/hub:", default=loaded
+            ),
+            st.Page("pages/ranking.py", title="Ranking", icon=":material/format_list_numbered:"),
+            st.Page("pages/detail.py", title="Organization", icon=":material/domain:"),
+        ],
+        "Compare and export": [
+            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
+            st.Page("pages/downloads.py", title="Download", icon=":material/download:"),
+        ],
+    }
+    page = st.navigation(pages)
+    sidebar()
+    page.run()
+
+
+def sidebar() -> None:
+    """Where the data comes from and which scenario is on screen."""
+    con = shared.cursor()
+    with st.sidebar:
+        st.caption(f"Database `{shared.db_path()}`  \ndata version `{shared.data_version(con)}`")
+        st.markdown(shared.spec_summary(shared.active_spec()))
+        if st.user.get("is_logged_in"):
+            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name')}")
+            st.button("Log out", on_click=st.logout)
+
+
+main()

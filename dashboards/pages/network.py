@@ -1,0 +1,96 @@
+"""Affected network: headline figures, the network drawn by tier and impact, the top of the ranking."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+import shared
+from exposure.network_view import build_view, network_figure, product_labels
+
+
+@st.cache_resource(show_spinner=False, max_entries=4)
+def _labels(_con: object, path: str, version: str) -> dict[str, str]:
+    return product_labels(_con)  # type: ignore[arg-type]
+
+
+def render() -> None:
+    st.title("Affected network")
+    if not shared.need_data():
+        return
+    spec = shared.active_spec()
+    st.markdown(shared.spec_summary(spec))
+    if not shared.need_designation(spec):
+        return
+    con = shared.cursor()
+    run, frame, figures = shared.current_headline()
+    shared.show_headline(figures)
+    for note in run.notes:
+        st.caption(f"Note: {note}")
+
+    limit = st.select_slider(
+        "Organizations drawn one by one (the rest are grouped by tier and kind)",
+        options=[25, 50, 100, 150, 250, 400],
+        value=100,
+        key="draw_limit",
+    )
+    view = build_view(
+        run,
+        frame,
+        max_nodes=int(limit),
+        product_labels=_labels(con, shared.db_path(), shared.data_version(con)),
+    )
+    st.plotly_chart(
+        network_figure(view),
+        width="stretch",
+        config={"displaylogo": False, "scrollZoom": True},
+        key="network_chart",
+    )
+    caption = (
+        "Suppliers to the left, buyers to the right; x is the tier (the length of the shortest "
+        "exposed chain), colour the impact (0..1), edges coloured by the impact of their "
+        "supplier, stars designated, crosses non-compliant, a thick outline late. Hover an edge's "
+        "midpoint for its products."
+    )
+    if view.truncated:
+        caption += (
+            f" Showing the top {view.shown:,} of {view.affected:,} exposed organizations; the "
+            f"other {view.aggregated:,} are grouped into squares per tier and kind "
+            f"({view.internal_edges:,} dependencies inside a group are not drawn)."
+        )
+    st.caption(caption)
+
+    left, right = st.columns([3, 2])
+    with left:
+        st.subheader("Most affected")
+        top = frame[frame["status"] != "clear"].head(25)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "organization": top["name"],
+                    "kind": top["kind"],
+                    "status": top["status"],
+                    "tier": top["tier"],
+                    "impact": top["impact"],
+                    "value at risk (USD)": top["value_at_risk_usd"],
+                    "late": top["late"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
+            column_config={
+                "impact": st.column_config.ProgressColumn(
+                    min_value=0.0, max_value=1.0, format="%.2f"
+                ),
+                "value at risk (USD)": st.column_config.NumberColumn(format="dollar"),
+            },
+        )
+        st.page_link(
+            "pages/ranking.py", label="Full ranking", icon=":material/format_list_numbered:"
+        )
+    with right:
+        st.subheader("Exposed by tier and kind")
+        st.dataframe(figures.tier_kind, width="stretch")
+
+
+render()

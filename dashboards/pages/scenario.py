@@ -1,0 +1,265 @@
+"""Scenario: who is designated, who keeps serving them, and the what-if levers."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import date
+
+import pandas as pd
+import streamlit as st
+
+import shared
+from exposure.dashboard import model_choices
+from exposure.errors import ExposureError
+from exposure.scenarios import load_spec
+from exposure.search import (
+    designation_lists,
+    reference_for,
+    search_organizations,
+    stored_scenarios,
+)
+
+
+def _scenario_bar() -> None:
+    """Pick the scenario on screen, copy it under a new name (for a what-if), or start afresh."""
+    names = list(shared.scenarios())
+    left, middle, right = st.columns([2, 2, 1], vertical_alignment="bottom")
+    chosen = left.selectbox(
+        "Scenario on screen",
+        names,
+        index=names.index(shared.active_name()),
+        key=f"active_pick:{shared.revision()}",
+    )
+    if chosen != shared.active_name():
+        st.session_state["active"] = chosen
+        st.session_state["revision"] = shared.revision() + 1
+        st.rerun()
+    new_name = middle.text_input(
+        "Copy it as a new scenario", placeholder="e.g. host keeps serving", key="copy_name"
+    ).strip()
+    if right.button("Copy", key="copy", disabled=not new_name):
+        if new_name in shared.scenarios():
+            st.error(f"A scenario named '{new_name}' exists already in this session.")
+        else:
+            shared.set_spec(dataclasses.replace(shared.active_spec(), name=new_name))
+            st.rerun()
+
+
+def _from_list() -> None:
+    """Start from a designation list of the seeds, or a scenario stored with `exposure designate`."""
+    con = shared.cursor()
+    lists = designation_lists(con)
+    stored = stored_scenarios(con)
+    options = {
+        f"{row.list_id}: {row.list_name} ({row.organizations} organizations)": row.list_id
+        for row in lists.itertuples(index=False)
+    }
+    options.update({f"{name} (stored scenario)": name for name in stored})
+    if not options:
+        return
+    with st.expander("Start from a designation list or a stored scenario"):
+        st.caption(
+            "Lists from seeds/designations.csv (reference data, applied only when you choose one "
+            "here). Names the network does not hold are skipped and noted."
+        )
+        label = st.selectbox("List", list(options), key="list_pick")
+        if st.button("Use this list", key="use_list"):
+            try:
+                listed = load_spec(con, options[label])
+            except ExposureError as exc:
+                st.error(str(exc))
+                return
+            spec = shared.active_spec()
+            shared.set_spec(
+                dataclasses.replace(
+                    spec,
+                    designated=listed.designated,
+                    noncompliant=listed.noncompliant,
+                    scope=listed.scope,
+                    effective=listed.effective,
+                    transition_days=listed.transition_days,
+                )
+            )
+            st.rerun()
+
+
+def _finder() -> None:
+    """Search organizations by name, UEI, CAGE or alias; designate or mark non-compliant."""
+    con = shared.cursor()
+    spec = shared.active_spec()
+    text = st.text_input(
+        "Find an organization (name, UEI, CAGE or alias)",
+        key="find",
+        placeholder="e.g. Anthropic, AWS, a UEI or a CAGE code",
+    )
+    if not text.strip():
+        return
+    found = search_organizations(con, text, limit=25)
+    if found.empty:
+        st.warning(f"No organization matches '{text}'.")
+        return
+    labels = {
+        f"{row.name} ({row.kind}"
+        + (f", UEI {row.uei}" if isinstance(row.uei, str) else "")
+        + (f", CAGE {row.cage}" if isinstance(row.cage, str) else "")
+        + (f", matched '{row.spelling}'" if isinstance(row.spelling, str) else "")
+        + ")": int(row.org_id)
+        for row in found.itertuples(index=False)
+    }
+    label = st.selectbox(f"{len(found)} match(es)", list(labels), key="found_pick")
+    org = labels[label]
+    reference = reference_for(con, org)
+    left, right = st.columns(2)
+    if left.button("Designate", type="primary", key="designate"):
+        if reference not in spec.designated:
+            shared.set_spec(
+                dataclasses.replace(
+                    spec,
+                    designated=(*spec.designated, reference),
+                    noncompliant=tuple(n for n in spec.noncompliant if n != reference),
+                )
+            )
+        st.rerun()
+    if right.button(
+        "Mark non-compliant",
+        key="noncompliant",
+        help="It keeps serving the designated organizations: the cascade continues from it.",
+    ):
+        if reference not in spec.noncompliant:
+            shared.set_spec(
+                dataclasses.replace(
+                    spec,
+                    noncompliant=(*spec.noncompliant, reference),
+                    designated=tuple(n for n in spec.designated if n != reference),
+                )
+            )
+        st.rerun()
+
+
+def _members(title: str, role: str, names: tuple[str, ...]) -> None:
+    st.markdown(f"**{title}**")
+    if not names:
+        st.caption("none")
+    for name in names:
+        left, right = st.columns([5, 1], vertical_alignment="center")
+        left.write(name)
+        if right.button("Remove", key=f"remove:{role}:{name}"):
+            spec = shared.active_spec()
+            shared.set_spec(
+                dataclasses.replace(
+                    spec, **{role: tuple(n for n in getattr(spec, role) if n != name)}
+                )
+            )
+            st.rerun()
+
+
+def _levers() -> None:
+    spec = shared.active_spec()
+    key = f"{spec.name}:{shared.revision()}"
+    columns = st.columns(4)
+    effective = columns[0].date_input(
+        "Effective date", value=spec.effective, key=f"effective:{key}", format="YYYY-MM-DD"
+    )
+    days = columns[1].number_input(
+        "Transition days",
+        min_value=0,
+        max_value=3650,
+        value=spec.transition_days,
+        step=30,
+        key=f"days:{key}",
+    )
+    scope = columns[2].radio(
+        "Ties that oblige",
+        ["all", "dod"],
+        index=["all", "dod"].index(spec.scope),
+        format_func=lambda s: "every tie" if s == "all" else "DoD-use ties only",
+        key=f"scope:{key}",
+        horizontal=True,
+    )
+    models = model_choices()
+    changes: dict[str, object] = {}
+    if models:
+        current = getattr(spec, "model", models[0])
+        model = columns[3].selectbox(
+            "Impact model",
+            list(models),
+            index=list(models).index(current) if current in models else 0,
+            key=f"model:{key}",
+            help="How impact (0..1) is computed: the default cascade, or a reference model "
+            "from the literature (docs/model.md).",
+        )
+        if model != current:
+            changes["model"] = model
+    else:
+        columns[3].selectbox(
+            "Impact model",
+            ["cascade"],
+            disabled=True,
+            key=f"model:{key}",
+            help="This version computes impact with the ESRI-style cascade only.",
+        )
+    if isinstance(effective, date) and effective != spec.effective:
+        changes["effective"] = effective
+    if int(days) != spec.transition_days:
+        changes["transition_days"] = int(days)
+    if scope != spec.scope:
+        changes["scope"] = scope
+    if changes:
+        shared.set_spec(dataclasses.replace(spec, **changes), from_widget=True)  # type: ignore[arg-type]
+
+
+def _outcome() -> None:
+    spec = shared.active_spec()
+    if not spec.designated:
+        st.info("Designate at least one organization to see who is exposed.")
+        return
+    run, frame, figures = shared.current_headline()
+    st.subheader("Outcome")
+    shared.show_headline(figures)
+    for note in run.notes:
+        st.caption(f"Note: {note}")
+    if len(figures.by_tier):
+        st.caption(
+            "By tier: "
+            + ", ".join(
+                f"{'sources' if tier == 0 else f'tier {tier}'} {count}"
+                for tier, count in figures.by_tier.items()
+            )
+        )
+    top = frame[frame["status"] != "clear"].head(10)
+    st.dataframe(
+        pd.DataFrame(
+            {
+                "organization": top["name"],
+                "kind": top["kind"],
+                "status": top["status"],
+                "tier": top["tier"],
+                "impact": top["impact"],
+                "value at risk (USD)": top["value_at_risk_usd"],
+                "late": top["late"],
+            }
+        ),
+        hide_index=True,
+        width="stretch",
+    )
+    st.page_link("pages/network.py", label="See the affected network", icon=":material/hub:")
+
+
+def render() -> None:
+    st.title("Scenario")
+    if not shared.need_data():
+        return
+    _scenario_bar()
+    _from_list()
+    spec = shared.active_spec()
+    left, right = st.columns([3, 2])
+    with left:
+        _finder()
+    with right:
+        _members("Designated", "designated", spec.designated)
+        _members("Non-compliant (keep serving them)", "noncompliant", spec.noncompliant)
+    _levers()
+    _outcome()
+
+
+render()

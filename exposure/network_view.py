@@ -1,0 +1,388 @@
+"""The affected network as a drawing: which organizations to show, where, and the figure.
+
+A network of a hundred organizations can be drawn whole; one of a hundred thousand cannot. So
+:func:`build_view` draws the top of the ranking (sources first, then by impact) one node per
+organization and aggregates every other affected organization into one bubble per (tier,
+kind), with edges summed between whatever nodes their ends fall in. Edges are the exposed
+dependencies, supplier -> buyer, carrying their products; an edge is coloured by the impact of
+its supplier (how hard the input it carries is hit).
+
+Layout is layered: x is the tier (0 = designated and non-compliant organizations), and within a
+tier nodes are ordered by the mean position of the suppliers that reach them (one barycentric
+sweep, which untangles most crossings), aggregated bubbles last. Everything here is pure and
+vectorized (no Python loop per edge); :func:`network_figure` turns a view into a plotly
+figure, which Streamlit renders with the plotly.js it bundles (no CDN).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from exposure.pipeline import AssessmentRun, organizations_frame
+
+__all__ = ["IMPACT_BINS", "NetworkView", "build_view", "network_figure", "product_labels"]
+
+# Edge colour bins over supplier impact, with their colours (light to dark red).
+IMPACT_BINS: tuple[tuple[float, float, str], ...] = (
+    (0.0, 0.1, "#fcbba1"),
+    (0.1, 0.25, "#fc9272"),
+    (0.25, 0.5, "#fb6a4a"),
+    (0.5, 0.75, "#de2d26"),
+    (0.75, 1.0001, "#a50f15"),
+)
+
+
+@dataclass(frozen=True, eq=False)
+class NetworkView:
+    """Nodes and edges to draw.
+
+    ``nodes``: key, org_id (-1 for a bubble), label, kind, status, tier, impact (a bubble's
+    highest), value_at_risk_usd (a bubble's sum), late, count (organizations in the node), group
+    (bool), x, y. ``edges``: source, target (node keys), supplier, buyer (labels), count,
+    products (the most frequent, up to three), value_usd, impact (highest supplier impact),
+    late (late dependencies among them). ``shown`` organizations are drawn one by one,
+    ``aggregated`` are in bubbles; ``internal_edges`` join two organizations of one bubble and
+    are not drawn.
+    """
+
+    nodes: pd.DataFrame
+    edges: pd.DataFrame
+    affected: int
+    shown: int
+    aggregated: int
+    internal_edges: int
+
+    @property
+    def truncated(self) -> bool:
+        return self.aggregated > 0
+
+
+def _products(
+    source: np.ndarray, target: np.ndarray, product: np.ndarray, names: np.ndarray
+) -> pd.Series:
+    """Up to three products per (source, target) pair, the most frequent first."""
+    frame = pd.DataFrame({"source": source, "target": target, "product": product})
+    frame = frame[frame["product"] >= 0]
+    if frame.empty:
+        return pd.Series(dtype=object)
+    counted = frame.groupby(["source", "target", "product"]).size().rename("n").reset_index()
+    counted = counted.sort_values(
+        ["source", "target", "n", "product"], ascending=[True, True, False, True]
+    )
+    counted = counted.groupby(["source", "target"]).head(3)
+    counted["name"] = names[counted["product"].to_numpy()]
+    return counted.groupby(["source", "target"])["name"].agg(lambda s: "; ".join(map(str, s)))
+
+
+def _order_within_tiers(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.Series:
+    """y position of each node: barycentric order per tier, bubbles at the bottom."""
+    y = pd.Series(0.0, index=nodes.index)
+    rank = pd.Series(np.arange(len(nodes), dtype=float), index=nodes.index)
+    for tier in sorted(nodes["tier"].unique()):
+        members = nodes.index[nodes["tier"] == tier]
+        incoming = edges[edges["target"].isin(members) & edges["source"].isin(y.index)]
+        incoming = incoming[nodes.loc[incoming["source"], "tier"].to_numpy() < tier]
+        barycenter = pd.Series(y.loc[incoming["source"]].to_numpy(), index=incoming["target"])
+        mean = barycenter.groupby(level=0).mean()
+        key = pd.DataFrame(
+            {
+                "group": nodes.loc[members, "group"].astype(int),
+                # Nodes no supplier reaches keep their rank, above the others.
+                "bary": mean.reindex(members).fillna(np.inf).to_numpy(),
+                "rank": rank.loc[members].to_numpy(),
+            },
+            index=members,
+        ).sort_values(["group", "bary", "rank"], ascending=[True, False, True], kind="stable")
+        count = len(key)
+        y.loc[key.index] = (count - 1) / 2.0 - np.arange(count)
+    return y
+
+
+def product_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Product names as the data writes them, by the lower-cased form the graph codes."""
+    rows = con.execute(
+        "SELECT lower(text), min(text) FROM (SELECT product AS text FROM edges UNION ALL "
+        "SELECT used_in FROM edges) WHERE text IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    return {str(lower): str(text) for lower, text in rows}
+
+
+def build_view(
+    run: AssessmentRun,
+    frame: pd.DataFrame | None = None,
+    *,
+    max_nodes: int = 120,
+    product_labels: Mapping[str, str] | None = None,
+) -> NetworkView:
+    """Choose, aggregate and lay out the affected network of a run.
+
+    ``frame`` is the run's :func:`~exposure.pipeline.organizations_frame` (computed if not
+    given); its order is the ranking. At most ``max_nodes`` organizations are drawn one by
+    one (sources always are); the rest of the affected organizations are aggregated.
+    ``product_labels`` maps the graph's lower-cased product names to their written form.
+    """
+    graph, result = run.graph, run.result
+    frame = organizations_frame(run) if frame is None else frame
+    affected = frame[frame["status"] != "clear"]
+    sources = affected[affected["status"].isin(["designated", "noncompliant"])]
+    top = affected.head(max_nodes)
+    if len(sources) > len(top.index.intersection(sources.index)):
+        top = pd.concat([sources, top]).drop_duplicates("org_id")
+    rest = affected.drop(index=top.index)
+
+    node_of = np.full(graph.n_orgs, -1, dtype=np.int64)
+    top_ids = top["org_id"].to_numpy(dtype=np.int64)
+    node_of[top_ids] = np.arange(len(top))
+    individual = pd.DataFrame(
+        {
+            "key": [f"o{i}" for i in top_ids],
+            "org_id": top_ids,
+            "label": top["name"].astype(str).to_numpy(),
+            "kind": top["kind"].astype(str).to_numpy(),
+            "status": top["status"].astype(str).to_numpy(),
+            "tier": top["tier"].astype("Int64").fillna(0).astype(int).to_numpy(),
+            "impact": top["impact"].to_numpy(dtype=float),
+            "value_at_risk_usd": top["value_at_risk_usd"].to_numpy(dtype=float),
+            "late": top["late"].to_numpy(dtype=bool),
+            "count": 1,
+            "group": False,
+        }
+    )
+    groups = pd.DataFrame(columns=individual.columns)
+    if len(rest):
+        rest = rest.assign(tier=rest["tier"].astype("Int64").fillna(0).astype(int))
+        grouped = (
+            rest.groupby(["tier", "kind"], sort=True)
+            .agg(
+                impact=("impact", "max"),
+                value_at_risk_usd=("value_at_risk_usd", "sum"),
+                late=("late", "sum"),
+                count=("org_id", "size"),
+            )
+            .reset_index()
+        )
+        grouped["key"] = [
+            f"g{t}:{k}" for t, k in zip(grouped["tier"], grouped["kind"], strict=True)
+        ]
+        grouped["org_id"] = -1
+        grouped["label"] = [
+            f"{c:,} more {k} (tier {t})"
+            for c, k, t in zip(grouped["count"], grouped["kind"], grouped["tier"], strict=True)
+        ]
+        grouped["status"] = "exposed"
+        grouped["group"] = True
+        groups = grouped[individual.columns]
+        group_index = pd.Series(
+            np.arange(len(groups)) + len(top),
+            index=pd.MultiIndex.from_frame(groups[["tier", "kind"]]),
+        )
+        keys = pd.MultiIndex.from_arrays([rest["tier"].to_numpy(), rest["kind"].to_numpy()])
+        node_of[rest["org_id"].to_numpy(dtype=np.int64)] = group_index.reindex(keys).to_numpy()
+    nodes = pd.concat([individual, groups], ignore_index=True) if len(groups) else individual
+    nodes["late"] = nodes["late"].astype(int)
+
+    exposed = np.flatnonzero(result.exposed_edges)
+    source = node_of[graph.supplier[exposed]]
+    target = node_of[graph.buyer[exposed]]
+    valid = (source >= 0) & (target >= 0)
+    exposed, source, target = exposed[valid], source[valid], target[valid]
+    internal = source == target
+    internal_edges = int(internal.sum())
+    exposed, source, target = exposed[~internal], source[~internal], target[~internal]
+    values = np.nan_to_num(graph.value[exposed], nan=0.0)
+    edge_frame = pd.DataFrame(
+        {
+            "source": source,
+            "target": target,
+            "value_usd": values,
+            "impact": run.impact[graph.supplier[exposed]],
+            "late": result.edge_late[exposed].astype(int),
+        }
+    )
+    edges = (
+        edge_frame.groupby(["source", "target"], sort=True)
+        .agg(
+            count=("value_usd", "size"),
+            value_usd=("value_usd", "sum"),
+            impact=("impact", "max"),
+            late=("late", "sum"),
+        )
+        .reset_index()
+    )
+    names = graph.products
+    if product_labels:
+        names = np.array([product_labels.get(str(p), str(p)) for p in names], dtype=object)
+    products = _products(source, target, graph.product[exposed], names)
+    edges["products"] = [
+        products.get((s, t), "") for s, t in zip(edges["source"], edges["target"], strict=True)
+    ]
+    nodes["x"] = nodes["tier"].astype(float)
+    nodes["y"] = _order_within_tiers(nodes, edges).to_numpy()
+    labels = nodes["label"].to_numpy()
+    edges["supplier"] = labels[edges["source"].to_numpy()]
+    edges["buyer"] = labels[edges["target"].to_numpy()]
+    node_keys = nodes["key"].to_numpy()
+    edges["source"] = node_keys[edges["source"].to_numpy()]
+    edges["target"] = node_keys[edges["target"].to_numpy()]
+    return NetworkView(
+        nodes=nodes,
+        edges=edges,
+        affected=len(affected),
+        shown=len(top),
+        aggregated=len(rest),
+        internal_edges=internal_edges,
+    )
+
+
+def _money(value: float) -> str:
+    """Dollars for a hover label.
+
+    >>> _money(1_234_567.0), _money(0.0)
+    ('$1,234,567', '$0')
+    """
+    return f"${value:,.0f}"
+
+
+def network_figure(view: NetworkView, *, label_limit: int = 40, height: int | None = None) -> Any:
+    """A plotly figure of a :class:`NetworkView` (nodes coloured by impact, edges by the
+    impact of their supplier, products in the edge hover text)."""
+    import plotly.graph_objects as go
+
+    nodes, edges = view.nodes, view.edges
+    position = nodes.set_index("key")[["x", "y"]]
+    figure = go.Figure()
+    if len(edges):
+        start = position.loc[edges["source"]].to_numpy()
+        end = position.loc[edges["target"]].to_numpy()
+        impact = edges["impact"].to_numpy()
+        for low, high, colour in IMPACT_BINS:
+            chosen = np.flatnonzero((impact >= low) & (impact < high))
+            if not len(chosen):
+                continue
+            xs = np.column_stack(
+                [start[chosen, 0], end[chosen, 0], np.full(len(chosen), np.nan)]
+            ).ravel()
+            ys = np.column_stack(
+                [start[chosen, 1], end[chosen, 1], np.full(len(chosen), np.nan)]
+            ).ravel()
+            figure.add_trace(
+                go.Scatter(
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    line={"color": colour, "width": 1.2 + 2.5 * high},
+                    hoverinfo="skip",
+                    name=f"supplier impact {low:.2f}-{min(high, 1.0):.2f}",
+                    legendgroup="edges",
+                )
+            )
+        middle_x = (start[:, 0] + end[:, 0]) / 2
+        middle_y = (start[:, 1] + end[:, 1]) / 2
+        hover = [
+            f"{s} → {b}<br>{p or '(no product named)'}<br>{c} dependenc{'y' if c == 1 else 'ies'}, "
+            f"{_money(v)} a year{f', {late} late' if late else ''}"
+            for s, b, p, c, v, late in zip(
+                edges["supplier"],
+                edges["buyer"],
+                edges["products"],
+                edges["count"],
+                edges["value_usd"],
+                edges["late"],
+                strict=True,
+            )
+        ]
+        show_text = len(edges) <= 60
+        figure.add_trace(
+            go.Scatter(
+                x=middle_x,
+                y=middle_y,
+                mode="markers+text" if show_text else "markers",
+                marker={"size": 7, "color": "rgba(0,0,0,0.05)"},
+                text=[p.split("; ")[0][:28] for p in edges["products"]] if show_text else None,
+                textfont={"size": 9, "color": "#555"},
+                hovertext=hover,
+                hoverinfo="text",
+                name="products (hover)",
+                showlegend=False,
+            )
+        )
+    symbols = np.select(
+        [nodes["group"], nodes["status"] == "designated", nodes["status"] == "noncompliant"],
+        ["square", "star", "x"],
+        "circle",
+    )
+    value = nodes["value_at_risk_usd"].to_numpy(dtype=float)
+    count = nodes["count"].to_numpy(dtype=float)
+    size = np.where(
+        nodes["group"],
+        16 + 30 * np.sqrt(count / max(count.max(), 1.0)),
+        10 + 16 * np.sqrt(value / max(value.max(), 1.0)),
+    )
+    size = np.where(nodes["status"].isin(["designated", "noncompliant"]), 24, size)
+    hover = [
+        f"<b>{label}</b><br>{kind}, {status}, tier {tier}<br>impact {impact:.2f}, value at risk "
+        f"{_money(var)}{f'<br>{late} late' if late else ''}"
+        for label, kind, status, tier, impact, var, late in zip(
+            nodes["label"],
+            nodes["kind"],
+            nodes["status"],
+            nodes["tier"],
+            nodes["impact"],
+            nodes["value_at_risk_usd"],
+            nodes["late"],
+            strict=True,
+        )
+    ]
+    labelled = np.arange(len(nodes)) < label_limit
+    text = [
+        (label if len(label) <= 26 else label[:25] + "…") if show else ""
+        for label, show in zip(nodes["label"], labelled | nodes["group"].to_numpy(), strict=True)
+    ]
+    figure.add_trace(
+        go.Scatter(
+            x=nodes["x"],
+            y=nodes["y"],
+            mode="markers+text",
+            text=text,
+            textposition="top center",
+            textfont={"size": 10},
+            hovertext=hover,
+            hoverinfo="text",
+            marker={
+                "size": size,
+                "symbol": symbols,
+                "color": nodes["impact"],
+                "colorscale": "Reds",
+                "cmin": 0.0,
+                "cmax": 1.0,
+                "line": {"width": np.where(nodes["late"] > 0, 2.5, 0.8), "color": "#222"},
+                "colorbar": {"title": {"text": "impact"}, "thickness": 12},
+            },
+            name="organizations",
+            showlegend=False,
+        )
+    )
+    tiers = sorted(int(t) for t in nodes["tier"].unique())
+    column = int(nodes.groupby("tier").size().max()) if len(nodes) else 1
+    figure.update_layout(
+        height=height or int(min(1400, max(420, 34 * column))),
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        hovermode="closest",
+        plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.02, "font": {"size": 10}},
+        xaxis={
+            "tickvals": tiers,
+            "ticktext": ["sources" if t == 0 else f"tier {t}" for t in tiers],
+            "showgrid": False,
+            "zeroline": False,
+            "side": "top",
+        },
+        yaxis={"visible": False},
+    )
+    return figure
