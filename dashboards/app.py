@@ -12,27 +12,25 @@ import shared
 
 
 def main() -> None:
-    st.set_page_config(page_title="exposure", page_icon=":material/hub:", layout="wide")
+    # Emoji icons only: Streamlit fetches a Material icon used as a favicon (a page's icon is
+    # the favicon while it is open) from fonts.gstatic.com, and the dashboard stays offline.
+    st.set_page_config(page_title="exposure", page_icon="🕸️", layout="wide")
     if not shared.require_login():
         return
     loaded = shared.has_data(shared.cursor())
     pages = {
         "Data": [
-            st.Page(
-                "pages/data.py", title="Data", icon=":material/upload_file:", default=not loaded
-            ),
+            st.Page("pages/data.py", title="Data", icon="📥", default=not loaded),
         ],
         "Assess": [
-            st.Page("pages/scenario.py", title="Scenario", icon=":material/tune:"),
-            st.Page(
-                "pages/network.py", title="Affected network", icon=":material/hub:", default=loaded
-            ),
-            st.Page("pages/ranking.py", title="Ranking", icon=":material/format_list_numbered:"),
-            st.Page("pages/detail.py", title="Organization", icon=":material/domain:"),
+            st.Page("pages/scenario.py", title="Scenario", icon="🎛️"),
+            st.Page("pages/network.py", title="Affected network", icon="🕸️", default=loaded),
+            st.Page("pages/ranking.py", title="Ranking", icon="📊"),
+            st.Page("pages/detail.py", title="Organization", icon="🏢", url_path="organization"),
         ],
         "Compare and export": [
-            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-            st.Page("pages/downloads.py", title="Download", icon=":material/download:"),
+            st.Page("pages/compare.py", title="Compare", icon="⚖️"),
+            st.Page("pages/downloads.py", title="Download", icon="⬇️", url_path="download"),
         ],
     }
     page = st.navigation(pages)

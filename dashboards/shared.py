@@ -25,7 +25,7 @@ from exposure.errors import ExposureError, Problem
 from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
 from exposure.scenarios import ScenarioSpec, load_spec
 from exposure.sql import scalar
-from exposure.summary import Headline, headline
+from exposure.summary import Headline, compact_usd, headline
 from exposure.warehouse import connect, default_db_path
 
 SOURCE = "dashboard"
@@ -51,10 +51,12 @@ def load_lock(path: str) -> threading.Lock:
 def cursor() -> duckdb.DuckDBPyConnection:
     """This session's cursor on the server's connection."""
     path = db_path()
+    connection = _connection(path)
     state = st.session_state
-    if state.get("_cursor_db") != path or "_cursor" not in state:
-        state["_cursor"] = open_cursor(_connection(path))
-        state["_cursor_db"] = path
+    # A new server connection (another database, or the cache was cleared) needs a new cursor.
+    if state.get("_cursor_of") is not connection or "_cursor" not in state:
+        state["_cursor"] = open_cursor(connection)
+        state["_cursor_of"] = connection
     return state["_cursor"]  # type: ignore[no-any-return]
 
 
@@ -165,7 +167,11 @@ def show_headline(figures: Headline) -> None:
     columns[2].metric(
         "Designated / non-compliant", f"{figures.designated:,} / {figures.noncompliant:,}"
     )
-    columns[3].metric("Value at risk", f"${figures.value_at_risk_usd:,.0f}")
+    columns[3].metric(
+        "Value at risk",
+        compact_usd(figures.value_at_risk_usd),
+        help=f"${figures.value_at_risk_usd:,.0f} a year: annual value of the exposed inputs",
+    )
     columns[4].metric(
         "Late dependencies",
         f"{figures.late:,}",
@@ -183,7 +189,7 @@ def need_data() -> bool:
     if has_data(cursor()):
         return True
     st.info("No data is loaded yet. Upload spreadsheets on the **Data** page.")
-    st.page_link("pages/data.py", label="Go to Data", icon=":material/upload_file:")
+    st.page_link("pages/data.py", label="Go to Data", icon="📥")
     return False
 
 
@@ -191,7 +197,7 @@ def need_designation(spec: ScenarioSpec) -> bool:
     if spec.designated:
         return True
     st.info("Nobody is designated in this scenario. Choose organizations on the **Scenario** page.")
-    st.page_link("pages/scenario.py", label="Go to Scenario", icon=":material/tune:")
+    st.page_link("pages/scenario.py", label="Go to Scenario", icon="🎛️")
     return False
 
 
@@ -214,7 +220,7 @@ def require_login() -> bool:
         return True
     settings = st.secrets.get("exposure", {})
     provider = settings.get("auth_provider")
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):
         st.title("exposure")
         st.write("Sign in to assess supply-chain exposure.")
         if st.button("Log in", type="primary"):

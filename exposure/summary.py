@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-__all__ = ["Headline", "headline", "tier_kind_table"]
+__all__ = ["Headline", "compact_usd", "headline", "tier_kind_table"]
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,6 +49,23 @@ class Headline:
     by_tier: pd.Series
     by_kind: pd.Series
     tier_kind: pd.DataFrame
+
+
+def compact_usd(value: float) -> str:
+    """Dollars in a few characters, for a headline figure.
+
+    >>> compact_usd(504_055_000), compact_usd(12_500), compact_usd(950), compact_usd(2.4e9)
+    ('$504.1M', '$12.5K', '$950', '$2.40B')
+    """
+    sign = "-" if value < 0 else ""
+    value = abs(value)
+    if value >= 1e9:
+        return f"{sign}${value / 1e9:,.2f}B"
+    if value >= 1e6:
+        return f"{sign}${value / 1e6:,.1f}M"
+    if value >= 1e4:
+        return f"{sign}${value / 1e3:,.1f}K"
+    return f"{sign}${value:,.0f}"
 
 
 def tier_kind_table(frame: pd.DataFrame) -> pd.DataFrame:

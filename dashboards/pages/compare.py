@@ -11,6 +11,7 @@ from exposure.compare import compare_runs
 from exposure.errors import ExposureError
 from exposure.scenarios import ScenarioSpec, load_spec
 from exposure.search import designation_lists, stored_scenarios
+from exposure.summary import compact_usd
 
 _COLUMNS = {
     "name": "organization",
@@ -98,7 +99,13 @@ def render() -> None:
     columns[2].metric("No longer exposed", f"{len(diff.no_longer_exposed):,}")
     var = by_metric.loc["value at risk (USD)"]
     columns[3].metric(
-        "Value at risk", f"${var['other']:,.0f}", f"{var['delta']:+,.0f}", delta_color="inverse"
+        "Value at risk",
+        compact_usd(float(var["other"])),
+        (("+" if var["delta"] > 0 else "") + compact_usd(float(var["delta"])))
+        if var["delta"]
+        else None,
+        delta_color="inverse",
+        help=f"${var['base']:,.0f} in the base scenario, ${var['other']:,.0f} here",
     )
     st.dataframe(
         counts.rename(columns={"base": base_label, "other": other_label}),

@@ -221,11 +221,11 @@ def _show_status() -> None:
     con = shared.cursor()
     result = status(con, database=shared.db_path())
     st.subheader("What is loaded")
-    columns = st.columns(4)
+    columns = st.columns(3)
     columns[0].metric("Organizations", f"{result.organizations:,}")
     columns[1].metric("Dependencies", f"{result.edges:,}")
     columns[2].metric("Files loaded", f"{len({s['sha256'] for s in result.sources}):,}")
-    columns[3].metric("Data version", result.data_version)
+    st.caption(f"Data version `{result.data_version}` (a hash of the loaded files' hashes)")
     if result.sources:
         sources = pd.DataFrame(result.sources)
         sources["sha256"] = sources["sha256"].str[:16]
@@ -251,7 +251,7 @@ def render() -> None:
         "nothing, and every row keeps its file, sheet and row."
     )
     files = st.file_uploader(
-        f"Spreadsheets ({', '.join(upload_suffixes())}; up to {limit} MB each)",
+        f"Spreadsheets to load (up to {limit} MB each)",
         type=upload_suffixes(),
         accept_multiple_files=True,
         key="uploads",

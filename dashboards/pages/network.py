@@ -85,9 +85,7 @@ def render() -> None:
                 "value at risk (USD)": st.column_config.NumberColumn(format="dollar"),
             },
         )
-        st.page_link(
-            "pages/ranking.py", label="Full ranking", icon=":material/format_list_numbered:"
-        )
+        st.page_link("pages/ranking.py", label="Full ranking", icon="📊")
     with right:
         st.subheader("Exposed by tier and kind")
         st.dataframe(figures.tier_kind, width="stretch")

@@ -92,7 +92,7 @@ def render() -> None:
         st.page_link(
             "pages/detail.py",
             label=f"Open {shown['name'].iloc[rows[0]]}",
-            icon=":material/domain:",
+            icon="🏢",
         )
     else:
         st.caption("Select a row to open that organization's chains, evidence and plan.")

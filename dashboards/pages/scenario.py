@@ -141,9 +141,9 @@ def _members(title: str, role: str, names: tuple[str, ...]) -> None:
     if not names:
         st.caption("none")
     for name in names:
-        left, right = st.columns([5, 1], vertical_alignment="center")
+        left, right = st.columns([3, 1], vertical_alignment="center")
         left.write(name)
-        if right.button("Remove", key=f"remove:{role}:{name}"):
+        if right.button("Remove", key=f"remove:{role}:{name}", width="stretch"):
             spec = shared.active_spec()
             shared.set_spec(
                 dataclasses.replace(
@@ -242,7 +242,7 @@ def _outcome() -> None:
         hide_index=True,
         width="stretch",
     )
-    st.page_link("pages/network.py", label="See the affected network", icon=":material/hub:")
+    st.page_link("pages/network.py", label="See the affected network", icon="🕸️")
 
 
 def render() -> None:
