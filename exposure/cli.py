@@ -22,6 +22,7 @@ from rich.table import Table
 
 from exposure.dashboard import DEFAULT_HOST, DEFAULT_PORT
 from exposure.errors import ExposureError, LoadError
+from exposure.impact import IMPACT_MODELS
 from exposure.ingest import LoadOptions, parse_mapping
 from exposure.schema import SHEET_KINDS
 from exposure.warehouse import LoadReport, Status, connect, default_db_path, load_files, status
@@ -233,6 +234,8 @@ def print_status(result: Status) -> None:
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
+_MODEL = click.Choice(IMPACT_MODELS)
+_MODEL_HELP = "Impact model: the product-scoped cascade (default) or a reference model."
 
 
 @cli.command("designate")
@@ -250,6 +253,7 @@ _DATE = click.DateTime(formats=["%Y-%m-%d"])
 @click.option(
     "--noncompliant", is_flag=True, help="Add them as non-compliant intermediaries instead."
 )
+@click.option("--model", type=_MODEL, help=_MODEL_HELP)
 @click.pass_context
 def designate_command(
     ctx: click.Context,
@@ -259,6 +263,7 @@ def designate_command(
     transition_days: int | None,
     scope: str | None,
     noncompliant: bool,
+    model: str | None,
 ) -> None:
     """Store designated (or non-compliant) organizations under a scenario name."""
     from exposure.scenarios import designate
@@ -274,6 +279,7 @@ def designate_command(
                 effective=effective.date() if effective else None,
                 transition_days=transition_days,
                 scope=scope,  # type: ignore[arg-type]
+                model=model,  # type: ignore[arg-type]
             )
         finally:
             con.close()
@@ -300,6 +306,7 @@ def designate_command(
 )
 @click.option("--transition-days", type=click.IntRange(min=0), help="Days to cut ties.")
 @click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
+@click.option("--model", type=_MODEL, help=_MODEL_HELP)
 @click.option("--for", "for_name", help="One organization's own view: its chains and position.")
 @click.option(
     "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write report.json or .csv."
@@ -314,6 +321,7 @@ def assess_command(
     scope: str | None,
     transition_days: int | None,
     effective: datetime | None,
+    model: str | None,
     for_name: str | None,
     out: Path | None,
     top: int,
@@ -340,6 +348,7 @@ def assess_command(
                 scope=scope,
                 transition_days=transition_days,
                 effective=effective.date() if effective else None,
+                model=model,
             )
             with _progress() as progress:
                 progress("assessing", 0, 2)
@@ -369,7 +378,7 @@ def _print_assessment(run: Any, frame: Any, top: int) -> None:
     console.print(
         f"scenario [bold]{scenario.name}[/]: effective {scenario.effective}, deadline "
         f"{scenario.deadline} ({scenario.transition_days} days), scope {scenario.scope}, "
-        f"data version {run.data_version}"
+        f"impact model {run.spec.model}, data version {run.data_version}"
     )
     for note in run.notes:
         console.print(f"note: {note}", markup=False)

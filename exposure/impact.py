@@ -16,9 +16,15 @@ At each step, each other organization B recomputes its level from its suppliers'
 
 Levels only fall, so the iteration converges; it stops when no level moves by more than
 ``tol``. ``impact = 1 - h``.
+
+The same designation can be rerun under a reference model of :mod:`exposure.models`
+(:func:`model_impact`, the "model" lever of a scenario); ``docs/model.md`` says how each
+maps the dependency network onto its inputs.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -26,10 +32,13 @@ from scipy import sparse
 
 from exposure.graph import Graph
 
-__all__ = ["cascade_impact"]
+__all__ = ["IMPACT_MODELS", "ImpactModel", "cascade_impact", "edge_amounts", "model_impact"]
 
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+
+ImpactModel = Literal["cascade", "esri", "debtrank", "iim"]
+IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
 
 
 def cascade_impact(
@@ -84,3 +93,83 @@ def cascade_impact(
         if done:
             break
     return np.asarray(1.0 - level, dtype=np.float64)
+
+
+def edge_amounts(graph: Graph) -> FloatArray:
+    """What each edge is worth, for models that need amounts rather than shares.
+
+    ``annual_value_usd`` where it is known and positive; elsewhere the median of the known
+    values (every edge counts 1 when none is known).
+
+    >>> from exposure.graph import build_graph
+    >>> g = build_graph(names=np.array(list("ABC"), dtype=object), supplier=np.array([0, 0, 1]),
+    ...                 buyer=np.array([1, 2, 2]), product=np.array([-1, -1, -1]),
+    ...                 used_in=np.array([-1, -1, -1]), value=np.array([10.0, np.nan, 30.0]))
+    >>> edge_amounts(g).tolist()
+    [10.0, 20.0, 30.0]
+    """
+    known = np.isfinite(graph.value) & (graph.value > 0)
+    fill = float(np.median(graph.value[known])) if known.any() else 1.0
+    return np.asarray(np.where(known, graph.value, fill), dtype=np.float64)
+
+
+def model_impact(
+    graph: Graph, sources: BoolArray, exposed_edges: BoolArray, model: ImpactModel = "cascade"
+) -> FloatArray:
+    """Impact (0..1) of every organization under one of :data:`IMPACT_MODELS`.
+
+    * ``cascade``: :func:`cascade_impact`, the project's product-scoped cascade (SPEC 4.2).
+    * ``esri``: :func:`exposure.models.esri` as published (Diem et al. 2022) on the whole
+      organization graph, downstream and upstream: ``W`` = :func:`edge_amounts`, sectors =
+      organization kinds, an input essential (Leontief) for a pair of kinds when most edges
+      between them are marked ``essential``; sources fail (``psi = 0``); ``impact = 1 - h``.
+      It does not know products, and its upstream track also hits the *suppliers* of a
+      designated organization (lost sales).
+    * ``debtrank``: :func:`exposure.models.debtrank` (variant 2012) on the exposed edges:
+      a buyer's "exposure" to a supplier is that edge's share of the buyer's inputs, its
+      capital 1, so ``W`` = input shares; sources start defaulted; ``impact = h``.
+    * ``iim``: :func:`exposure.models.iim` with ``A*[buyer, supplier]`` = the input share of
+      the exposed edges (sources' rows empty: they are down whatever their inputs) and
+      ``c* = 1`` at the sources; ``impact = q``.
+
+    Raises:
+        ValueError: an unknown model name.
+    """
+    if model == "cascade":
+        return cascade_impact(graph, sources, exposed_edges)
+    n_orgs = graph.n_orgs
+    if model == "esri":
+        return _esri_impact(graph, sources)
+    if model not in IMPACT_MODELS:
+        raise ValueError(f"unknown impact model {model!r}; expected one of {IMPACT_MODELS}")
+    edges = np.flatnonzero(exposed_edges & ~sources[graph.buyer])
+    dependence = sparse.csr_array(
+        (graph.input_share[edges], (graph.buyer[edges], graph.supplier[edges])),
+        shape=(n_orgs, n_orgs),
+    )  # row = buyer, column = supplier; duplicate edges add up
+    shocked = sources.astype(np.float64)
+    if model == "debtrank":
+        from exposure.models import debtrank
+
+        return np.asarray(debtrank(dependence, np.ones(n_orgs), shocked).h, dtype=np.float64)
+    from exposure.models import iim
+
+    return np.asarray(np.clip(iim(dependence, shocked), 0.0, 1.0), dtype=np.float64)
+
+
+def _esri_impact(graph: Graph, sources: BoolArray) -> FloatArray:
+    from exposure.models import esri
+
+    n_orgs = graph.n_orgs
+    kinds, sector = np.unique(graph.kinds.astype(str), return_inverse=True)
+    n_sectors = max(len(kinds), 1)
+    sales = sparse.csr_array(
+        (edge_amounts(graph), (graph.supplier, graph.buyer)), shape=(n_orgs, n_orgs)
+    )
+    pair = sector[graph.supplier] * n_sectors + sector[graph.buyer]
+    essential_votes = np.bincount(pair, weights=graph.essential, minlength=n_sectors**2)
+    all_votes = np.bincount(pair, minlength=n_sectors**2)
+    ess = np.where(essential_votes * 2 > all_votes, 2, 1).reshape(n_sectors, n_sectors)
+    shock = np.where(sources, 0.0, 1.0)
+    result = esri(sales, sector if n_orgs else np.zeros(0, np.int64), ess, shock)
+    return np.asarray(1.0 - result.h, dtype=np.float64)

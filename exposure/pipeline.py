@@ -19,7 +19,7 @@ import pandas as pd
 
 from exposure.engine import DESIGNATED, NONCOMPLIANT, STATUS, Assessment, Scenario, assess
 from exposure.graph import Graph, load_graph
-from exposure.impact import cascade_impact
+from exposure.impact import model_impact
 from exposure.scenarios import ScenarioSpec, build_scenario
 
 __all__ = ["AssessmentRun", "chains", "organizations_frame", "run_assessment", "store_results"]
@@ -50,12 +50,15 @@ class AssessmentRun:
 def run_assessment(
     con: duckdb.DuckDBPyConnection, spec: ScenarioSpec, *, cache_key: str | None = None
 ) -> AssessmentRun:
-    """Resolve the spec's names, build (or reuse) the graph, run reach, contagion and impact."""
+    """Resolve the spec's names, build (or reuse) the graph, run reach, contagion and impact.
+
+    Impact comes from the spec's ``model`` (the project's cascade unless another is asked for).
+    """
     scenario, notes = build_scenario(con, spec, skip_unknown=spec.source != "command line")
     graph = load_graph(con, cache_key=cache_key)
     result = assess(graph, scenario)
     sources = (result.status == DESIGNATED) | (result.status == NONCOMPLIANT)
-    impact = cascade_impact(graph, sources, result.exposed_edges)
+    impact = model_impact(graph, sources, result.exposed_edges, spec.model)
     for org in result.ignored_noncompliant:
         notes.append(
             f"{graph.names[org]}: named non-compliant but has no tie to cut with a designated "
@@ -179,6 +182,7 @@ def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
             "scope": scenario.scope,
             "effective": scenario.effective.isoformat(),
             "transition_days": scenario.transition_days,
+            "model": run.spec.model,
         }
     )
     con.execute("BEGIN TRANSACTION")

@@ -80,6 +80,7 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
         "deadline": scenario.deadline.isoformat(),
         "transition_days": scenario.transition_days,
         "scope": scenario.scope,
+        "model": run.spec.model,
         "data_version": run.data_version,
         "notes": run.notes,
         "organizations": organizations,

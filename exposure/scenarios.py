@@ -20,6 +20,7 @@ import duckdb
 
 from exposure.engine import Scenario, Scope
 from exposure.errors import ExposureError
+from exposure.impact import IMPACT_MODELS, ImpactModel
 from exposure.sql import scalar, table_exists
 
 __all__ = [
@@ -39,6 +40,7 @@ CREATE TABLE IF NOT EXISTS scenarios (
     scope VARCHAR NOT NULL,
     created_at TIMESTAMP NOT NULL
 );
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS model VARCHAR DEFAULT 'cascade';
 CREATE TABLE IF NOT EXISTS scenario_members (
     scenario VARCHAR NOT NULL,
     role VARCHAR NOT NULL,
@@ -53,7 +55,11 @@ class UnknownNameError(ExposureError):
 
 @dataclass(frozen=True)
 class ScenarioSpec:
-    """A scenario as people write it: names and levers, before resolution to ids."""
+    """A scenario as people write it: names and levers, before resolution to ids.
+
+    ``model`` chooses how impact is computed (:data:`exposure.impact.IMPACT_MODELS`); reach,
+    tiers, chains and deadlines do not depend on it.
+    """
 
     name: str = "ad-hoc"
     designated: tuple[str, ...] = ()
@@ -62,6 +68,13 @@ class ScenarioSpec:
     effective: date = date(2026, 2, 27)
     transition_days: int = 180
     source: str = "command line"
+    model: ImpactModel = "cascade"
+
+    def __post_init__(self) -> None:
+        if self.model not in IMPACT_MODELS:
+            raise ExposureError(
+                f"unknown impact model '{self.model}'; expected one of: {', '.join(IMPACT_MODELS)}"
+            )
 
 
 def resolve_org(con: duckdb.DuckDBPyConnection, name: str) -> int:
@@ -128,6 +141,7 @@ def designate(
     effective: date | None = None,
     transition_days: int | None = None,
     scope: Scope | None = None,
+    model: ImpactModel | None = None,
 ) -> list[str]:
     """Add organizations to a stored scenario (created if needed); return their canonical names."""
     _ensure_schema(con)
@@ -135,22 +149,26 @@ def designate(
     con.execute("BEGIN TRANSACTION")
     try:
         existing = con.execute(
-            "SELECT effective, transition_days, scope FROM scenarios WHERE name = ?", [scenario]
+            "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?",
+            [scenario],
         ).fetchall()
         if existing:
-            old_effective, old_days, old_scope = existing[0]
+            old_effective, old_days, old_scope, old_model = existing[0]
             con.execute(
-                "UPDATE scenarios SET effective = ?, transition_days = ?, scope = ? WHERE name = ?",
+                "UPDATE scenarios SET effective = ?, transition_days = ?, scope = ?, model = ? "
+                "WHERE name = ?",
                 [
                     effective or old_effective,
                     transition_days if transition_days is not None else old_days,
                     scope or old_scope,
+                    model or old_model or "cascade",
                     scenario,
                 ],
             )
         else:
             con.execute(
-                "INSERT INTO scenarios VALUES (?, ?, ?, ?, ?)",
+                "INSERT INTO scenarios (name, effective, transition_days, scope, created_at, model) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
                 [
                     scenario,
                     effective or ScenarioSpec.effective,
@@ -159,6 +177,7 @@ def designate(
                     else ScenarioSpec.transition_days,
                     scope or "all",
                     datetime.now(UTC).replace(tzinfo=None),
+                    model or "cascade",
                 ],
             )
         for name in canonical:
@@ -181,10 +200,10 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
     """
     _ensure_schema(con)
     rows = con.execute(
-        "SELECT effective, transition_days, scope FROM scenarios WHERE name = ?", [scenario]
+        "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?", [scenario]
     ).fetchall()
     if rows:
-        effective, days, scope = rows[0]
+        effective, days, scope, model = rows[0]
         members = con.execute(
             "SELECT role, org_name FROM scenario_members WHERE scenario = ? ORDER BY org_name",
             [scenario],
@@ -197,6 +216,7 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
             effective=effective,
             transition_days=int(days),
             source="stored scenario",
+            model=model or "cascade",
         )
     if table_exists(con, "ref_designations"):
         listed = con.execute(

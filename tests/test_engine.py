@@ -295,6 +295,81 @@ def test_random_networks_match_the_networkx_oracle(seed):
             assert p < 0 or u < 0 or u == p
 
 
+def contagion_oracle(
+    n_orgs: int,
+    ties: list[tuple[int, int, bool]],
+    parent: list[int],
+    designated: set[int],
+    named: set[int],
+    scope: str,
+) -> tuple[set[int], set[int]]:
+    """Designated (ownership closed) and non-compliant sets, from SPEC 4.1 and 4.3 directly."""
+    owners = nx.DiGraph()
+    owners.add_nodes_from(range(n_orgs))
+    owners.add_edges_from((p, child) for child, p in enumerate(parent) if p >= 0)
+    closed = set(designated)
+    for org in designated:
+        closed |= nx.descendants(owners, org)
+    business = nx.Graph()
+    business.add_nodes_from(range(n_orgs))
+    business.add_edges_from((a, b) for a, b, dod in ties if scope == "all" or dod)
+    noncompliant: set[int] = set()
+    while True:
+        sources = closed | noncompliant
+        tied = {n for s in sources for n in business.neighbors(s)} - sources
+        newly = (named - closed) & tied
+        if not newly:
+            return closed, noncompliant
+        noncompliant |= newly
+
+
+@pytest.mark.parametrize("seed", range(120))
+def test_random_ownership_and_contagion_match_the_oracle(seed):
+    rng = np.random.default_rng(10_000 + seed)
+    n_orgs = int(rng.integers(3, 20))
+    n_edges = int(rng.integers(1, 40))
+    supplier = rng.integers(0, n_orgs, n_edges)
+    buyer = rng.integers(0, n_orgs, n_edges)
+    product = np.where(rng.random(n_edges) < 0.4, -1, rng.integers(0, 3, n_edges))
+    used_in = np.where(rng.random(n_edges) < 0.4, -1, rng.integers(0, 3, n_edges))
+    dod_use = rng.random(n_edges) < 0.5
+    # A forest of owners: each organization's parent has a lower id, or none.
+    parent = [int(rng.integers(0, i)) if i and rng.random() < 0.3 else -1 for i in range(n_orgs)]
+    graph = build_graph(
+        names=np.array([f"org{i}" for i in range(n_orgs)], dtype=object),
+        supplier=supplier,
+        buyer=buyer,
+        product=product,
+        used_in=used_in,
+        dod_use=dod_use,
+        parent=np.array(parent, dtype=np.int64),
+    )
+    designated = {int(rng.integers(n_orgs))}
+    named = {int(x) for x in rng.choice(n_orgs, size=int(rng.integers(0, 4)), replace=False)}
+    scope = "dod" if rng.random() < 0.5 else "all"
+    result = assess(
+        graph,
+        Scenario(designated=tuple(designated), noncompliant=tuple(sorted(named)), scope=scope),
+    )
+    ties = [(int(a), int(b), bool(d)) for a, b, d in zip(supplier, buyer, dod_use, strict=True)]
+    closed, noncompliant = contagion_oracle(n_orgs, ties, parent, designated, named, scope)
+    assert set(np.flatnonzero(result.status == DESIGNATED).tolist()) == closed
+    assert set(np.flatnonzero(result.status == NONCOMPLIANT).tolist()) == noncompliant
+    edge_tier, org_tier = oracle(graph, closed | noncompliant)
+    assert {e: int(t) for e, t in enumerate(result.edge_tier) if t > 0} == edge_tier
+    assert {i: int(t) for i, t in enumerate(result.tier) if t >= 0} == org_tier
+    # Obliged: a tie in scope with a source, not being one.
+    sources = closed | noncompliant
+    obliged = {
+        x
+        for a, b, dod in ties
+        if scope == "all" or dod
+        for x, other in ((a, b), (b, a))
+        if other in sources and x not in sources
+    }
+    assert set(np.flatnonzero(result.obliged).tolist()) == obliged
+
+
 # --- impact ---------------------------------------------------------------------------------
 
 
