@@ -151,9 +151,7 @@ def spec_summary(spec: ScenarioSpec) -> str:
         f"; effective {spec.effective:%Y-%m-%d}, deadline "
         f"{date.fromordinal(deadline):%Y-%m-%d}, scope {spec.scope}"
     )
-    model = getattr(spec, "model", None)
-    if model:
-        text += f", model {model}"
+    text += f", impact model {spec.model}"
     return text
 
 

@@ -15,7 +15,6 @@ be tested without a browser:
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import os
 import re
@@ -23,7 +22,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import typing
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -92,31 +90,17 @@ def upload_suffixes() -> list[str]:
     return sorted({s.lstrip(".").lower() for s in suffixes})
 
 
-_KNOWN_MODELS = ("cascade", "esri", "debtrank", "iim")
-
-
 def model_choices() -> tuple[str, ...]:
-    """The impact models a scenario can name, default first; empty when there is no choice.
+    """The impact models a scenario can name (``ScenarioSpec.model``), the default first.
 
-    Read from :class:`exposure.scenarios.ScenarioSpec`: its ``model`` field's ``Literal``
-    values (or a ``MODELS`` tuple of :mod:`exposure.scenarios`).
+    >>> model_choices()[0]
+    'cascade'
     """
-    from exposure import scenarios
+    from exposure.impact import IMPACT_MODELS
+    from exposure.scenarios import ScenarioSpec
 
-    fields = {f.name: f for f in dataclasses.fields(scenarios.ScenarioSpec)}
-    if "model" not in fields:
-        return ()
-    declared = getattr(scenarios, "MODELS", None)
-    if declared:
-        values = tuple(str(v) for v in declared)
-    else:
-        hint = typing.get_type_hints(scenarios.ScenarioSpec).get("model")
-        values = tuple(str(v) for v in typing.get_args(hint) if isinstance(v, str))
-        values = values or _KNOWN_MODELS
-    default = fields["model"].default
-    if isinstance(default, str) and default in values:
-        values = (default, *(v for v in values if v != default))
-    return values
+    default = ScenarioSpec().model
+    return (default, *(m for m in IMPACT_MODELS if m != default))
 
 
 def streamlit_command(

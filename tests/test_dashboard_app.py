@@ -271,6 +271,23 @@ def test_levers_transition_days_and_scope_change_the_outcome(demo_db, app_for):
     assert metric(at, "Exposed organizations") == str(int((want["status"] != "clear").sum()))
 
 
+def test_the_model_lever_reruns_impact_under_another_model(demo_db, app_for):
+    at = go(app_for(demo_db), "scenario")
+    click(find(at, "Anthropic"), "designate")
+    cascade = frame_with(at, "impact").set_index("organization")["impact"]
+    exposed = metric(at, "Exposed organizations")
+    model = next(s for s in at.selectbox if s.label == "Impact model")
+    assert model.options[0] == "cascade" and set(model.options) >= {"esri", "debtrank", "iim"}
+    model.set_value("debtrank").run()
+    assert at.session_state["scenarios"]["baseline"].model == "debtrank"
+    assert metric(at, "Exposed organizations") == exposed  # reach does not depend on the model
+    want = expected(demo_db, designated=("Anthropic, PBC",), model="debtrank")
+    shown = frame_with(at, "impact").set_index("organization")["impact"]
+    library = want.set_index("name")["impact"]
+    assert all(shown[name] == pytest.approx(library[name]) for name in shown.index)
+    assert not all(shown[name] == pytest.approx(cascade.get(name, -1)) for name in shown.index)
+
+
 def test_a_seeded_designation_list_applies_only_when_chosen(demo_db, app_for):
     at = go(app_for(demo_db), "scenario")
     assert any("Nobody" in i.value or "Designate at least" in i.value for i in at.info)

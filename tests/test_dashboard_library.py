@@ -485,15 +485,12 @@ def test_a_cursor_has_the_name_macros(tiny):
     assert list(search_organizations(cursor, "Prime")["name"]) == ["Prime Corp"]
 
 
-def test_model_choices_follow_the_scenario_spec():
-    choices = model_choices()
-    import dataclasses
+def test_model_choices_are_the_impact_models_default_first():
+    from exposure.impact import IMPACT_MODELS
 
-    fields = {f.name: f for f in dataclasses.fields(ScenarioSpec)}
-    if "model" in fields:
-        assert choices and choices[0] == fields["model"].default
-    else:
-        assert choices == ()
+    choices = model_choices()
+    assert choices[0] == ScenarioSpec().model
+    assert sorted(choices) == sorted(IMPACT_MODELS)
 
 
 def test_assessment_bytes_writes_the_report_formats(tiny):

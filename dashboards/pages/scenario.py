@@ -78,6 +78,7 @@ def _from_list() -> None:
                     scope=listed.scope,
                     effective=listed.effective,
                     transition_days=listed.transition_days,
+                    model=listed.model,
                 )
             )
             st.rerun()
@@ -176,28 +177,19 @@ def _levers() -> None:
         key=f"scope:{key}",
         horizontal=True,
     )
-    models = model_choices()
+    models = list(model_choices())
+    model = columns[3].selectbox(
+        "Impact model",
+        models,
+        index=models.index(spec.model),
+        key=f"model:{key}",
+        help="How impact (0..1) is computed: the default ESRI-style cascade, or a reference "
+        "model from the literature (esri, debtrank, iim; see docs/model.md). Reach, tiers and "
+        "deadlines do not depend on it.",
+    )
     changes: dict[str, object] = {}
-    if models:
-        current = getattr(spec, "model", models[0])
-        model = columns[3].selectbox(
-            "Impact model",
-            list(models),
-            index=list(models).index(current) if current in models else 0,
-            key=f"model:{key}",
-            help="How impact (0..1) is computed: the default cascade, or a reference model "
-            "from the literature (docs/model.md).",
-        )
-        if model != current:
-            changes["model"] = model
-    else:
-        columns[3].selectbox(
-            "Impact model",
-            ["cascade"],
-            disabled=True,
-            key=f"model:{key}",
-            help="This version computes impact with the ESRI-style cascade only.",
-        )
+    if model != spec.model:
+        changes["model"] = model
     if isinstance(effective, date) and effective != spec.effective:
         changes["effective"] = effective
     if int(days) != spec.transition_days:
