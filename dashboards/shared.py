@@ -57,7 +57,8 @@ def cursor() -> duckdb.DuckDBPyConnection:
     if state.get("_cursor_of") is not connection or "_cursor" not in state:
         state["_cursor"] = open_cursor(connection)
         state["_cursor_of"] = connection
-    return state["_cursor"]  # type: ignore[no-any-return]
+    cursor: duckdb.DuckDBPyConnection = state["_cursor"]
+    return cursor
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
@@ -91,7 +92,8 @@ def scenarios() -> dict[str, ScenarioSpec]:
         state["scenarios"] = {first.name: first}
         state["active"] = first.name
         state["revision"] = 0
-    return state["scenarios"]  # type: ignore[no-any-return]
+    found: dict[str, ScenarioSpec] = state["scenarios"]
+    return found
 
 
 def active_name() -> str:

@@ -84,6 +84,7 @@ def _order_within_tiers(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.Series:
     """y position of each node: barycentric order per tier, bubbles at the bottom."""
     y = pd.Series(0.0, index=nodes.index)
     rank = pd.Series(np.arange(len(nodes), dtype=float), index=nodes.index)
+    tallest = int(nodes.groupby("tier").size().max()) if len(nodes) else 1
     for tier in sorted(nodes["tier"].unique()):
         members = nodes.index[nodes["tier"] == tier]
         incoming = edges[edges["target"].isin(members) & edges["source"].isin(y.index)]
@@ -100,7 +101,9 @@ def _order_within_tiers(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.Series:
             index=members,
         ).sort_values(["group", "bary", "rank"], ascending=[True, False, True], kind="stable")
         count = len(key)
-        y.loc[key.index] = (count - 1) / 2.0 - np.arange(count)
+        # Short columns spread out (up to 4x) so that a few sources do not sit in a clump.
+        spacing = max(1.0, min(4.0, tallest / count))
+        y.loc[key.index] = ((count - 1) / 2.0 - np.arange(count)) * spacing
     return y
 
 
@@ -249,7 +252,7 @@ def _money(value: float) -> str:
     return f"${value:,.0f}"
 
 
-def network_figure(view: NetworkView, *, label_limit: int = 40, height: int | None = None) -> Any:
+def network_figure(view: NetworkView, *, label_limit: int = 60, height: int | None = None) -> Any:
     """A plotly figure of a :class:`NetworkView` (nodes coloured by impact, edges by the
     impact of their supplier, products in the edge hover text)."""
     import plotly.graph_objects as go
@@ -378,7 +381,7 @@ def network_figure(view: NetworkView, *, label_limit: int = 40, height: int | No
         legend={"orientation": "h", "y": -0.02, "font": {"size": 10}},
         xaxis={
             "tickvals": tiers,
-            "ticktext": ["sources" if t == 0 else f"tier {t}" for t in tiers],
+            "ticktext": ["designated / non-compliant" if t == 0 else f"tier {t}" for t in tiers],
             "showgrid": False,
             "zeroline": False,
             "side": "top",

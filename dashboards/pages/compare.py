@@ -36,8 +36,8 @@ def _choices() -> dict[str, tuple[str, str]]:
     options.update({f"{name} (stored)": ("stored", name) for name in stored_scenarios(con)})
     options.update(
         {
-            f"{row.list_id} (designation list)": ("stored", row.list_id)
-            for row in designation_lists(con).itertuples(index=False)
+            f"{list_id} (designation list)": ("stored", str(list_id))
+            for list_id in designation_lists(con)["list_id"]
         }
     )
     return options
@@ -86,9 +86,9 @@ def render() -> None:
         return
 
     counts = diff.counts
-    by_metric = counts.set_index("metric")
+    by_metric = {str(row["metric"]): row for row in counts.to_dict("records")}
     columns = st.columns(4)
-    exposed = by_metric.loc["exposed, sources included"]
+    exposed = by_metric["exposed, sources included"]
     columns[0].metric(
         "Exposed organizations",
         f"{int(exposed['other']):,}",
@@ -97,7 +97,7 @@ def render() -> None:
     )
     columns[1].metric("Newly exposed", f"{len(diff.newly_exposed):,}")
     columns[2].metric("No longer exposed", f"{len(diff.no_longer_exposed):,}")
-    var = by_metric.loc["value at risk (USD)"]
+    var = by_metric["value at risk (USD)"]
     columns[3].metric(
         "Value at risk",
         compact_usd(float(var["other"])),

@@ -177,22 +177,14 @@ def _load(files: list[object], options: LoadOptions) -> None:
                     progress=progress,
                 )
         except LoadError as exc:
-            box.update(
-                label=f"Load refused: {len(exc.problems) + exc.truncated} problem(s); nothing "
-                "was loaded",
-                state="error",
-            )
+            box.update(label="Load refused", state="error", expanded=False)
             st.session_state["last_load"] = ("refused", exc)
             return
         except ExposureError as exc:
-            box.update(label=f"Load failed: {exc}", state="error")
+            box.update(label="Load failed", state="error", expanded=False)
             st.session_state["last_load"] = ("failed", exc)
             return
-        box.update(
-            label=f"Loaded {report.rows:,} rows: the network now has {report.organizations:,} "
-            f"organizations and {report.edges:,} dependencies",
-            state="complete",
-        )
+        box.update(label="Load finished", state="complete", expanded=False)
         st.session_state["last_load"] = ("loaded", report)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 import shared
@@ -11,7 +12,7 @@ from exposure.search import search_organizations
 PICKABLE = 2000  # affected organizations offered in the picker; search reaches the others
 
 
-def _pick(frame) -> int | None:  # type: ignore[no-untyped-def]
+def _pick(frame: pd.DataFrame) -> int | None:
     """The organization to show: from the ranking, the affected list, or a search."""
     con = shared.cursor()
     text = st.text_input(

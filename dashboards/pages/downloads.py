@@ -63,7 +63,7 @@ def render() -> None:
                     data = assessment_bytes(
                         run,
                         suffix,
-                        detail_for=int(detail_org) if org_name else None,
+                        detail_for=int(detail_org) if org_name and detail_org is not None else None,
                         con=shared.cursor(),
                     )
                 except ExposureError as exc:

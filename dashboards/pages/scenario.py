@@ -51,8 +51,10 @@ def _from_list() -> None:
     lists = designation_lists(con)
     stored = stored_scenarios(con)
     options = {
-        f"{row.list_id}: {row.list_name} ({row.organizations} organizations)": row.list_id
-        for row in lists.itertuples(index=False)
+        f"{row['list_id']}: {row['list_name']} ({row['organizations']} organizations)": str(
+            row["list_id"]
+        )
+        for row in lists.to_dict("records")
     }
     options.update({f"{name} (stored scenario)": name for name in stored})
     if not options:
@@ -100,12 +102,12 @@ def _finder() -> None:
         st.warning(f"No organization matches '{text}'.")
         return
     labels = {
-        f"{row.name} ({row.kind}"
-        + (f", UEI {row.uei}" if isinstance(row.uei, str) else "")
-        + (f", CAGE {row.cage}" if isinstance(row.cage, str) else "")
-        + (f", matched '{row.spelling}'" if isinstance(row.spelling, str) else "")
-        + ")": int(row.org_id)
-        for row in found.itertuples(index=False)
+        f"{row['name']} ({row['kind']}"
+        + (f", UEI {row['uei']}" if isinstance(row["uei"], str) else "")
+        + (f", CAGE {row['cage']}" if isinstance(row["cage"], str) else "")
+        + (f", matched '{row['spelling']}'" if isinstance(row["spelling"], str) else "")
+        + ")": int(row["org_id"])
+        for row in found.to_dict("records")
     }
     label = st.selectbox(f"{len(found)} match(es)", list(labels), key="found_pick")
     org = labels[label]
@@ -146,11 +148,15 @@ def _members(title: str, role: str, names: tuple[str, ...]) -> None:
         left.write(name)
         if right.button("Remove", key=f"remove:{role}:{name}", width="stretch"):
             spec = shared.active_spec()
-            shared.set_spec(
-                dataclasses.replace(
-                    spec, **{role: tuple(n for n in getattr(spec, role) if n != name)}
+            if role == "designated":
+                spec = dataclasses.replace(
+                    spec, designated=tuple(n for n in spec.designated if n != name)
                 )
-            )
+            else:
+                spec = dataclasses.replace(
+                    spec, noncompliant=tuple(n for n in spec.noncompliant if n != name)
+                )
+            shared.set_spec(spec)
             st.rerun()
 
 
