@@ -24,6 +24,7 @@ from exposure.dashboard import open_cursor
 from exposure.errors import ExposureError, Problem
 from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
 from exposure.scenarios import ScenarioSpec, load_spec
+from exposure.search import search_organizations
 from exposure.sql import scalar
 from exposure.summary import Headline, compact_usd, headline
 from exposure.warehouse import connect, default_db_path
@@ -128,17 +129,31 @@ def revision() -> int:
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cached_run(
     _con: duckdb.DuckDBPyConnection, path: str, version: str, spec_key: str, _spec: ScenarioSpec
-) -> tuple[AssessmentRun, pd.DataFrame]:
+) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     run = run_assessment(_con, _spec, cache_key=path)
-    return run, organizations_frame(run)
+    frame = organizations_frame(run)
+    return run, frame, headline(frame)
+
+
+def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
+    spec = dataclasses.replace(spec or active_spec(), source=SOURCE)
+    con = cursor()
+    return _cached_run(con, db_path(), data_version(con), repr(spec), spec)
+
+
+def run_key(run: AssessmentRun) -> str:
+    """A key naming a run's inputs (data version and scenario), for caches of its views."""
+    return f"{db_path()}|{run.data_version}|{run.spec!r}"
 
 
 def assessment(spec: ScenarioSpec | None = None) -> tuple[AssessmentRun, pd.DataFrame]:
-    """The run of a scenario (the one on screen by default) on the data loaded now."""
-    spec = spec or active_spec()
-    con = cursor()
-    spec = dataclasses.replace(spec, source=SOURCE)
-    return _cached_run(con, db_path(), data_version(con), repr(spec), spec)
+    """The run of a scenario (the one on screen by default) on the data loaded now.
+
+    Runs are cached per (database, data version, scenario): a what-if runs the engine once,
+    on the graph :func:`exposure.graph.load_graph` keeps per data version.
+    """
+    run, frame, _ = _run_of(spec)
+    return run, frame
 
 
 def spec_summary(spec: ScenarioSpec) -> str:
@@ -180,8 +195,14 @@ def show_headline(figures: Headline) -> None:
 
 
 def current_headline() -> tuple[AssessmentRun, pd.DataFrame, Headline]:
-    run, frame = assessment()
-    return run, frame, headline(frame)
+    """The run of the scenario on screen, its organizations frame and headline figures."""
+    return _run_of(None)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search(_con: duckdb.DuckDBPyConnection, path: str, version: str, text: str) -> pd.DataFrame:
+    """Search results, cached per data version (a search box is read at every rerun)."""
+    return search_organizations(_con, text, limit=25)
 
 
 def need_data() -> bool:

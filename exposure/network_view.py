@@ -22,6 +22,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from exposure.pipeline import AssessmentRun, organizations_frame
@@ -48,7 +49,8 @@ class NetworkView:
     products (the most frequent, up to three), value_usd, impact (highest supplier impact),
     late (late dependencies among them). ``shown`` organizations are drawn one by one,
     ``aggregated`` are in bubbles; ``internal_edges`` join two organizations of one bubble and
-    are not drawn.
+    are not drawn. ``node_of`` gives, per organization, the row of ``nodes`` it is drawn in
+    (-1 for organizations not affected).
     """
 
     nodes: pd.DataFrame
@@ -57,6 +59,7 @@ class NetworkView:
     shown: int
     aggregated: int
     internal_edges: int
+    node_of: npt.NDArray[np.int64]
 
     @property
     def truncated(self) -> bool:
@@ -64,46 +67,56 @@ class NetworkView:
 
 
 def _products(
-    source: np.ndarray, target: np.ndarray, product: np.ndarray, names: np.ndarray
-) -> pd.Series:
-    """Up to three products per (source, target) pair, the most frequent first."""
-    frame = pd.DataFrame({"source": source, "target": target, "product": product})
-    frame = frame[frame["product"] >= 0]
-    if frame.empty:
-        return pd.Series(dtype=object)
-    counted = frame.groupby(["source", "target", "product"]).size().rename("n").reset_index()
-    counted = counted.sort_values(
-        ["source", "target", "n", "product"], ascending=[True, True, False, True]
-    )
-    counted = counted.groupby(["source", "target"]).head(3)
-    counted["name"] = names[counted["product"].to_numpy()]
-    return counted.groupby(["source", "target"])["name"].agg(lambda s: "; ".join(map(str, s)))
+    pair: npt.NDArray[np.int64], product: npt.NDArray[np.int64], n_pairs: int, names: np.ndarray
+) -> list[str]:
+    """Up to three products per drawn edge (``pair`` indexes them), the most frequent first.
+
+    >>> _products(np.array([0, 0, 0, 1]), np.array([2, 1, 2, -1]), 2, np.array(["a", "b", "c"]))
+    ['c; b', '']
+    """
+    named = product >= 0
+    width = len(names) + 1
+    keys, counts = np.unique(pair[named] * width + product[named], return_counts=True)
+    owner, code = keys // width, keys % width
+    order = np.lexsort((code, -counts, owner))
+    owner, code = owner[order], code[order]
+    first = np.searchsorted(owner, owner)  # where each pair's run starts
+    keep = np.arange(len(owner)) - first < 3
+    texts: list[list[str]] = [[] for _ in range(n_pairs)]
+    for index, product_code in zip(owner[keep].tolist(), code[keep].tolist(), strict=True):
+        texts[index].append(str(names[product_code]))
+    return ["; ".join(text) for text in texts]
 
 
-def _order_within_tiers(nodes: pd.DataFrame, edges: pd.DataFrame) -> pd.Series:
-    """y position of each node: barycentric order per tier, bubbles at the bottom."""
-    y = pd.Series(0.0, index=nodes.index)
-    rank = pd.Series(np.arange(len(nodes), dtype=float), index=nodes.index)
-    tallest = int(nodes.groupby("tier").size().max()) if len(nodes) else 1
-    for tier in sorted(nodes["tier"].unique()):
-        members = nodes.index[nodes["tier"] == tier]
-        incoming = edges[edges["target"].isin(members) & edges["source"].isin(y.index)]
-        incoming = incoming[nodes.loc[incoming["source"], "tier"].to_numpy() < tier]
-        barycenter = pd.Series(y.loc[incoming["source"]].to_numpy(), index=incoming["target"])
-        mean = barycenter.groupby(level=0).mean()
-        key = pd.DataFrame(
-            {
-                "group": nodes.loc[members, "group"].astype(int),
-                # Nodes no supplier reaches keep their rank, above the others.
-                "bary": mean.reindex(members).fillna(np.inf).to_numpy(),
-                "rank": rank.loc[members].to_numpy(),
-            },
-            index=members,
-        ).sort_values(["group", "bary", "rank"], ascending=[True, False, True], kind="stable")
-        count = len(key)
+def _order_within_tiers(
+    tier: npt.NDArray[np.int64],
+    group: npt.NDArray[np.bool_],
+    source: npt.NDArray[np.int64],
+    target: npt.NDArray[np.int64],
+) -> npt.NDArray[np.float64]:
+    """y position of each node: barycentric order per tier, bubbles at the bottom.
+
+    Within a tier, nodes reached from lower tiers sit at the mean height of those suppliers
+    (highest first); nodes no lower tier reaches keep their rank order, above them.
+    """
+    n = len(tier)
+    y = np.zeros(n)
+    if n == 0:
+        return y
+    rank = np.arange(n)
+    tallest = int(np.bincount(tier - tier.min()).max())
+    for level in np.unique(tier):
+        members = np.flatnonzero(tier == level)
+        incoming = (tier[target] == level) & (tier[source] < level)
+        sums = np.bincount(target[incoming], weights=y[source[incoming]], minlength=n)
+        counts = np.bincount(target[incoming], minlength=n)
+        reached = counts[members] > 0
+        barycenter = np.where(reached, sums[members] / np.maximum(counts[members], 1), np.inf)
+        order = members[np.lexsort((rank[members], -barycenter, group[members]))]
+        count = len(order)
         # Short columns spread out (up to 4x) so that a few sources do not sit in a clump.
         spacing = max(1.0, min(4.0, tallest / count))
-        y.loc[key.index] = ((count - 1) / 2.0 - np.arange(count)) * spacing
+        y[order] = ((count - 1) / 2.0 - np.arange(count)) * spacing
     return y
 
 
@@ -181,12 +194,16 @@ def build_view(
         grouped["status"] = "exposed"
         grouped["group"] = True
         groups = grouped[individual.columns]
-        group_index = pd.Series(
-            np.arange(len(groups)) + len(top),
-            index=pd.MultiIndex.from_frame(groups[["tier", "kind"]]),
+        kind_code, kinds = pd.factorize(rest["kind"].astype(str))
+        width = len(kinds)
+        tier_of_rest = rest["tier"].to_numpy(dtype=np.int64)
+        kind_index = {str(k): i for i, k in enumerate(kinds)}
+        group_keys = groups["tier"].to_numpy(dtype=np.int64) * width + np.array(
+            [kind_index[str(k)] for k in groups["kind"]], dtype=np.int64
         )
-        keys = pd.MultiIndex.from_arrays([rest["tier"].to_numpy(), rest["kind"].to_numpy()])
-        node_of[rest["org_id"].to_numpy(dtype=np.int64)] = group_index.reindex(keys).to_numpy()
+        by_key = np.argsort(group_keys)
+        found = by_key[np.searchsorted(group_keys[by_key], tier_of_rest * width + kind_code)]
+        node_of[rest["org_id"].to_numpy(dtype=np.int64)] = len(top) + found
     nodes = pd.concat([individual, groups], ignore_index=True) if len(groups) else individual
     nodes["late"] = nodes["late"].astype(int)
 
@@ -198,35 +215,36 @@ def build_view(
     internal = source == target
     internal_edges = int(internal.sum())
     exposed, source, target = exposed[~internal], source[~internal], target[~internal]
-    values = np.nan_to_num(graph.value[exposed], nan=0.0)
-    edge_frame = pd.DataFrame(
+    n_nodes = len(nodes)
+    pairs, pair_of = np.unique(source * n_nodes + target, return_inverse=True)
+    pair_of = pair_of.ravel()
+    impact = np.zeros(len(pairs))
+    np.maximum.at(impact, pair_of, run.impact[graph.supplier[exposed]])
+    edges = pd.DataFrame(
         {
-            "source": source,
-            "target": target,
-            "value_usd": values,
-            "impact": run.impact[graph.supplier[exposed]],
-            "late": result.edge_late[exposed].astype(int),
+            "source": pairs // n_nodes,
+            "target": pairs % n_nodes,
+            "count": np.bincount(pair_of, minlength=len(pairs)),
+            "value_usd": np.bincount(
+                pair_of, weights=np.nan_to_num(graph.value[exposed], nan=0.0), minlength=len(pairs)
+            ),
+            "impact": impact,
+            "late": np.bincount(
+                pair_of, weights=result.edge_late[exposed].astype(float), minlength=len(pairs)
+            ).astype(int),
         }
-    )
-    edges = (
-        edge_frame.groupby(["source", "target"], sort=True)
-        .agg(
-            count=("value_usd", "size"),
-            value_usd=("value_usd", "sum"),
-            impact=("impact", "max"),
-            late=("late", "sum"),
-        )
-        .reset_index()
     )
     names = graph.products
     if product_labels:
         names = np.array([product_labels.get(str(p), str(p)) for p in names], dtype=object)
-    products = _products(source, target, graph.product[exposed], names)
-    edges["products"] = [
-        products.get((s, t), "") for s, t in zip(edges["source"], edges["target"], strict=True)
-    ]
+    edges["products"] = _products(pair_of, graph.product[exposed], len(pairs), names)
     nodes["x"] = nodes["tier"].astype(float)
-    nodes["y"] = _order_within_tiers(nodes, edges).to_numpy()
+    nodes["y"] = _order_within_tiers(
+        nodes["tier"].to_numpy(dtype=np.int64),
+        nodes["group"].to_numpy(dtype=bool),
+        edges["source"].to_numpy(dtype=np.int64),
+        edges["target"].to_numpy(dtype=np.int64),
+    )
     labels = nodes["label"].to_numpy()
     edges["supplier"] = labels[edges["source"].to_numpy()]
     edges["buyer"] = labels[edges["target"].to_numpy()]
@@ -240,6 +258,7 @@ def build_view(
         shown=len(top),
         aggregated=len(rest),
         internal_edges=internal_edges,
+        node_of=node_of,
     )
 
 

@@ -331,6 +331,13 @@ def _check_view(run: AssessmentRun, max_nodes: int) -> None:
     assert int(edges["count"].sum()) + view.internal_edges == int(run.result.exposed_edges.sum())
     assert set(edges["source"]) | set(edges["target"]) <= set(nodes["key"])
     assert (nodes["x"] == nodes["tier"]).all()
+    # Each affected organization is in its own node, or in the bubble of its tier and kind.
+    drawn = nodes.iloc[view.node_of[affected["org_id"].to_numpy()]]
+    assert (drawn["tier"].to_numpy() == affected["tier"].astype(int).to_numpy()).all()
+    assert (drawn["kind"].to_numpy() == affected["kind"].astype(str).to_numpy()).all()
+    single = ~drawn["group"].to_numpy()
+    assert (drawn["org_id"].to_numpy()[single] == affected["org_id"].to_numpy()[single]).all()
+    assert (view.node_of[frame.loc[frame["status"] == "clear", "org_id"].to_numpy()] == -1).all()
     # Within a column, no two nodes share a y.
     assert not nodes.duplicated(["x", "y"]).any()
     figure = network_figure(view)

@@ -7,7 +7,6 @@ import streamlit as st
 
 import shared
 from exposure.org_detail import org_detail
-from exposure.search import search_organizations
 
 PICKABLE = 2000  # affected organizations offered in the picker; search reaches the others
 
@@ -21,7 +20,7 @@ def _pick(frame: pd.DataFrame) -> int | None:
         placeholder="leave empty to pick among the exposed organizations",
     )
     if text.strip():
-        found = search_organizations(con, text, limit=25)
+        found = shared.search(con, shared.db_path(), shared.data_version(con), text)
         if found.empty:
             st.warning(f"No organization matches '{text}'.")
             return None

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import duckdb
 import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.network_view import build_view, network_figure, product_labels
+from exposure.network_view import NetworkView, build_view, network_figure, product_labels
+from exposure.pipeline import AssessmentRun
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
-def _labels(_con: object, path: str, version: str) -> dict[str, str]:
-    return product_labels(_con)  # type: ignore[arg-type]
+def _labels(_con: duckdb.DuckDBPyConnection, path: str, version: str) -> dict[str, str]:
+    return product_labels(_con)
+
+
+@st.cache_resource(show_spinner=False, max_entries=8)
+def _view(
+    _run: AssessmentRun, _frame: pd.DataFrame, key: str, limit: int, _labels: dict[str, str]
+) -> NetworkView:
+    return build_view(_run, _frame, max_nodes=limit, product_labels=_labels)
 
 
 def render() -> None:
@@ -34,12 +43,8 @@ def render() -> None:
         value=100,
         key="draw_limit",
     )
-    view = build_view(
-        run,
-        frame,
-        max_nodes=int(limit),
-        product_labels=_labels(con, shared.db_path(), shared.data_version(con)),
-    )
+    labels = _labels(con, shared.db_path(), shared.data_version(con))
+    view = _view(run, frame, shared.run_key(run), int(limit), labels)
     st.plotly_chart(
         network_figure(view),
         width="stretch",

@@ -15,7 +15,6 @@ from exposure.scenarios import load_spec
 from exposure.search import (
     designation_lists,
     reference_for,
-    search_organizations,
     stored_scenarios,
 )
 
@@ -97,7 +96,7 @@ def _finder() -> None:
     )
     if not text.strip():
         return
-    found = search_organizations(con, text, limit=25)
+    found = shared.search(con, shared.db_path(), shared.data_version(con), text)
     if found.empty:
         st.warning(f"No organization matches '{text}'.")
         return
