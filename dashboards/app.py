@@ -1,7 +1,9 @@
 """The exposure dashboard: ``streamlit run dashboards/app.py`` (or ``exposure dashboard``).
 
-The entry point only builds the navigation; each page is one file under ``pages/`` with one
+The entry point only builds the navigation; each page is one file under ``views/`` with one
 render function over the library. The database is ``EXPOSURE_DB`` (or ./exposure.duckdb).
+(Not ``pages/``: Streamlit would also serve files there as pages of their own, without this
+entry point, when their URL is opened directly.)
 """
 
 from __future__ import annotations
@@ -20,17 +22,17 @@ def main() -> None:
     loaded = shared.has_data(shared.cursor())
     pages = {
         "Data": [
-            st.Page("pages/data.py", title="Data", icon="📥", default=not loaded),
+            st.Page("views/data.py", title="Data", icon="📥", default=not loaded),
         ],
         "Assess": [
-            st.Page("pages/scenario.py", title="Scenario", icon="🎛️"),
-            st.Page("pages/network.py", title="Affected network", icon="🕸️", default=loaded),
-            st.Page("pages/ranking.py", title="Ranking", icon="📊"),
-            st.Page("pages/detail.py", title="Organization", icon="🏢", url_path="organization"),
+            st.Page("views/scenario.py", title="Scenario", icon="🎛️"),
+            st.Page("views/network.py", title="Affected network", icon="🕸️", default=loaded),
+            st.Page("views/ranking.py", title="Ranking", icon="📊"),
+            st.Page("views/detail.py", title="Organization", icon="🏢", url_path="organization"),
         ],
         "Compare and export": [
-            st.Page("pages/compare.py", title="Compare", icon="⚖️"),
-            st.Page("pages/downloads.py", title="Download", icon="⬇️", url_path="download"),
+            st.Page("views/compare.py", title="Compare", icon="⚖️"),
+            st.Page("views/downloads.py", title="Download", icon="⬇️", url_path="download"),
         ],
     }
     page = st.navigation(pages)

@@ -156,6 +156,11 @@ def assessment(spec: ScenarioSpec | None = None) -> tuple[AssessmentRun, pd.Data
     return run, frame
 
 
+def org_name(frame: pd.DataFrame, org: int) -> str:
+    """An organization's name from an organizations frame."""
+    return str(frame.loc[frame["org_id"] == org, "name"].iloc[0])
+
+
 def spec_summary(spec: ScenarioSpec) -> str:
     designated = ", ".join(spec.designated) or "nobody yet"
     text = f"**{spec.name}**: designated {designated}"
@@ -210,7 +215,7 @@ def need_data() -> bool:
     if has_data(cursor()):
         return True
     st.info("No data is loaded yet. Upload spreadsheets on the **Data** page.")
-    st.page_link("pages/data.py", label="Go to Data", icon="📥")
+    st.page_link("views/data.py", label="Go to Data", icon="📥")
     return False
 
 
@@ -218,7 +223,7 @@ def need_designation(spec: ScenarioSpec) -> bool:
     if spec.designated:
         return True
     st.info("Nobody is designated in this scenario. Choose organizations on the **Scenario** page.")
-    st.page_link("pages/scenario.py", label="Go to Scenario", icon="🎛️")
+    st.page_link("views/scenario.py", label="Go to Scenario", icon="🎛️")
     return False
 
 

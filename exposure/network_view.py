@@ -10,12 +10,14 @@ its supplier (how hard the input it carries is hit).
 Layout is layered: x is the tier (0 = designated and non-compliant organizations), and within a
 tier nodes are ordered by the mean position of the suppliers that reach them (one barycentric
 sweep, which untangles most crossings), aggregated bubbles last. Everything here is pure and
-vectorized (no Python loop per edge); :func:`network_figure` turns a view into a plotly
-figure, which Streamlit renders with the plotly.js it bundles (no CDN).
+vectorized (no Python loop per edge); :func:`network_chart` turns a view into an Apache
+ECharts option, which Streamlit draws with the ECharts it bundles (no CDN).
 """
 
 from __future__ import annotations
 
+import html
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,16 +29,16 @@ import pandas as pd
 
 from exposure.pipeline import AssessmentRun, organizations_frame
 
-__all__ = ["IMPACT_BINS", "NetworkView", "build_view", "network_figure", "product_labels"]
-
-# Edge colour bins over supplier impact, with their colours (light to dark red).
-IMPACT_BINS: tuple[tuple[float, float, str], ...] = (
-    (0.0, 0.1, "#fcbba1"),
-    (0.1, 0.25, "#fc9272"),
-    (0.25, 0.5, "#fb6a4a"),
-    (0.5, 0.75, "#de2d26"),
-    (0.75, 1.0001, "#a50f15"),
-)
+__all__ = [
+    "NetworkView",
+    "build_view",
+    "chart_height",
+    "impact_colour",
+    "network_chart",
+    "product_labels",
+    "selected_org",
+    "tier_chart",
+]
 
 
 @dataclass(frozen=True, eq=False)
@@ -263,7 +265,7 @@ def build_view(
 
 
 def _money(value: float) -> str:
-    """Dollars for a hover label.
+    """Dollars for a tooltip.
 
     >>> _money(1_234_567.0), _money(0.0)
     ('$1,234,567', '$0')
@@ -271,140 +273,259 @@ def _money(value: float) -> str:
     return f"${value:,.0f}"
 
 
-def network_figure(view: NetworkView, *, label_limit: int = 60, height: int | None = None) -> Any:
-    """A plotly figure of a :class:`NetworkView` (nodes coloured by impact, edges by the
-    impact of their supplier, products in the edge hover text)."""
-    import plotly.graph_objects as go
+def impact_colour(impact: float) -> str:
+    """The colour of an impact in [0, 1], from light to dark red (the scale of the legend).
 
+    >>> impact_colour(0.0), impact_colour(1.0), impact_colour(0.5)
+    ('#fee0d2', '#67000d', '#ef3b2c')
+    """
+    anchors = [(0.0, (254, 224, 210)), (0.25, (252, 146, 114)), (0.5, (239, 59, 44)),
+               (0.75, (165, 15, 21)), (1.0, (103, 0, 13))]  # fmt: skip
+    value = min(max(float(impact), 0.0), 1.0)
+    for (low, start), (high, stop) in itertools.pairwise(anchors):
+        if value <= high:
+            share = (value - low) / (high - low)
+            rgb = [round(a + (b - a) * share) for a, b in zip(start, stop, strict=True)]
+            return "#{:02x}{:02x}{:02x}".format(*rgb)
+    return "#67000d"
+
+
+def _text(value: object) -> str:
+    """Text safe inside an ECharts tooltip (HTML) or label template.
+
+    >>> _text("A&B <Corp> {x}")
+    'A&amp;B &lt;Corp&gt; (x)'
+    """
+    text = html.escape(str(value), quote=False)
+    return text.replace("{", "(").replace("}", ")")
+
+
+_SYMBOLS = {"designated": "diamond", "noncompliant": "triangle", "exposed": "circle"}
+_COLUMN_WIDTH = 260.0
+_ROW_HEIGHT = 26.0
+
+
+def network_chart(
+    view: NetworkView, *, label_limit: int = 60, edge_label_limit: int = 60
+) -> dict[str, Any]:
+    """An Apache ECharts option (JSON-compatible) drawing a :class:`NetworkView`.
+
+    A ``graph`` series laid out by the view (x = tier, left to right): nodes coloured by
+    impact (the colour bar), sized by value at risk (bubbles by the organizations they hold),
+    diamonds for designated, triangles for non-compliant organizations, rounded squares for
+    bubbles, a thick dark border for late ones; edges coloured by the impact of their supplier,
+    with arrows towards the buyer. Hovering a node or an edge shows its details (an edge: its
+    products, dependencies, value and late ones) and highlights its neighbours; with at most
+    ``edge_label_limit`` edges the first product is written on each. Streamlit draws it with
+    the ECharts it bundles (no CDN); ``roam`` lets the user zoom and pan.
+
+    >>> import numpy as np
+    >>> nodes = pd.DataFrame({"key": ["o0", "o1"], "org_id": [0, 1], "label": ["V", "B"],
+    ...     "kind": ["model_provider", "prime"], "status": ["designated", "exposed"],
+    ...     "tier": [0, 1], "impact": [1.0, 0.5], "value_at_risk_usd": [0.0, 10.0],
+    ...     "late": [0, 1], "count": [1, 1], "group": [False, False], "x": [0.0, 1.0],
+    ...     "y": [0.0, 0.0]})
+    >>> edges = pd.DataFrame({"source": ["o0"], "target": ["o1"], "count": [1],
+    ...     "value_usd": [10.0], "impact": [1.0], "late": [1], "products": ["API"],
+    ...     "supplier": ["V"], "buyer": ["B"]})
+    >>> view = NetworkView(nodes, edges, 2, 2, 0, 0, np.array([0, 1]))
+    >>> option = network_chart(view)
+    >>> [n["symbol"] for n in option["series"][0]["data"] if "symbol" in n][:2]
+    ['diamond', 'circle']
+    >>> option["series"][0]["links"][0]["label"]["formatter"]
+    'API'
+    """
     nodes, edges = view.nodes, view.edges
-    position = nodes.set_index("key")[["x", "y"]]
-    figure = go.Figure()
-    if len(edges):
-        start = position.loc[edges["source"]].to_numpy()
-        end = position.loc[edges["target"]].to_numpy()
-        impact = edges["impact"].to_numpy()
-        for low, high, colour in IMPACT_BINS:
-            chosen = np.flatnonzero((impact >= low) & (impact < high))
-            if not len(chosen):
-                continue
-            xs = np.column_stack(
-                [start[chosen, 0], end[chosen, 0], np.full(len(chosen), np.nan)]
-            ).ravel()
-            ys = np.column_stack(
-                [start[chosen, 1], end[chosen, 1], np.full(len(chosen), np.nan)]
-            ).ravel()
-            figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    line={"color": colour, "width": 1.2 + 2.5 * high},
-                    hoverinfo="skip",
-                    name=f"supplier impact {low:.2f}-{min(high, 1.0):.2f}",
-                    legendgroup="edges",
-                )
-            )
-        middle_x = (start[:, 0] + end[:, 0]) / 2
-        middle_y = (start[:, 1] + end[:, 1]) / 2
-        hover = [
-            f"{s} → {b}<br>{p or '(no product named)'}<br>{c} dependenc{'y' if c == 1 else 'ies'}, "
-            f"{_money(v)} a year{f', {late} late' if late else ''}"
-            for s, b, p, c, v, late in zip(
-                edges["supplier"],
-                edges["buyer"],
-                edges["products"],
-                edges["count"],
-                edges["value_usd"],
-                edges["late"],
-                strict=True,
-            )
-        ]
-        show_text = len(edges) <= 60
-        figure.add_trace(
-            go.Scatter(
-                x=middle_x,
-                y=middle_y,
-                mode="markers+text" if show_text else "markers",
-                marker={"size": 7, "color": "rgba(0,0,0,0.05)"},
-                text=[p.split("; ")[0][:28] for p in edges["products"]] if show_text else None,
-                textfont={"size": 9, "color": "#555"},
-                hovertext=hover,
-                hoverinfo="text",
-                name="products (hover)",
-                showlegend=False,
-            )
-        )
-    symbols = np.select(
-        [nodes["group"], nodes["status"] == "designated", nodes["status"] == "noncompliant"],
-        ["square", "star", "x"],
-        "circle",
-    )
     value = nodes["value_at_risk_usd"].to_numpy(dtype=float)
     count = nodes["count"].to_numpy(dtype=float)
+    group = nodes["group"].to_numpy(dtype=bool)
     size = np.where(
-        nodes["group"],
-        16 + 30 * np.sqrt(count / max(count.max(), 1.0)),
-        10 + 16 * np.sqrt(value / max(value.max(), 1.0)),
+        group,
+        14 + 26 * np.sqrt(count / max(count.max(), 1.0)),
+        9 + 15 * np.sqrt(value / max(value.max(), 1.0)),
     )
-    size = np.where(nodes["status"].isin(["designated", "noncompliant"]), 24, size)
-    hover = [
-        f"<b>{label}</b><br>{kind}, {status}, tier {tier}<br>impact {impact:.2f}, value at risk "
-        f"{_money(var)}{f'<br>{late} late' if late else ''}"
-        for label, kind, status, tier, impact, var, late in zip(
-            nodes["label"],
-            nodes["kind"],
-            nodes["status"],
-            nodes["tier"],
-            nodes["impact"],
-            nodes["value_at_risk_usd"],
-            nodes["late"],
-            strict=True,
+    data: list[dict[str, Any]] = []
+    for index, row in enumerate(nodes.to_dict("records")):
+        source = row["status"] in ("designated", "noncompliant")
+        late = int(row["late"])
+        what = (
+            f"{int(row['count']):,} {_text(row['kind'])} organizations of tier {int(row['tier'])}"
+            if row["group"]
+            else f"{_text(row['kind'])}, {_text(row['status'])}, tier {int(row['tier'])}"
         )
-    ]
-    labelled = np.arange(len(nodes)) < label_limit
-    text = [
-        (label if len(label) <= 26 else label[:25] + "…") if show else ""
-        for label, show in zip(nodes["label"], labelled | nodes["group"].to_numpy(), strict=True)
-    ]
-    figure.add_trace(
-        go.Scatter(
-            x=nodes["x"],
-            y=nodes["y"],
-            mode="markers+text",
-            text=text,
-            textposition="top center",
-            textfont={"size": 10},
-            hovertext=hover,
-            hoverinfo="text",
-            marker={
-                "size": size,
-                "symbol": symbols,
-                "color": nodes["impact"],
-                "colorscale": "Reds",
-                "cmin": 0.0,
-                "cmax": 1.0,
-                "line": {"width": np.where(nodes["late"] > 0, 2.5, 0.8), "color": "#222"},
-                "colorbar": {"title": {"text": "impact"}, "thickness": 12},
-            },
-            name="organizations",
-            showlegend=False,
+        tip = (
+            f"<b>{_text(row['label'])}</b><br>{what}<br>impact {float(row['impact']):.2f}"
+            f"{' (highest)' if row['group'] else ''}, value at risk "
+            f"{_money(float(row['value_at_risk_usd']))}" + (f"<br>{late:,} late" if late else "")
         )
-    )
-    tiers = sorted(int(t) for t in nodes["tier"].unique())
-    column = int(nodes.groupby("tier").size().max()) if len(nodes) else 1
-    figure.update_layout(
-        height=height or int(min(1400, max(420, 34 * column))),
-        margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        hovermode="closest",
-        plot_bgcolor="white",
-        legend={"orientation": "h", "y": -0.02, "font": {"size": 10}},
-        xaxis={
-            "tickvals": tiers,
-            "ticktext": ["designated / non-compliant" if t == 0 else f"tier {t}" for t in tiers],
-            "showgrid": False,
-            "zeroline": False,
-            "side": "top",
+        label = str(row["label"]) if len(str(row["label"])) <= 26 else str(row["label"])[:25] + "…"
+        data.append(
+            {
+                "name": str(row["key"]),
+                "value": round(float(row["impact"]), 4),
+                "x": float(row["x"]) * _COLUMN_WIDTH,
+                "y": -float(row["y"]) * _ROW_HEIGHT,
+                "symbol": "roundRect"
+                if row["group"]
+                else _SYMBOLS.get(str(row["status"]), "circle"),
+                "symbolSize": 24.0 if source else round(float(size[index]), 1),
+                "itemStyle": {
+                    "color": impact_colour(float(row["impact"])),
+                    "borderColor": "#222222",
+                    "borderWidth": 2.5 if late else 0.6,
+                },
+                "label": {
+                    "show": bool(row["group"] or index < label_limit),
+                    "formatter": _text(label),
+                },
+                "tooltip": {"formatter": tip},
+            }
+        )
+    # Column headings: label-only points above each tier.
+    top = min((d["y"] for d in data), default=0.0)
+    for tier in sorted({int(t) for t in nodes["tier"]}):
+        data.append(
+            {
+                "name": f"tier-heading-{tier}",
+                "x": tier * _COLUMN_WIDTH,
+                "y": top - 2.2 * _ROW_HEIGHT,
+                "symbolSize": 0,
+                "label": {
+                    "show": True,
+                    "formatter": "designated / non-compliant" if tier == 0 else f"tier {tier}",
+                    "fontWeight": "bold",
+                    "color": "#555555",
+                    "position": "inside",
+                },
+                "tooltip": {"show": False},
+                "emphasis": {"disabled": True},
+            }
+        )
+    labelled = len(edges) <= edge_label_limit
+    links = []
+    for row in edges.to_dict("records"):
+        products = str(row["products"]) or "(no product named)"
+        tip = (
+            f"{_text(row['supplier'])} → {_text(row['buyer'])}<br>{_text(products)}<br>"
+            f"{int(row['count']):,} dependenc{'y' if int(row['count']) == 1 else 'ies'}, "
+            f"{_money(float(row['value_usd']))} a year"
+            + (f", {int(row['late']):,} late" if int(row["late"]) else "")
+        )
+        impact = float(row["impact"])
+        links.append(
+            {
+                "source": str(row["source"]),
+                "target": str(row["target"]),
+                "lineStyle": {
+                    "color": impact_colour(impact),
+                    "width": round(0.8 + 2.2 * impact, 2),
+                    "opacity": 0.75,
+                },
+                "label": {"show": labelled, "formatter": _text(products.split("; ")[0][:28])},
+                "tooltip": {"formatter": tip},
+            }
+        )
+    return {
+        "tooltip": {"trigger": "item", "confine": True, "enterable": False},
+        "animationDuration": 300,
+        "visualMap": {
+            "type": "continuous",
+            "min": 0,
+            "max": 1,
+            "text": ["impact 1", "0"],
+            "calculable": False,
+            "seriesIndex": 0,
+            "dimension": 0,
+            "inRange": {"color": [impact_colour(v) for v in (0.0, 0.25, 0.5, 0.75, 1.0)]},
+            "orient": "horizontal",
+            "left": 0,
+            "bottom": 0,
+            "itemWidth": 12,
+            "itemHeight": 140,
         },
-        yaxis={"visible": False},
-    )
-    return figure
+        "series": [
+            {
+                "type": "graph",
+                "layout": "none",
+                "roam": True,
+                "data": data,
+                "links": links,
+                "edgeSymbol": ["none", "arrow"],
+                "edgeSymbolSize": 6,
+                "label": {"position": "top", "fontSize": 10, "color": "#333333"},
+                "edgeLabel": {"fontSize": 9, "color": "#555555"},
+                "labelLayout": {"hideOverlap": True},
+                "emphasis": {"focus": "adjacency", "lineStyle": {"width": 4}},
+                "selectedMode": "single",
+                "select": {"itemStyle": {"borderColor": "#1f77b4", "borderWidth": 3}},
+                # Room for the labels of the first and last columns, and the colour bar.
+                "left": 110,
+                "right": 110,
+                "top": 30,
+                "bottom": 40,
+            }
+        ],
+    }
+
+
+def selected_org(view: NetworkView, selection: Mapping[str, Any] | None) -> int | None:
+    """The organization of the node clicked in :func:`network_chart` (None for a bubble).
+
+    ``selection`` is Streamlit's ECharts selection state (``{"selected": [{"data_type":
+    "node", "data_indices": [...]}, ...]}``).
+
+    >>> import numpy as np
+    >>> nodes = pd.DataFrame({"org_id": [7, -1], "group": [False, True]})
+    >>> view = NetworkView(nodes, pd.DataFrame(), 1, 1, 0, 0, np.array([]))
+    >>> selected_org(view, {"selected": [{"data_type": "node", "data_indices": [0]}]})
+    7
+    >>> selected_org(view, {"selected": [{"data_type": "node", "data_indices": [1]}]}) is None
+    True
+    """
+    for group in (selection or {}).get("selected", []):
+        if group.get("data_type") != "node":
+            continue
+        for index in group.get("data_indices", []):
+            if 0 <= index < len(view.nodes) and not bool(view.nodes["group"].iloc[index]):
+                return int(view.nodes["org_id"].iloc[index])
+    return None
+
+
+def chart_height(view: NetworkView) -> int:
+    """Pixels for the chart: enough rows for the tallest tier column, within bounds."""
+    tallest = int(view.nodes.groupby("tier").size().max()) if len(view.nodes) else 1
+    return int(min(1200, max(440, 24 * tallest + 80)))
+
+
+def tier_chart(frame: pd.DataFrame) -> dict[str, Any]:
+    """An ECharts option: exposed organizations per tier, stacked by kind.
+
+    >>> frame = pd.DataFrame({"status": ["designated", "exposed", "clear"],
+    ...     "kind": ["model_provider", "prime", "prime"],
+    ...     "tier": pd.array([0, 1, None], dtype="Int64")})
+    >>> option = tier_chart(frame)
+    >>> option["xAxis"]["data"], [(s["name"], s["data"]) for s in option["series"]]
+    (['sources', 'tier 1'], [('model_provider', [1, 0]), ('prime', [0, 1])])
+    """
+    affected = frame[frame["status"] != "clear"]
+    tiers = affected["tier"].astype("Int64").fillna(0).astype(int)
+    counts = pd.crosstab(tiers, affected["kind"].astype(str))
+    return {
+        "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+        "legend": {"type": "scroll", "top": 0},
+        "grid": {"left": 40, "right": 10, "top": 36, "bottom": 24},
+        "xAxis": {
+            "type": "category",
+            "data": [f"tier {t}" if t else "sources" for t in counts.index],
+        },
+        "yAxis": {"type": "value", "name": "organizations"},
+        "series": [
+            {
+                "type": "bar",
+                "stack": "exposed",
+                "name": str(kind),
+                "data": [int(v) for v in counts[kind]],
+            }
+            for kind in counts.columns
+        ],
+    }

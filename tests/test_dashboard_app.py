@@ -66,7 +66,7 @@ def app_for(monkeypatch: pytest.MonkeyPatch) -> Iterator:
 
 
 def go(at: AppTest, page: str) -> AppTest:
-    at.switch_page(f"pages/{page}.py").run()
+    at.switch_page(f"views/{page}.py").run()
     assert not at.exception, [e.value for e in at.exception]
     return at
 
@@ -311,18 +311,19 @@ def test_the_demo_scenario_named_at_start_up_is_on_screen(demo_db, app_for):
 
 def test_network_page_draws_the_graph_and_aggregates_the_rest(demo_db, app_for):
     at = app_for(demo_db, scenario="dod-2026-anthropic")
-    charts = at.get("plotly_chart")
+    charts = at.get("echarts_chart")
     assert len(charts) == 1
-    spec = json.loads(charts[0].proto.spec)
-    nodes = spec["data"][-1]
-    assert len(nodes["hovertext"]) == 38  # every exposed organization, the designated one first
-    assert "Anthropic, PBC" in nodes["hovertext"][0]
-    edge_hover = " ".join(spec["data"][-2]["hovertext"])
-    assert "Claude models" in edge_hover and "Amazon Bedrock" in edge_hover
+    series = json.loads(charts[0].proto.spec)["series"][0]
+    nodes = [n for n in series["data"] if not n["name"].startswith("tier-heading")]
+    assert len(nodes) == 38  # every exposed organization, the designated one first
+    assert nodes[0]["symbol"] == "diamond" and "Anthropic, PBC" in nodes[0]["tooltip"]["formatter"]
+    edge_tips = " ".join(link["tooltip"]["formatter"] for link in series["links"])
+    assert "Claude models" in edge_tips and "Amazon Bedrock" in edge_tips
     at.select_slider(key="draw_limit").set_value(25).run()
-    spec = json.loads(at.get("plotly_chart")[0].proto.spec)
-    labels = spec["data"][-1]["text"]
-    assert any("more" in str(label) for label in labels)
+    series = json.loads(at.get("echarts_chart")[0].proto.spec)["series"][0]
+    bubbles = [n for n in series["data"] if n.get("symbol") == "roundRect"]
+    assert bubbles and all("more" in n["label"]["formatter"] for n in bubbles)
+    assert sum(int(n["label"]["formatter"].split()[0]) for n in bubbles) == 13
     assert any("other 13 are grouped" in c.value for c in at.caption)
     table = frame_with(at, "organization")
     assert table.iloc[0]["organization"] == "Anthropic, PBC"

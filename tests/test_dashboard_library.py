@@ -7,6 +7,7 @@ drawn or counted inside one).
 
 from __future__ import annotations
 
+import json
 import tempfile
 from pathlib import Path
 
@@ -32,7 +33,13 @@ from exposure.engine import DESIGNATED, NONCOMPLIANT, Scenario, assess
 from exposure.errors import ExposureError, Problem
 from exposure.graph import build_graph
 from exposure.impact import cascade_impact
-from exposure.network_view import build_view, network_figure, product_labels
+from exposure.network_view import (
+    build_view,
+    network_chart,
+    product_labels,
+    selected_org,
+    tier_chart,
+)
 from exposure.org_detail import org_detail
 from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
 from exposure.preview import (
@@ -340,8 +347,16 @@ def _check_view(run: AssessmentRun, max_nodes: int) -> None:
     assert (view.node_of[frame.loc[frame["status"] == "clear", "org_id"].to_numpy()] == -1).all()
     # Within a column, no two nodes share a y.
     assert not nodes.duplicated(["x", "y"]).any()
-    figure = network_figure(view)
-    assert "http" not in str(figure.to_dict()["data"])
+    option = network_chart(view)
+    text = json.dumps(option)  # JSON-compatible, as Streamlit needs
+    assert "http" not in text
+    series = option["series"][0]
+    names = [n["name"] for n in series["data"]]
+    assert len(set(names)) == len(names)
+    assert names[: len(nodes)] == list(nodes["key"])
+    assert {(link["source"], link["target"]) for link in series["links"]} == set(
+        zip(edges["source"], edges["target"], strict=True)
+    )
 
 
 def test_view_of_the_sample_network(sample):
@@ -356,6 +371,12 @@ def test_view_of_the_sample_network(sample):
         & whole.edges["products"].str.contains("Amazon Bedrock")
     ]
     assert len(bedrock) > 0  # written as in the data, not lower-cased
+    first = int(whole.nodes["org_id"].iloc[0])
+    selection = {"selected": [{"data_type": "node", "data_indices": [0]}]}
+    assert selected_org(whole, selection) == first
+    bars = tier_chart(organizations_frame(run))
+    total = sum(sum(series["data"]) for series in bars["series"])
+    assert total == whole.affected
     small = build_view(run, max_nodes=5)
     groups = small.nodes[small.nodes["group"]]
     assert len(groups) and groups["label"].str.contains(r"more \w+ \(tier \d\)").all()

@@ -221,12 +221,12 @@ def test_upload_designate_whatif_network_download_all_on_localhost(server, tmp_p
 
             # The affected network: the graph and the headline figures.
             open_page(page, "Affected network")
-            chart = page.locator('[data-testid="stPlotlyChart"]')
+            chart = page.locator(".st-key-network_chart")
             expect(chart).to_be_visible(timeout=TIMEOUT)
-            expect(chart.locator(".main-svg").first).to_be_visible(timeout=TIMEOUT)
+            expect(chart.locator("canvas").first).to_be_visible(timeout=TIMEOUT)
             assert metric(page, "Exposed organizations") == str(after)
             settle(page)
-            page.wait_for_timeout(1000)  # let plotly finish drawing before the screenshot
+            page.wait_for_timeout(1000)  # let ECharts finish its entry animation
             shot = tmp_path / "affected-network.png"
             page.screenshot(path=str(shot), full_page=True)
             shutil.copy(shot, OUTPUT / "affected-network.png")

@@ -90,7 +90,7 @@ def render() -> None:
         org = int(shown["org_id"].iloc[rows[0]])
         st.session_state["detail_org"] = org
         st.page_link(
-            "pages/detail.py",
+            "views/detail.py",
             label=f"Open {shown['name'].iloc[rows[0]]}",
             icon="🏢",
         )

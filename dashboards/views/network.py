@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import duckdb
 import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.network_view import NetworkView, build_view, network_figure, product_labels
+from exposure.network_view import (
+    NetworkView,
+    build_view,
+    chart_height,
+    network_chart,
+    product_labels,
+    selected_org,
+)
 from exposure.pipeline import AssessmentRun
 
 
@@ -19,8 +28,9 @@ def _labels(_con: duckdb.DuckDBPyConnection, path: str, version: str) -> dict[st
 @st.cache_resource(show_spinner=False, max_entries=8)
 def _view(
     _run: AssessmentRun, _frame: pd.DataFrame, key: str, limit: int, _labels: dict[str, str]
-) -> NetworkView:
-    return build_view(_run, _frame, max_nodes=limit, product_labels=_labels)
+) -> tuple[NetworkView, Any]:
+    view = build_view(_run, _frame, max_nodes=limit, product_labels=_labels)
+    return view, network_chart(view)
 
 
 def render() -> None:
@@ -44,18 +54,28 @@ def render() -> None:
         key="draw_limit",
     )
     labels = _labels(con, shared.db_path(), shared.data_version(con))
-    view = _view(run, frame, shared.run_key(run), int(limit), labels)
-    st.plotly_chart(
-        network_figure(view),
-        width="stretch",
-        config={"displaylogo": False, "scrollZoom": True},
+    view, figure = _view(run, frame, shared.run_key(run), int(limit), labels)
+    event = st.echarts_chart(
+        figure,
+        height=chart_height(view),
         key="network_chart",
+        on_select="rerun",
+        alt=f"Affected network: {view.affected:,} exposed organizations by tier",
     )
+    org = selected_org(view, event.selection if event else None)
+    if org is not None:
+        st.session_state["detail_org"] = org
+        st.page_link(
+            "views/detail.py",
+            label=f"Open {shared.org_name(frame, org)}: chains, evidence, plan",
+            icon="🏢",
+        )
     caption = (
         "Suppliers to the left, buyers to the right; x is the tier (the length of the shortest "
         "exposed chain), colour the impact (0..1), edges coloured by the impact of their "
-        "supplier, stars designated, crosses non-compliant, a thick outline late. Hover an edge's "
-        "midpoint for its products."
+        "supplier; diamonds designated, triangles non-compliant, a thick outline late. Hover a "
+        "node or an edge for details (an edge: its products), scroll to zoom, drag to pan, click "
+        "an organization to open it."
     )
     if view.truncated:
         caption += (
@@ -90,7 +110,7 @@ def render() -> None:
                 "value at risk (USD)": st.column_config.NumberColumn(format="dollar"),
             },
         )
-        st.page_link("pages/ranking.py", label="Full ranking", icon="📊")
+        st.page_link("views/ranking.py", label="Full ranking", icon="📊")
     with right:
         st.subheader("Exposed by tier and kind")
         st.dataframe(figures.tier_kind, width="stretch")

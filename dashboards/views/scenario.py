@@ -11,6 +11,7 @@ import streamlit as st
 import shared
 from exposure.dashboard import model_choices
 from exposure.errors import ExposureError
+from exposure.network_view import tier_chart
 from exposure.scenarios import load_spec
 from exposure.search import (
     designation_lists,
@@ -215,31 +216,26 @@ def _outcome() -> None:
     shared.show_headline(figures)
     for note in run.notes:
         st.caption(f"Note: {note}")
-    if len(figures.by_tier):
-        st.caption(
-            "By tier: "
-            + ", ".join(
-                f"{'sources' if tier == 0 else f'tier {tier}'} {count}"
-                for tier, count in figures.by_tier.items()
-            )
+    left, right = st.columns([3, 2])
+    with left:
+        st.caption("Exposed organizations by tier (0 = designated and non-compliant) and kind")
+        st.echarts_chart(tier_chart(frame), height=280, key="tier_chart")
+    with right:
+        st.caption("Most affected")
+        top = frame[frame["status"] != "clear"].head(8)
+        st.dataframe(
+            pd.DataFrame(
+                {
+                    "organization": top["name"],
+                    "status": top["status"],
+                    "tier": top["tier"],
+                    "impact": top["impact"],
+                }
+            ),
+            hide_index=True,
+            width="stretch",
         )
-    top = frame[frame["status"] != "clear"].head(10)
-    st.dataframe(
-        pd.DataFrame(
-            {
-                "organization": top["name"],
-                "kind": top["kind"],
-                "status": top["status"],
-                "tier": top["tier"],
-                "impact": top["impact"],
-                "value at risk (USD)": top["value_at_risk_usd"],
-                "late": top["late"],
-            }
-        ),
-        hide_index=True,
-        width="stretch",
-    )
-    st.page_link("pages/network.py", label="See the affected network", icon="🕸️")
+    st.page_link("views/network.py", label="See the affected network", icon="🕸️")
 
 
 def render() -> None:
