@@ -24,7 +24,7 @@ from exposure.dashboard import DEFAULT_HOST, DEFAULT_PORT
 from exposure.errors import ExposureError, LoadError
 from exposure.impact import IMPACT_MODELS
 from exposure.ingest import LoadOptions, parse_mapping
-from exposure.schema import SHEET_KINDS
+from exposure.schema import LOAD_KINDS
 from exposure.warehouse import LoadReport, Status, connect, default_db_path, load_files, status
 
 __all__ = ["cli", "main"]
@@ -95,7 +95,10 @@ def _db(ctx: click.Context) -> Path:
     "--buyer", help="The company whose vendor list this is (sheets with no buyer column)."
 )
 @click.option(
-    "--kind", type=click.Choice(SHEET_KINDS), help="What the file holds, if its headers do not say."
+    "--kind",
+    type=click.Choice(LOAD_KINDS),
+    help="What the file holds, if its headers do not say: a sheet kind, a USAspending subaward "
+    "download, or a CycloneDX JSON SBOM (with --buyer).",
 )
 @click.option(
     "--map",
@@ -120,7 +123,8 @@ def load(
     encoding: str | None,
     replace: bool,
 ) -> None:
-    """Load spreadsheets (xlsx, xls, csv, parquet) into the database, all or nothing."""
+    """Load spreadsheets (xlsx, xls, csv, parquet), USAspending subaward downloads and
+    CycloneDX SBOMs (json) into the database, all or nothing."""
     try:
         options = LoadOptions(
             buyer=buyer,
@@ -411,6 +415,119 @@ def _print_assessment(run: Any, frame: Any, top: int) -> None:
             f"${row.value_at_risk_usd:,.0f}",
             "yes" if row.late else "",
             " > ".join(run.chain_names(int(row.org_id))),
+        )
+    console.print(table)
+
+
+@cli.command("screen")
+@click.argument("list_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write matches.json or .csv."
+)
+@click.option(
+    "--designate-confirmed",
+    "scenario_name",
+    metavar="SCENARIO",
+    help="Designate the organizations with a confirmed match in force, in this stored scenario.",
+)
+@click.option("--as-of", type=_DATE, help="Date the exclusions must be in force (default today).")
+@click.option(
+    "--fuzzy-threshold",
+    type=click.FloatRange(50, 100),
+    default=None,
+    help="Lowest rapidfuzz token_sort_ratio (0-100) listed as a fuzzy candidate (default 88).",
+)
+@click.option("--encoding", help="Text encoding of the list (default UTF-8), e.g. cp1252.")
+@click.option("--top", default=40, show_default=True, help="Matches to print.")
+@click.pass_context
+def screen_command(
+    ctx: click.Context,
+    list_file: Path,
+    out: Path | None,
+    scenario_name: str | None,
+    as_of: datetime | None,
+    fuzzy_threshold: float | None,
+    encoding: str | None,
+    top: int,
+) -> None:
+    """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders."""
+    from exposure.names import FUZZY_THRESHOLD
+    from exposure.screening import designate_confirmed, screen, store_screening, write_matches
+
+    designated: list[str] = []
+    try:
+        path = _db(ctx)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        con = connect(path)
+        try:
+            with _progress() as progress:
+                result = screen(
+                    con,
+                    list_file,
+                    as_of=as_of.date() if as_of else None,
+                    fuzzy_threshold=fuzzy_threshold or FUZZY_THRESHOLD,
+                    encoding=encoding,
+                    progress=progress,
+                )
+                store_screening(con, result)
+            if scenario_name:
+                designated = designate_confirmed(con, result, scenario_name)
+        finally:
+            con.close()
+        if out is not None:
+            write_matches(result, out)
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    _print_screening(result, top)
+    for name in designated:
+        console.print(f"scenario '{scenario_name}': {name} designated", markup=False)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+def _print_screening(result: Any, top: int) -> None:
+    listed, matches = result.listed, result.matches
+    for note in result.notes:
+        console.print(f"note: {note}", markup=False)
+    console.print(
+        f"screened {result.organizations} organizations against {len(listed.records)} records of "
+        f"{listed.file} ({listed.kind}, {listed.layout} layout) as of {result.as_of}: "
+        f"{len(result.confirmed)} confirmed ({len(result.to_designate)} in force), "
+        f"{int((~matches['confirmed']).sum())} to review",
+        markup=False,
+    )
+    if matches.empty:
+        console.print("no matches")
+        return
+    table = Table(title=f"Matches (top {min(top, len(matches))} of {len(matches)})")
+    for column in (
+        "organization",
+        "listed name",
+        "match",
+        "score",
+        "confirmed",
+        "status",
+        "type / agency",
+        "row",
+        "why",
+    ):
+        table.add_column(column)
+    for row in matches.head(top).itertuples(index=False):
+        table.add_row(
+            str(row.org_name),
+            str(row.matched_name)
+            + ("" if row.matched_name == row.listed_name else f" (of {row.listed_name})"),
+            str(row.match),
+            f"{row.score:.0f}",
+            "yes" if row.confirmed else "no",
+            str(row.status),
+            " / ".join(
+                str(v) for v in (row.exclusion_type, row.excluding_agency) if isinstance(v, str)
+            ),
+            str(row.record_row),
+            str(row.reason),
         )
     console.print(table)
 

@@ -14,7 +14,7 @@ import pyarrow as pa
 
 from exposure.errors import LoadError, Problem
 from exposure.readers import RawSheet, column_letter
-from exposure.schema import COLUMNS, SheetKind, header_key, match_header
+from exposure.schema import COLUMNS, SHEET_KINDS, LoadKind, SheetKind, header_key, match_header
 
 __all__ = [
     "LoadOptions",
@@ -44,14 +44,15 @@ _SHEET_NAMES: dict[str, SheetKind] = {
 class LoadOptions:
     """How to read the files of one ``load`` call.
 
-    ``mapping`` maps header keys (see :func:`exposure.schema.header_key`) to a canonical column,
+    ``kind`` forces what the files hold: a sheet kind, or a public data format read by
+    :mod:`exposure.adapters`. ``mapping`` maps header keys (see :func:`exposure.schema.header_key`) to a canonical column,
     or to ``""`` to ignore that column. ``replace`` makes a file supersede every earlier load of
     a file of the same name (or the same content): a corrected version, or the same file read
     with other options.
     """
 
     buyer: str | None = None
-    kind: SheetKind | None = None
+    kind: LoadKind | None = None
     mapping: Mapping[str, str] = field(default_factory=dict)
     encoding: str | None = None
     replace: bool = False
@@ -159,7 +160,8 @@ def map_sheet(
     row_number = raw.first_row + header_index
 
     named: SheetKind | None = _kind_from_name(raw.sheet or file_stem)
-    kind: SheetKind | None = options.kind or named
+    forced: SheetKind | None = next((k for k in SHEET_KINDS if k == options.kind), None)
+    kind: SheetKind | None = forced or named
     relationship_matches = {
         match_header(cell, COLUMNS["relationships"]) for cell in header_cells.values() if cell
     }
@@ -184,12 +186,12 @@ def map_sheet(
     score = _header_score(list(header_cells.values()), options.mapping)
     if (
         kind in ("vendors", "relationships")
-        and not options.kind
+        and not forced
         and not {"buyer", "supplier"} & (relationship_matches | mapped_targets)
         and "name" in (organization_matches | mapped_targets)
     ):
         kind = "organizations"  # a "Suppliers" sheet that lists organizations, not dependencies
-    if kind is not None and named is None and not options.kind and raw.sheet and score < 2:
+    if kind is not None and named is None and not forced and raw.sheet and score < 2:
         return None  # a cover page or a lookup list, not a table of ours
     if kind is None:
         if raw.sheet is not None and score < 2:

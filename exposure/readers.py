@@ -438,6 +438,8 @@ class _Layout:
     lf: int = 0
     bare_lf: bool = False  # a line feed in a part of the file holding no CR
     quoted_newline: bool = False
+    # An empty line with text after it: DuckDB skips empty lines, a spreadsheet counts them.
+    inner_empty_line: bool = False
 
     @property
     def mixed_line_ends(self) -> bool:
@@ -453,8 +455,17 @@ def _scan_layout(path: Path) -> _Layout:
     """
     layout = _Layout()
     partial = b""  # the unfinished last line of the previous chunk, while quotes are scanned
+    previous = b"\n"  # the end of the previous chunk (a file starts as if after a line end)
+    empty_at: int | None = None
+    offset = 0
     with path.open("rb") as handle:
         while chunk := handle.read(2**22):
+            if empty_at is None:
+                found = _EMPTY_LINE.search(previous + chunk)
+                if found is not None:
+                    empty_at = offset - len(previous) + found.end()
+            previous = chunk[-2:]
+            offset += len(chunk)
             if b"\r" in chunk:
                 layout.cr += chunk.count(b"\r")
                 layout.lf += chunk.count(b"\n")
@@ -467,7 +478,47 @@ def _scan_layout(path: Path) -> _Layout:
             if any(line.count(b'"') % 2 for line in lines) or len(partial) > 2**24:
                 layout.quoted_newline = True
                 partial = b""
+    layout.inner_empty_line = empty_at is not None and _has_text_beyond(path, empty_at)
     return layout
+
+
+_EMPTY_LINE = re.compile(rb"\n\r?\n")
+
+
+def _blank_records(source: Path, dialect: _Dialect) -> set[int]:
+    """Physical line numbers (1-based) of the empty records of a CSV with quoted line breaks.
+
+    An empty line inside a quoted value is part of that value, not a record.
+    """
+    blank: set[int] = set()
+    with source.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+        reader = csv.reader(handle, **_csv_reader_options(dialect))
+        try:
+            for record in reader:
+                if not record:
+                    blank.add(reader.line_num)
+        except csv.Error:  # the strict read that follows reports it, with its row
+            pass
+    return blank
+
+
+def _fill_empty_lines(source: Path, dialect: _Dialect, quoted_newline: bool) -> Path:
+    """A temporary copy whose empty records hold one delimiter, so that DuckDB counts them.
+
+    Row numbers then match what a spreadsheet program shows, blank rows included (they are
+    still left out of the data as blank rows).
+    """
+    blank = _blank_records(source, dialect) if quoted_newline else None
+    handle, target = _temporary_csv()
+    filler = dialect.delimiter.encode("utf-8")
+    with os.fdopen(handle, "wb") as out, source.open("rb") as stream:
+        for number, line in enumerate(stream, start=1):
+            body = line.rstrip(b"\r\n")
+            if not body and (blank is None or number in blank):
+                out.write(filler + line[len(body) :])
+            else:
+                out.write(line)
+    return target
 
 
 def _temporary_csv() -> tuple[int, Path]:
@@ -649,6 +700,11 @@ def _read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         elif temporary is None and _needs_alias(source):
             temporary = source = _plain_alias(source, ".csv")
         dialect = _sniff_dialect(con, source, head)
+        if layout.inner_empty_line:
+            copy = _fill_empty_lines(source, dialect, layout.quoted_newline)
+            if temporary is not None:
+                temporary.unlink(missing_ok=True)
+            temporary = source = copy
         width = max(_leading_width(source, dialect), 1)
         columns = ", ".join(f"'c{index}': 'VARCHAR'" for index in range(width))
         # Strict: a row with more fields than the header is an error naming its line, and so

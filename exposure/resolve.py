@@ -293,6 +293,18 @@ SELECT 'name_conflict', arg_min(name, rec_id),
        NULL, NULL, arg_min(_source_file, rec_id), arg_min(_sheet, rec_id), arg_min(_row, rec_id)
 FROM _rec WHERE uei IS NOT NULL GROUP BY norm HAVING count(DISTINCT uei) > 1;
 
+-- A declared row without identifiers whose name is used with several UEIs (or CAGEs) joins
+-- one of them: say which, so that the merge is checked.
+INSERT INTO dq_issues
+SELECT 'ambiguous_name', r.name,
+       'declared without a UEI or CAGE, and the name belongs to ' || nk.n_keys
+           || ' organizations with different identifiers; merged into ' || e.name
+           || ' (give the UEI to choose)',
+       e.name, NULL, r._source_file, r._sheet, r._row
+FROM _rec_keyed r JOIN _rec_id_key k USING (rec_id) JOIN _norm_key nk ON nk.norm = r.norm
+JOIN _ent e ON e.key = r.key
+WHERE k.key IS NULL AND nk.n_keys > 1;
+
 INSERT INTO dq_issues
 SELECT 'ambiguous_name', rk.ref,
        'the name matches ' || rk.n_keys || ' organizations; linked to ' || e.name || ' (check it)',

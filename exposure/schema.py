@@ -19,14 +19,18 @@ from dataclasses import dataclass
 from typing import Literal
 
 __all__ = [
+    "ADAPTER_KINDS",
     "COLUMNS",
     "IDENTITY_COLUMNS",
+    "LOAD_KINDS",
     "ORG_KINDS",
     "RELATION_TYPES",
     "SHEET_KINDS",
     "SYNONYMS",
+    "AdapterKind",
     "Column",
     "ColumnType",
+    "LoadKind",
     "SheetKind",
     "header_key",
     "match_header",
@@ -34,6 +38,16 @@ __all__ = [
 
 SheetKind = Literal["organizations", "relationships", "vendors"]
 SHEET_KINDS: tuple[SheetKind, ...] = ("organizations", "relationships", "vendors")
+
+# Public data formats read by :mod:`exposure.adapters` into the same staging tables (SPEC 3.3).
+AdapterKind = Literal["usaspending-subawards", "cyclonedx"]
+ADAPTER_KINDS: tuple[AdapterKind, ...] = ("usaspending-subawards", "cyclonedx")
+
+# What ``load --kind`` accepts.
+LoadKind = Literal[
+    "organizations", "relationships", "vendors", "usaspending-subawards", "cyclonedx"
+]
+LOAD_KINDS: tuple[LoadKind, ...] = (*SHEET_KINDS, *ADAPTER_KINDS)
 
 ColumnType = Literal[
     "text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool"

@@ -26,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from exposure.adapters import SourceAdapter, adapter_for_file, adapter_for_sheet
 from exposure.errors import DatabaseBusyError, ExposureError, LoadError, Problem
 from exposure.ingest import LoadOptions, MappedSheet, map_sheet
 from exposure.names import MACROS
@@ -272,7 +273,7 @@ def _load(
         row[0] for row in con.execute("SELECT DISTINCT file_name FROM sources").fetchall()
     }
     problems: list[Problem] = []
-    pending: list[tuple[MappedSheet, str, Path]] = []
+    pending: list[tuple[MappedSheet | SourceAdapter, str, Path]] = []
     superseded: list[tuple[str, str]] = []
     seen_hashes: set[str] = set()
     total = len(paths)
@@ -309,11 +310,20 @@ def _load(
                 "the new version supersede the old)"
             )
         try:
+            adapter = adapter_for_file(path, name, options)
+            if adapter is not None:
+                pending.append((adapter, digest, path))
+                continue
             sheets = read_file(path, display_name=name, encoding=options.encoding, limits=limits)
             read.extend(sheets)
             mapped_any = False
             for raw in sheets:
                 try:
+                    adapter = adapter_for_sheet(raw, options)
+                    if adapter is not None:
+                        mapped_any = True
+                        pending.append((adapter, digest, path))
+                        continue
                     mapped = map_sheet(raw, options, file_stem=Path(name).stem)
                 except LoadError as exc:
                     problems.extend(exc.problems)
@@ -361,48 +371,62 @@ def _load(
             report.notes.append(
                 f"{name}: replaces the earlier load of this file ({removed} rows removed)"
             )
-        staged: list[tuple[MappedSheet, str, str, Path]] = []
-        for index, (mapped, digest, path) in enumerate(pending):
-            where = f"{mapped.raw.file}" + (f" [{mapped.raw.sheet}]" if mapped.raw.sheet else "")
-            step(f"validating {where}", index, len(pending))
+        staged: list[tuple[MappedSheet | SourceAdapter, str, str, Path]] = []
+        for index, (item, digest, path) in enumerate(pending):
             view = f"_sheet_{index}"
-            prepare_sheet(con, mapped, view)
-            problems.extend(validate_sheet(con, mapped, view))
-            staged.append((mapped, digest, view, path))
+            if isinstance(item, SourceAdapter):
+                step(f"validating {item.file}", index, len(pending))
+                problems.extend(item.validate(con, view))
+            else:
+                where = f"{item.raw.file}" + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
+                step(f"validating {where}", index, len(pending))
+                prepare_sheet(con, item, view)
+                problems.extend(validate_sheet(con, item, view))
+            staged.append((item, digest, view, path))
         if problems:
             raise LoadError(problems)
-        for index, (mapped, digest, view, path) in enumerate(staged):
-            step(f"storing {mapped.raw.file}", index, len(staged))
-            load_id = next_id + index
-            select = staging_select(mapped, view)
-            table = _STAGING_TABLE[mapped.kind]
-            provenance = (
-                f"{load_id} AS _load_id, {sql_literal(mapped.raw.file)} AS _source_file, "
-                f"{sql_literal(mapped.raw.sheet) if mapped.raw.sheet else 'NULL'} AS _sheet, "
-                f"{sql_literal(digest)} AS _sha256, "
-                f"TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))} AS _loaded_at"
-            )
-            con.execute(f"INSERT INTO {table} BY NAME SELECT *, {provenance} FROM ({select})")
-            rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
-            con.execute(
-                "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    load_id,
-                    mapped.raw.file,
-                    str(path.resolve()),
-                    digest,
-                    path.stat().st_size,
-                    mapped.raw.sheet,
-                    mapped.kind,
-                    rows,
-                    loaded_at,
-                    mapped.buyer,
-                    mapped.raw.encoding,
-                ],
-            )
+        load_id = next_id
+        for index, (item, digest, view, path) in enumerate(staged):
+            if isinstance(item, SourceAdapter):
+                step(f"storing {item.file}", index, len(staged))
+                for part in item.parts(view):
+                    report.loaded.append(
+                        _store(
+                            con,
+                            load_id,
+                            part.select,
+                            part.kind,
+                            item.file,
+                            None,
+                            digest,
+                            path,
+                            loaded_at,
+                            buyer=item.buyer,
+                            encoding=None,
+                            label=f"{item.kind}: {part.kind}",
+                        )
+                    )
+                    load_id += 1
+                report.notes.extend(item.notes)
+                continue
+            step(f"storing {item.raw.file}", index, len(staged))
             report.loaded.append(
-                SourceLoaded(mapped.raw.file, mapped.raw.sheet, mapped.kind, rows, digest)
+                _store(
+                    con,
+                    load_id,
+                    staging_select(item, view),
+                    item.kind,
+                    item.raw.file,
+                    item.raw.sheet,
+                    digest,
+                    path,
+                    loaded_at,
+                    buyer=item.buyer,
+                    encoding=item.raw.encoding,
+                    label=item.kind,
+                )
             )
+            load_id += 1
         step("resolving organizations", 0, 1)
         rebuild_model(con)
         con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [data_version(con)])
@@ -411,8 +435,11 @@ def _load(
         con.execute("ROLLBACK")
         raise
     finally:
-        for index in range(len(pending)):
-            drop_sheet(con, f"_sheet_{index}")
+        for index, (item, _, _) in enumerate(pending):
+            if isinstance(item, SourceAdapter):
+                item.drop(con, f"_sheet_{index}")
+            else:
+                drop_sheet(con, f"_sheet_{index}")
     step("done", 1, 1)
     report.organizations, report.edges = _counts(con)
     report.data_quality = dict(
@@ -421,6 +448,50 @@ def _load(
         ).fetchall()
     )
     return report
+
+
+def _store(
+    con: duckdb.DuckDBPyConnection,
+    load_id: int,
+    select: str,
+    kind: str,
+    file: str,
+    sheet: str | None,
+    digest: str,
+    path: Path,
+    loaded_at: datetime,
+    *,
+    buyer: str | None,
+    encoding: str | None,
+    label: str,
+) -> SourceLoaded:
+    """Insert one sheet's (or one adapter part's) rows with provenance; record the source."""
+    table = _STAGING_TABLE[kind]
+    provenance = (
+        f"{load_id} AS _load_id, {sql_literal(file)} AS _source_file, "
+        f"{sql_literal(sheet) if sheet else 'NULL'} AS _sheet, "
+        f"{sql_literal(digest)} AS _sha256, "
+        f"TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))} AS _loaded_at"
+    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT *, {provenance} FROM ({select})")
+    rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
+    con.execute(
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            load_id,
+            file,
+            str(path.resolve()),
+            digest,
+            path.stat().st_size,
+            sheet,
+            label,
+            rows,
+            loaded_at,
+            buyer,
+            encoding,
+        ],
+    )
+    return SourceLoaded(file, sheet, label, rows, digest)
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

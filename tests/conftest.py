@@ -10,8 +10,13 @@ from typing import Any
 import duckdb
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from exposure.cli import cli
+
+# No per-example deadline: the machines are shared, and a timing is never a test's verdict.
+settings.register_profile("exposure", deadline=None)
+settings.load_profile("exposure")
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD = DATA / "good"

@@ -169,3 +169,35 @@ def test_error_text_is_not_read_as_markup(tmp_path):
     )
     assert result.exit_code != 0
     assert "[bold]missing.csv" in result.output
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n"])
+def test_csv_rows_count_empty_lines_as_a_spreadsheet_does(con, tmp_path, newline):
+    """A title, empty lines before and among the data: rows keep their spreadsheet numbers."""
+    lines = ["", "Vendor export (invented)", "", "buyer,supplier,annual_value_usd"]
+    lines += ["A Corp,B Corp,10", "", "C Corp,D Corp,20", ",,", "E Corp,F Corp,abc", "", ""]
+    path = tmp_path / "gaps.csv"
+    path.write_bytes(newline.join(lines).encode())
+    [(row, column, _)] = problems_of(con, path)
+    assert (row, column) == (9, "annual_value_usd")  # E Corp is on line 9
+    path.write_bytes(newline.join(lines).replace("abc", "30").encode())
+    load_files(con, [path])
+    rows = con.execute("SELECT buyer, _row FROM stg_relationships ORDER BY _row").fetchall()
+    assert rows == [("A Corp", 5), ("C Corp", 7), ("E Corp", 9)]
+
+
+def test_an_empty_line_inside_a_quoted_value_is_not_a_row(con, tmp_path):
+    text = (
+        "buyer,supplier,notes\n"
+        'A Corp,B Corp,"first paragraph\n\nsecond paragraph"\n'
+        "\n"
+        "C Corp,D Corp,plain\n"
+    )
+    path = write(tmp_path / "notes.csv", text)
+    load_files(con, [path])
+    rows = con.execute("SELECT buyer, _row, notes FROM stg_relationships ORDER BY _row").fetchall()
+    # Spreadsheet rows: header 1, A 2 (one cell over three lines), blank 3, C 4.
+    assert rows == [
+        ("A Corp", 2, "first paragraph second paragraph"),
+        ("C Corp", 4, "plain"),
+    ]

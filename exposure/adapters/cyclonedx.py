@@ -1,0 +1,429 @@
+"""CycloneDX JSON SBOMs: the services and machine-learning models a product depends on.
+
+An SBOM describes one product of one organization, the *buyer* (``--buyer``). Two kinds of
+entries become dependencies of that buyer (SPEC 3.3), each a ``relationships`` row with the
+provider as supplier and the entry's ``name`` as the product:
+
+* ``services[]`` (nested ones too) with a ``provider`` (an organizational entity with a name):
+  ``model_api`` when the service is a model API, else ``saas``. A service is a model API when
+  its property ``exposure:relation`` says so (any relation type is accepted there), when it
+  depends on a ``machine-learning-model`` component of the SBOM (``dependencies``), or when its
+  name or description has one of the words of :data:`MODEL_WORDS`;
+* ``components[]`` (nested ones too) of type ``machine-learning-model`` with a ``supplier`` or,
+  failing that, a ``manufacturer``: ``model_api``.
+
+``used_in`` is the SBOM's own product (``metadata.component.name``): the dependency feeds that
+product of the buyer, so only the buyer's customers for that product are reached through it.
+Notes keep the entry's JSON pointer, ``bom-ref``, version and endpoints.
+
+Before anything is read the document is validated against the official CycloneDX JSON schema
+of its ``specVersion`` (1.5, 1.6 or 1.7), as shipped by ``cyclonedx-python-lib``; the schema's
+references (SPDX licence ids, JSF signatures, cryptography definitions) resolve to the shipped
+files, never to the network. Malformed JSON is refused with its line and column, a schema
+failure with the JSON pointer of each failing element.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from exposure.adapters import SourceAdapter, StagedPart
+from exposure.errors import LoadError, Problem
+from exposure.names import normalize_names
+from exposure.schema import RELATION_TYPES
+
+__all__ = [
+    "MODEL_WORDS",
+    "SCHEMA_VERSIONS",
+    "SbomSource",
+    "looks_like_json",
+    "read_sbom",
+    "schema_problems",
+]
+
+logger = logging.getLogger(__name__)
+
+SCHEMA_VERSIONS = ("1.5", "1.6", "1.7")
+# Words (whole, case-insensitive) that mark a service as a model API.
+MODEL_WORDS = frozenset(
+    {
+        "ai",
+        "llm",
+        "llms",
+        "model",
+        "models",
+        "inference",
+        "completion",
+        "completions",
+        "embedding",
+        "embeddings",
+        "chat",
+        "gpt",
+        "claude",
+        "gemini",
+        "bedrock",
+        "foundation",
+        "generative",
+    }
+)
+_RELATION_PROPERTY = "exposure:relation"
+_SCHEMA_PACKAGE = "cyclonedx.schema._res"
+_MAX_PROBLEMS = 20
+_FORMULA = re.compile(r"^([=+@]|-[^0-9 ])")
+
+
+def looks_like_json(path: Path) -> bool:
+    """Whether a file starts (after white space and a BOM) with ``{``."""
+    with path.open("rb") as handle:
+        head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
+    return head.startswith(b"{")
+
+
+@functools.cache
+def _validator(version: str) -> Any:
+    """A Draft 7 validator for a CycloneDX version, with every reference resolved offline."""
+    from jsonschema import Draft7Validator
+    from referencing import Registry, Resource
+    from referencing.exceptions import NoSuchResource
+
+    folder = resources.files(_SCHEMA_PACKAGE)
+    prefix = "http://cyclonedx.org/schema/"
+    shipped = {}
+    for entry in folder.iterdir():
+        if entry.name.endswith(".schema.json"):
+            contents = json.loads(entry.read_text(encoding="utf-8"))
+            # The bom schemas refer to "spdx.SNAPSHOT.schema.json" etc. relative to their own
+            # $id; register each file under its file name and under its own $id.
+            shipped[prefix + entry.name] = contents
+            if isinstance(contents.get("$id"), str):
+                shipped[contents["$id"]] = contents
+
+    def offline(uri: str) -> Resource[Any]:
+        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # never fetched from the network
+
+    registry: Registry[Any] = Registry(retrieve=offline).with_resources(  # type: ignore[call-arg]
+        (uri, Resource.from_contents(contents)) for uri, contents in shipped.items()
+    )
+    schema = shipped.get(f"{prefix}bom-{version}.SNAPSHOT.schema.json")
+    if schema is None:
+        raise LoadError(
+            [
+                Problem(
+                    "--kind cyclonedx",
+                    f"the installed cyclonedx-python-lib has no {version} schema",
+                )
+            ]
+        )
+    return Draft7Validator(schema, registry=registry, format_checker=Draft7Validator.FORMAT_CHECKER)
+
+
+def _pointer(parts: Iterator[Any] | Any) -> str:
+    """A JSON pointer (RFC 6901) for a path of keys and indexes.
+
+    >>> _pointer(["services", 0, "provider", "a/b"])
+    '/services/0/provider/a~1b'
+    """
+    return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts) or "/"
+
+
+def _short(text: str, limit: int = 240) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def schema_problems(document: Any, file: str) -> list[Problem]:
+    """Every place where a document fails the CycloneDX schema of its ``specVersion``."""
+    version = document.get("specVersion") if isinstance(document, dict) else None
+    if version not in SCHEMA_VERSIONS:
+        return [
+            Problem(
+                file,
+                f"unsupported CycloneDX specVersion {version!r}: expected one of "
+                f"{', '.join(SCHEMA_VERSIONS)} (1.6 is the current one)",
+                column="/specVersion",
+            )
+        ]
+    errors = sorted(
+        _validator(version).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
+    )
+    problems = []
+    for error in errors[:_MAX_PROBLEMS]:
+        message = _short(error.message)
+        if error.context:
+            # "not valid under any of the given schemas": say what the deepest branch wanted.
+            closest = error
+            while closest.context:
+                closest = max(closest.context, key=lambda e: len(e.absolute_path))
+            message += f" (closest: {_pointer(closest.absolute_path)}: {_short(closest.message)})"
+        problems.append(
+            Problem(
+                file,
+                f"fails the CycloneDX {version} schema: {message}",
+                column=_pointer(error.absolute_path),
+            )
+        )
+    if len(errors) > _MAX_PROBLEMS:
+        problems.append(Problem(file, f"{len(errors) - _MAX_PROBLEMS} more schema problem(s)"))
+    return problems
+
+
+def _parse(path: Path, name: str) -> Any:
+    data = path.read_bytes()
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise LoadError(
+            [Problem(name, f"a CycloneDX JSON file must be UTF-8 (byte {exc.start} is not)")]
+        ) from exc
+    if not text.strip():
+        raise LoadError([Problem(name, "the file is empty")])
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    f"malformed JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}",
+                    row=exc.lineno,
+                )
+            ]
+        ) from exc
+
+
+@dataclass(frozen=True)
+class _Entry:
+    supplier: str
+    relation: str
+    product: str
+    pointer: str
+    notes: str
+
+
+def _words(*texts: Any) -> set[str]:
+    return {w for t in texts if isinstance(t, str) for w in re.findall(r"[a-z0-9]+", t.lower())}
+
+
+def _property(entry: dict[str, Any], name: str) -> str | None:
+    for prop in entry.get("properties") or []:
+        if prop.get("name") == name and isinstance(prop.get("value"), str):
+            return str(prop["value"]).strip().lower()
+    return None
+
+
+def _walk(items: list[Any], key: str, pointer: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    for index, item in enumerate(items or []):
+        here = f"{pointer}/{index}"
+        yield here, item
+        yield from _walk(item.get(key) or [], key, f"{here}/{key}")
+
+
+def _describe(item: dict[str, Any], pointer: str) -> str:
+    parts = [f"CycloneDX {pointer}"]
+    if item.get("bom-ref"):
+        parts.append(f"bom-ref {item['bom-ref']}")
+    if item.get("version"):
+        parts.append(f"version {item['version']}")
+    if item.get("endpoints"):
+        parts.append("endpoints " + ", ".join(item["endpoints"][:3]))
+    if item.get("purl"):
+        parts.append(f"purl {item['purl']}")
+    return "; ".join(parts)
+
+
+def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Entry]:
+    components = list(_walk(document.get("components") or [], "components", "/components"))
+    models = {
+        c["bom-ref"]
+        for _, c in components
+        if c.get("type") == "machine-learning-model" and c.get("bom-ref")
+    }
+    uses_model = {
+        d["ref"]
+        for d in document.get("dependencies") or []
+        if set(d.get("dependsOn") or []) & models
+    }
+    entries: list[_Entry] = []
+    skipped: list[str] = []
+    for pointer, service in _walk(document.get("services") or [], "services", "/services"):
+        provider = (service.get("provider") or {}).get("name")
+        if not isinstance(provider, str) or not provider.strip():
+            skipped.append(f"{pointer} ({service.get('name')}): no provider name")
+            continue
+        declared = _property(service, _RELATION_PROPERTY)
+        if declared in RELATION_TYPES:
+            relation = declared
+        elif (
+            service.get("bom-ref") in uses_model
+            or _words(service.get("name"), service.get("description")) & MODEL_WORDS
+        ):
+            relation = "model_api"
+        else:
+            relation = "saas"
+        entries.append(
+            _Entry(
+                provider.strip(), relation, service["name"], pointer, _describe(service, pointer)
+            )
+        )
+    for pointer, component in components:
+        if component.get("type") != "machine-learning-model":
+            continue
+        maker = None
+        for role in ("supplier", "manufacturer"):
+            candidate = (component.get(role) or {}).get("name")
+            if isinstance(candidate, str) and candidate.strip():
+                maker = candidate.strip()
+                break
+        if maker is None:
+            skipped.append(f"{pointer} ({component.get('name')}): no supplier or manufacturer")
+            continue
+        entries.append(
+            _Entry(maker, "model_api", component["name"], pointer, _describe(component, pointer))
+        )
+    if skipped:
+        notes.append(
+            f"{file}: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} skipped (no "
+            "organization named to depend on): " + "; ".join(skipped[:5])
+        )
+    return entries
+
+
+def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
+    """Parse, validate and read a CycloneDX SBOM; nothing touches the database yet.
+
+    Raises:
+        LoadError: malformed JSON, not a CycloneDX BOM, a schema failure, no ``--buyer``,
+            or an organization name that looks like a formula.
+    """
+    document = _parse(path, name)
+    if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    "a JSON file is read as a CycloneDX SBOM, and this one is not: expected "
+                    '"bomFormat": "CycloneDX" at the top level',
+                    column="/bomFormat",
+                )
+            ]
+        )
+    problems = schema_problems(document, name)
+    if problems:
+        raise LoadError(problems)
+    metadata = document.get("metadata") or {}
+    if not buyer:
+        owner = [
+            (metadata.get(role) or {}).get("name")
+            for role in ("manufacturer", "supplier")
+            if (metadata.get(role) or {}).get("name")
+        ]
+        hint = f' (its metadata names "{owner[0]}")' if owner else ""
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    "an SBOM lists what one organization's product depends on: say whose it is "
+                    f'with --buyer "Company Name"{hint}',
+                )
+            ]
+        )
+    notes: list[str] = []
+    entries = _entries(document, notes, name)
+    used_in = (metadata.get("component") or {}).get("name")
+    problems = []
+    normalized = normalize_names([e.supplier for e in entries] + [buyer])
+    buyer_norm = normalized[-1]
+    kept: dict[tuple[str, str, str], tuple[int, _Entry]] = {}
+    for index, (entry, norm) in enumerate(zip(entries, normalized, strict=False), start=1):
+        for text in (entry.supplier, entry.product):
+            if _FORMULA.match(text):
+                problems.append(
+                    Problem(
+                        name,
+                        "looks like a spreadsheet formula; names must be plain text",
+                        column=entry.pointer,
+                        value=text,
+                    )
+                )
+        if norm is None:
+            problems.append(
+                Problem(
+                    name,
+                    "an organization name needs at least one letter or digit",
+                    column=entry.pointer,
+                    value=entry.supplier,
+                )
+            )
+        elif norm == buyer_norm:
+            notes.append(f"{name}: {entry.pointer} is provided by the buyer itself; skipped")
+            continue
+        kept.setdefault((norm or "", entry.relation, entry.product.lower()), (index, entry))
+    if problems:
+        raise LoadError(problems)
+    if not kept:
+        notes.append(
+            f"{name}: no service with a provider and no machine-learning model with a supplier "
+            "or manufacturer; nothing to load from it"
+        )
+    rows = sorted(kept.values(), key=lambda pair: pair[0])
+    table = pa.table(
+        {
+            "buyer": pa.array([buyer] * len(rows), pa.string()),
+            "supplier": [entry.supplier for _, entry in rows],
+            "relation": [entry.relation for _, entry in rows],
+            "product": [entry.product for _, entry in rows],
+            "used_in": pa.array([used_in] * len(rows), pa.string()),
+            "notes": [entry.notes for _, entry in rows],
+            "_row": pa.array([index for index, _ in rows], pa.int64()),
+        },
+        schema=pa.schema(
+            [
+                ("buyer", pa.string()),
+                ("supplier", pa.string()),
+                ("relation", pa.string()),
+                ("product", pa.string()),
+                ("used_in", pa.string()),
+                ("notes", pa.string()),
+                ("_row", pa.int64()),
+            ]
+        ),
+    )
+    return SbomSource(file=name, kind="cyclonedx", buyer=buyer, notes=notes, table=table)
+
+
+@dataclass
+class SbomSource(SourceAdapter):
+    """A validated SBOM's dependencies, ready to stage (``_row`` numbers the entries)."""
+
+    table: pa.Table = field(default_factory=lambda: pa.table({}))
+
+    def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
+        con.register(f"{prefix}_sbom_arrow", self.table)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_sbom AS SELECT * FROM {prefix}_sbom_arrow"
+        )
+        con.unregister(f"{prefix}_sbom_arrow")
+        return []
+
+    def parts(self, prefix: str) -> list[StagedPart]:
+        if self.table.num_rows == 0:
+            return []
+        return [
+            StagedPart(
+                "relationships",
+                f"SELECT buyer, supplier, relation, product, used_in, notes, _row FROM {prefix}_sbom",
+            )
+        ]
+
+    def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+        con.execute(f"DROP TABLE IF EXISTS {prefix}_sbom")

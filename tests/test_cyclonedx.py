@@ -1,0 +1,171 @@
+"""CycloneDX 1.6 JSON SBOMs (SPEC 3.3): hosted model services and machine-learning model
+components become model_api / saas edges from their provider to the buyer; the document is
+validated offline against the official schema; bad files are refused with the JSON pointer or
+line and nothing stored.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+import duckdb
+import pytest
+from conftest import DATA, run_cli, snapshot
+
+from exposure import LoadError, LoadOptions, connect, load_files
+from exposure.adapters.cyclonedx import schema_problems
+
+PUBLIC = DATA / "public"
+SBOM = PUBLIC / "sbom.json"
+BUYER = "Northwind Analytics LLC"
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).fetchall()
+    finally:
+        con.close()
+
+
+def load(db: Path, *paths: Path, **options: object):
+    con = connect(db)
+    try:
+        return load_files(con, list(paths), LoadOptions(**options))  # type: ignore[arg-type]
+    finally:
+        con.close()
+
+
+def test_services_and_models_become_edges_to_the_buyer(db_path: Path) -> None:
+    report = load(db_path, SBOM, buyer=BUYER)
+    assert [(s.kind, s.rows) for s in report.loaded] == [("cyclonedx: relationships", 4)]
+    edges = rows(
+        db_path,
+        "SELECT s.name, b.name, e.relation, e.product, e.used_in FROM edges e "
+        "JOIN orgs s ON s.org_id = e.supplier_id JOIN orgs b ON b.org_id = e.buyer_id ORDER BY 1",
+    )
+    assert edges == [
+        # A machine-learning-model component: its supplier.
+        ("Anthropic, PBC", BUYER, "model_api", "Claude Sonnet", "Northwind Insight"),
+        # A plain service: saas.
+        ("Helpdesk Co", BUYER, "saas", "Ticket Desk", "Northwind Insight"),
+        # A model component with a manufacturer and no supplier.
+        ("Quill Data Services", BUYER, "model_api", "in-house-ranker", "Northwind Insight"),
+        # A hosted model: the service depends on the ML component, so it is a model API.
+        ("Sentinel Gov Cloud", BUYER, "model_api", "Model Garden", "Northwind Insight"),
+    ]
+    notes = " ".join(report.notes)
+    assert "/services/2" in notes and "no provider name" in notes
+    assert "/components/2" in notes and "no supplier or manufacturer" in notes
+    evidence = rows(
+        db_path,
+        "SELECT supplier, _row, notes FROM stg_relationships ORDER BY _row",
+    )
+    assert evidence[0][0] == "Sentinel Gov Cloud" and "/services/0" in evidence[0][2]
+    assert "bom-ref svc-hosted-model" in evidence[0][2]
+
+
+def test_buyer_providing_its_own_service_is_skipped(db_path: Path) -> None:
+    report = load(db_path, SBOM, buyer="Quill Data Services Inc.")
+    assert any("provided by the buyer itself" in note for note in report.notes)
+    assert rows(db_path, "SELECT count(*) FROM edges") == [(3,)]
+    assert rows(db_path, "SELECT count(*) FROM orgs WHERE name LIKE 'Quill%'") == [(1,)]
+
+
+def test_detected_by_bom_format_through_the_cli(db_path: Path, tmp_path: Path) -> None:
+    renamed = tmp_path / "supplier-sbom.cdx"
+    renamed.write_bytes(SBOM.read_bytes())
+    code, output = run_cli("--db", db_path, "load", renamed, "--buyer", BUYER)
+    assert code == 0, output
+    assert "cyclonedx: relationships rows" in output
+    code, output = run_cli("--db", db_path, "load", SBOM, "--kind", "cyclonedx", "--buyer", BUYER)
+    assert code == 0 and "already loaded" in output
+
+
+def test_validation_needs_no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The schema's $refs (SPDX licence ids, JSF) resolve to the shipped files."""
+
+    def no_network(*args: object, **kwargs: object) -> None:
+        raise AssertionError("network access attempted")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    document = json.loads(SBOM.read_text(encoding="utf-8"))
+    assert schema_problems(document, "sbom.json") == []
+    document["components"][3]["licenses"] = [{"license": {"id": "NOT-AN-SPDX-ID"}}]
+    problems = schema_problems(document, "sbom.json")
+    assert problems and problems[0].column == "/components/3/licenses"
+    assert "NOT-AN-SPDX-ID" in problems[0].message and "license/id" in problems[0].message
+    document["components"][3]["licenses"] = [{"license": {"id": "MIT"}}]
+    document["signature"] = {"algorithm": "ES256", "value": "abc"}
+    assert schema_problems(document, "sbom.json") == []
+
+
+def refused(db_path: Path, path: Path, **options: object) -> list:
+    load(db_path, SBOM, buyer=BUYER)
+    before = snapshot(db_path)
+    with pytest.raises(LoadError) as info:
+        load(db_path, path, **options)
+    assert snapshot(db_path) == before
+    args = [str(path)] + [f"--{k}={v}" for k, v in options.items()]
+    code, output = run_cli("--db", db_path, "load", *args)
+    assert code != 0 and "nothing was loaded" in output
+    assert snapshot(db_path) == before
+    return info.value.problems
+
+
+def test_malformed_json_is_refused_with_its_line(db_path: Path) -> None:
+    problems = refused(db_path, PUBLIC / "sbom_malformed.json", buyer=BUYER)
+    assert len(problems) == 1
+    assert problems[0].file == "sbom_malformed.json" and problems[0].row == 7
+    assert "malformed JSON at line 7" in problems[0].message
+
+
+def test_schema_failure_names_each_json_pointer(db_path: Path) -> None:
+    problems = refused(db_path, PUBLIC / "sbom_schema_fail.json", buyer=BUYER)
+    assert {p.column for p in problems} == {"/components/0/type", "/services/0/provider/name"}
+    assert all("CycloneDX 1.6 schema" in p.message for p in problems)
+
+
+def test_missing_buyer_is_refused(db_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "other.json"
+    copy.write_text(SBOM.read_text(encoding="utf-8").replace("4.2", "4.3"), encoding="utf-8")
+    problems = refused(db_path, copy)
+    assert '--buyer "Company Name"' in problems[0].message
+    assert "Northwind Analytics LLC" in problems[0].message
+
+
+def test_json_that_is_not_an_sbom_and_unsupported_versions(db_path: Path, tmp_path: Path) -> None:
+    other = tmp_path / "config.json"
+    other.write_text('{"name": "x"}', encoding="utf-8")
+    problems = refused(db_path, other, buyer=BUYER)
+    assert problems[0].column == "/bomFormat"
+    old = tmp_path / "old.json"
+    old.write_text('{"bomFormat": "CycloneDX", "specVersion": "1.2"}', encoding="utf-8")
+    problems = refused(db_path, old, buyer=BUYER)
+    assert problems[0].column == "/specVersion" and "1.6" in problems[0].message
+
+
+def test_formula_provider_is_refused(db_path: Path, tmp_path: Path) -> None:
+    document = json.loads(SBOM.read_text(encoding="utf-8"))
+    document["services"][1]["provider"]["name"] = "=cmd|' /C calc'!A0"
+    path = tmp_path / "formula.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    problems = refused(db_path, path, buyer=BUYER)
+    assert [(p.column, p.value) for p in problems] == [("/services/1", "=cmd|' /C calc'!A0")]
+
+
+def test_explicit_relation_property_wins(db_path: Path, tmp_path: Path) -> None:
+    document = json.loads(SBOM.read_text(encoding="utf-8"))
+    document["services"][1]["properties"] = [
+        {"name": "exposure:relation", "value": "cloud_hosting"}
+    ]
+    path = tmp_path / "props.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    load(db_path, path, buyer=BUYER)
+    assert rows(
+        db_path,
+        "SELECT relation FROM stg_relationships WHERE supplier = 'Helpdesk Co'",
+    ) == [("cloud_hosting",)]
