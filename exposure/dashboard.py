@@ -79,14 +79,11 @@ def app_path() -> Path:
 def upload_suffixes() -> list[str]:
     """File types the upload accepts: every type ``exposure load`` reads, without dots.
 
-    >>> {"xlsx", "xls", "csv", "parquet"} <= set(upload_suffixes())
+    >>> {"xlsx", "xls", "csv", "parquet", "json"} <= set(upload_suffixes())
     True
     """
-    from exposure import readers
-
-    suffixes = [*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES]
-    # Adapters added to the reader later (USAspending CSV is a CSV; CycloneDX is JSON).
-    suffixes += list(getattr(readers, "JSON_SUFFIXES", ()))
+    # USAspending subaward downloads are CSV; CycloneDX SBOMs are JSON.
+    suffixes = [*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES, ".json"]
     return sorted({s.lstrip(".").lower() for s in suffixes})
 
 

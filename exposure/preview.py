@@ -3,9 +3,10 @@
 The dashboard shows this next to an upload so that an analyst sees which header became which
 canonical column, fixes what is wrong with a mapping (the ``--map`` of the command line) and
 only then loads. It runs exactly the reading and header-mapping steps of a load
-(:func:`exposure.readers.read_file`, :func:`exposure.ingest.map_sheet`) and stores nothing; the
-cell checks run at load time, where every problem is reported with its file, sheet, row and
-column.
+(:func:`exposure.adapters.adapter_for_file` for a JSON SBOM, :func:`exposure.readers.read_file`,
+then per sheet :func:`exposure.adapters.adapter_for_sheet` for a USAspending subaward download
+or :func:`exposure.ingest.map_sheet`) and stores nothing; the cell checks run at load time, where
+every problem is reported with its file, sheet, row and column.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ import pandas as pd
 from exposure.errors import LoadError, Problem
 from exposure.ingest import LoadOptions, map_sheet
 from exposure.readers import RawSheet, column_letter, read_file
-from exposure.schema import COLUMNS, SheetKind, header_key, match_header
+from exposure.schema import COLUMNS, LoadKind, SheetKind, header_key, match_header
 
 __all__ = [
     "AUTOMATIC",
@@ -41,7 +42,7 @@ logger = logging.getLogger(__name__)
 AUTOMATIC = "(automatic)"
 IGNORE = "(ignore)"
 
-How = Literal["canonical", "synonym", "your mapping", "ignored", "unknown"]
+How = Literal["canonical", "synonym", "your mapping", "ignored", "unknown", "public format"]
 
 
 @dataclass(frozen=True)
@@ -58,14 +59,15 @@ class HeaderMatch:
 class SheetPreview:
     """One sheet as a load would see it.
 
-    ``kind`` is None when the sheet cannot be mapped (see ``problems``); ``skipped`` marks a
-    workbook sheet a load passes over (empty, or no recognised headers). ``data_rows`` is
-    None for CSV files, whose rows are counted only when they are loaded.
+    ``kind`` is None when the sheet cannot be mapped (see ``problems``), or a public format
+    (``usaspending-subawards``, ``cyclonedx``) whose own columns the adapter reads; ``skipped``
+    marks a workbook sheet a load passes over (empty, or no recognised headers). ``data_rows``
+    is None for CSV files, whose rows are counted only when they are loaded.
     """
 
     file: str
     sheet: str | None
-    kind: SheetKind | None
+    kind: LoadKind | None
     header_row: int | None
     data_rows: int | None
     headers: tuple[HeaderMatch, ...] = ()
@@ -145,7 +147,7 @@ def _headers(
 
 def _guess_kind(raw: RawSheet, header_index: int, options: LoadOptions) -> SheetKind | None:
     """The kind of a sheet the loader could not map, to show its headers in the right light."""
-    if options.kind is not None:
+    if options.kind in ("organizations", "relationships", "vendors"):
         return options.kind
     if not 0 <= header_index < raw.table.num_rows:
         return None
@@ -161,7 +163,30 @@ def _guess_kind(raw: RawSheet, header_index: int, options: LoadOptions) -> Sheet
 
 
 def _sheet_preview(raw: RawSheet, options: LoadOptions, stem: str) -> SheetPreview:
+    from exposure.adapters import adapter_for_sheet
+    from exposure.adapters.usaspending import SubawardSource
+
     csv = raw.csv_sql is not None
+    try:
+        adapter = adapter_for_sheet(raw, options)
+    except LoadError as exc:
+        rows = [p.row for p in exc.problems if p.row is not None]
+        return SheetPreview(
+            raw.file, raw.sheet, None, min(rows) if rows else None, None, (), tuple(exc.problems)
+        )
+    if isinstance(adapter, SubawardSource):
+        headers = tuple(
+            HeaderMatch(header, "", field, "public format")
+            for field, header in adapter.headers.items()
+        )
+        return SheetPreview(
+            raw.file,
+            raw.sheet,
+            adapter.kind,
+            raw.first_row,
+            None if csv else raw.table.num_rows - 1,
+            headers,
+        )
     try:
         mapped = map_sheet(raw, options, file_stem=stem)
     except LoadError as exc:
@@ -197,8 +222,15 @@ def preview_file(path: Path, name: str, options: LoadOptions | None = None) -> F
     ``name`` is the name the user knows the file by (an upload's name); ``path`` may be a
     temporary copy. Nothing is stored; temporary files the reader makes are removed.
     """
+    from exposure.adapters import adapter_for_file
+
     options = options or LoadOptions()
     try:
+        adapter = adapter_for_file(path, name, options)
+        if adapter is not None:
+            rows = getattr(getattr(adapter, "table", None), "num_rows", None)
+            sheet = SheetPreview(name, None, adapter.kind, None, rows)
+            return FilePreview(name, (sheet,))
         sheets = read_file(path, display_name=name, encoding=options.encoding)
     except LoadError as exc:
         return FilePreview(name, problems=tuple(exc.problems))

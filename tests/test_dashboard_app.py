@@ -198,6 +198,26 @@ def test_a_vendor_list_asks_for_its_buyer(tmp_path, app_for):
     assert any("Loaded 30 rows" in s.value for s in at.success)
 
 
+def test_public_formats_load_from_the_page(tmp_path, app_for):
+    public = Path(__file__).resolve().parent / "data" / "public"
+    at = app_for(tmp_path / "fresh.duckdb")
+    at.file_uploader(key="uploads").set_value(
+        [
+            ("subawards.csv", (public / "subawards.csv").read_bytes(), "text/csv"),
+            ("sbom.json", (public / "sbom.json").read_bytes(), "application/json"),
+        ]
+    )
+    at.run()
+    assert any("subawards.csv: usaspending-subawards" in e.label for e in at.expander)
+    assert "--buyer" in frame_with(at, "message").iloc[0]["message"]  # whose SBOM is it?
+    at.text_input(key="load_buyer").set_value("Northwind Analytics Inc.").run()
+    assert any("sbom.json: cyclonedx" in e.label for e in at.expander)
+    click(at, "load")
+    assert any(s.value.startswith("Loaded ") for s in at.success), [e.value for e in at.error]
+    kinds = set(frame_with(at, "sha256")["kind"])
+    assert {"usaspending-subawards: relationships", "cyclonedx: relationships"} <= kinds
+
+
 # Scenario and what-ifs ------------------------------------------------------------------------
 
 

@@ -217,6 +217,23 @@ def test_preview_reports_an_unknown_header_and_a_mapping_fixes_it():
     assert (colour.canonical, colour.how) == ("notes", "your mapping")
 
 
+def test_preview_of_public_formats():
+    public = ROOT / "tests" / "data" / "public"
+    subawards = preview_file(public / "subawards.csv", "subawards.csv")
+    (sheet,) = subawards.sheets
+    assert sheet.kind == "usaspending-subawards" and not subawards.all_problems
+    mapped = {h.header: h.canonical for h in sheet.headers}
+    assert mapped["prime_awardee_uei"] == "prime_uei" and "subaward_amount" in mapped
+    missing = preview_file(public / "subawards_missing_columns.csv", "s.csv")
+    assert {p.column for p in missing.all_problems} >= {"subawardee_uei", "subaward_amount"}
+    sbom = preview_file(public / "sbom.json", "sbom.json")
+    assert "--buyer" in sbom.problems[0].message
+    owned = preview_file(public / "sbom.json", "sbom.json", LoadOptions(buyer="Northwind"))
+    assert owned.sheets[0].kind == "cyclonedx" and owned.sheets[0].data_rows
+    broken = preview_file(public / "sbom_malformed.json", "bad.json")
+    assert broken.problems[0].row == 7
+
+
 def test_mapping_choices_refuse_an_unknown_column():
     with pytest.raises(ValueError, match="not a column"):
         mapping_from_choices([("Colour", "favourite_colour")])

@@ -18,7 +18,7 @@ from exposure.preview import (
     mapping_from_choices,
     preview_file,
 )
-from exposure.schema import SHEET_KINDS
+from exposure.schema import LOAD_KINDS
 from exposure.warehouse import LoadReport, load_files, status
 
 _KIND_AUTO = "recognise from headers"
@@ -40,13 +40,14 @@ def _options_form() -> tuple[str | None, str | None, str | None, bool]:
     with st.expander("Load options (as on the command line)", expanded=False):
         left, middle, right = st.columns(3)
         buyer = left.text_input(
-            "Buyer of a vendor list (--buyer)",
+            "Buyer of a vendor list or SBOM (--buyer)",
             help="A sheet with a supplier column and no buyer column is one company's vendor "
-            "list: name the company here.",
+            "list, and a CycloneDX SBOM describes one organization's product: name the company "
+            "here.",
             key="load_buyer",
         )
         kind = middle.selectbox(
-            "What the files hold (--kind)", [_KIND_AUTO, *SHEET_KINDS], key="load_kind"
+            "What the files hold (--kind)", [_KIND_AUTO, *LOAD_KINDS], key="load_kind"
         )
         encoding = right.selectbox(
             "CSV text encoding (--encoding)", ["utf-8 (default)", *_ENCODINGS[1:]], key="load_enc"
@@ -107,8 +108,9 @@ def _show_preview(preview: FilePreview) -> None:
             st.caption(f"{sheet.label}: skipped (empty, or no recognised headers)")
             continue
         rows = "rows counted at load" if sheet.data_rows is None else f"{sheet.data_rows:,} rows"
+        header = f", header in row {sheet.header_row}" if sheet.header_row else ""
         title = (
-            f"{sheet.label}: {sheet.kind}, header in row {sheet.header_row}, {rows}"
+            f"{sheet.label}: {sheet.kind}{header}, {rows}"
             if sheet.kind
             else f"{sheet.label}: cannot be mapped yet"
         )
@@ -238,12 +240,13 @@ def render() -> None:
     st.title("Data")
     limit = st.get_option("server.maxUploadSize")
     st.write(
-        "Upload the spreadsheets you have: the canonical workbook (sheets *organizations* and "
-        "*relationships*), a company's vendor list, supplier attestations. Each load is all or "
-        "nothing, and every row keeps its file, sheet and row."
+        "Upload the files you have: the canonical workbook (sheets *organizations* and "
+        "*relationships*), a company's vendor list, supplier attestations, a USAspending "
+        "subaward download (CSV), a CycloneDX SBOM (JSON). Each load is all or nothing, and "
+        "every row keeps its file, sheet and row."
     )
     files = st.file_uploader(
-        f"Spreadsheets to load (up to {limit} MB each)",
+        f"Files to load (up to {limit} MB each)",
         type=upload_suffixes(),
         accept_multiple_files=True,
         key="uploads",
