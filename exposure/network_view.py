@@ -291,13 +291,21 @@ def impact_colour(impact: float) -> str:
 
 
 def _text(value: object) -> str:
-    """Text safe inside an ECharts tooltip (HTML) or label template.
+    """Text safe inside an ECharts tooltip (HTML, and a template: no braces).
 
     >>> _text("A&B <Corp> {x}")
     'A&amp;B &lt;Corp&gt; (x)'
     """
-    text = html.escape(str(value), quote=False)
-    return text.replace("{", "(").replace("}", ")")
+    return _label(html.escape(str(value), quote=False))
+
+
+def _label(value: object) -> str:
+    """Text safe as an ECharts label (plain text, but a template: no braces).
+
+    >>> _label("A&B {x}")
+    'A&B (x)'
+    """
+    return str(value).replace("{", "(").replace("}", ")")
 
 
 _SYMBOLS = {"designated": "diamond", "noncompliant": "triangle", "exposed": "circle"}
@@ -376,7 +384,7 @@ def network_chart(
                 },
                 "label": {
                     "show": bool(row["group"] or index < label_limit),
-                    "formatter": _text(label),
+                    "formatter": _label(label),
                 },
                 "tooltip": {"formatter": tip},
             }
@@ -421,7 +429,7 @@ def network_chart(
                     "width": round(0.8 + 2.2 * impact, 2),
                     "opacity": 0.75,
                 },
-                "label": {"show": labelled, "formatter": _text(products.split("; ")[0][:28])},
+                "label": {"show": labelled, "formatter": _label(products.split("; ")[0][:28])},
                 "tooltip": {"formatter": tip},
             }
         )

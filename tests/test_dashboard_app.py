@@ -11,6 +11,7 @@ import gc
 import io
 import json
 import shutil
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -29,6 +30,15 @@ from exposure.warehouse import connect
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboards" / "app.py"
 SAMPLE = ROOT / "sample_data"
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module() -> Iterator[None]:
+    """Streamlit installs the app as ``__main__`` and leaves it there; put the real one back
+    (a later test that spawns processes would otherwise start them by running the app)."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 @pytest.fixture(scope="module")
