@@ -78,11 +78,11 @@ def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
     from streamlit.testing.v1 import AppTest
 
     from exposure.demo import run_demo, sample_data_dir
+    from exposure.headline import headline
     from exposure.ingest import LoadOptions
     from exposure.network_view import build_view, network_chart
     from exposure.pipeline import organizations_frame, run_assessment
     from exposure.scenarios import ScenarioSpec
-    from exposure.summary import headline
     from exposure.warehouse import connect, load_files
 
     database = workdir / "sample-demo.duckdb"
@@ -389,10 +389,10 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
 
 def server_side_network(database: Path, repeat: int) -> dict[str, list[float]]:
     """The library calls behind the Affected network page at this size, for the breakdown."""
+    from exposure.headline import headline
     from exposure.network_view import build_view, network_chart
     from exposure.pipeline import organizations_frame, run_assessment
     from exposure.scenarios import ScenarioSpec
-    from exposure.summary import headline
     from exposure.warehouse import connect
 
     con = connect(database)

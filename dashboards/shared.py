@@ -22,11 +22,11 @@ import streamlit as st
 
 from exposure.dashboard import open_cursor
 from exposure.errors import ExposureError, Problem
+from exposure.headline import Headline, compact_usd, headline
 from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
 from exposure.scenarios import ScenarioSpec, load_spec
 from exposure.search import search_organizations
 from exposure.sql import scalar
-from exposure.summary import Headline, compact_usd, headline
 from exposure.warehouse import connect, default_db_path
 
 SOURCE = "dashboard"

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import click
+import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
@@ -311,9 +312,21 @@ def designate_command(
 @click.option("--transition-days", type=click.IntRange(min=0), help="Days to cut ties.")
 @click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
 @click.option("--model", type=_MODEL, help=_MODEL_HELP)
-@click.option("--for", "for_name", help="One organization's own view: its chains and position.")
 @click.option(
-    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write report.json or .csv."
+    "--for",
+    "for_name",
+    help="One organization's own assessment: its exposures, chains, contracts, plan, reports.",
+)
+@click.option(
+    "--identified",
+    type=_DATE,
+    help="Date the exposures count as identified, for report due dates (default: today, or "
+    "the effective date if later).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
 @click.pass_context
@@ -327,18 +340,23 @@ def assess_command(
     effective: datetime | None,
     model: str | None,
     for_name: str | None,
+    identified: datetime | None,
     out: Path | None,
     top: int,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when."""
-    from exposure.pipeline import chains, organizations_frame, run_assessment, store_results
+    from exposure.pipeline import organizations_frame, run_assessment, store_results
     from exposure.report import write_report
     from exposure.scenarios import ScenarioSpec, load_spec, resolve_org, with_levers
+    from exposure.tables import build_tables
 
     if not scenario_name and not designated:
         _fail(
             ExposureError("name a scenario (--scenario NAME) or the organizations to --designate")
         )
+        return
+    if out is not None and out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+        _fail(ExposureError(f"cannot write '{out.name}': --out takes a .xlsx, .csv or .json file"))
         return
     try:
         path = _db(ctx)
@@ -354,26 +372,32 @@ def assess_command(
                 effective=effective.date() if effective else None,
                 model=model,
             )
-            with _progress() as progress:
-                progress("assessing", 0, 2)
-                run = run_assessment(con, spec, cache_key=str(path.resolve()))
-                progress("storing results", 1, 2)
-                store_results(con, run)
             detail = resolve_org(con, for_name) if for_name else None
+            with _progress() as progress:
+                progress("assessing", 0, 3)
+                run = run_assessment(con, spec, cache_key=str(path.resolve()))
+                progress("storing results", 1, 3)
+                store_results(con, run)
+                progress("building the tables", 2, 3)
+                tables = build_tables(
+                    con,
+                    run,
+                    for_org=detail,
+                    identified=identified.date() if identified else None,
+                )
         finally:
             con.close()
         if out is not None:
-            write_report(run, out, detail_for=detail)
+            with _progress() as progress:
+                write_report(run, out, tables=tables, detail_for=detail, progress=progress)
     except ExposureError as exc:
         _fail(exc)
         return
     _print_assessment(run, organizations_frame(run), top)
     if detail is not None:
-        console.print(f"\n[bold]{run.graph.names[detail]}[/]", highlight=False)
-        for chain in chains(run, detail, k=3):
-            console.print("  " + " -> ".join(chain), markup=False)
+        print_organization(tables)
     if out is not None:
-        console.print(f"wrote {out}")
+        console.print(f"wrote {out}", markup=False)
 
 
 def _print_assessment(run: Any, frame: Any, top: int) -> None:
@@ -417,6 +441,94 @@ def _print_assessment(run: Any, frame: Any, top: int) -> None:
             " > ".join(run.chain_names(int(row.org_id))),
         )
     console.print(table)
+
+
+def _cell(value: Any) -> str:
+    if value is None or (not isinstance(value, str) and str(value) in ("nan", "NaT", "<NA>")):
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def _frame_table(title: str, frame: Any, columns: dict[str, str]) -> Table:
+    table = Table(title=title, title_justify="left")
+    for label in columns.values():
+        table.add_column(label)
+    for record in frame[list(columns)].itertuples(index=False):
+        table.add_row(*(_cell(value) for value in record))
+    return table
+
+
+def print_organization(tables: Any) -> None:
+    """Print one organization's own assessment from its :class:`AssessmentTables`."""
+    console.print(f"\n[bold]{tables.for_org}[/]: its own assessment", highlight=False)
+    facts = tables.summary[tables.summary["section"] == "Organization"]
+    for fact, text in zip(facts["fact"], facts["text"], strict=True):
+        if fact != "Organization":
+            console.print(f"  {fact}: {text}", markup=False)
+    paths = tables.paths
+    if len(paths):
+        console.print("Chains (the first is a shortest):")
+        for _, chain in paths.groupby("chain", sort=True):
+            links = [str(chain["supplier"].iloc[0])] + [
+                f"{buyer} [{product}]" if isinstance(product, str) else str(buyer)
+                for buyer, product in zip(chain["buyer"], chain["product"], strict=True)
+            ]
+            console.print("  " + " -> ".join(links), markup=False)
+    console.print(
+        _frame_table(
+            "Remediation plan (deadline " + str(tables.fact("Deadline")) + ")",
+            tables.remediation,
+            {
+                "action_type": "action",
+                "supplier": "supplier",
+                "buyer": "buyer",
+                "product": "product",
+                "tier": "tier",
+                "annual_value_usd": "value (USD)",
+                "estimated_completion": "est. completion",
+                "late": "late",
+            },
+        )
+    )
+    if len(tables.programs):
+        console.print(
+            _frame_table(
+                "Contracts and programs affected",
+                tables.programs,
+                {
+                    "program": "program",
+                    "contract_id": "contract",
+                    "buyer": "buyer",
+                    "suppliers": "suppliers",
+                    "value_at_risk_usd": "value (USD)",
+                    "late": "late",
+                },
+            )
+        )
+    if len(tables.reporting):
+        console.print(
+            _frame_table(
+                f"Reports owed (identified {tables.identified})",
+                tables.reporting,
+                {
+                    "contract_number": "contract",
+                    "order_number": "order",
+                    "supplier_name": "supplier",
+                    "product": "product",
+                    "clause": "clause",
+                    "initial_report_due": "initial due",
+                    "followup_report_due": "follow-up due",
+                },
+            )
+        )
+    else:
+        console.print("No reports owed: no exposed input of it is used in a DoD contract.")
 
 
 @cli.command("screen")
@@ -542,7 +654,7 @@ def _print_screening(result: Any, top: int) -> None:
 )
 @click.pass_context
 def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> None:
-    """Load sample_data/ into a fresh demo database and show what it holds."""
+    """Load sample_data/ into a fresh database, assess the 2026 designation, write the report."""
     from exposure.demo import run_demo
     from exposure.pipeline import organizations_frame
 
@@ -555,10 +667,17 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
             )
         )
         return
-    report_path = path.with_name("exposure-demo-assessment.json")
+    workbook_path = path.with_name("exposure-demo-assessment.xlsx")
+    json_path = path.with_name("exposure-demo-assessment.json")
     try:
         with _progress() as progress:
-            result = run_demo(path, sample_dir=sample_dir, report=report_path, progress=progress)
+            result = run_demo(
+                path,
+                sample_dir=sample_dir,
+                report=workbook_path,
+                also=(json_path,),
+                progress=progress,
+            )
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
@@ -569,7 +688,15 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
         console.print()
         _print_assessment(result.run, organizations_frame(result.run), 15)
     console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
-    console.print(f"assessment: {report_path} (the SPEC 5.1 JSON of the seeded 2026 scenario)")
+    console.print(
+        f"assessment workbook: {workbook_path} (Summary, Affected organizations, Exposure "
+        "paths, Programs and contracts, Remediation, Reporting, Data quality, Sources)",
+        markup=False,
+    )
+    console.print(f"assessment JSON: {json_path} (SPEC 5.1)", markup=False)
+    # ---- Dashboard hand-off -------------------------------------------------------------
+    # The demo's last step: start the dashboard on localhost unless --no-dashboard. The
+    # dashboard's work replaces the line below with that start; keep it the final step.
     if not no_dashboard:
         _serve_demo(path)
 

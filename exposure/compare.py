@@ -33,8 +33,8 @@ from dataclasses import dataclass
 import pandas as pd
 
 from exposure.errors import ExposureError
+from exposure.headline import headline
 from exposure.pipeline import AssessmentRun, organizations_frame
-from exposure.summary import headline
 
 __all__ = ["ScenarioDiff", "compare_frames", "compare_runs"]
 

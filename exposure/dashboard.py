@@ -175,24 +175,18 @@ def assessment_bytes(
 ) -> bytes:
     """The assessment written by :func:`exposure.report.write_report`, as bytes to download.
 
-    ``con`` is handed to ``write_report`` when it takes one (the workbook reads evidence rows
-    and sources from the warehouse).
+    ``con`` is the warehouse the run came from: the workbook and the CSV read contract ids,
+    evidence rows and sources from it (the JSON alone needs it only for ``detail_for``).
 
     Raises:
         ExposureError: the report module cannot write that format.
     """
-    import inspect
-
     from exposure.report import write_report
 
-    extra: dict[str, object] = {}
-    parameters = inspect.signature(write_report).parameters
-    if con is not None and "con" in parameters:
-        extra["con"] = con
     folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
     try:
         path = folder / f"assessment.{suffix.lstrip('.')}"
-        write_report(run, path, detail_for=detail_for, **extra)
+        write_report(run, path, con=con, detail_for=detail_for)
         return path.read_bytes()
     finally:
         shutil.rmtree(folder, ignore_errors=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from exposure.errors import ExposureError
@@ -16,6 +17,7 @@ from exposure.ingest import LoadOptions
 from exposure.pipeline import AssessmentRun, run_assessment, store_results
 from exposure.report import write_report
 from exposure.scenarios import load_spec
+from exposure.tables import AssessmentTables, build_tables
 from exposure.warehouse import LoadReport, Status, connect, load_files, status
 
 __all__ = ["DEMO_SCENARIO", "DemoResult", "run_demo", "sample_data_dir"]
@@ -31,13 +33,16 @@ DEMO_SCENARIO = "dod-2026-anthropic"
 
 @dataclass(frozen=True)
 class DemoResult:
-    """What the demo loaded, the warehouse status, and the seed scenario's assessment."""
+    """What the demo loaded, the warehouse status, the seed scenario's assessment, its tables
+    and the report files written (``report_path`` first, then ``written``)."""
 
     database: Path
     reports: list[LoadReport]
     status: Status
     run: AssessmentRun | None = None
     report_path: Path | None = None
+    tables: AssessmentTables | None = None
+    written: tuple[Path, ...] = ()
 
 
 def run_demo(
@@ -45,12 +50,15 @@ def run_demo(
     *,
     sample_dir: Path | None = None,
     report: Path | None = None,
+    also: tuple[Path, ...] = (),
+    identified: date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> DemoResult:
     """Recreate ``database``, load the manifest's sample files in order, assess the seed scenario.
 
-    The 2026 designation list of ``seeds/designations.csv`` is named explicitly here; with
-    ``report`` the assessment is written there (JSON or CSV).
+    The 2026 designation list of ``seeds/designations.csv`` is named explicitly here. With
+    ``report`` (``.xlsx``, ``.csv`` or ``.json``) the assessment is written there, and to each
+    path of ``also``, all from the same tables.
     """
     folder = sample_dir or sample_data_dir()
     manifest = folder / "manifest.csv"
@@ -69,8 +77,10 @@ def run_demo(
         result = status(con, database=str(database))
         run = run_assessment(con, load_spec(con, DEMO_SCENARIO))
         store_results(con, run)
+        tables = build_tables(con, run, identified=identified)
     finally:
         con.close()
-    if report is not None:
-        write_report(run, report)
-    return DemoResult(database, reports, result, run, report)
+    written = []
+    for path in (report, *also) if report is not None else also:
+        written.append(write_report(run, path, tables=tables, progress=progress))
+    return DemoResult(database, reports, result, run, report, tables, tuple(written))

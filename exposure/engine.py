@@ -150,22 +150,28 @@ def _obliged(graph: Graph, sources: BoolArray, scope: Scope) -> BoolArray:
     return obliged & ~sources
 
 
-def _first_per(keys: IntArray, values: IntArray, size: int) -> tuple[IntArray, IntArray]:
-    """Distinct keys (sorted, all in ``range(size)``) and, for each, one of its values.
+def _one_per(keys: IntArray, values: IntArray, scratch: IntArray) -> tuple[IntArray, IntArray]:
+    """One (key, value) pair per distinct key (the last pair given for it), in input order.
 
-    Large inputs scatter into an array of ``size`` (linear time); small ones sort.
+    ``scratch`` is any int64 array with a slot per possible key; it need not be cleared, as
+    only the slots just written are read back. Linear in ``len(keys)``, whatever the size
+    of ``scratch``.
+
+    >>> _one_per(np.array([3, 1, 3]), np.array([10, 11, 12]), np.empty(4, np.int64))
+    (array([1, 3]), array([11, 12]))
     """
-    if len(keys) * 16 < size:
-        unique, first = np.unique(keys, return_index=True)
-        return unique, values[first]
-    chosen = np.full(size, -1, dtype=np.int64)
-    chosen[keys[::-1]] = values[::-1]  # the last write wins: the first occurrence
-    unique = np.flatnonzero(chosen >= 0) if len(values) and values.min() >= 0 else np.unique(keys)
-    return unique, chosen[unique]
+    position = np.arange(len(keys), dtype=np.int64)
+    scratch[keys] = position  # for a repeated key the last write wins: one slot, one owner
+    own = scratch[keys] == position
+    return keys[own], values[own]
 
 
 def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
-    """Breadth-first search over edges. Returns edge tier, edge_from, org tier, org_via."""
+    """Breadth-first search over edges. Returns edge tier, edge_from, org tier, org_via.
+
+    Each level expands whole groups (an organization's edges of one product): a group is
+    reached once, so every edge is visited once and the search is linear in the edges.
+    """
     n_orgs, n_edges = graph.n_orgs, graph.n_edges
     edge_tier = np.zeros(n_edges, dtype=np.int64)
     edge_from = np.full(n_edges, -1, dtype=np.int64)
@@ -174,55 +180,49 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
     org_tier[sources] = 0
     if n_edges == 0:
         return edge_tier, edge_from, org_tier, org_via
+    n_groups = len(graph.group_key)
     group_org = graph.group_key // (graph.blank_code + 1)
     org_group_start = np.searchsorted(group_org, np.arange(n_orgs + 1))
-    group_done = np.zeros(len(graph.group_key), dtype=bool)
-
+    group_done = np.zeros(n_groups, dtype=bool)
     full_done = sources.copy()
+    org_scratch = np.empty(n_orgs, dtype=np.int64)
+    group_scratch = np.empty(n_groups, dtype=np.int64)
 
     source_ids = np.flatnonzero(sources)
-    group_done[ranges(org_group_start[source_ids], org_group_start[source_ids + 1])] = True
-    frontier = ranges(graph.out_start[source_ids], graph.out_start[source_ids + 1])
-    frontier_from = np.full(len(frontier), -1, dtype=np.int64)
+    groups = ranges(org_group_start[source_ids], org_group_start[source_ids + 1])
+    via = np.full(len(groups), -1, dtype=np.int64)
     level = 1
-    while len(frontier):
+    while len(groups):
+        group_done[groups] = True
+        lengths = graph.group_start[groups + 1] - graph.group_start[groups]
+        frontier = ranges(graph.group_start[groups], graph.group_start[groups + 1])
         edge_tier[frontier] = level
-        edge_from[frontier] = frontier_from
+        edge_from[frontier] = np.repeat(via, lengths)
         buyers = graph.buyer[frontier]
         fresh = org_tier[buyers] < 0
         org_tier[buyers[fresh]] = level
         org_via[buyers[fresh]] = frontier[fresh]
 
-        new_edges: list[IntArray] = []
-        new_from: list[IntArray] = []
-        # Blank used_in: every outbound edge of the buyer.
-        whole = (graph.used_in[frontier] < 0) & ~full_done[buyers]
-        orgs, via = _first_per(buyers[whole], frontier[whole], n_orgs)
+        open_buyer = ~full_done[buyers]
+        frontier, buyers = frontier[open_buyer], buyers[open_buyer]
+        used_in = graph.used_in[frontier]
+        # Blank used_in: every group of the buyer. used_in = p: the buyer's group p. Any
+        # exposed input: the buyer's blank-product group.
+        whole = used_in < 0
+        orgs, org_via_edge = _one_per(buyers[whole], frontier[whole], org_scratch)
         full_done[orgs] = True
-        group_done[ranges(org_group_start[orgs], org_group_start[orgs + 1])] = True
-        lengths = graph.out_start[orgs + 1] - graph.out_start[orgs]
-        new_edges.append(ranges(graph.out_start[orgs], graph.out_start[orgs + 1]))
-        new_from.append(np.repeat(via, lengths))
-        # used_in = p: the buyer's product-p group; any exposed input: its blank-product group.
-        scoped = (graph.used_in[frontier] >= 0) & ~full_done[buyers]
-        partial = ~full_done[buyers]
-        groups = np.concatenate(
-            [graph.feeds_group[frontier[scoped]], graph.blank_group[buyers[partial]]]
+        counts = org_group_start[orgs + 1] - org_group_start[orgs]
+        candidates = np.concatenate(
+            [
+                ranges(org_group_start[orgs], org_group_start[orgs + 1]),
+                graph.feeds_group[frontier[~whole]],
+                graph.blank_group[buyers],
+            ]
         )
-        reached_by = np.concatenate([frontier[scoped], frontier[partial]])
-        keep = groups >= 0
-        groups, reached_by = groups[keep], reached_by[keep]
-        keep = ~group_done[groups]
-        groups, via = _first_per(groups[keep], reached_by[keep], len(group_done))
-        group_done[groups] = True
-        lengths = graph.group_start[groups + 1] - graph.group_start[groups]
-        new_edges.append(ranges(graph.group_start[groups], graph.group_start[groups + 1]))
-        new_from.append(np.repeat(via, lengths))
-
-        candidates = np.concatenate(new_edges)
-        sources_of = np.concatenate(new_from)
-        unseen = edge_tier[candidates] == 0
-        frontier, frontier_from = _first_per(candidates[unseen], sources_of[unseen], n_edges)
+        reached_by = np.concatenate([np.repeat(org_via_edge, counts), frontier[~whole], frontier])
+        keep = candidates >= 0
+        keep[keep] = ~group_done[candidates[keep]]
+        groups, via = _one_per(candidates[keep], reached_by[keep], group_scratch)
         level += 1
     return edge_tier, edge_from, org_tier, org_via
 

@@ -22,7 +22,14 @@ from exposure.graph import Graph, load_graph
 from exposure.impact import model_impact
 from exposure.scenarios import ScenarioSpec, build_scenario
 
-__all__ = ["AssessmentRun", "chains", "organizations_frame", "run_assessment", "store_results"]
+__all__ = [
+    "AssessmentRun",
+    "chain_edge_lists",
+    "chains",
+    "organizations_frame",
+    "run_assessment",
+    "store_results",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -101,17 +108,26 @@ def _feeds(graph: Graph, e_in: int, e_out: int) -> bool:
     return product < 0 or used_in < 0 or product == used_in
 
 
-def chains(run: AssessmentRun, org: int, k: int = 3, *, limit: int = 20_000) -> list[list[str]]:
-    """Up to ``k`` distinct chains (as names) from a source to ``org``; the first is shortest.
+def _edge_chain_names(graph: Graph, edges: list[int]) -> list[str]:
+    return [str(graph.names[graph.supplier[edges[0]]])] + [
+        str(graph.names[graph.buyer[e]]) for e in edges
+    ]
 
-    A small explanation, so networkx serves it: the exposed edges that can feed ``org`` are
-    collected backwards (at most ``limit`` of them), then ``shortest_simple_paths`` lists
-    chains of edges, kept when their organization sequence is new.
+
+def chain_edge_lists(
+    run: AssessmentRun, org: int, k: int = 3, *, limit: int = 20_000
+) -> list[list[int]]:
+    """Up to ``k`` distinct chains to ``org`` as lists of edge indexes; the first is shortest.
+
+    Empty for sources and clear organizations. A small explanation, so networkx serves it:
+    the exposed edges that can feed ``org`` are collected backwards (at most ``limit`` of
+    them), then ``shortest_simple_paths`` lists chains of edges, kept when their organization
+    sequence is new.
     """
     graph, result = run.graph, run.result
-    shortest = result.chain(graph, org)
-    if len(shortest) <= 1:
-        return [[str(graph.names[i]) for i in shortest]] if shortest else []
+    shortest = result.chain_edges(org)
+    if not shortest:
+        return []
     exposed = result.exposed_edges
     by_buyer = np.argsort(graph.buyer, kind="stable")
     starts = np.searchsorted(graph.buyer[by_buyer], np.arange(graph.n_orgs + 1))
@@ -138,19 +154,32 @@ def chains(run: AssessmentRun, org: int, k: int = 3, *, limit: int = 20_000) -> 
         frontier = next_frontier
     for e in targets:
         line.add_edge(e, "end")
-    found: list[list[str]] = [run.chain_names(org)]
+    found = [shortest]
+    found_names = [_edge_chain_names(graph, shortest)]
     if "start" not in line:
         return found
     for path in nx.shortest_simple_paths(line, "start", "end"):
-        edges = path[1:-1]
-        names = [str(graph.names[graph.supplier[edges[0]]])] + [
-            str(graph.names[graph.buyer[e]]) for e in edges
-        ]
-        if names not in found:
-            found.append(names)
+        edges = [int(e) for e in path[1:-1]]
+        names = _edge_chain_names(graph, edges)
+        if names not in found_names:
+            found.append(edges)
+            found_names.append(names)
         if len(found) >= k:
             break
     return found
+
+
+def chains(run: AssessmentRun, org: int, k: int = 3, *, limit: int = 20_000) -> list[list[str]]:
+    """Up to ``k`` distinct chains (as names) from a source to ``org``; the first is shortest.
+
+    A source's only chain is its own name; a clear organization has none. See
+    :func:`chain_edge_lists` for how the chains are found.
+    """
+    graph = run.graph
+    shortest = run.result.chain(graph, org)
+    if len(shortest) <= 1:
+        return [[str(graph.names[i]) for i in shortest]] if shortest else []
+    return [_edge_chain_names(graph, edges) for edges in chain_edge_lists(run, org, k, limit=limit)]
 
 
 _RESULTS_SCHEMA = """

@@ -1,23 +1,37 @@
-"""Assessment outputs: the machine-readable JSON of SPEC 5.1 and the affected-organizations CSV.
+"""Assessment outputs: the workbook, the affected-organizations CSV and the SPEC 5.1 JSON.
 
-Cells of the CSV that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return are
-prefixed with an apostrophe so that no spreadsheet program runs them as formulas.
+:func:`write_report` picks the format from the file's extension; all three come from the same
+:class:`~exposure.pipeline.AssessmentRun` (and the :class:`~exposure.tables.AssessmentTables`
+built from it). Cells of the CSV that begin with ``=``, ``+``, ``-``, ``@``, a tab or a
+carriage return are prefixed with an apostrophe so that no spreadsheet program runs them as
+formulas; the workbook never writes a formula at all (see :mod:`exposure.xlsx_cells`).
 """
 
 from __future__ import annotations
 
-import csv
 import json
+from collections.abc import Callable
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
+import duckdb
+import numpy as np
 import pandas as pd
 
 from exposure.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.errors import ExposureError
-from exposure.pipeline import AssessmentRun, chains, organizations_frame
+from exposure.pipeline import AssessmentRun, chains
+from exposure.tables import INTERNAL_COLUMNS, AssessmentTables, build_tables
+from exposure.workbook import write_workbook
 
-__all__ = ["assessment_json", "safe_cell", "write_report"]
+__all__ = [
+    "assessment_json",
+    "organization_json",
+    "safe_cell",
+    "write_csv",
+    "write_report",
+]
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -87,36 +101,102 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
     }
 
 
-def write_report(run: AssessmentRun, path: Path, *, detail_for: int | None = None) -> Path:
-    """Write the assessment as JSON (``.json``) or the affected organizations as CSV (``.csv``).
+def _json_value(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: dates in ISO form, missing values as null."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [
+        {str(key): _json_value(value) for key, value in record.items()}
+        for record in plain.to_dict("records")
+    ]
+
+
+def organization_json(tables: AssessmentTables) -> dict[str, Any]:
+    """One organization's own assessment (``tables`` built ``for_org``) as JSON objects."""
+    summary = tables.summary[tables.summary["section"] == "Organization"]
+    return {
+        "organization": tables.for_org,
+        "facts": {str(f): t for f, t in zip(summary["fact"], summary["text"], strict=True)},
+        "chains": [
+            [str(group["supplier"].iloc[0]), *map(str, group["buyer"])]
+            for _, group in tables.paths.groupby("chain", sort=True)
+        ],
+        "paths": _records(tables.paths),
+        "remediation": _records(tables.remediation),
+        "programs": _records(tables.programs),
+        "reporting": _records(tables.reporting),
+        "data_quality": _records(tables.data_quality),
+    }
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """A frame as UTF-8 CSV, formula-like text made inert (see :func:`safe_cell`).
+
+    Internal id columns are left out, except ``org_id``.
+    """
+    frame = frame[[c for c in frame.columns if c == "org_id" or c not in INTERNAL_COLUMNS]].copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+            text = frame[column].astype(object)
+            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_STARTS))
+            frame[column] = text.where(~risky.astype(bool), "'" + text.astype(str))
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", date_format="%Y-%m-%d")
+    return path
+
+
+def write_report(
+    run: AssessmentRun,
+    path: Path,
+    *,
+    tables: AssessmentTables | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    detail_for: int | None = None,
+    identified: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Path:
+    """Write the assessment by the file's extension, all from the same result.
+
+    * ``.xlsx``: the workbook of :mod:`exposure.workbook` (SPEC 5.1);
+    * ``.csv``: the affected organizations (``tables.organizations``), ranked;
+    * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`), plus, with ``detail_for``, the
+      organization's own assessment under ``"for"`` (:func:`organization_json`).
+
+    ``tables`` are built from ``con`` (with ``detail_for`` and ``identified``) when not given;
+    the JSON alone needs neither (without them it has no ``"for"`` section).
 
     Raises:
-        ExposureError: another extension (the Excel workbook comes with the report module).
+        ExposureError: another extension, or tables needed and neither tables nor ``con``.
     """
+    path = Path(path)
     suffix = path.suffix.lower()
+    if suffix not in (".json", ".csv", ".xlsx"):
+        raise ExposureError(
+            f"cannot write '{path.name}': the report formats are .xlsx, .csv and .json"
+        )
+    if tables is None and (suffix != ".json" or (detail_for is not None and con is not None)):
+        if con is None:
+            raise ExposureError(f"writing {path.name} needs the warehouse the run came from")
+        tables = build_tables(con, run, for_org=detail_for, identified=identified)
     if suffix == ".json":
         payload = assessment_json(run, detail_for=detail_for)
+        if tables is not None and tables.for_org is not None:
+            payload["for"] = organization_json(tables)
         path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
+    assert tables is not None
     if suffix == ".csv":
-        frame = organizations_frame(run)
-        frame = frame[frame["exposed"]]
-        with path.open("w", newline="", encoding="utf-8") as handle:
-            writer = csv.writer(handle)
-            columns = [
-                "name",
-                "kind",
-                "status",
-                "tier",
-                "impact",
-                "value_at_risk_usd",
-                "late",
-                "obliged",
-            ]
-            writer.writerow([*columns, "shortest_path"])
-            for record in frame.to_dict("records"):
-                values = ["" if pd.isna(record[c]) else record[c] for c in columns]
-                path_names = " > ".join(run.chain_names(int(record["org_id"])))
-                writer.writerow([safe_cell(v) for v in [*values, path_names]])
-        return path
-    raise ExposureError(f"cannot write '{path.name}': the report formats are .json and .csv")
+        # name first (the CSV's long-standing layout); rank, implied by the row order, last
+        columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
+        return write_csv(tables.organizations[columns], path)
+    return write_workbook(tables, path, progress=progress)

@@ -75,3 +75,20 @@ def run_cli(*args: str | Path) -> tuple[int, str]:
     del result
     gc.collect()
     return code, output
+
+
+REPORT = DATA / "report"
+
+
+@pytest.fixture
+def report_db(tmp_path: Path) -> Path:
+    """tests/data/report/ (the hand-checked network of its README) loaded into a fresh file."""
+    from exposure import connect, load_files
+
+    path = tmp_path / "report.duckdb"
+    con = connect(path)
+    try:
+        load_files(con, [REPORT / "organizations.csv", REPORT / "relationships.csv"])
+    finally:
+        con.close()
+    return path

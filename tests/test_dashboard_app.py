@@ -24,7 +24,7 @@ from streamlit.testing.v1 import AppTest
 from exposure.compare import compare_runs
 from exposure.demo import run_demo
 from exposure.pipeline import organizations_frame, run_assessment
-from exposure.scenarios import ScenarioSpec
+from exposure.scenarios import ScenarioSpec, load_spec
 from exposure.warehouse import connect
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -385,15 +385,28 @@ def test_detail_shows_chains_with_products_evidence_contracts_and_plan(demo_db, 
     chains = [e.label for e in at.expander if e.label.startswith("Chain ")]
     assert chains and chains[0].startswith("Chain 1: Anthropic, PBC → ")
     assert all(label.endswith("→ Department of the Navy") for label in chains)
-    links = frame_with(at, "evidence")
-    assert {"product", "used_in", "supplier", "buyer"} <= set(links.columns)
-    evidence = frame_with(at, "sha256")
-    assert set(evidence["file"]) <= {"network.xlsx", "prime_vendor_list.xlsx"}
-    assert (evidence["row"] > 1).all()
-    remediation = frame_with(at, "action")
-    assert remediation["late"].any()
-    contracts = frame_with(at, "counterparty")
-    assert contracts["contract_id"].notna().any()
+    links = frame_with(at, "Also stated in")
+    assert {"Supplier", "Buyer", "Product", "Source file", "Sheet", "Row"} <= set(links.columns)
+    assert set(links["Source file"]) <= {"network.xlsx", "prime_vendor_list.xlsx"}
+    assert (links["Row"] > 1).all()
+    # The same chains as the workbook's Exposure paths for this organization.
+    con = connect(demo_db)
+    try:
+        from exposure.tables import build_tables
+
+        run = run_assessment(con, load_spec(con, "dod-2026-anthropic"))
+        paths = build_tables(con, run, for_org=int(navy[0][0])).paths
+    finally:
+        con.close()
+    assert len(chains) == paths["chain"].nunique()
+    first = paths[paths["chain"] == 1]
+    assert chains[0] == "Chain 1: " + " → ".join(
+        [str(first["supplier"].iloc[0]), *first["buyer"].astype(str)]
+    )
+    remediation = frame_with(at, "Action")
+    assert remediation["Late"].any()
+    contracts = frame_with(at, "Counterparty")
+    assert contracts["Contract"].notna().any() and contracts["Exposed"].any()
 
 
 # Compare and download ---------------------------------------------------------------------------
@@ -450,16 +463,21 @@ def test_download_the_assessment_on_screen(demo_db, app_for, suffix):
         assert lines[0].startswith("name,kind,status,tier") and len(lines) == 1 + 38
 
 
-def test_download_xlsx_is_a_workbook_or_a_clear_refusal(demo_db, app_for):
+def test_download_the_workbook(demo_db, app_for):
     at = go(app_for(demo_db, scenario="dod-2026-anthropic"), "downloads")
     at.radio(key="download_format").set_value("xlsx").run()
     click(at, "prepare")
-    prepared = at.session_state.get("prepared_download")
-    if prepared is None:
-        assert any(".xlsx" in e.value or "xlsx" in e.value for e in at.error)
-        return
-    workbook = openpyxl.load_workbook(io.BytesIO(prepared[2]), read_only=True)
-    assert "Summary" in workbook.sheetnames
+    assert not at.error, [e.value for e in at.error]
+    _, name, data = at.session_state["prepared_download"]
+    assert name.endswith(".xlsx")
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    assert workbook.sheetnames[0] == "Summary"
+    assert {"Affected organizations", "Exposure paths", "Remediation", "Sources"} <= set(
+        workbook.sheetnames
+    )
+    rows = list(workbook["Affected organizations"].iter_rows(values_only=True))
+    names = [row[1] for row in rows if row and isinstance(row[1], str)]
+    assert "Anthropic, PBC" in names and "Department of the Navy" in names
 
 
 def test_login_is_required_when_oidc_is_configured(demo_db, app_for, monkeypatch):

@@ -32,6 +32,7 @@ from exposure.demo import run_demo
 from exposure.engine import DESIGNATED, NONCOMPLIANT, Scenario, assess
 from exposure.errors import ExposureError, Problem
 from exposure.graph import build_graph
+from exposure.headline import headline
 from exposure.impact import cascade_impact
 from exposure.network_view import (
     build_view,
@@ -51,7 +52,6 @@ from exposure.preview import (
 )
 from exposure.scenarios import ScenarioSpec, resolve_org
 from exposure.search import filter_ranking, reference_for, search_organizations
-from exposure.summary import headline
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -430,53 +430,24 @@ def test_view_invariants_on_random_networks():
 # Detail --------------------------------------------------------------------------------------
 
 
-def test_detail_chains_are_product_consistent_and_evidenced(sample):
+def test_detail_lists_every_dependency_both_ways(sample):
     run = _run(sample, "Anthropic, PBC")
     graph, result = run.graph, run.result
-    frame = organizations_frame(run)
-    exposed = frame.loc[frame["status"] == "exposed", "org_id"].tolist()
-    staged = sample.execute(
-        "SELECT _source_file, coalesce(_sheet, ''), _row, b.org_id, s.org_id FROM stg_relationships r "
-        "JOIN org_names b ON b.name = r.buyer JOIN org_names s ON s.name = r.supplier"
-    ).fetchall()
-    where = {(f, sh, int(row)): (int(b), int(s)) for f, sh, row, b, s in staged}
-    names = {str(n): i for i, n in enumerate(graph.names)}
-    for org in exposed:
-        detail = org_detail(sample, run, int(org))
-        assert detail.chains, detail.name
-        assert detail.chains[0].names == run.chain_names(int(org))
-        for chain in detail.chains:
-            links = chain.links
-            assert list(links["buyer"])[-1] == detail.name
-            assert result.status[names[links["supplier"].iloc[0]]] in (DESIGNATED, NONCOMPLIANT)
-            assert list(links["supplier"])[1:] == list(links["buyer"])[:-1]
-            assert len(links) == len(chain.names) - 1
-            assert (links["evidence"] != "").all()
-        for row in detail.evidence.itertuples(index=False):
-            buyer, supplier = where[(row.file, row.sheet or "", int(row.row))]
-            assert (graph.names[buyer], graph.names[supplier]) == (row.buyer, row.supplier)
-        inbound_exposed = int(((graph.buyer == org) & result.exposed_edges).sum())
-        assert len(detail.remediation) == inbound_exposed
-        assert detail.remediation["late"].sum() == int(
-            (result.edge_late & (graph.buyer == org)).sum()
-        )
-        degree = int((graph.buyer == org).sum() + (graph.supplier == org).sum())
-        assert len(detail.contracts) == degree
-
-
-def test_detail_of_a_prime_tied_to_the_vendor_lists_the_tie_to_cut(sample):
-    run = _run(sample, "Anthropic, PBC")
-    meridian = resolve_org(sample, "Meridian Aerospace Corporation")
-    detail = org_detail(sample, run, meridian)
-    assert detail.facts["obliged to cut a tie"] is True
-    assert list(detail.obligations["counterparty"]) == ["Anthropic, PBC"]
-    assert "Stop buying 'Claude for Enterprise' from Anthropic, PBC" in " ".join(
-        detail.remediation["action"]
-    )
-    navy = org_detail(sample, run, resolve_org(sample, "Department of the Navy"))
-    assert navy.obligations.empty
-    source = org_detail(sample, run, resolve_org(sample, "Anthropic"))
-    assert source.chains[0].names == ["Anthropic, PBC"] and source.chains[0].links.empty
+    for name in ("Meridian Aerospace Corporation", "Department of the Navy", "Anthropic"):
+        org = resolve_org(sample, name)
+        detail = org_detail(sample, run, org)
+        contracts = detail.contracts
+        buys, sells = contracts["direction"] == "buys from", contracts["direction"] == "sells to"
+        assert buys.sum() == int((graph.buyer == org).sum())
+        assert sells.sum() == int((graph.supplier == org).sum())
+        exposed_inputs = int(((graph.buyer == org) & result.exposed_edges).sum())
+        assert int((buys & contracts["exposed"]).sum()) == exposed_inputs
+        assert list(contracts["exposed"]) == sorted(contracts["exposed"], reverse=True)
+    meridian = org_detail(sample, run, resolve_org(sample, "Meridian Aerospace Corporation"))
+    assert meridian.facts["UEI"] and meridian.facts["obliged to cut a tie"] is True
+    claude = meridian.contracts[meridian.contracts["counterparty"] == "Anthropic, PBC"]
+    assert list(claude["product"]) == ["Claude for Enterprise"] and claude["exposed"].all()
+    assert int(claude["tier"].iloc[0]) == 1
 
 
 # Headline ------------------------------------------------------------------------------------
@@ -542,6 +513,8 @@ def test_assessment_bytes_writes_the_report_formats(tiny):
     run = _run(tiny, "Vendor AI")
     data = assessment_bytes(run, "json")
     assert b'"scenario": "ad-hoc"' in data
-    assert assessment_bytes(run, "csv").startswith(b"name,kind,status")
+    csv_text = assessment_bytes(run, "csv", con=tiny).decode("utf-8")
+    assert "Cloud Host Inc" in csv_text and "Compute Buyer LLC" not in csv_text
+    assert assessment_bytes(run, "xlsx", con=tiny).startswith(b"PK")
     assert set(REPORT_TYPES) == {"xlsx", "csv", "json"}
     assert not [p for p in Path(tempfile.gettempdir()).glob("exposure-report-*")]

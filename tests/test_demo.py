@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+import openpyxl
 from click.testing import CliRunner
 
 from exposure import connect
@@ -15,7 +16,9 @@ from exposure.schema import RELATION_TYPES
 def test_demo_command_from_a_fresh_database(tmp_path):
     db = tmp_path / "demo.duckdb"
     db.write_bytes(b"not a database")  # the demo replaces whatever was there
-    result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--no-dashboard"])
+    result = CliRunner(env={"COLUMNS": "2000"}).invoke(
+        cli, ["--db", str(db), "demo", "--no-dashboard"]
+    )
     assert result.exit_code == 0, result.output
     assert "network.xlsx" in result.output
     assert "prime_vendor_list.xlsx" in result.output
@@ -23,6 +26,28 @@ def test_demo_command_from_a_fresh_database(tmp_path):
     assert report["scenario"] == "dod-2026-anthropic"
     assert report["designated"] == ["Anthropic, PBC"]
     assert "Most affected" in result.output
+    # The workbook it names reopens, with every sheet, and agrees with the JSON.
+    workbook_path = tmp_path / "exposure-demo-assessment.xlsx"
+    assert f"assessment workbook: {workbook_path} (Summary" in result.output
+    workbook = openpyxl.load_workbook(workbook_path)
+    assert workbook.sheetnames == [
+        "Summary",
+        "Affected organizations",
+        "Exposure paths",
+        "Programs and contracts",
+        "Remediation",
+        "Reporting",
+        "Data quality",
+        "Sources",
+    ]
+    organizations = workbook["Affected organizations"]
+    names = [
+        row[1] for row in organizations.iter_rows(min_row=5, values_only=True) if row[1] is not None
+    ]
+    exposed = sorted(o["name"] for o in report["organizations"] if o["exposed"])
+    assert sorted(names) == exposed
+    assert names[0] == "Anthropic, PBC"
+    assert "dashboard" not in result.output  # --no-dashboard stops after the report
     con = connect(db, read_only=True)
     try:
         files = {row[0] for row in con.execute("SELECT DISTINCT file_name FROM sources").fetchall()}

@@ -9,9 +9,9 @@ import streamlit as st
 import shared
 from exposure.compare import compare_runs
 from exposure.errors import ExposureError
+from exposure.headline import compact_usd
 from exposure.scenarios import ScenarioSpec, load_spec
 from exposure.search import designation_lists, stored_scenarios
-from exposure.summary import compact_usd
 
 _COLUMNS = {
     "name": "organization",
