@@ -77,11 +77,15 @@ def _pick(frame: pd.DataFrame) -> int | None:
     return int(org)
 
 
-def _chains(tables: AssessmentTables) -> None:
+def _chains(tables: AssessmentTables, status: str) -> None:
     st.subheader("Chains")
     paths = tables.paths
     if paths.empty:
-        st.write("No chain reaches it in this scenario.")
+        st.write(
+            f"It is {status} in this scenario: chains start from it."
+            if status in ("designated", "noncompliant")
+            else "No chain reaches it in this scenario."
+        )
         return
     st.caption(
         "Each link is a dependency supplier → buyer whose product is fed by the link before "
@@ -130,7 +134,7 @@ def render() -> None:
             else ""
         )
     )
-    _chains(tables)
+    _chains(tables, str(facts["status"]))
 
     st.subheader("Remediation plan")
     if tables.remediation.empty:
