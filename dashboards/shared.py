@@ -25,7 +25,7 @@ from exposure.errors import ExposureError, Problem
 from exposure.headline import Headline, compact_usd, headline
 from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
 from exposure.scenarios import ScenarioSpec, load_spec
-from exposure.search import search_organizations
+from exposure.search import designation_lists, search_organizations, stored_scenarios
 from exposure.sql import scalar
 from exposure.warehouse import connect, default_db_path
 
@@ -202,6 +202,15 @@ def show_headline(figures: Headline) -> None:
 def current_headline() -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     """The run of the scenario on screen, its organizations frame and headline figures."""
     return _run_of(None)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def lists_and_scenarios(
+    _con: duckdb.DuckDBPyConnection, path: str, version: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The seed designation lists and the stored scenarios. While the dashboard runs it holds
+    the database, so only a load (a new data version) or a restart can change them."""
+    return designation_lists(_con), stored_scenarios(_con)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

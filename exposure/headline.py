@@ -69,16 +69,28 @@ def compact_usd(value: float) -> str:
 
 
 def tier_kind_table(frame: pd.DataFrame) -> pd.DataFrame:
-    """Affected organizations counted per tier (rows) and kind (columns), with totals."""
+    """Affected organizations counted per tier (rows) and kind (columns), with totals.
+
+    >>> frame = pd.DataFrame({"status": ["designated", "exposed", "exposed", "clear"],
+    ...     "kind": ["model_provider", "prime", "prime", "agency"],
+    ...     "tier": pd.array([0, 1, 1, None], dtype="Int64")})
+    >>> tier_kind_table(frame).to_dict("index")["1"]
+    {'model_provider': 0, 'prime': 2, 'total': 2}
+    """
     affected = frame[frame["status"] != "clear"]
     if affected.empty:
         return pd.DataFrame()
-    table = pd.crosstab(
-        affected["tier"].astype("Int64"), affected["kind"], margins=True, margins_name="total"
+    counts = (
+        affected.groupby([affected["tier"].astype("Int64"), affected["kind"].astype(str)])
+        .size()
+        .unstack(fill_value=0)
     )
-    table.index = [str(i) for i in table.index]
-    table.index.name = "tier"
-    return table
+    counts["total"] = counts.sum(axis=1)
+    counts.loc["total"] = counts.sum(axis=0)
+    counts.index = [str(i) for i in counts.index]
+    counts.index.name = "tier"
+    counts.columns.name = None
+    return counts.astype(int)
 
 
 def headline(frame: pd.DataFrame) -> Headline:

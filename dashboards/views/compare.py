@@ -11,7 +11,6 @@ from exposure.compare import compare_runs
 from exposure.errors import ExposureError
 from exposure.headline import compact_usd
 from exposure.scenarios import ScenarioSpec, load_spec
-from exposure.search import designation_lists, stored_scenarios
 
 _COLUMNS = {
     "name": "organization",
@@ -33,12 +32,10 @@ def _choices() -> dict[str, tuple[str, str]]:
     """Scenarios to compare: the session's, stored ones, designation lists of the seeds."""
     con = shared.cursor()
     options = {f"{name} (this session)": ("session", name) for name in shared.scenarios()}
-    options.update({f"{name} (stored)": ("stored", name) for name in stored_scenarios(con)})
+    lists, stored = shared.lists_and_scenarios(con, shared.db_path(), shared.data_version(con))
+    options.update({f"{name} (stored)": ("stored", name) for name in stored})
     options.update(
-        {
-            f"{list_id} (designation list)": ("stored", str(list_id))
-            for list_id in designation_lists(con)["list_id"]
-        }
+        {f"{list_id} (designation list)": ("stored", str(list_id)) for list_id in lists["list_id"]}
     )
     return options
 

@@ -13,11 +13,7 @@ from exposure.dashboard import model_choices
 from exposure.errors import ExposureError
 from exposure.network_view import tier_chart
 from exposure.scenarios import load_spec
-from exposure.search import (
-    designation_lists,
-    reference_for,
-    stored_scenarios,
-)
+from exposure.search import reference_for
 
 
 def _scenario_bar() -> None:
@@ -48,8 +44,7 @@ def _scenario_bar() -> None:
 def _from_list() -> None:
     """Start from a designation list of the seeds, or a scenario stored with `exposure designate`."""
     con = shared.cursor()
-    lists = designation_lists(con)
-    stored = stored_scenarios(con)
+    lists, stored = shared.lists_and_scenarios(con, shared.db_path(), shared.data_version(con))
     options = {
         f"{row['list_id']}: {row['list_name']} ({row['organizations']} organizations)": str(
             row["list_id"]
