@@ -45,9 +45,9 @@ __all__ = [
 class NetworkView:
     """Nodes and edges to draw.
 
-    ``nodes``: key, org_id (-1 for a bubble), label, kind, status, tier, impact (a bubble's
-    highest), value_at_risk_usd (a bubble's sum), late, count (organizations in the node), group
-    (bool), x, y. ``edges``: source, target (node keys), supplier, buyer (labels), count,
+    ``nodes``: key, org_id (-1 for a bubble), label, kind, status, tier and tier_max (the
+    tiers of the organizations in the node), impact (a bubble's highest), value_at_risk_usd (a
+    bubble's sum), late, count (organizations in the node), group (bool), x (the column), y. ``edges``: source, target (node keys), supplier, buyer (labels), count,
     products (the most frequent, up to three), value_usd, impact (highest supplier impact),
     late (late dependencies among them). ``shown`` organizations are drawn one by one,
     ``aggregated`` are in bubbles; ``internal_edges`` join two organizations of one bubble and
@@ -136,13 +136,16 @@ def build_view(
     frame: pd.DataFrame | None = None,
     *,
     max_nodes: int = 120,
+    max_columns: int = 12,
     product_labels: Mapping[str, str] | None = None,
 ) -> NetworkView:
     """Choose, aggregate and lay out the affected network of a run.
 
     ``frame`` is the run's :func:`~exposure.pipeline.organizations_frame` (computed if not
     given); its order is the ranking. At most ``max_nodes`` organizations are drawn one by
-    one (sources always are); the rest of the affected organizations are aggregated.
+    one (sources always are); the rest of the affected organizations are aggregated into one
+    bubble per column and kind. Columns are tiers, except that tiers from ``max_columns - 1``
+    on share the last column (a deep network would otherwise squeeze every column).
     ``product_labels`` maps the graph's lower-cased product names to their written form.
     """
     graph, result = run.graph, run.result
@@ -154,6 +157,7 @@ def build_view(
         top = pd.concat([sources, top]).drop_duplicates("org_id")
     rest = affected.drop(index=top.index)
 
+    deep = max(1, max_columns - 1)
     node_of = np.full(graph.n_orgs, -1, dtype=np.int64)
     top_ids = top["org_id"].to_numpy(dtype=np.int64)
     node_of[top_ids] = np.arange(len(top))
@@ -165,6 +169,7 @@ def build_view(
             "kind": top["kind"].astype(str).to_numpy(),
             "status": top["status"].astype(str).to_numpy(),
             "tier": top["tier"].astype("Int64").fillna(0).astype(int).to_numpy(),
+            "tier_max": top["tier"].astype("Int64").fillna(0).astype(int).to_numpy(),
             "impact": top["impact"].to_numpy(dtype=float),
             "value_at_risk_usd": top["value_at_risk_usd"].to_numpy(dtype=float),
             "late": top["late"].to_numpy(dtype=bool),
@@ -174,10 +179,13 @@ def build_view(
     )
     groups = pd.DataFrame(columns=individual.columns)
     if len(rest):
-        rest = rest.assign(tier=rest["tier"].astype("Int64").fillna(0).astype(int))
+        tiers = rest["tier"].astype("Int64").fillna(0).astype(int)
+        rest = rest.assign(tier=tiers, column=np.minimum(tiers.to_numpy(), deep))
         grouped = (
-            rest.groupby(["tier", "kind"], sort=True)
+            rest.groupby(["column", "kind"], sort=True)
             .agg(
+                tier=("tier", "min"),
+                tier_max=("tier", "max"),
                 impact=("impact", "max"),
                 value_at_risk_usd=("value_at_risk_usd", "sum"),
                 late=("late", "sum"),
@@ -186,25 +194,27 @@ def build_view(
             .reset_index()
         )
         grouped["key"] = [
-            f"g{t}:{k}" for t, k in zip(grouped["tier"], grouped["kind"], strict=True)
+            f"g{c}:{k}" for c, k in zip(grouped["column"], grouped["kind"], strict=True)
         ]
         grouped["org_id"] = -1
         grouped["label"] = [
-            f"{c:,} more {k} (tier {t})"
-            for c, k, t in zip(grouped["count"], grouped["kind"], grouped["tier"], strict=True)
+            f"{c:,} more {k} (tier {t}{f'-{m}' if m > t else ''})"
+            for c, k, t, m in zip(
+                grouped["count"], grouped["kind"], grouped["tier"], grouped["tier_max"], strict=True
+            )
         ]
         grouped["status"] = "exposed"
         grouped["group"] = True
         groups = grouped[individual.columns]
         kind_code, kinds = pd.factorize(rest["kind"].astype(str))
         width = len(kinds)
-        tier_of_rest = rest["tier"].to_numpy(dtype=np.int64)
+        column_of_rest = rest["column"].to_numpy(dtype=np.int64)
         kind_index = {str(k): i for i, k in enumerate(kinds)}
-        group_keys = groups["tier"].to_numpy(dtype=np.int64) * width + np.array(
+        group_keys = grouped["column"].to_numpy(dtype=np.int64) * width + np.array(
             [kind_index[str(k)] for k in groups["kind"]], dtype=np.int64
         )
         by_key = np.argsort(group_keys)
-        found = by_key[np.searchsorted(group_keys[by_key], tier_of_rest * width + kind_code)]
+        found = by_key[np.searchsorted(group_keys[by_key], column_of_rest * width + kind_code)]
         node_of[rest["org_id"].to_numpy(dtype=np.int64)] = len(top) + found
     nodes = pd.concat([individual, groups], ignore_index=True) if len(groups) else individual
     nodes["late"] = nodes["late"].astype(int)
@@ -240,9 +250,9 @@ def build_view(
     if product_labels:
         names = np.array([product_labels.get(str(p), str(p)) for p in names], dtype=object)
     edges["products"] = _products(pair_of, graph.product[exposed], len(pairs), names)
-    nodes["x"] = nodes["tier"].astype(float)
+    nodes["x"] = np.minimum(nodes["tier"].to_numpy(dtype=np.int64), deep).astype(float)
     nodes["y"] = _order_within_tiers(
-        nodes["tier"].to_numpy(dtype=np.int64),
+        nodes["x"].to_numpy(dtype=np.int64),
         nodes["group"].to_numpy(dtype=bool),
         edges["source"].to_numpy(dtype=np.int64),
         edges["target"].to_numpy(dtype=np.int64),
@@ -309,12 +319,34 @@ def _label(value: object) -> str:
 
 
 _SYMBOLS = {"designated": "diamond", "noncompliant": "triangle", "exposed": "circle"}
-_COLUMN_WIDTH = 260.0
-_ROW_HEIGHT = 26.0
+# The drawing's coordinates are pixels of a chart about this wide (ECharts scales the
+# drawing uniformly to the container, so a different width only rescales it).
+_ASSUMED_WIDTH = 1100.0
+_MARGIN_X, _MARGIN_Y = 220.0, 110.0
+
+
+def _gaps(x: npt.NDArray[np.float64], y: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Per node, the distance to its nearest neighbour in the same column (inf if alone).
+
+    >>> _gaps(np.array([0.0, 0.0, 0.0, 1.0]), np.array([0.0, 1.0, 3.0, 0.0])).tolist()
+    [1.0, 1.0, 2.0, inf]
+    """
+    gaps = np.full(len(x), np.inf)
+    order = np.lexsort((y, x))
+    xs, ys = x[order], y[order]
+    same = xs[1:] == xs[:-1]
+    step = np.where(same, ys[1:] - ys[:-1], np.inf)
+    gaps[order[1:]] = np.minimum(gaps[order[1:]], step)
+    gaps[order[:-1]] = np.minimum(gaps[order[:-1]], step)
+    return gaps
 
 
 def network_chart(
-    view: NetworkView, *, label_limit: int = 60, edge_label_limit: int = 60
+    view: NetworkView,
+    *,
+    label_limit: int = 60,
+    edge_label_limit: int = 60,
+    height: int | None = None,
 ) -> dict[str, Any]:
     """An Apache ECharts option (JSON-compatible) drawing a :class:`NetworkView`.
 
@@ -324,13 +356,16 @@ def network_chart(
     bubbles, a thick dark border for late ones; edges coloured by the impact of their supplier,
     with arrows towards the buyer. Hovering a node or an edge shows its details (an edge: its
     products, dependencies, value and late ones) and highlights its neighbours; with at most
-    ``edge_label_limit`` edges the first product is written on each. Streamlit draws it with
-    the ECharts it bundles (no CDN); ``roam`` lets the user zoom and pan.
+    ``edge_label_limit`` edges the first product is written on each. Symbols are kept smaller
+    than the space between rows of their column, for a chart ``height`` pixels high
+    (:func:`chart_height` by default). Streamlit draws it with the ECharts it bundles (no
+    CDN); ``roam`` lets the user zoom and pan.
 
     >>> import numpy as np
     >>> nodes = pd.DataFrame({"key": ["o0", "o1"], "org_id": [0, 1], "label": ["V", "B"],
     ...     "kind": ["model_provider", "prime"], "status": ["designated", "exposed"],
-    ...     "tier": [0, 1], "impact": [1.0, 0.5], "value_at_risk_usd": [0.0, 10.0],
+    ...     "tier": [0, 1], "tier_max": [0, 1], "impact": [1.0, 0.5],
+    ...     "value_at_risk_usd": [0.0, 10.0],
     ...     "late": [0, 1], "count": [1, 1], "group": [False, False], "x": [0.0, 1.0],
     ...     "y": [0.0, 0.0]})
     >>> edges = pd.DataFrame({"source": ["o0"], "target": ["o1"], "count": [1],
@@ -344,22 +379,37 @@ def network_chart(
     'API'
     """
     nodes, edges = view.nodes, view.edges
+    height = height or chart_height(view)
+    x = nodes["x"].to_numpy(dtype=float)
+    y = nodes["y"].to_numpy(dtype=float)
+    columns = max(float(x.max(initial=0.0)), 1.0)
+    rows = max(float(y.max(initial=0.0) - y.min(initial=0.0)), 1.0) + 2.2  # + the headings
+    column_px = min(320.0, max(110.0, (_ASSUMED_WIDTH - _MARGIN_X) / columns))
+    row_px = min(40.0, max(10.0, (height - _MARGIN_Y) / rows))
     value = nodes["value_at_risk_usd"].to_numpy(dtype=float)
     count = nodes["count"].to_numpy(dtype=float)
     group = nodes["group"].to_numpy(dtype=bool)
+    sources = nodes["status"].isin(["designated", "noncompliant"]).to_numpy()
     size = np.where(
         group,
         14 + 26 * np.sqrt(count / max(count.max(), 1.0)),
         9 + 15 * np.sqrt(value / max(value.max(), 1.0)),
     )
+    size = np.where(sources, 24.0, size)
+    # No symbol wider than the gap to its neighbours in the column (bubbles stack otherwise).
+    size = np.clip(np.minimum(size, 0.9 * _gaps(x, y) * row_px), 6.0, None)
     data: list[dict[str, Any]] = []
     for index, row in enumerate(nodes.to_dict("records")):
-        source = row["status"] in ("designated", "noncompliant")
         late = int(row["late"])
+        tiers = (
+            f"tier {int(row['tier'])}"
+            if int(row["tier_max"]) == int(row["tier"])
+            else f"tiers {int(row['tier'])}-{int(row['tier_max'])}"
+        )
         what = (
-            f"{int(row['count']):,} {_text(row['kind'])} organizations of tier {int(row['tier'])}"
+            f"{int(row['count']):,} {_text(row['kind'])} organizations of {tiers}"
             if row["group"]
-            else f"{_text(row['kind'])}, {_text(row['status'])}, tier {int(row['tier'])}"
+            else f"{_text(row['kind'])}, {_text(row['status'])}, {tiers}"
         )
         tip = (
             f"<b>{_text(row['label'])}</b><br>{what}<br>impact {float(row['impact']):.2f}"
@@ -371,12 +421,12 @@ def network_chart(
             {
                 "name": str(row["key"]),
                 "value": round(float(row["impact"]), 4),
-                "x": float(row["x"]) * _COLUMN_WIDTH,
-                "y": -float(row["y"]) * _ROW_HEIGHT,
+                "x": round(float(row["x"]) * column_px, 1),
+                "y": round(-float(row["y"]) * row_px, 1),
                 "symbol": "roundRect"
                 if row["group"]
                 else _SYMBOLS.get(str(row["status"]), "circle"),
-                "symbolSize": 24.0 if source else round(float(size[index]), 1),
+                "symbolSize": round(float(size[index]), 1),
                 "itemStyle": {
                     "color": impact_colour(float(row["impact"])),
                     "borderColor": "#222222",
@@ -389,18 +439,27 @@ def network_chart(
                 "tooltip": {"formatter": tip},
             }
         )
-    # Column headings: label-only points above each tier.
+    # Column headings: label-only points above each column.
     top = min((d["y"] for d in data), default=0.0)
-    for tier in sorted({int(t) for t in nodes["tier"]}):
+    spans = nodes.groupby("x").agg(low=("tier", "min"), high=("tier_max", "max")).reset_index()
+    for span in spans.to_dict("records"):
+        column, low, high = float(span["x"]), int(span["low"]), int(span["high"])
+        heading = (
+            "sources"  # designated and non-compliant organizations
+            if high == 0
+            else f"tier {low}"
+            if low == high
+            else f"tiers {low}-{high}"
+        )
         data.append(
             {
-                "name": f"tier-heading-{tier}",
-                "x": tier * _COLUMN_WIDTH,
-                "y": top - 2.2 * _ROW_HEIGHT,
+                "name": f"tier-heading-{int(column)}",
+                "x": round(column * column_px, 1),
+                "y": round(top - 2.2 * row_px, 1),
                 "symbolSize": 0,
                 "label": {
                     "show": True,
-                    "formatter": "designated / non-compliant" if tier == 0 else f"tier {tier}",
+                    "formatter": heading,
                     "fontWeight": "bold",
                     "color": "#555555",
                     "position": "inside",

@@ -354,13 +354,16 @@ def _check_view(run: AssessmentRun, max_nodes: int) -> None:
     # Every exposed edge is drawn (counted in an edge) or inside one bubble.
     assert int(edges["count"].sum()) + view.internal_edges == int(run.result.exposed_edges.sum())
     assert set(edges["source"]) | set(edges["target"]) <= set(nodes["key"])
-    assert (nodes["x"] == nodes["tier"]).all()
+    assert (nodes["x"] == np.minimum(nodes["tier"], 11)).all()  # tiers from 11 share a column
     # Each affected organization is in its own node, or in the bubble of its tier and kind.
     drawn = nodes.iloc[view.node_of[affected["org_id"].to_numpy()]]
-    assert (drawn["tier"].to_numpy() == affected["tier"].astype(int).to_numpy()).all()
+    tiers = affected["tier"].astype(int).to_numpy()
+    assert (drawn["tier"].to_numpy() <= tiers).all() and (tiers <= drawn["tier_max"]).all()
+    assert (drawn["x"].to_numpy() == np.minimum(tiers, 11)).all()
     assert (drawn["kind"].to_numpy() == affected["kind"].astype(str).to_numpy()).all()
     single = ~drawn["group"].to_numpy()
     assert (drawn["org_id"].to_numpy()[single] == affected["org_id"].to_numpy()[single]).all()
+    assert (drawn["tier"].to_numpy()[single] == tiers[single]).all()
     assert (view.node_of[frame.loc[frame["status"] == "clear", "org_id"].to_numpy()] == -1).all()
     # Within a column, no two nodes share a y.
     assert not nodes.duplicated(["x", "y"]).any()
@@ -397,6 +400,35 @@ def test_view_of_the_sample_network(sample):
     small = build_view(run, max_nodes=5)
     groups = small.nodes[small.nodes["group"]]
     assert len(groups) and groups["label"].str.contains(r"more \w+ \(tier \d\)").all()
+
+
+def test_deep_tiers_share_the_last_column():
+    # A chain of 30 organizations: tiers 0..29.
+    n = 30
+    graph = build_graph(
+        names=np.array([f"org {i}" for i in range(n)], dtype=object),
+        supplier=np.arange(n - 1),
+        buyer=np.arange(1, n),
+        product=np.full(n - 1, -1),
+        used_in=np.full(n - 1, -1),
+    )
+    scenario = Scenario(designated=(0,))
+    result = assess(graph, scenario)
+    impact = cascade_impact(graph, result.status == DESIGNATED, result.exposed_edges)
+    run = AssessmentRun(ScenarioSpec(), scenario, graph, result, impact)
+    view = build_view(run, max_nodes=5, max_columns=6)
+    assert sorted(view.nodes["x"].unique()) == [0, 1, 2, 3, 4, 5]
+    last = view.nodes[view.nodes["x"] == 5]
+    assert (
+        last["group"].all() and int(last["tier"].min()) == 5 and int(last["tier_max"].max()) == 29
+    )
+    headings = [
+        d["label"]["formatter"]
+        for d in network_chart(view)["series"][0]["data"]
+        if d["name"].startswith("tier-heading")
+    ]
+    assert headings[0] == "sources" and headings[-1] == "tiers 5-29"
+    _check_view(run, 3)
 
 
 def test_view_invariants_on_random_networks():

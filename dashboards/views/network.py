@@ -50,7 +50,7 @@ def render() -> None:
     limit = st.select_slider(
         "Organizations drawn one by one (the rest are grouped by tier and kind)",
         options=[25, 50, 100, 150, 250, 400],
-        value=100,
+        value=100 if figures.affected <= 5000 else 50,
         key="draw_limit",
     )
     labels = _labels(con, shared.db_path(), shared.data_version(con))
@@ -71,8 +71,10 @@ def render() -> None:
             icon="🏢",
         )
     caption = (
-        "Suppliers to the left, buyers to the right; x is the tier (the length of the shortest "
-        "exposed chain), colour the impact (0..1), edges coloured by the impact of their "
+        "Suppliers to the left, buyers to the right; the sources (designated and non-compliant "
+        "organizations) first, then one column per tier (the length of the shortest exposed "
+        "chain; the deepest tiers share the last column), colour the impact (0..1), edges "
+        "coloured by the impact of their "
         "supplier; diamonds designated, triangles non-compliant, a thick outline late. Hover a "
         "node or an edge for details (an edge: its products), scroll to zoom, drag to pan, click "
         "an organization to open it."
