@@ -150,19 +150,22 @@ def _obliged(graph: Graph, sources: BoolArray, scope: Scope) -> BoolArray:
     return obliged & ~sources
 
 
-def _one_per(keys: IntArray, values: IntArray, scratch: IntArray) -> tuple[IntArray, IntArray]:
-    """One (key, value) pair per distinct key (the last pair given for it), in input order.
+def _one_per(
+    keys: IntArray, values: IntArray, scratch: IntArray, taken: BoolArray
+) -> tuple[IntArray, IntArray]:
+    """One (key, value) pair per distinct key not yet ``taken`` (the last pair given for it).
 
     ``scratch`` is any int64 array with a slot per possible key; it need not be cleared, as
     only the slots just written are read back. Linear in ``len(keys)``, whatever the size
-    of ``scratch``.
+    of ``scratch``. Pairs come out in input order.
 
-    >>> _one_per(np.array([3, 1, 3]), np.array([10, 11, 12]), np.empty(4, np.int64))
+    >>> _one_per(np.array([3, 1, 3, 0]), np.array([10, 11, 12, 13]), np.empty(4, np.int64),
+    ...          np.array([True, False, False, False]))
     (array([1, 3]), array([11, 12]))
     """
     position = np.arange(len(keys), dtype=np.int64)
     scratch[keys] = position  # for a repeated key the last write wins: one slot, one owner
-    own = scratch[keys] == position
+    own = (scratch[keys] == position) & ~taken[keys]
     return keys[own], values[own]
 
 
@@ -170,23 +173,29 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
     """Breadth-first search over edges. Returns edge tier, edge_from, org tier, org_via.
 
     Each level expands whole groups (an organization's edges of one product): a group is
-    reached once, so every edge is visited once and the search is linear in the edges.
+    reached once, so every edge is visited once and the search is linear in the edges. All
+    edges of a group share its tier and the edge that reached it, so those are kept per
+    group and spread to the edges at the end.
     """
     n_orgs, n_edges = graph.n_orgs, graph.n_edges
-    edge_tier = np.zeros(n_edges, dtype=np.int64)
-    edge_from = np.full(n_edges, -1, dtype=np.int64)
     org_tier = np.full(n_orgs, -1, dtype=np.int64)
     org_via = np.full(n_orgs, -1, dtype=np.int64)
     org_tier[sources] = 0
     if n_edges == 0:
-        return edge_tier, edge_from, org_tier, org_via
+        return np.zeros(0, np.int64), np.zeros(0, np.int64), org_tier, org_via
     n_groups = len(graph.group_key)
-    group_org = graph.group_key // (graph.blank_code + 1)
-    org_group_start = np.searchsorted(group_org, np.arange(n_orgs + 1))
-    group_done = np.zeros(n_groups, dtype=bool)
-    full_done = sources.copy()
+    org_group_start = graph.org_group_start
+    # One slot more than there are groups: the "no group" target, taken from the start.
+    group_tier = np.zeros(n_groups + 1, dtype=np.int64)  # 0: not reached
+    group_done = np.zeros(n_groups + 1, dtype=bool)
+    group_done[n_groups] = True
+    group_via = np.full(n_groups + 1, -1, dtype=np.int64)
+    # Per organization: 0 not exposed yet, 1 exposed, 2 every group of it reached.
+    state = np.where(sources, 2, 0).astype(np.int8)
+    none = np.zeros(n_orgs, dtype=bool)
+    blank_target = np.where(graph.blank_group >= 0, graph.blank_group, n_groups)
     org_scratch = np.empty(n_orgs, dtype=np.int64)
-    group_scratch = np.empty(n_groups, dtype=np.int64)
+    group_scratch = np.empty(n_groups + 1, dtype=np.int64)
 
     source_ids = np.flatnonzero(sources)
     groups = ranges(org_group_start[source_ids], org_group_start[source_ids + 1])
@@ -194,36 +203,39 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
     level = 1
     while len(groups):
         group_done[groups] = True
-        lengths = graph.group_start[groups + 1] - graph.group_start[groups]
+        group_tier[groups] = level
+        group_via[groups] = via
         frontier = ranges(graph.group_start[groups], graph.group_start[groups + 1])
-        edge_tier[frontier] = level
-        edge_from[frontier] = np.repeat(via, lengths)
         buyers = graph.buyer[frontier]
-        fresh = org_tier[buyers] < 0
-        org_tier[buyers[fresh]] = level
-        org_via[buyers[fresh]] = frontier[fresh]
+        # Organizations exposed for the first time: their tier, the edge that reached them,
+        # and their blank-product group, which any exposed input reaches.
+        known = state[buyers]
+        first = known == 0
+        exposed_orgs, first_edge = _one_per(buyers[first], frontier[first], org_scratch, none)
+        org_tier[exposed_orgs] = level
+        org_via[exposed_orgs] = first_edge
+        state[exposed_orgs] = 1
 
-        open_buyer = ~full_done[buyers]
+        open_buyer = known < 2
         frontier, buyers = frontier[open_buyer], buyers[open_buyer]
-        used_in = graph.used_in[frontier]
-        # Blank used_in: every group of the buyer. used_in = p: the buyer's group p. Any
-        # exposed input: the buyer's blank-product group.
-        whole = used_in < 0
-        orgs, org_via_edge = _one_per(buyers[whole], frontier[whole], org_scratch)
-        full_done[orgs] = True
-        counts = org_group_start[orgs + 1] - org_group_start[orgs]
+        # Blank used_in: every group of the buyer. used_in = p: the buyer's group p.
+        whole = graph.blank_used_in[frontier]
+        orgs, org_via_edge = _one_per(buyers[whole], frontier[whole], org_scratch, none)
+        state[orgs] = 2
+        scoped = frontier[~whole]
         candidates = np.concatenate(
             [
                 ranges(org_group_start[orgs], org_group_start[orgs + 1]),
-                graph.feeds_group[frontier[~whole]],
-                graph.blank_group[buyers],
+                graph.feeds_target[scoped],
+                blank_target[exposed_orgs],
             ]
         )
-        reached_by = np.concatenate([np.repeat(org_via_edge, counts), frontier[~whole], frontier])
-        keep = candidates >= 0
-        keep[keep] = ~group_done[candidates[keep]]
-        groups, via = _one_per(candidates[keep], reached_by[keep], group_scratch)
+        counts = org_group_start[orgs + 1] - org_group_start[orgs]
+        reached_by = np.concatenate([np.repeat(org_via_edge, counts), scoped, first_edge])
+        groups, via = _one_per(candidates, reached_by, group_scratch, group_done)
         level += 1
+    edge_tier = group_tier[graph.group_of_edge]
+    edge_from = group_via[graph.group_of_edge]
     return edge_tier, edge_from, org_tier, org_via
 
 
@@ -242,7 +254,7 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
     named = np.zeros(n_orgs, dtype=bool)
     named[list(scenario.noncompliant)] = True
     named &= ~designated
-    while True:
+    while named.any():
         sources = designated | noncompliant
         newly = named & ~noncompliant & _obliged(graph, sources, scenario.scope)
         if not newly.any():
@@ -258,18 +270,17 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
     status[noncompliant] = NONCOMPLIANT
     status[designated] = DESIGNATED
     tier = np.where(status == CLEAR, -1, org_tier)
-    values = np.where(np.isnan(graph.value), 0.0, graph.value)
+    at_risk = np.where(exposed_edges & (graph.value > 0), graph.value, 0.0)  # unknown: 0
     value_at_risk = np.asarray(
-        np.bincount(graph.buyer[exposed_edges], weights=values[exposed_edges], minlength=n_orgs),
-        dtype=np.float64,
+        np.bincount(graph.buyer, weights=at_risk, minlength=n_orgs), dtype=np.float64
     )
     months_unknown = np.isnan(graph.replacement_months)
-    edge_late = (
-        exposed_edges
-        & ~months_unknown
-        & (np.nan_to_num(graph.replacement_months) * DAYS_PER_MONTH > scenario.transition_days)
+    # NaN months compare false: unknown is never late.
+    edge_late = exposed_edges & (
+        graph.replacement_months > scenario.transition_days / DAYS_PER_MONTH
     )
-    late = np.bincount(graph.buyer[edge_late], minlength=n_orgs) > 0
+    late = np.zeros(n_orgs, dtype=bool)
+    late[graph.buyer[edge_late]] = True
     return Assessment(
         scenario=scenario,
         status=status,

@@ -49,6 +49,12 @@ class Graph:
     per edge with a ``used_in``, the buyer's group of that product (-1 if the buyer sells none)
     and ``blank_group``, per organization, its blank-product group (-1 if none): both are fixed
     by the data, so the engine looks them up instead of searching at every step.
+    ``group_of_edge`` is each edge's group, ``org_group_start`` where each organization's
+    groups begin; ``feeds_target`` is ``feeds_group`` with "none" coded ``n_groups`` (one
+    past the last group, so that the search needs no test for it), ``blank_used_in`` marks
+    the edges with no ``used_in``; and
+    ``unabsorbed`` the part of a lost input that the edge's ``alternatives`` cannot replace,
+    ``1 / (1 + alternatives)`` (unknown counts as none).
     """
 
     data_version: str
@@ -72,6 +78,11 @@ class Graph:
     feeds_group: IntArray
     blank_group: IntArray
     input_share: FloatArray
+    group_of_edge: IntArray
+    org_group_start: IntArray
+    feeds_target: IntArray
+    blank_used_in: BoolArray
+    unabsorbed: FloatArray
 
     @property
     def n_orgs(self) -> int:
@@ -205,6 +216,8 @@ def build_graph(
     feeds_group = _feeds_group(
         sorted_buyer * (blank + 1) + sorted_used_in, sorted_used_in, group_key
     )
+    group_org = group_key // (blank + 1)
+    alternatives_sorted = pick(alternatives, np.nan, np.float64)
     return Graph(
         data_version=data_version,
         names=names,
@@ -218,7 +231,7 @@ def build_graph(
         used_in=sorted_used_in,
         value=values,
         essential=pick(essential, False, bool),
-        alternatives=pick(alternatives, np.nan, np.float64),
+        alternatives=alternatives_sorted,
         replacement_months=pick(replacement_months, np.nan, np.float64),
         dod_use=pick(dod_use, False, bool),
         out_start=np.searchsorted(sorted_supplier, np.arange(n_orgs + 1)).astype(np.int64),
@@ -227,6 +240,11 @@ def build_graph(
         feeds_group=feeds_group.astype(np.int64),
         blank_group=blank_group,
         input_share=input_shares(sorted_buyer, values, n_orgs),
+        group_of_edge=np.repeat(np.arange(len(group_key), dtype=np.int64), np.diff(group_start)),
+        org_group_start=np.searchsorted(group_org, np.arange(n_orgs + 1)).astype(np.int64),
+        feeds_target=np.where(feeds_group >= 0, feeds_group, len(group_key)),
+        blank_used_in=sorted_used_in < 0,
+        unabsorbed=1.0 / (1.0 + np.maximum(np.nan_to_num(alternatives_sorted), 0.0)),
     )
 
 
