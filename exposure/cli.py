@@ -21,6 +21,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from exposure.dashboard import DEFAULT_HOST, DEFAULT_PORT
 from exposure.errors import ExposureError, LoadError
 from exposure.impact import IMPACT_MODELS
 from exposure.ingest import LoadOptions, parse_mapping
@@ -697,7 +698,59 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
     # The demo's last step: start the dashboard on localhost unless --no-dashboard. The
     # dashboard's work replaces the line below with that start; keep it the final step.
     if not no_dashboard:
-        console.print("the dashboard arrives in a later release; nothing more to start")
+        _serve_demo(path)
+
+
+def _serve(path: Path, host: str, port: int, *, scenario: str | None = None) -> None:
+    """Run the dashboard on a database until interrupted (Ctrl+C)."""
+    from exposure.dashboard import MAX_UPLOAD_MB, app_path, run_dashboard
+
+    try:
+        app_path()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    shown = "localhost" if host in ("127.0.0.1", "localhost", "::1") else host
+    console.print(
+        f"dashboard: http://{shown}:{port} on {path} (uploads up to {MAX_UPLOAD_MB} MB; "
+        "Ctrl+C stops it)",
+        markup=False,
+    )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            f"[bold yellow]Warning[/]: listening on {host}: anyone who can reach this machine "
+            "can use the dashboard unless login is configured (docs/dashboard.md)"
+        )
+    extra = {"EXPOSURE_DASHBOARD_SCENARIO": scenario} if scenario else None
+    code = run_dashboard(path, host=host, port=port, extra_env=extra)
+    if code not in (0, -2, 130):
+        sys.exit(code)
+
+
+def _serve_demo(path: Path) -> None:
+    """The demo's last step: the dashboard on the demo database, opened on its scenario."""
+    from exposure.demo import DEMO_SCENARIO
+
+    _serve(path.resolve(), DEFAULT_HOST, DEFAULT_PORT, scenario=DEMO_SCENARIO)
+
+
+@cli.command("dashboard")
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on; the default serves this machine only.",
+)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--scenario",
+    "scenario_name",
+    help="Open on this stored scenario or designation list of seeds/ (named explicitly).",
+)
+@click.pass_context
+def dashboard_command(ctx: click.Context, host: str, port: int, scenario_name: str | None) -> None:
+    """Serve the Streamlit dashboard on the database (Ctrl+C stops it)."""
+    _serve(_db(ctx).resolve(), host, port, scenario=scenario_name)
 
 
 def main(argv: list[str] | None = None) -> Any:

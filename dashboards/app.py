@@ -1,0 +1,54 @@
+"""The exposure dashboard: ``streamlit run dashboards/app.py`` (or ``exposure dashboard``).
+
+The entry point only builds the navigation; each page is one file under ``views/`` with one
+render function over the library. The database is ``EXPOSURE_DB`` (or ./exposure.duckdb).
+(Not ``pages/``: Streamlit would also serve files there as pages of their own, without this
+entry point, when their URL is opened directly.)
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+import shared
+
+
+def main() -> None:
+    # Emoji icons only: Streamlit fetches a Material icon used as a favicon (a page's icon is
+    # the favicon while it is open) from fonts.gstatic.com, and the dashboard stays offline.
+    st.set_page_config(page_title="exposure", page_icon="🕸️", layout="wide")
+    if not shared.require_login():
+        return
+    loaded = shared.has_data(shared.cursor())
+    pages = {
+        "Data": [
+            st.Page("views/data.py", title="Data", icon="📥", default=not loaded),
+        ],
+        "Assess": [
+            st.Page("views/scenario.py", title="Scenario", icon="🎛️"),
+            st.Page("views/network.py", title="Affected network", icon="🕸️", default=loaded),
+            st.Page("views/ranking.py", title="Ranking", icon="📊"),
+            st.Page("views/detail.py", title="Organization", icon="🏢", url_path="organization"),
+        ],
+        "Compare and export": [
+            st.Page("views/compare.py", title="Compare", icon="⚖️"),
+            st.Page("views/downloads.py", title="Download", icon="⬇️", url_path="download"),
+        ],
+    }
+    page = st.navigation(pages)
+    sidebar()
+    page.run()
+
+
+def sidebar() -> None:
+    """Where the data comes from and which scenario is on screen."""
+    con = shared.cursor()
+    with st.sidebar:
+        st.caption(f"Database `{shared.db_path()}`  \ndata version `{shared.data_version(con)}`")
+        st.markdown(shared.spec_summary(shared.active_spec()))
+        if st.user.get("is_logged_in"):
+            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name')}")
+            st.button("Log out", on_click=st.logout)
+
+
+main()

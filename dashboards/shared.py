@@ -1,0 +1,275 @@
+"""What the pages share: the database, the session's cursor, the scenarios, cached runs.
+
+* One read-write DuckDB connection per server process (``st.cache_resource``); each browser
+  session works through its own cursor (``con.cursor()``).
+* The graph is cached per data version by :func:`exposure.graph.load_graph`; runs are cached
+  per (database, data version, scenario), so a what-if reruns only the engine, and a load (a
+  new data version) makes every page recompute.
+* A session keeps its scenarios (``ScenarioSpec``, organization names) in ``st.session_state``:
+  the one on screen is edited on the Scenario page and read by every other page.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import threading
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from exposure.dashboard import open_cursor
+from exposure.errors import ExposureError, Problem
+from exposure.headline import Headline, compact_usd, headline
+from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
+from exposure.scenarios import ScenarioSpec, load_spec
+from exposure.search import designation_lists, search_organizations, stored_scenarios
+from exposure.sql import scalar
+from exposure.warehouse import connect, default_db_path
+
+SOURCE = "dashboard"
+DEFAULT_SCENARIO = "baseline"
+
+
+def db_path() -> str:
+    """The database this server serves: ``EXPOSURE_DB`` or ./exposure.duckdb, absolute."""
+    return str(default_db_path().resolve())
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda con: con.close())
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    return connect(path)
+
+
+@st.cache_resource(show_spinner=False)
+def load_lock(path: str) -> threading.Lock:
+    """Loads into one database run one at a time, whatever the session."""
+    return threading.Lock()
+
+
+def cursor() -> duckdb.DuckDBPyConnection:
+    """This session's cursor on the server's connection."""
+    path = db_path()
+    connection = _connection(path)
+    state = st.session_state
+    # A new server connection (another database, or the cache was cleared) needs a new cursor.
+    if state.get("_cursor_of") is not connection or "_cursor" not in state:
+        state["_cursor"] = open_cursor(connection)
+        state["_cursor_of"] = connection
+    cursor: duckdb.DuckDBPyConnection = state["_cursor"]
+    return cursor
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    return str(scalar(con, "SELECT value FROM meta WHERE key = 'data_version'") or "empty")
+
+
+def has_data(con: duckdb.DuckDBPyConnection) -> bool:
+    return bool(scalar(con, "SELECT count(*) FROM orgs"))
+
+
+# Scenarios of the session ------------------------------------------------------------------
+
+
+def _initial_scenario(con: duckdb.DuckDBPyConnection) -> ScenarioSpec:
+    """The scenario a new session opens on: the one named at start-up, else an empty one."""
+    named = os.environ.get("EXPOSURE_DASHBOARD_SCENARIO")
+    if named:
+        try:
+            spec = load_spec(con, named)
+            return dataclasses.replace(spec, name=named, source=SOURCE)
+        except ExposureError:
+            pass
+    return ScenarioSpec(name=DEFAULT_SCENARIO, source=SOURCE)
+
+
+def scenarios() -> dict[str, ScenarioSpec]:
+    """The session's scenarios by name (created on first use)."""
+    state = st.session_state
+    if "scenarios" not in state:
+        first = _initial_scenario(cursor())
+        state["scenarios"] = {first.name: first}
+        state["active"] = first.name
+        state["revision"] = 0
+    found: dict[str, ScenarioSpec] = state["scenarios"]
+    return found
+
+
+def active_name() -> str:
+    scenarios()
+    return str(st.session_state["active"])
+
+
+def active_spec() -> ScenarioSpec:
+    return scenarios()[active_name()]
+
+
+def set_spec(spec: ScenarioSpec, *, from_widget: bool = False) -> None:
+    """Replace a scenario of the session (by its name) and make it the one on screen.
+
+    Changes that do not come from the levers' own widgets bump a revision that is part of
+    those widgets' keys, so they show the new values instead of their old state.
+    """
+    scenarios()[spec.name] = spec
+    st.session_state["active"] = spec.name
+    if not from_widget:
+        st.session_state["revision"] = int(st.session_state.get("revision", 0)) + 1
+
+
+def revision() -> int:
+    scenarios()
+    return int(st.session_state.get("revision", 0))
+
+
+# Runs -----------------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False, max_entries=16)
+def _cached_run(
+    _con: duckdb.DuckDBPyConnection, path: str, version: str, spec_key: str, _spec: ScenarioSpec
+) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
+    run = run_assessment(_con, _spec, cache_key=path)
+    frame = organizations_frame(run)
+    return run, frame, headline(frame)
+
+
+def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
+    spec = dataclasses.replace(spec or active_spec(), source=SOURCE)
+    con = cursor()
+    return _cached_run(con, db_path(), data_version(con), repr(spec), spec)
+
+
+def run_key(run: AssessmentRun) -> str:
+    """A key naming a run's inputs (data version and scenario), for caches of its views."""
+    return f"{db_path()}|{run.data_version}|{run.spec!r}"
+
+
+def assessment(spec: ScenarioSpec | None = None) -> tuple[AssessmentRun, pd.DataFrame]:
+    """The run of a scenario (the one on screen by default) on the data loaded now.
+
+    Runs are cached per (database, data version, scenario): a what-if runs the engine once,
+    on the graph :func:`exposure.graph.load_graph` keeps per data version.
+    """
+    run, frame, _ = _run_of(spec)
+    return run, frame
+
+
+def org_name(frame: pd.DataFrame, org: int) -> str:
+    """An organization's name from an organizations frame."""
+    return str(frame.loc[frame["org_id"] == org, "name"].iloc[0])
+
+
+def spec_summary(spec: ScenarioSpec) -> str:
+    designated = ", ".join(spec.designated) or "nobody yet"
+    text = f"**{spec.name}**: designated {designated}"
+    if spec.noncompliant:
+        text += f"; non-compliant {', '.join(spec.noncompliant)}"
+    deadline = spec.effective.toordinal() + spec.transition_days
+    from datetime import date
+
+    text += (
+        f"; effective {spec.effective:%Y-%m-%d}, deadline "
+        f"{date.fromordinal(deadline):%Y-%m-%d}, scope {spec.scope}"
+    )
+    text += f", impact model {spec.model}"
+    return text
+
+
+def show_headline(figures: Headline) -> None:
+    """The headline metrics in one row."""
+    columns = st.columns(5)
+    columns[0].metric("Exposed organizations", f"{figures.affected:,}", help="Any status but clear")
+    columns[1].metric(
+        "Reached through a chain", f"{figures.exposed:,}", help="Status 'exposed' (tier 1 or more)"
+    )
+    columns[2].metric(
+        "Designated / non-compliant", f"{figures.designated:,} / {figures.noncompliant:,}"
+    )
+    columns[3].metric(
+        "Value at risk",
+        compact_usd(figures.value_at_risk_usd),
+        help=f"${figures.value_at_risk_usd:,.0f} a year: annual value of the exposed inputs",
+    )
+    columns[4].metric(
+        "Late dependencies",
+        f"{figures.late:,}",
+        help="Organizations with an exposed input that cannot be replaced before the deadline",
+    )
+
+
+def current_headline() -> tuple[AssessmentRun, pd.DataFrame, Headline]:
+    """The run of the scenario on screen, its organizations frame and headline figures."""
+    return _run_of(None)
+
+
+@st.cache_data(show_spinner=False, max_entries=8)
+def lists_and_scenarios(
+    _con: duckdb.DuckDBPyConnection, path: str, version: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """The seed designation lists and the stored scenarios. While the dashboard runs it holds
+    the database, so only a load (a new data version) or a restart can change them."""
+    return designation_lists(_con), stored_scenarios(_con)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def search(_con: duckdb.DuckDBPyConnection, path: str, version: str, text: str) -> pd.DataFrame:
+    """Search results, cached per data version (a search box is read at every rerun)."""
+    return search_organizations(_con, text, limit=25)
+
+
+def need_data() -> bool:
+    """Say so and return False when nothing is loaded yet."""
+    if has_data(cursor()):
+        return True
+    st.info("No data is loaded yet. Upload spreadsheets on the **Data** page.")
+    st.page_link("views/data.py", label="Go to Data", icon="📥")
+    return False
+
+
+def need_designation(spec: ScenarioSpec) -> bool:
+    if spec.designated:
+        return True
+    st.info("Nobody is designated in this scenario. Choose organizations on the **Scenario** page.")
+    st.page_link("views/scenario.py", label="Go to Scenario", icon="🎛️")
+    return False
+
+
+def show_problems(problems: list[Problem], truncated: int = 0) -> None:
+    """Every problem with its file, sheet, row and column, as a table."""
+    from exposure.preview import problems_frame
+
+    st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
+    if truncated:
+        st.caption(f"... and {truncated} more problems of the same kinds")
+
+
+def require_login() -> bool:
+    """With ``[auth]`` in secrets.toml, only a logged-in (and allowed) user gets past this."""
+    try:
+        configured = "auth" in st.secrets
+    except Exception:  # no secrets file at all
+        configured = False
+    if not configured:
+        return True
+    settings = st.secrets.get("exposure", {})
+    provider = settings.get("auth_provider")
+    if not st.user.get("is_logged_in", False):
+        st.title("exposure")
+        st.write("Sign in to assess supply-chain exposure.")
+        if st.button("Log in", type="primary"):
+            st.login(provider) if provider else st.login()
+        return False
+    email = str(st.user.get("email") or "").lower()
+    emails = [str(e).lower() for e in settings.get("allowed_emails", [])]
+    domains = [str(d).lower().lstrip("@") for d in settings.get("allowed_domains", [])]
+    if (emails or domains) and email not in emails and email.rpartition("@")[2] not in domains:
+        st.error(f"{email or 'This account'} is not allowed to use this dashboard.")
+        st.button("Log out", on_click=st.logout)
+        return False
+    return True
+
+
+def project_root() -> Path:
+    return Path(__file__).resolve().parent.parent

@@ -1,0 +1,88 @@
+"""Download: the assessment of the scenario on screen, as a workbook, CSV or JSON."""
+
+from __future__ import annotations
+
+import re
+
+import streamlit as st
+
+import shared
+from exposure.dashboard import REPORT_TYPES, assessment_bytes
+from exposure.errors import ExposureError
+
+_DESCRIPTIONS = {
+    "xlsx": "the dependency assessment workbook (summary, affected organizations, paths with "
+    "evidence, programs, remediation, reporting fields, data quality, sources)",
+    "csv": "the affected organizations, ranked, with their shortest chain",
+    "json": "the machine-readable assessment of SPEC 5.1 (every organization, status, tier, "
+    "impact, value at risk, paths)",
+}
+
+
+def _file_name(scenario: str, version: str, suffix: str, org: str | None) -> str:
+    stem = re.sub(r"[^A-Za-z0-9]+", "-", scenario).strip("-").lower() or "scenario"
+    if org:
+        stem += "-" + (re.sub(r"[^A-Za-z0-9]+", "-", org).strip("-").lower()[:40])
+    return f"exposure-{stem}-{version}.{suffix}"
+
+
+def render() -> None:
+    st.title("Download the assessment")
+    if not shared.need_data():
+        return
+    spec = shared.active_spec()
+    st.markdown(shared.spec_summary(spec))
+    if not shared.need_designation(spec):
+        return
+    run, frame = shared.assessment()
+    suffix = st.radio(
+        "Format",
+        list(REPORT_TYPES),
+        format_func=lambda s: f".{s}: {_DESCRIPTIONS[s]}",
+        key="download_format",
+    )
+    detail_org = st.session_state.get("detail_org")
+    org_name = None
+    if detail_org is not None and suffix == "json":
+        names = frame.set_index("org_id")["name"]
+        if int(detail_org) in names.index:
+            org_name = str(names[int(detail_org)])
+            if not st.checkbox(
+                f"Spell out up to three chains for {org_name} (the organization open on the "
+                "Organization page)",
+                key="download_detail",
+            ):
+                org_name = None
+    key = (repr(spec), run.data_version, suffix, org_name)
+    prepared = st.session_state.get("prepared_download")
+    if prepared is None or prepared[0] != key:
+        prepared = None
+        if st.button("Prepare the file", type="primary", key="prepare"):
+            with st.spinner("Writing the assessment..."):
+                try:
+                    data = assessment_bytes(
+                        run,
+                        suffix,
+                        detail_for=int(detail_org) if org_name and detail_org is not None else None,
+                        con=shared.cursor(),
+                    )
+                except ExposureError as exc:
+                    st.error(str(exc))
+                    return
+            name = _file_name(spec.name, run.data_version, suffix, org_name)
+            prepared = (key, name, data)
+            st.session_state["prepared_download"] = prepared
+    if prepared is not None:
+        _, name, data = prepared
+        st.download_button(
+            f"Download {name} ({len(data):,} bytes)",
+            data=data,
+            file_name=name,
+            mime=REPORT_TYPES[suffix],
+            type="primary",
+            key="download",
+            on_click="ignore",
+        )
+
+
+render()

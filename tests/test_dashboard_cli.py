@@ -1,0 +1,131 @@
+"""`exposure dashboard` serves the app on localhost; `exposure demo` ends by starting it."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import exposure.dashboard
+from exposure.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_dashboard_command_serves_the_app_on_localhost(tmp_path):
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "exposure",
+                "--db",
+                str(tmp_path / "x.duckdb"),
+                "dashboard",
+                "--port",
+                str(port),
+            ],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        health = ""
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+                ) as r:
+                    health = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert health == "ok", log.read_text(errors="replace")
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
+            assert response.status == 200 and b'<div id="root">' in response.read()
+        text = log.read_text(errors="replace")
+        assert f"dashboard: http://localhost:{port}" in text
+        assert "127.0.0.1" in text  # Streamlit's own banner: the address it listens on
+        # Not reachable on another address of this machine.
+        others = {
+            info[4][0]
+            for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+            if not info[4][0].startswith("127.")
+        }
+        for address in others:
+            with socket.socket() as probe:
+                probe.settimeout(1)
+                assert probe.connect_ex((address, port)) != 0, address
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()
+
+
+@pytest.fixture
+def launches(monkeypatch):
+    """Record dashboard launches instead of serving (a server blocks until Ctrl+C)."""
+    calls: list[dict[str, object]] = []
+
+    def record(database, *, host, port, max_upload_mb=200, extra_env=None):
+        calls.append({"database": database, "host": host, "port": port, "env": extra_env})
+        return 0
+
+    monkeypatch.setattr(exposure.dashboard, "run_dashboard", record)
+    return calls
+
+
+def test_demo_ends_by_starting_the_dashboard_on_the_demo_database(tmp_path, launches):
+    db = tmp_path / "exposure-demo.duckdb"
+    result = CliRunner().invoke(cli, ["--db", str(db), "demo"])
+    assert result.exit_code == 0, result.output
+    assert launches == [
+        {
+            "database": db.resolve(),
+            "host": "127.0.0.1",
+            "port": 8501,
+            "env": {"EXPOSURE_DASHBOARD_SCENARIO": "dod-2026-anthropic"},
+        }
+    ]
+    assert "dashboard: http://localhost:8501" in result.output
+    assert "later release" not in result.output
+
+
+def test_demo_without_the_dashboard_starts_nothing(tmp_path, launches):
+    db = tmp_path / "exposure-demo.duckdb"
+    result = CliRunner().invoke(cli, ["--db", str(db), "demo", "--no-dashboard"])
+    assert result.exit_code == 0, result.output
+    assert launches == []
+
+
+def test_listening_beyond_localhost_is_said_out_loud(tmp_path, launches):
+    result = CliRunner().invoke(
+        cli,
+        ["--db", str(tmp_path / "x.duckdb"), "dashboard", "--host", "0.0.0.0", "--port", "9001"],
+    )
+    assert result.exit_code == 0, result.output
+    assert launches[0]["host"] == "0.0.0.0" and launches[0]["port"] == 9001
+    assert "anyone who can reach this machine" in result.output
