@@ -21,6 +21,7 @@ Fuzzy candidates are never merged: they are listed for a person to review.
 from __future__ import annotations
 
 import threading
+from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -32,6 +33,7 @@ __all__ = [
     "MACROS",
     "FuzzyCandidate",
     "fuzzy_candidates",
+    "identifier_key",
     "normalize_name",
     "normalize_names",
 ]
@@ -79,8 +81,22 @@ def normalize_names(names: Sequence[str | None]) -> list[str | None]:
     return [row[0] for row in rows]
 
 
+def identifier_key(value: str | None) -> str | None:
+    """A UEI or CAGE as stored: upper case, letters and digits only; None when blank.
+
+    >>> identifier_key(" abc-123 "), identifier_key("--")
+    ('ABC123', None)
+    """
+    rows = _connection().execute("SELECT exposure_key(?::VARCHAR)", [value]).fetchall()
+    return rows[0][0]
+
+
+@lru_cache(maxsize=65_536)
 def normalize_name(name: str | None) -> str | None:
     """Normalize one organization name; None or blank gives None.
+
+    Remembered per process: DuckDB compiles the macro's regular expressions for each query,
+    which costs milliseconds, and the same names come back at every what-if.
 
     >>> normalize_name("  ACME Widgets, L.L.C. ")
     'acme widgets'

@@ -21,6 +21,7 @@ import duckdb
 from exposure.engine import Scenario, Scope
 from exposure.errors import ExposureError
 from exposure.impact import IMPACT_MODELS, ImpactModel
+from exposure.names import identifier_key, normalize_name
 from exposure.sql import scalar, table_exists
 
 __all__ = [
@@ -83,25 +84,33 @@ def resolve_org(con: duckdb.DuckDBPyConnection, name: str) -> int:
     Raises:
         UnknownNameError: no organization, or more than one, answers to the name.
     """
+    # Normalized once here: a constant argument to the SQL macros would have DuckDB compile
+    # their regular expressions again for every query.
+    key = identifier_key(name)
+    norm = normalize_name(name)
     tiers = [
-        ("UEI", "SELECT org_id FROM orgs WHERE uei = exposure_key(?)"),
-        ("CAGE", "SELECT org_id FROM orgs WHERE cage = exposure_key(?)"),
+        ("UEI", "SELECT org_id FROM orgs WHERE uei = $1", key),
+        ("CAGE", "SELECT org_id FROM orgs WHERE cage = $1", key),
         (
             "name",
-            "SELECT org_id FROM orgs WHERE norm_name = exposure_norm_name($1) "
-            "UNION SELECT org_id FROM org_names WHERE norm_name = exposure_norm_name($1)",
+            "SELECT org_id FROM orgs WHERE norm_name = $1 "
+            "UNION SELECT org_id FROM org_names WHERE norm_name = $1",
+            norm,
         ),
         (
             "alias",
             "SELECT org_id FROM orgs, unnest(aliases) AS t(alias) "
-            "WHERE exposure_norm_name(alias) = exposure_norm_name($1) "
+            "WHERE exposure_norm_name(alias) = $1 "
             "UNION SELECT o.org_id FROM ref_aliases a JOIN ref_aliases b USING (organization) "
             "JOIN orgs o ON o.norm_name IN (exposure_norm_name(b.alias), exposure_norm_name(b.organization)) "
-            "WHERE exposure_norm_name($1) IN (exposure_norm_name(a.alias), exposure_norm_name(a.organization))",
+            "WHERE $1 IN (exposure_norm_name(a.alias), exposure_norm_name(a.organization))",
+            norm,
         ),
     ]
-    for how, query in tiers:
-        ids = sorted({row[0] for row in con.execute(query, [name]).fetchall()})
+    for how, query, value in tiers:
+        if value is None:
+            continue
+        ids = sorted({row[0] for row in con.execute(query, [value]).fetchall()})
         if len(ids) == 1:
             return int(ids[0])
         if len(ids) > 1:
