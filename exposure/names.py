@@ -21,10 +21,10 @@ Fuzzy candidates are never merged: they are listed for a person to review.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import duckdb
 
