@@ -96,9 +96,9 @@ class Assessment:
     org_via: IntArray
     edge_tier: IntArray
     edge_late: BoolArray
-    edge_months_unknown: BoolArray
     group_via: IntArray = field(repr=False)
     group_of_edge: IntArray = field(repr=False)
+    replacement_months: npt.NDArray[np.float64] = field(repr=False)
     ignored_noncompliant: tuple[int, ...] = field(default=())
 
     @property
@@ -109,6 +109,11 @@ class Assessment:
     @cached_property
     def exposed_edges(self) -> BoolArray:
         return self.edge_tier > 0
+
+    @cached_property
+    def edge_months_unknown(self) -> BoolArray:
+        """Exposed edges whose replacement time is unknown (so they cannot be called late)."""
+        return self.exposed_edges & np.isnan(self.replacement_months)
 
     @cached_property
     def edge_from(self) -> IntArray:
@@ -287,7 +292,6 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
     value_at_risk = np.asarray(
         np.bincount(graph.buyer, weights=at_risk, minlength=n_orgs), dtype=np.float64
     )
-    months_unknown = np.isnan(graph.replacement_months)
     # NaN months compare false: unknown is never late.
     edge_late = exposed_edges & (
         graph.replacement_months > scenario.transition_days / DAYS_PER_MONTH
@@ -306,6 +310,6 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
         group_via=group_via,
         group_of_edge=graph.group_of_edge,
         edge_late=edge_late,
-        edge_months_unknown=months_unknown & exposed_edges,
+        replacement_months=graph.replacement_months,
         ignored_noncompliant=tuple(int(i) for i in np.flatnonzero(named & ~noncompliant)),
     )

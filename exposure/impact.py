@@ -96,8 +96,9 @@ def cascade_impact(
         if hit.nnz:
             supplier_loss = np.repeat(loss[moved], np.diff(hit.indptr))
             np.maximum.at(essential_loss, hit.indices, supplier_loss * hit.data)
-        # 1 - min(1 - linear loss, 1 - essential loss), within [0, 1]; sources stay down.
-        np.clip(np.maximum(linear_loss, essential_loss, out=updated), 0.0, 1.0, out=updated)
+        # 1 - min(1 - linear loss, 1 - essential loss), at most 1 (losses are never negative);
+        # sources stay down.
+        np.minimum(np.maximum(linear_loss, essential_loss, out=updated), 1.0, out=updated)
         updated[source_ids] = 1.0
         step = updated - loss
         loss, updated = updated, loss
