@@ -22,6 +22,7 @@ shortest chain to any organization is read back in time proportional to its leng
 from __future__ import annotations
 
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
@@ -45,6 +46,9 @@ logger = logging.getLogger(__name__)
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
+
+# Levels with more edges than this are split over two threads.
+_PARALLEL_EDGES = 200_000
 
 # SPEC 4.4: months are converted to days at the mean Gregorian month length.
 DAYS_PER_MONTH = 30.4375
@@ -216,43 +220,66 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
     org_scratch = np.empty(n_orgs, dtype=np.int64)
     group_scratch = np.empty(n_groups + 1, dtype=np.int64)
 
+    first_scratch = np.empty(n_orgs, dtype=np.int64)
+
+    def first_exposures(
+        frontier: IntArray, buyers: IntArray, known: npt.NDArray[np.int8], level: int
+    ) -> tuple[IntArray, IntArray]:
+        """Organizations exposed for the first time: their tier and the edge that reached them."""
+        first = known == 0
+        exposed_orgs, first_edge = _one_per(buyers[first], frontier[first], first_scratch, none)
+        org_tier[exposed_orgs] = level
+        org_via[exposed_orgs] = first_edge
+        return exposed_orgs, first_edge
+
+    def expansions(
+        frontier: IntArray, buyers: IntArray, known: npt.NDArray[np.int8]
+    ) -> tuple[IntArray, IntArray, IntArray]:
+        """Groups the level's edges feed: blank used_in every group of the buyer (whose id is
+        returned), used_in = p the buyer's group p; and the edge reaching each."""
+        open_buyer = known < 2
+        frontier, buyers = frontier[open_buyer], buyers[open_buyer]
+        whole = graph.blank_used_in[frontier]
+        orgs, org_via_edge = _one_per(buyers[whole], frontier[whole], org_scratch, none)
+        scoped = frontier[~whole]
+        counts = org_group_start[orgs + 1] - org_group_start[orgs]
+        targets = np.concatenate(
+            [ranges(org_group_start[orgs], org_group_start[orgs + 1]), graph.feeds_target[scoped]]
+        )
+        return orgs, targets, np.concatenate([np.repeat(org_via_edge, counts), scoped])
+
+    # On a large network the two halves of a level run on two threads (NumPy releases the
+    # GIL; they write different arrays, so the result does not depend on it).
+    helper = ThreadPoolExecutor(1) if n_edges > _PARALLEL_EDGES else None
     source_ids = np.flatnonzero(sources)
     groups = ranges(org_group_start[source_ids], org_group_start[source_ids + 1])
     via = np.full(len(groups), -1, dtype=np.int64)
     level = 1
-    while len(groups):
-        group_done[groups] = True
-        group_tier[groups] = level
-        group_via[groups] = via
-        frontier = ranges(graph.group_start[groups], graph.group_start[groups + 1])
-        buyers = graph.buyer[frontier]
-        # Organizations exposed for the first time: their tier, the edge that reached them,
-        # and their blank-product group, which any exposed input reaches.
-        known = state[buyers]
-        first = known == 0
-        exposed_orgs, first_edge = _one_per(buyers[first], frontier[first], org_scratch, none)
-        org_tier[exposed_orgs] = level
-        org_via[exposed_orgs] = first_edge
-        state[exposed_orgs] = 1
-
-        open_buyer = known < 2
-        frontier, buyers = frontier[open_buyer], buyers[open_buyer]
-        # Blank used_in: every group of the buyer. used_in = p: the buyer's group p.
-        whole = graph.blank_used_in[frontier]
-        orgs, org_via_edge = _one_per(buyers[whole], frontier[whole], org_scratch, none)
-        state[orgs] = 2
-        scoped = frontier[~whole]
-        candidates = np.concatenate(
-            [
-                ranges(org_group_start[orgs], org_group_start[orgs + 1]),
-                graph.feeds_target[scoped],
-                blank_target[exposed_orgs],
-            ]
-        )
-        counts = org_group_start[orgs + 1] - org_group_start[orgs]
-        reached_by = np.concatenate([np.repeat(org_via_edge, counts), scoped, first_edge])
-        groups, via = _one_per(candidates, reached_by, group_scratch, group_done)
-        level += 1
+    try:
+        while len(groups):
+            group_done[groups] = True
+            group_tier[groups] = level
+            group_via[groups] = via
+            frontier = ranges(graph.group_start[groups], graph.group_start[groups + 1])
+            buyers = graph.buyer[frontier]
+            known = state[buyers]
+            if helper is not None and len(frontier) > _PARALLEL_EDGES:
+                pending = helper.submit(first_exposures, frontier, buyers, known, level)
+                orgs, targets, target_via = expansions(frontier, buyers, known)
+                exposed_orgs, first_edge = pending.result()
+            else:
+                exposed_orgs, first_edge = first_exposures(frontier, buyers, known, level)
+                orgs, targets, target_via = expansions(frontier, buyers, known)
+            state[exposed_orgs] = 1
+            state[orgs] = 2
+            # Any exposed input reaches its buyer's blank-product group.
+            candidates = np.concatenate([targets, blank_target[exposed_orgs]])
+            reached_by = np.concatenate([target_via, first_edge])
+            groups, via = _one_per(candidates, reached_by, group_scratch, group_done)
+            level += 1
+    finally:
+        if helper is not None:
+            helper.shutdown()
     return group_tier, group_via, org_tier, org_via
 
 

@@ -24,6 +24,7 @@ maps the dependency network onto its inputs.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Literal
 
 import numpy as np
@@ -37,6 +38,9 @@ __all__ = ["IMPACT_MODELS", "ImpactModel", "cascade_impact", "edge_amounts", "mo
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
+
+# Above this many essential entries, a step's two halves run on two threads.
+_PARALLEL_ENTRIES = 100_000
 
 ImpactModel = Literal["cascade", "esri", "debtrank", "iim"]
 IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
@@ -89,23 +93,39 @@ def cascade_impact(
     updated = np.empty(n_orgs)
     linear_loss = np.zeros(n_orgs)  # sum of weight x supplier loss over linear inputs
     essential_loss = np.zeros(n_orgs)  # largest unabsorbed loss of an essential input
-    moved, change = source_ids, np.ones(len(source_ids))
-    for _ in range(max_steps):
-        linear_loss += linear[:, moved] @ change
+
+    def tighten(moved: IntArray) -> None:
         hit = essential[:, moved]
         if hit.nnz:
             supplier_loss = np.repeat(loss[moved], np.diff(hit.indptr))
             np.maximum.at(essential_loss, hit.indices, supplier_loss * hit.data)
-        # 1 - min(1 - linear loss, 1 - essential loss), at most 1 (losses are never negative);
-        # sources stay down.
-        np.minimum(np.maximum(linear_loss, essential_loss, out=updated), 1.0, out=updated)
-        updated[source_ids] = 1.0
-        step = updated - loss
-        loss, updated = updated, loss
-        moved = np.flatnonzero(step > 0)
-        change = step[moved]
-        if not len(moved) or change.max() <= tol:
-            break
+
+    # On a large network the essential half of a step runs beside the linear half (NumPy
+    # and SciPy release the GIL; the halves write different arrays and read the same
+    # losses, so the result does not depend on it).
+    helper = ThreadPoolExecutor(1) if essential.nnz > _PARALLEL_ENTRIES else None
+    moved, change = source_ids, np.ones(len(source_ids))
+    try:
+        for _ in range(max_steps):
+            pending = helper.submit(tighten, moved) if helper is not None else None
+            linear_loss += linear[:, moved] @ change
+            if pending is not None:
+                pending.result()
+            else:
+                tighten(moved)
+            # 1 - min(1 - linear loss, 1 - essential loss), at most 1 (losses are never
+            # negative); sources stay down.
+            np.minimum(np.maximum(linear_loss, essential_loss, out=updated), 1.0, out=updated)
+            updated[source_ids] = 1.0
+            step = updated - loss
+            loss, updated = updated, loss
+            moved = np.flatnonzero(step > 0)
+            change = step[moved]
+            if not len(moved) or change.max() <= tol:
+                break
+    finally:
+        if helper is not None:
+            helper.shutdown()
     return loss
 
 

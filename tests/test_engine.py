@@ -417,3 +417,17 @@ def test_impact_cascades_and_counts_edges_when_values_are_missing():
     result = impacts(graph, "V")
     assert result["A"] == 1.0 and result["B"] == 0.5 and result["V"] == 1.0
     assert result["Other"] == 0.0
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_the_two_threaded_search_gives_the_same_result(seed, monkeypatch):
+    """Large networks split each level of the search over two threads: same answers."""
+    import exposure.engine as engine_module
+
+    graph = random_graph(np.random.default_rng(900 + seed))
+    scenario = Scenario(designated=(0,))
+    alone = assess(graph, scenario)
+    monkeypatch.setattr(engine_module, "_PARALLEL_EDGES", -1)
+    threaded = assess(graph, scenario)
+    for name in ("status", "tier", "org_via", "edge_tier", "edge_from", "late", "obliged"):
+        np.testing.assert_array_equal(getattr(alone, name), getattr(threaded, name), err_msg=name)

@@ -178,3 +178,27 @@ def test_model_lever_on_the_command_line(db, tmp_path):
     esri_by_name = {o["name"]: o for o in payload["organizations"]}
     assert not esri_by_name["C"]["exposed"]
     assert esri_by_name["C"]["impact"] == pytest.approx(20 / 80, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_the_two_threaded_step_gives_the_same_impact(seed, monkeypatch):
+    """Large networks run a step's essential half on a second thread: same numbers."""
+    import exposure.impact as impact_module
+
+    rng = np.random.default_rng(500 + seed)
+    n = int(rng.integers(5, 40))
+    m = int(rng.integers(n, 5 * n))
+    edges = [(int(rng.integers(n)), int(rng.integers(n))) for _ in range(m)]
+    graph = _graph(
+        edges,
+        n,
+        values=rng.lognormal(3, 1, m),
+        essential=rng.random(m) < 0.4,
+        alternatives=np.where(rng.random(m) < 0.5, np.nan, rng.integers(0, 3, m)),
+    )
+    result = assess(graph, Scenario(designated=(0,)))
+    sources = result.status == 3
+    alone = cascade_impact(graph, sources, result.exposed_edges)
+    monkeypatch.setattr(impact_module, "_PARALLEL_ENTRIES", -1)
+    threaded = cascade_impact(graph, sources, result.exposed_edges)
+    np.testing.assert_array_equal(alone, threaded)
