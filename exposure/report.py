@@ -2,9 +2,10 @@
 
 :func:`write_report` picks the format from the file's extension; all three come from the same
 :class:`~exposure.pipeline.AssessmentRun` (and the :class:`~exposure.tables.AssessmentTables`
-built from it). Cells of the CSV that begin with ``=``, ``+``, ``-``, ``@``, a tab or a
-carriage return are prefixed with an apostrophe so that no spreadsheet program runs them as
-formulas; the workbook never writes a formula at all (see :mod:`exposure.xlsx_cells`).
+built from it). Cells of the CSV that a spreadsheet would run as formulas (text beginning with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return: :func:`exposure.cells.is_formula_like`)
+are prefixed with an apostrophe; the workbook never writes a formula at all (see
+:mod:`exposure.xlsx_cells`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
+from exposure.cells import is_formula_like
 from exposure.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.errors import ExposureError
 from exposure.pipeline import AssessmentRun, chains
@@ -33,8 +35,6 @@ __all__ = [
     "write_report",
 ]
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
 
 def safe_cell(value: object) -> object:
     """Text that a spreadsheet would run as a formula, made inert with a leading apostrophe.
@@ -42,8 +42,8 @@ def safe_cell(value: object) -> object:
     >>> safe_cell("=HYPERLINK(\\"http://x\\")"), safe_cell("Acme"), safe_cell(-3)
     ('\\'=HYPERLINK("http://x")', 'Acme', -3)
     """
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    if is_formula_like(value):
+        return "'" + str(value)
     return value
 
 
@@ -149,7 +149,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> Path:
     for column in frame.columns:
         if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
             text = frame[column].astype(object)
-            risky = text.map(lambda v: isinstance(v, str) and v.startswith(_FORMULA_STARTS))
+            risky = text.map(is_formula_like)
             frame[column] = text.where(~risky.astype(bool), "'" + text.astype(str))
     frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", date_format="%Y-%m-%d")
     return path

@@ -1,7 +1,7 @@
 """Check every cell of a mapped sheet, in SQL, and type it for staging.
 
 Each sheet is read once into a temporary table, ``<name>_all``: every cell trimmed (white
-space collapsed, blank as NULL) and typed (numbers, booleans, kinds, relations), with the
+space collapsed, blank as NULL: :func:`exposure.cells.clean_text_sql`) and typed (numbers, booleans, kinds, relations), with the
 cleaned text of each typed column (``_text_<column>``, for messages); the view
 ``<name>_typed`` adds the spreadsheet row number ``_row`` and leaves out blank rows. Names are normalized once per distinct name
 (``<name>_names``) and joined in by the view ``<name>_normed`` where a rule needs them.
@@ -19,6 +19,7 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from exposure.cells import clean_text_sql, refused_as_name_sql
 from exposure.errors import Problem
 from exposure.ingest import MappedSheet
 from exposure.readers import column_letter, csv_error
@@ -83,20 +84,6 @@ RELATION_SYNONYMS = {
 }
 _TRUE = ("true", "t", "yes", "y", "1", "x", "1.0")
 _FALSE = ("false", "f", "no", "n", "0", "0.0")
-
-
-def _clean(expr: str) -> str:
-    """Trim and collapse white space (non-breaking spaces too); blank becomes NULL.
-
-    The regex only runs on the rare cells that need it (plain substring tests find them):
-    that keeps a million rows fast.
-    """
-    odd_space = " OR ".join(
-        f"contains({expr}, {needle})"
-        for needle in ("'  '", "chr(9)", "chr(10)", "chr(13)", "chr(160)")
-    )
-    collapsed = f"regexp_replace({expr}, '[\\s\\x{{00A0}}]+', ' ', 'g')"
-    return f"nullif(trim(CASE WHEN {odd_space} THEN {collapsed} ELSE {expr} END), '')"
 
 
 def _list_sql(values: tuple[str, ...] | list[str]) -> str:
@@ -171,9 +158,9 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
     for column in COLUMNS[sheet.kind]:
         if column.name == "buyer" and sheet.buyer:
             given = sql_literal(sheet.buyer)
-            expr = f"coalesce({_clean(raw['buyer'])}, {given})" if "buyer" in raw else given
+            expr = f"coalesce({clean_text_sql(raw['buyer'])}, {given})" if "buyer" in raw else given
         elif column.name in raw and column.type in ("text", "name"):
-            expr = _clean(raw[column.name])
+            expr = clean_text_sql(raw[column.name])
         elif column.name in raw:
             # Typed cells need no inner white space collapsed: trimming is enough.
             expr = f"nullif(trim({raw[column.name]}), '')"
@@ -314,11 +301,10 @@ def _rules(sheet: MappedSheet) -> list[_Rule]:
                 _Rule(column, f"{text} IS NULL", f"'{column.name}' is required; the cell is blank")
             )
         if column.name in IDENTITY_COLUMNS:
-            first = f"left({text}, 1)"
             rules.append(
                 _Rule(
                     column,
-                    f"({first} IN ('=', '+', '@') OR ({first} = '-' AND NOT regexp_matches({text}, '^-[0-9 ]')))",
+                    refused_as_name_sql(text),
                     "looks like a spreadsheet formula; organization names and identifiers must be plain text",
                 )
             )

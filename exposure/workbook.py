@@ -38,8 +38,9 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
+from exposure.cells import is_formula_like
 from exposure.tables import INTERNAL_COLUMNS, AssessmentTables, Sheet, column_label
-from exposure.xlsx_cells import FORMULA_START, MAX_CELL_TEXT, ColumnFormat, Kind, rows_xml
+from exposure.xlsx_cells import MAX_CELL_TEXT, ColumnFormat, Kind, rows_xml
 
 __all__ = ["MAX_SHEET_ROWS", "write_workbook"]
 
@@ -75,7 +76,6 @@ WRAPPED = frozenset(
     }
 )
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_RISKY = re.compile(FORMULA_START)
 
 
 class _Styles:
@@ -208,7 +208,7 @@ def _put(
         text = _clean(value)
         cell.value = text
         cell.data_type = "s"
-        if _RISKY.match(text):
+        if is_formula_like(text):
             cell.quotePrefix = True
     elif value is None or (isinstance(value, float) and np.isnan(value)):
         cell.value = None

@@ -11,8 +11,8 @@ operations.
 What goes in a cell, by :class:`ColumnFormat` kind:
 
 * ``text``: an inline string (``t="inlineStr"``), never a formula: no ``<f>`` element is ever
-  written, so text starting with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return stays
-  text; such cells also get a style with ``quotePrefix`` (Excel's leading apostrophe), so
+  written, so formula-like text (:func:`exposure.cells.is_formula_like`: starting with ``=``,
+  ``+``, ``-``, ``@``, a tab or a carriage return) stays text; such cells also get a style with ``quotePrefix`` (Excel's leading apostrophe), so
   editing the cell keeps it text. XML special characters are escaped, a carriage return as
   ``&#13;`` (XML parsers would turn a raw one into a line feed), characters XML cannot hold
   are dropped, and text is cut at Excel's 32,767 characters per cell;
@@ -37,13 +37,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-__all__ = ["FORMULA_START", "MAX_CELL_TEXT", "ColumnFormat", "Kind", "rows_xml"]
+from exposure.cells import FORMULA_PREFIXES
+
+__all__ = ["MAX_CELL_TEXT", "ColumnFormat", "Kind", "rows_xml"]
 
 Kind = Literal["text", "number", "usd", "tier", "impact", "date", "datetime", "flag"]
 
 MAX_CELL_TEXT = 32_767
-# Characters a cell may not start with (OWASP CSV injection): the spreadsheet would run it.
-FORMULA_START = r"^[=+\-@\t\r]"
 # Characters XML 1.0 cannot hold.
 _ILLEGAL_XML = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x{FFFE}\x{FFFF}]"
 _EXCEL_EPOCH = np.datetime64("1899-12-30", "s")
@@ -133,7 +133,7 @@ def _text_parts(values: pd.Series, column: ColumnFormat, numbers: pa.Array) -> P
     text = pc.if_else(pc.equal(text, ""), _NULL, text)
     first = pc.utf8_slice_codeunits(text, 0, 1)
     last = pc.utf8_slice_codeunits(text, -1, 2**31 - 1)
-    risky = pc.fill_null(pc.is_in(first, pa.array(["=", "+", "-", "@", "\t", "\r"])), False)
+    risky = pc.fill_null(pc.is_in(first, pa.array(FORMULA_PREFIXES)), False)
     spaces = pa.array([" ", "\t", "\n", "\r"])
     spaced = pc.fill_null(pc.or_(pc.is_in(first, spaces), pc.is_in(last, spaces)), False)
     choice = np.asarray(risky, dtype=bool).astype(np.int64) * 2 + np.asarray(spaced, dtype=bool)

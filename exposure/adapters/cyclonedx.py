@@ -39,6 +39,7 @@ import duckdb
 import pyarrow as pa
 
 from exposure.adapters import SourceAdapter, StagedPart
+from exposure.cells import refused_as_name
 from exposure.errors import LoadError, Problem
 from exposure.names import normalize_names
 from exposure.schema import RELATION_TYPES
@@ -80,7 +81,6 @@ MODEL_WORDS = frozenset(
 _RELATION_PROPERTY = "exposure:relation"
 _SCHEMA_PACKAGE = "cyclonedx.schema._res"
 _MAX_PROBLEMS = 20
-_FORMULA = re.compile(r"^([=+@]|-[^0-9 ])")
 
 
 def looks_like_json(path: Path) -> bool:
@@ -341,20 +341,28 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
     entries = _entries(document, notes, name)
     used_in = (metadata.get("component") or {}).get("name")
     problems = []
+    if refused_as_name(buyer):
+        problems.append(
+            Problem(
+                name,
+                "looks like a spreadsheet formula; organization names must be plain text",
+                column="--buyer",
+                value=buyer,
+            )
+        )
     normalized = normalize_names([e.supplier for e in entries] + [buyer])
     buyer_norm = normalized[-1]
     kept: dict[tuple[str, str, str], tuple[int, _Entry]] = {}
     for index, (entry, norm) in enumerate(zip(entries, normalized, strict=False), start=1):
-        for text in (entry.supplier, entry.product):
-            if _FORMULA.match(text):
-                problems.append(
-                    Problem(
-                        name,
-                        "looks like a spreadsheet formula; names must be plain text",
-                        column=entry.pointer,
-                        value=text,
-                    )
+        if refused_as_name(entry.supplier):
+            problems.append(
+                Problem(
+                    name,
+                    "looks like a spreadsheet formula; organization names must be plain text",
+                    column=entry.pointer,
+                    value=entry.supplier,
                 )
+            )
         if norm is None:
             problems.append(
                 Problem(

@@ -47,6 +47,7 @@ import numpy as np
 import pyarrow as pa
 
 from exposure.adapters import SourceAdapter, StagedPart
+from exposure.cells import refused_as_name_sql
 from exposure.errors import LoadError, Problem
 from exposure.readers import RawSheet, csv_error
 from exposure.schema import header_key
@@ -293,12 +294,10 @@ class SubawardSource(SourceAdapter):
         )
         for name in (*_NAMES, *_UEIS):
             if name in self.columns:
-                first = f"left({name}, 1)"
                 rules.append(
                     (
                         name,
-                        f"({first} IN ('=', '+', '@') OR ({first} = '-' AND NOT "
-                        f"regexp_matches({name}, '^-[0-9 ]')))",
+                        refused_as_name_sql(name),
                         "looks like a spreadsheet formula; names and identifiers must be plain text",
                     )
                 )
