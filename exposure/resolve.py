@@ -13,7 +13,9 @@ Rules (SPEC 3.1):
 
 Edges are deduplicated on (supplier, buyer, relation, product, used_in, contract, program):
 the same dependency stated by two sources is one edge with two rows in ``edge_evidence``;
-each attribute comes from the most recent source that gives it.
+each attribute comes from the most recent source that gives it. Products and ``used_in`` are
+keyed and stored with white space trimmed and collapsed (:func:`exposure.cells.clean_text_sql`)
+whatever path staged them, and compared without case (SPEC 4.1).
 
 Everything is SQL except fuzzy matching, so resolving a million rows takes seconds.
 """
@@ -25,6 +27,7 @@ import logging
 import duckdb
 import pandas as pd
 
+from exposure.cells import clean_text_sql
 from exposure.names import FUZZY_THRESHOLD, fuzzy_candidates
 from exposure.sql import scalar, table_exists
 
@@ -35,7 +38,15 @@ logger = logging.getLogger(__name__)
 # Above this many undeclared names, fuzzy review is skipped (and said so in dq_issues).
 FUZZY_LIMIT = 20_000
 
-_RESOLVE_SQL = """
+# Staged relationships with product and used_in cleaned as ingest cleans text, so that rows
+# staged by any path (an adapter, an older version) key and store them the same way; the
+# regex only runs on the cells that need it.
+_CLEAN_RELATIONSHIPS = (
+    f"(SELECT * REPLACE ({clean_text_sql('product')} AS product, "
+    f"{clean_text_sql('used_in')} AS used_in) FROM stg_relationships)"
+)
+
+_RESOLVE_SQL = f"""
 -- Declared organization rows, oldest first.
 CREATE OR REPLACE TEMP TABLE _rec AS
 SELECT row_number() OVER (ORDER BY _loaded_at, _load_id, _row) AS rec_id,
@@ -176,13 +187,13 @@ FROM _ref_key rk JOIN _ent e USING (key);
 
 -- Edges: one per distinct dependency, newest source wins per attribute. Key columns use ''
 -- for blank so that plain equality joins find them. Products and used_in compare lower-cased
--- (ingest already trimmed and collapsed their white space): lower(product) is the key.
+-- with white space trimmed and collapsed (SPEC 4.1): lower(cleaned product) is the key.
 CREATE OR REPLACE TEMP MACRO _edge_rows() AS TABLE
 SELECT s.*, sup.org_id AS supplier_id, buy.org_id AS buyer_id,
        (s._load_id::BIGINT << 40) + s._row AS ord,
        coalesce(lower(s.product), '') AS k_product, coalesce(lower(s.used_in), '') AS k_used_in,
        coalesce(s.contract_id, '') AS k_contract, coalesce(s.program, '') AS k_program
-FROM stg_relationships s
+FROM {_CLEAN_RELATIONSHIPS} s
 JOIN org_names sup ON sup.name = s.supplier
 JOIN org_names buy ON buy.name = s.buyer;
 
@@ -227,13 +238,13 @@ SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contra
 FROM _edge_rows();
 """
 
-_MODEL_SQL = """
+_MODEL_SQL = f"""
 -- The source rows behind each edge. A view: reports read it for the few edges they show, so
 -- a load does not pay for it.
 CREATE OR REPLACE VIEW edge_evidence AS
 SELECT e.edge_id, s._load_id AS load_id, s._source_file AS source_file, s._sheet AS sheet,
        s._row AS row, s._sha256 AS sha256
-FROM stg_relationships s
+FROM {_CLEAN_RELATIONSHIPS} s
 JOIN org_names sup ON sup.name = s.supplier
 JOIN org_names buy ON buy.name = s.buyer
 JOIN edges e

@@ -169,3 +169,49 @@ def test_explicit_relation_property_wins(db_path: Path, tmp_path: Path) -> None:
         db_path,
         "SELECT relation FROM stg_relationships WHERE supplier = 'Helpdesk Co'",
     ) == [("cloud_hosting",)]
+
+
+def test_sbom_text_is_cleaned_like_a_sheet_and_matches_csv_products(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """SPEC 4.1: products and used_in match with white space trimmed and collapsed. The
+    SBOM's own product " Northwind  Insight " is the product a CSV customer buys; a second
+    SBOM naming a service " Model \u00a0 Garden" restates the existing "Model Garden" edge."""
+    from exposure.pipeline import run_assessment
+    from exposure.scenarios import ScenarioSpec
+
+    document = json.loads(SBOM.read_text(encoding="utf-8"))
+    document["metadata"]["component"]["name"] = " Northwind  Insight "
+    first = tmp_path / "sbom_v1.json"
+    first.write_text(json.dumps(document), encoding="utf-8")
+    document["services"][0]["name"] = " Model \u00a0 Garden"
+    document["services"][0]["provider"]["name"] = "Sentinel  Gov Cloud\t"
+    document["version"] = 2
+    second = tmp_path / "sbom_v2.json"
+    second.write_text(json.dumps(document), encoding="utf-8")
+    customers = tmp_path / "relationships.csv"
+    customers.write_text(
+        f"buyer,supplier,relation,product\nMeridian Aerospace,{BUYER},saas,Northwind Insight\n",
+        encoding="utf-8",
+    )
+    load(db_path, first, buyer=f"  {BUYER} ")
+    load(db_path, second, buyer=BUYER)
+    load(db_path, customers)
+    staged = rows(
+        db_path,
+        "SELECT DISTINCT buyer, supplier, product, used_in FROM stg_relationships "
+        "WHERE _source_file LIKE 'sbom%' AND product LIKE '%Garden%'",
+    )
+    assert staged == [(BUYER, "Sentinel Gov Cloud", "Model Garden", "Northwind Insight")]
+    assert rows(
+        db_path,
+        "SELECT e.product, e.used_in, e.n_sources FROM edges e "
+        "JOIN orgs s ON s.org_id = e.supplier_id WHERE s.name = 'Sentinel Gov Cloud'",
+    ) == [("Model Garden", "Northwind Insight", 2)]
+    con = connect(db_path)
+    try:
+        run = run_assessment(con, ScenarioSpec(designated=("Sentinel Gov Cloud",)))
+    finally:
+        con.close()
+    meridian = list(run.graph.names).index("Meridian Aerospace")
+    assert run.result.tier[meridian] == 2  # through Northwind's "Northwind Insight"

@@ -236,3 +236,47 @@ def test_fast_single_load_edges_equal_the_general_merge(tmp_path, con):
     rebuild_model(con, always_merge=True)
     assert con.execute(query).fetchall() == fast
     assert len(fast) == 60
+
+
+def test_edges_key_and_store_products_trimmed_and_collapsed_whatever_staged_them(tmp_path, con):
+    """SPEC 4.1 in the model itself: rows staged with untidy products (an older version, an
+    adapter) are one edge with the clean spelling, and their evidence still joins."""
+    from exposure.resolve import rebuild_model
+
+    first = write_csv(
+        tmp_path / "a.csv", REL_HEADER, [["Prime", "Vendor", "saas", "Model Garden", "Atlas", 1]]
+    )
+    second = write_csv(
+        tmp_path / "b.csv", REL_HEADER, [["Prime", "Vendor", "saas", "model garden", "atlas", 2]]
+    )
+    load_files(con, [first])
+    load_files(con, [second])
+    # As a path that did not clean its text would have staged them.
+    con.execute(
+        "UPDATE stg_relationships SET product = ' Model \t  Garden\u00a0', used_in = 'Atlas  ' "
+        "WHERE _source_file = 'b.csv'"
+    )
+    rebuild_model(con)
+    assert con.execute("SELECT product, used_in, n_sources FROM edges").fetchall() == [
+        ("Model Garden", "Atlas", 2)
+    ]
+    assert con.execute(
+        "SELECT source_file, row FROM edge_evidence ORDER BY source_file"
+    ).fetchall() == [("a.csv", 2), ("b.csv", 2)]
+
+
+def test_a_single_load_stores_products_clean_too(tmp_path, con):
+    """The fast path (one load, nothing to merge) stores the same clean text."""
+    from exposure.resolve import rebuild_model
+
+    load_files(
+        con,
+        [write_csv(tmp_path / "a.csv", REL_HEADER, [["Prime", "Vendor", "saas", "X", "Y", 1]])],
+    )
+    con.execute("UPDATE stg_relationships SET product = '  Model  Garden ', used_in = ' Atlas'")
+    for always_merge in (False, True):
+        rebuild_model(con, always_merge=always_merge)
+        assert con.execute("SELECT product, used_in FROM edges").fetchall() == [
+            ("Model Garden", "Atlas")
+        ]
+        assert con.execute("SELECT count(*) FROM edge_evidence").fetchall() == [(1,)]

@@ -272,3 +272,27 @@ def test_row_numbers_count_empty_lines(db_path: Path, tmp_path: Path) -> None:
     with pytest.raises(LoadError) as info:
         load(db_path, bad)
     assert [(p.row, p.column) for p in info.value.problems] == [(4, "subaward_amount")]
+
+
+def test_text_cells_are_cleaned_like_a_sheet(db_path: Path, tmp_path: Path) -> None:
+    """White space in any text column is trimmed and collapsed (tabs and non-breaking spaces
+    too): the download's rows give the same organizations and edges as the tidy file."""
+    import csv
+
+    with SUBAWARDS.open(newline="", encoding="utf-8") as handle:
+        header, *body = list(csv.reader(handle))
+    body[0][header.index("prime_award_piid")] = " FA865024C0001\t"
+    body[0][header.index("subawardee_name")] = "NORTHWIND\u00a0ANALYTICS  LLC "
+    body[0][header.index("subaward_description")] = "analytics \u00a0platform\tlicences"
+    untidy = tmp_path / "untidy.csv"
+    with untidy.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle, quoting=csv.QUOTE_ALL).writerows([header, *body])
+    tidy_db = tmp_path / "tidy.duckdb"
+    load(tidy_db, SUBAWARDS)
+    load(db_path, untidy)
+    assert rows(db_path, EDGES) == rows(tidy_db, EDGES)
+    assert rows(db_path, "SELECT name FROM orgs ORDER BY 1") == rows(
+        tidy_db, "SELECT name FROM orgs ORDER BY 1"
+    )
+    notes = rows(db_path, "SELECT notes FROM stg_relationships WHERE contract_id = 'FA865024C0001'")
+    assert any("analytics platform licences" in n for (n,) in notes)

@@ -14,6 +14,8 @@ provider as supplier and the entry's ``name`` as the product:
 
 ``used_in`` is the SBOM's own product (``metadata.component.name``): the dependency feeds that
 product of the buyer, so only the buyer's customers for that product are reached through it.
+Names and products are read as a sheet's cells are (:func:`exposure.cells.clean_text`: white
+space trimmed and collapsed), so " Northwind  Insight " matches a sheet's "Northwind Insight".
 Notes keep the entry's JSON pointer, ``bom-ref``, version and endpoints.
 
 Before anything is read the document is validated against the official CycloneDX JSON schema
@@ -39,7 +41,7 @@ import duckdb
 import pyarrow as pa
 
 from exposure.adapters import SourceAdapter, StagedPart
-from exposure.cells import refused_as_name
+from exposure.cells import clean_text, refused_as_name
 from exposure.errors import LoadError, Problem
 from exposure.names import normalize_names
 from exposure.schema import RELATION_TYPES
@@ -205,9 +207,15 @@ def _parse(path: Path, name: str) -> Any:
 class _Entry:
     supplier: str
     relation: str
-    product: str
+    product: str | None
     pointer: str
     notes: str
+
+
+def _text(value: Any) -> str | None:
+    """A name or product as a sheet's cell would be read: white space trimmed and collapsed
+    (:func:`exposure.cells.clean_text`), blank (or not text) as None."""
+    return clean_text(value) if isinstance(value, str) else None
 
 
 def _words(*texts: Any) -> set[str]:
@@ -256,8 +264,8 @@ def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Ent
     entries: list[_Entry] = []
     skipped: list[str] = []
     for pointer, service in _walk(document.get("services") or [], "services", "/services"):
-        provider = (service.get("provider") or {}).get("name")
-        if not isinstance(provider, str) or not provider.strip():
+        provider = _text((service.get("provider") or {}).get("name"))
+        if provider is None:
             skipped.append(f"{pointer} ({service.get('name')}): no provider name")
             continue
         declared = _property(service, _RELATION_PROPERTY)
@@ -272,7 +280,11 @@ def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Ent
             relation = "saas"
         entries.append(
             _Entry(
-                provider.strip(), relation, service["name"], pointer, _describe(service, pointer)
+                provider,
+                relation,
+                _text(service.get("name")),
+                pointer,
+                _describe(service, pointer),
             )
         )
     for pointer, component in components:
@@ -280,15 +292,20 @@ def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Ent
             continue
         maker = None
         for role in ("supplier", "manufacturer"):
-            candidate = (component.get(role) or {}).get("name")
-            if isinstance(candidate, str) and candidate.strip():
-                maker = candidate.strip()
+            maker = _text((component.get(role) or {}).get("name"))
+            if maker is not None:
                 break
         if maker is None:
             skipped.append(f"{pointer} ({component.get('name')}): no supplier or manufacturer")
             continue
         entries.append(
-            _Entry(maker, "model_api", component["name"], pointer, _describe(component, pointer))
+            _Entry(
+                maker,
+                "model_api",
+                _text(component.get("name")),
+                pointer,
+                _describe(component, pointer),
+            )
         )
     if skipped:
         notes.append(
@@ -321,7 +338,8 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
     if problems:
         raise LoadError(problems)
     metadata = document.get("metadata") or {}
-    if not buyer:
+    buyer = clean_text(buyer)
+    if buyer is None:
         owner = [
             (metadata.get(role) or {}).get("name")
             for role in ("manufacturer", "supplier")
@@ -339,7 +357,7 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
         )
     notes: list[str] = []
     entries = _entries(document, notes, name)
-    used_in = (metadata.get("component") or {}).get("name")
+    used_in = _text((metadata.get("component") or {}).get("name"))
     problems = []
     if refused_as_name(buyer):
         problems.append(
@@ -375,7 +393,7 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
         elif norm == buyer_norm:
             notes.append(f"{name}: {entry.pointer} is provided by the buyer itself; skipped")
             continue
-        kept.setdefault((norm or "", entry.relation, entry.product.lower()), (index, entry))
+        kept.setdefault((norm or "", entry.relation, (entry.product or "").lower()), (index, entry))
     if problems:
         raise LoadError(problems)
     if not kept:

@@ -18,6 +18,8 @@ row per subaward report, with about a hundred columns named as in
 
 Rules:
 
+* Every cell is cleaned as a sheet's is (:func:`exposure.cells.clean_text_sql`: white space
+  trimmed and collapsed, blank as NULL); UEIs are upper-cased.
 * Organizations are identified by UEI (12 letters and digits), by name when the UEI is blank.
   Every (UEI, name) pair becomes an ``organizations`` row, so one UEI written with two names
   shows up as a UEI conflict in data quality. The prime awardee is declared ``prime``; a
@@ -47,7 +49,7 @@ import numpy as np
 import pyarrow as pa
 
 from exposure.adapters import SourceAdapter, StagedPart
-from exposure.cells import refused_as_name_sql
+from exposure.cells import clean_text_sql, refused_as_name_sql
 from exposure.errors import LoadError, Problem
 from exposure.readers import RawSheet, csv_error
 from exposure.schema import header_key
@@ -185,13 +187,11 @@ class SubawardSource(SourceAdapter):
     # -- reading ---------------------------------------------------------------------------
 
     def _field_sql(self, name: str) -> str:
-        parts = [f"nullif(trim({sql_identifier(f'c{i}')}), '')" for i in self.columns.get(name, [])]
+        # Every cell cleaned as a sheet's are (white space trimmed and collapsed, blank NULL).
+        parts = [clean_text_sql(sql_identifier(f"c{i}")) for i in self.columns.get(name, [])]
         if not parts:
             return "NULL::VARCHAR"
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
-        if name in _NAMES:
-            # White space collapsed, as everywhere names are read.
-            expr = f"regexp_replace({expr}, '\\s+', ' ', 'g')"
         if name in _UEIS:
             expr = f"upper({expr})"
         return expr
