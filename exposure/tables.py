@@ -111,7 +111,12 @@ SHEETS: tuple[Sheet, ...] = (
         "Findings to review before signing: assessment flags (unscoped inputs, blank products, "
         "missing months or values) and what name resolution could not settle.",
     ),
-    Sheet("Sources", "sources", "The loaded files with their SHA-256 hashes: the data version."),
+    Sheet(
+        "Sources",
+        "sources",
+        "The loaded files with their SHA-256 hashes and the options they were read with: the "
+        "data version is a hash of these rows and the reference data.",
+    ),
 )
 
 # Ids for joining back to the engine's arrays: in the frames, not in the workbook.
@@ -192,6 +197,7 @@ LABELS: dict[str, str] = {
     "loaded_at": "Loaded at (UTC)",
     "buyer_option": "Loaded with --buyer",
     "encoding": "Encoding",
+    "load_options": "Loaded with --kind / --map",
     "section": "Section",
     "fact": "Fact",
     "value": "Value",
@@ -519,7 +525,7 @@ _REMEDIATION_COLUMNS = [
 def _sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return con.execute(
         "SELECT file_name AS file, sheet, kind, rows, sha256, size_bytes, loaded_at, "
-        "buyer AS buyer_option, encoding FROM sources ORDER BY load_id"
+        "buyer AS buyer_option, encoding, options AS load_options FROM sources ORDER BY load_id"
     ).df()
 
 

@@ -4,19 +4,23 @@ Tables by layer (dbt-style):
 
 * ``ref_*``: reference data from ``seeds/`` (relation types, designation lists, hosting facts,
   aliases, reporting rules), refreshed whenever a seed file changes.
-* ``sources``: one row per loaded file and sheet, with its SHA-256.
+* ``sources``: one row per loaded file and sheet, with its SHA-256 and the options it was read
+  with (``buyer``, ``encoding``, and ``options``: ``--kind`` and ``--map`` as JSON).
 * ``stg_organizations``, ``stg_relationships``: validated uploads, one row per input row, each
   with its provenance (``_source_file``, ``_sheet``, ``_row``, ``_sha256``, ``_loaded_at``).
 * ``orgs``, ``edges``, ``edge_evidence``, ``dq_issues``: the model's view, rebuilt from staging
   by :mod:`exposure.resolve` after every load.
 
 A load runs in one transaction: if any file of the call fails, the transaction is rolled back
-and every table is exactly as it was.
+and every table is exactly as it was. Each load (and each change of the seeds) records the
+:func:`data_version` the model was built from in ``meta``; graphs, runs and reports are
+cached and checked by it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections.abc import Callable, Sequence
@@ -77,7 +81,8 @@ CREATE TABLE IF NOT EXISTS sources (
     rows BIGINT NOT NULL,
     loaded_at TIMESTAMP NOT NULL,
     buyer VARCHAR,
-    encoding VARCHAR
+    encoding VARCHAR,
+    options VARCHAR
 );
 CREATE TABLE IF NOT EXISTS stg_organizations (
     name VARCHAR NOT NULL,
@@ -153,15 +158,20 @@ def connect(
     con.execute(MACROS)
     if not read_only:
         con.execute(SCHEMA)
+        # Warehouses made before load options were recorded.
+        con.execute("ALTER TABLE sources ADD COLUMN IF NOT EXISTS options VARCHAR")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
-        if not table_exists(con, "orgs"):
-            rebuild_model(con)
     return con
 
 
 def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
-    """Load every ``seeds/*.csv`` into ``ref_<stem>`` when the seed files changed."""
+    """Load every ``seeds/*.csv`` into ``ref_<stem>`` when the seed files changed, then rebuild
+    the model (seed aliases shape resolution) and its data version, in one transaction.
+
+    With the seeds unchanged and the model built, nothing is written (only a data version
+    recorded by an older release is brought up to date).
+    """
     folder = seeds_dir()
     files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
     digest = hashlib.sha256()
@@ -169,22 +179,29 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
         digest.update(file.name.encode())
         digest.update(file.read_bytes())
     version = digest.hexdigest()
-    if scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") == version:
+    changed = scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") != version
+    if not changed and table_exists(con, "orgs"):
+        if _stored_version(con) != data_version(con):
+            _record_version(con)
         return
     con.execute("BEGIN TRANSACTION")
     try:
-        for file in files:
-            table = "ref_" + file.stem.lower().replace("-", "_")
-            con.execute(
-                f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({sql_literal(str(file))}, "
-                "header = true, auto_detect = true, sample_size = -1)"
-            )
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('seeds_version', ?)", [version])
+        if changed:
+            for file in files:
+                table = "ref_" + file.stem.lower().replace("-", "_")
+                con.execute(
+                    f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({sql_literal(str(file))}, "
+                    "header = true, auto_detect = true, sample_size = -1)"
+                )
+            con.execute("INSERT OR REPLACE INTO meta VALUES ('seeds_version', ?)", [version])
+        rebuild_model(con)
+        _record_version(con)
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK")
         raise
-    logger.info("loaded %d seed files from %s", len(files), folder)
+    if changed:
+        logger.info("loaded %d seed files from %s", len(files), folder)
 
 
 def _sha256(path: Path) -> str:
@@ -386,6 +403,7 @@ def _load(
         if problems:
             raise LoadError(problems)
         load_id = next_id
+        read_with = _options_text(options)
         for index, (item, digest, view, path) in enumerate(staged):
             if isinstance(item, SourceAdapter):
                 step(f"storing {item.file}", index, len(staged))
@@ -403,6 +421,7 @@ def _load(
                             loaded_at,
                             buyer=item.buyer,
                             encoding=None,
+                            options=read_with,
                             label=f"{item.kind}: {part.kind}",
                         )
                     )
@@ -423,13 +442,14 @@ def _load(
                     loaded_at,
                     buyer=item.buyer,
                     encoding=item.raw.encoding,
+                    options=read_with,
                     label=item.kind,
                 )
             )
             load_id += 1
         step("resolving organizations", 0, 1)
         rebuild_model(con)
-        con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [data_version(con)])
+        _record_version(con)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -463,6 +483,7 @@ def _store(
     *,
     buyer: str | None,
     encoding: str | None,
+    options: str | None,
     label: str,
 ) -> SourceLoaded:
     """Insert one sheet's (or one adapter part's) rows with provenance; record the source."""
@@ -476,7 +497,7 @@ def _store(
     con.execute(f"INSERT INTO {table} BY NAME SELECT *, {provenance} FROM ({select})")
     rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
     con.execute(
-        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             load_id,
             file,
@@ -489,9 +510,27 @@ def _store(
             loaded_at,
             buyer,
             encoding,
+            options,
         ],
     )
     return SourceLoaded(file, sheet, label, rows, digest)
+
+
+def _options_text(options: LoadOptions) -> str | None:
+    """The options that shape how files are read, besides the buyer and the encoding (kept in
+    their own columns): ``--kind`` and ``--map``, as JSON; None when neither was given.
+
+    >>> _options_text(LoadOptions(kind="vendors", mapping={"spend": "annual_value_usd"}))
+    '{"kind": "vendors", "map": {"spend": "annual_value_usd"}}'
+    >>> _options_text(LoadOptions(buyer="Acme")) is None
+    True
+    """
+    given: dict[str, object] = {}
+    if options.kind:
+        given["kind"] = options.kind
+    if options.mapping:
+        given["map"] = dict(sorted(options.mapping.items()))
+    return json.dumps(given) if given else None
 
 
 def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
@@ -501,11 +540,33 @@ def _counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
 
 
 def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """A short hash of the loaded files' hashes: changes exactly when the data does."""
-    hashes = [
-        row[0] for row in con.execute("SELECT DISTINCT sha256 FROM sources ORDER BY 1").fetchall()
-    ]
-    return hashlib.sha256("\n".join(hashes).encode()).hexdigest()[:16]
+    """A short hash of what the model is built from: changes exactly when that does.
+
+    It covers every ``sources`` row (load id, file name, sheet, kind, rows, SHA-256, and the
+    options the file was read with: ``--buyer``, encoding, ``--kind``, ``--map``) and the seeds'
+    version. The same loads made in the same order give the same version on any machine (the
+    paths and times of loading are left out); reloading a file with other options, or
+    replacing it (``--replace`` gives new load ids), or new seeds give another.
+    """
+    digest = hashlib.sha256()
+    seeds = scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'")
+    digest.update(json.dumps(["seeds", seeds]).encode())
+    for row in con.execute(
+        "SELECT load_id, file_name, sheet, kind, rows, sha256, buyer, encoding, options "
+        "FROM sources ORDER BY load_id, sheet NULLS FIRST, kind"
+    ).fetchall():
+        digest.update(b"\n" + json.dumps(list(row)).encode())
+    return digest.hexdigest()[:16]
+
+
+def _stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The data version recorded with the model (what graphs and runs are cached by)."""
+    value = scalar(con, "SELECT value FROM meta WHERE key = 'data_version'")
+    return None if value is None else str(value)
+
+
+def _record_version(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("INSERT OR REPLACE INTO meta VALUES ('data_version', ?)", [data_version(con)])
 
 
 @dataclass(frozen=True)
