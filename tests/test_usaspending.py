@@ -296,3 +296,30 @@ def test_text_cells_are_cleaned_like_a_sheet(db_path: Path, tmp_path: Path) -> N
     )
     notes = rows(db_path, "SELECT notes FROM stg_relationships WHERE contract_id = 'FA865024C0001'")
     assert any("analytics platform licences" in n for (n,) in notes)
+
+
+def test_a_parent_given_only_by_uei_is_kept(db_path: Path, tmp_path: Path) -> None:
+    """B7: a parent UEI with a blank parent name still makes the parent organization (named
+    by its UEI, as other UEI-only organizations are) and the child's parent."""
+    import csv
+
+    with SUBAWARDS.open(newline="", encoding="utf-8") as handle:
+        header, *body = list(csv.reader(handle))
+    for cells in body:
+        if cells[header.index("prime_awardee_parent_uei")] == "MRDNHOLD5678":
+            cells[header.index("prime_awardee_parent_name")] = ""
+        if cells[header.index("subawardee_uei")] == "SNTNLGVC0001":
+            cells[header.index("subawardee_parent_uei")] = "SNTNLPRNT001"
+            cells[header.index("subawardee_parent_name")] = ""
+    path = tmp_path / "parents_by_uei.csv"
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([header, *body])
+    load(db_path, path)
+    parents = rows(
+        db_path,
+        "SELECT o.name, p.name, p.uei FROM orgs o JOIN orgs p ON p.org_id = o.parent_id ORDER BY 1",
+    )
+    assert parents == [
+        ("MERIDIAN AEROSPACE CORPORATION", "MRDNHOLD5678", "MRDNHOLD5678"),
+        ("SENTINEL GOV CLOUD INC", "SNTNLPRNT001", "SNTNLPRNT001"),
+    ]

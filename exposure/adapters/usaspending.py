@@ -23,8 +23,9 @@ Rules:
 * Organizations are identified by UEI (12 letters and digits), by name when the UEI is blank.
   Every (UEI, name) pair becomes an ``organizations`` row, so one UEI written with two names
   shows up as a UEI conflict in data quality. The prime awardee is declared ``prime``; a
-  subawardee's kind is inferred (``subcontractor``). A parent with a name becomes an
-  organization and the ``parent`` of its child (by UEI when given); a parent that is the
+  subawardee's kind is inferred (``subcontractor``). A parent given by UEI or by name becomes
+  an organization and the ``parent`` of its child (by UEI when given; one known only by UEI is
+  named by it, as every organization the download names only by UEI); a parent that is the
   organization itself is ignored. A ``dba`` name becomes an alias.
 * Each (prime, subawardee, contract) is one ``subcontract`` relationship (buyer = prime,
   supplier = subawardee) whose ``annual_value_usd`` is the sum of its subaward amounts in the
@@ -379,7 +380,7 @@ class SubawardSource(SourceAdapter):
             return (
                 f"SELECT {side}_uei AS uei, {side}_name AS name, {kind} AS kind, "
                 f"{side}_country AS country, "
-                f"CASE WHEN {side}_parent_name IS NOT NULL "
+                f"CASE WHEN ({side}_parent_uei IS NOT NULL OR {side}_parent_name IS NOT NULL) "
                 f"AND coalesce({side}_parent_uei, '') <> coalesce({side}_uei, '-') "
                 f"AND NOT ({side}_parent_uei IS NULL AND exposure_norm_name({side}_parent_name) = {side}_norm) "
                 f"THEN coalesce({side}_parent_uei, {side}_parent_name) END AS parent, "
@@ -389,7 +390,7 @@ class SubawardSource(SourceAdapter):
         def parent(side: str) -> str:
             return (
                 f"SELECT {side}_parent_uei, {side}_parent_name, NULL, NULL, NULL, NULL, _row "
-                f"FROM {kept} WHERE {side}_parent_name IS NOT NULL "
+                f"FROM {kept} WHERE ({side}_parent_uei IS NOT NULL OR {side}_parent_name IS NOT NULL) "
                 f"AND coalesce({side}_parent_uei, '') <> coalesce({side}_uei, '-')"
             )
 
