@@ -123,6 +123,61 @@ def test_malformed_json_is_refused_with_its_line(db_path: Path) -> None:
     assert "malformed JSON at line 7" in problems[0].message
 
 
+def test_deeply_nested_json_is_refused_not_a_crash(db_path: Path, tmp_path: Path) -> None:
+    """B9: 200,000 nested arrays overflowed the parser (RecursionError); now a LoadError
+    naming the file, line and column, with the database unchanged (CLI too)."""
+    from exposure.adapters.cyclonedx import MAX_DEPTH
+
+    path = tmp_path / "deep.json"
+    path.write_text('{"bomFormat": "CycloneDX", "x":\n' + "[" * 200_000 + "]" * 200_000 + "}")
+    problems = refused(db_path, path, buyer=BUYER)
+    assert len(problems) == 1 and problems[0].file == "deep.json"
+    # The object is level 1; the first array past the limit is on line 2.
+    assert f"more than {MAX_DEPTH}" in problems[0].message
+    assert f"at line 2, column {MAX_DEPTH}" in problems[0].message and problems[0].row == 2
+
+
+def _nested_components(levels: int) -> dict:
+    document = json.loads(SBOM.read_text(encoding="utf-8"))
+    component = {"type": "library", "name": "leaf"}
+    for level in range(levels):
+        component = {"type": "library", "name": f"part {level}", "components": [component]}
+    document["components"].append(component)
+    return document
+
+
+def test_a_parsable_sbom_nested_past_the_limit_is_refused_before_validation(
+    db_path: Path, tmp_path: Path
+) -> None:
+    from exposure.adapters.cyclonedx import MAX_DEPTH
+
+    path = tmp_path / "nested.json"
+    path.write_text(json.dumps(_nested_components(MAX_DEPTH), indent=1), encoding="utf-8")
+    problems = refused(db_path, path, buyer=BUYER)
+    assert len(problems) == 1 and "at line " in problems[0].message
+    lines = path.read_text(encoding="utf-8").splitlines()
+    assert lines[problems[0].row - 1].strip() in ("[", "{")
+    # Within the limit the same structure loads (its library components are not edges).
+    within = tmp_path / "within.json"
+    within.write_text(json.dumps(_nested_components(20)), encoding="utf-8")
+    assert load(db_path, within, buyer=BUYER).loaded
+
+
+def test_a_validator_overflow_is_a_load_error(db_path: Path, tmp_path: Path, monkeypatch) -> None:
+    """Whatever the limit, a RecursionError in validation never escapes a load."""
+    import exposure.adapters.cyclonedx as cyclonedx
+
+    monkeypatch.setattr(cyclonedx, "MAX_DEPTH", 100_000)
+    path = tmp_path / "nested.json"
+    path.write_text(json.dumps(_nested_components(300)), encoding="utf-8")
+    con = connect(db_path)
+    con.close()
+    before = snapshot(db_path)
+    with pytest.raises(LoadError, match="nests too deeply"):
+        load(db_path, path, buyer=BUYER)
+    assert snapshot(db_path) == before
+
+
 def test_schema_failure_names_each_json_pointer(db_path: Path) -> None:
     problems = refused(db_path, PUBLIC / "sbom_schema_fail.json", buyer=BUYER)
     assert {p.column for p in problems} == {"/components/0/type", "/services/0/provider/name"}

@@ -21,8 +21,10 @@ Notes keep the entry's JSON pointer, ``bom-ref``, version and endpoints.
 Before anything is read the document is validated against the official CycloneDX JSON schema
 of its ``specVersion`` (1.5, 1.6 or 1.7), as shipped by ``cyclonedx-python-lib``; the schema's
 references (SPDX licence ids, JSF signatures, cryptography definitions) resolve to the shipped
-files, never to the network. Malformed JSON is refused with its line and column, a schema
-failure with the JSON pointer of each failing element.
+files, never to the network. Malformed JSON is refused with its line and column, JSON nested
+deeper than :data:`MAX_DEPTH` with the line and column where it goes past it (before the
+recursive validator could overflow), a schema failure with the JSON pointer of each failing
+element.
 """
 
 from __future__ import annotations
@@ -47,6 +49,7 @@ from exposure.names import normalize_names
 from exposure.schema import RELATION_TYPES
 
 __all__ = [
+    "MAX_DEPTH",
     "MODEL_WORDS",
     "SCHEMA_VERSIONS",
     "SbomSource",
@@ -82,6 +85,12 @@ MODEL_WORDS = frozenset(
 )
 _RELATION_PROPERTY = "exposure:relation"
 _SCHEMA_PACKAGE = "cyclonedx.schema._res"
+# Arrays and objects nested deeper are refused before validation: the schema validator
+# recurses a few frames per level and would overflow Python's stack near 400; real SBOMs nest
+# components a few levels (each level two JSON levels), so 128 is far beyond any of them.
+MAX_DEPTH = 128
+# A JSON string (brackets inside it are text) or a bracket.
+_STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
 _MAX_PROBLEMS = 20
 
 
@@ -190,7 +199,7 @@ def _parse(path: Path, name: str) -> Any:
     if not text.strip():
         raise LoadError([Problem(name, "the file is empty")])
     try:
-        return json.loads(text)
+        document = json.loads(text)
     except json.JSONDecodeError as exc:
         raise LoadError(
             [
@@ -201,6 +210,62 @@ def _parse(path: Path, name: str) -> Any:
                 )
             ]
         ) from exc
+    except RecursionError:
+        # Deeper than Python's parser goes (thousands of levels): refused like any too deep.
+        raise _too_deep(text, name) from None
+    if _depth(document) > MAX_DEPTH:
+        raise _too_deep(text, name)
+    return document
+
+
+def _depth(value: Any) -> int:
+    """How deeply arrays and objects nest (a scalar is 0), counted without recursion and
+    only up to one level past :data:`MAX_DEPTH`.
+
+    >>> _depth({"a": [1, {"b": []}]}), _depth("x")
+    (4, 0)
+    """
+    deepest = 0
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, level = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        if not isinstance(item, dict | list):
+            continue
+        deepest = max(deepest, level)
+        if deepest > MAX_DEPTH:
+            break
+        stack.extend((child, level + 1) for child in children if isinstance(child, dict | list))
+    return deepest
+
+
+def _too_deep(text: str, name: str) -> LoadError:
+    """The refusal of a document nested deeper than :data:`MAX_DEPTH`, located by line and
+    column of the first bracket past it (brackets inside strings do not count)."""
+    depth = 0
+    where = None
+    for match in _STRUCTURE.finditer(text):
+        token = match.group()
+        if token in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                where = match.start()
+                break
+        elif token in "]}":
+            depth -= 1
+    line = text.count("\n", 0, where) + 1 if where is not None else None
+    column = where - text.rfind("\n", 0, where) if where is not None else None
+    at = f" at line {line}, column {column}" if where is not None else ""
+    return LoadError(
+        [
+            Problem(
+                name,
+                f"the JSON nests more than {MAX_DEPTH} arrays and objects deep{at}; a CycloneDX "
+                "SBOM never needs that many levels",
+                row=line,
+            )
+        ]
+    )
 
 
 @dataclass(frozen=True)
@@ -319,8 +384,9 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
     """Parse, validate and read a CycloneDX SBOM; nothing touches the database yet.
 
     Raises:
-        LoadError: malformed JSON, not a CycloneDX BOM, a schema failure, no ``--buyer``,
-            or an organization name that looks like a formula.
+        LoadError: malformed JSON (or nested deeper than :data:`MAX_DEPTH`), not a CycloneDX
+            BOM, a schema failure, no ``--buyer``, or an organization name that looks like a
+            formula.
     """
     document = _parse(path, name)
     if not isinstance(document, dict) or document.get("bomFormat") != "CycloneDX":
@@ -334,7 +400,13 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
                 )
             ]
         )
-    problems = schema_problems(document, name)
+    try:
+        problems = schema_problems(document, name)
+    except RecursionError:
+        # Within MAX_DEPTH this cannot happen from a normal stack; never let it escape.
+        raise LoadError(
+            [Problem(name, "the JSON nests too deeply to be checked against the schema")]
+        ) from None
     if problems:
         raise LoadError(problems)
     metadata = document.get("metadata") or {}
