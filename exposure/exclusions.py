@@ -38,6 +38,7 @@ import pandas as pd
 
 from exposure.errors import LoadError, Problem
 from exposure.names import LEGAL_SUFFIXES
+from exposure.readers import ReadLimits, check_size
 from exposure.schema import header_key
 
 __all__ = [
@@ -232,17 +233,26 @@ def _records(text: str) -> list[tuple[int, str]]:
 
 
 def read_list(
-    path: Path, *, display_name: str | None = None, encoding: str | None = None
+    path: Path,
+    *,
+    display_name: str | None = None,
+    encoding: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> ListedParties:
     """Read a SAM.gov exclusions extract or a FASCSA orders list.
 
+    The file is read whole, so it is held to the size limit of loads first (``limits``, by
+    default :class:`~exposure.readers.ReadLimits`: ``EXPOSURE_MAX_FILE_MB``, 512 MB).
+
     Raises:
-        LoadError: not such a list (the expected columns are named), not readable as text in
-            the encoding, or a record that cannot be split into the header's fields.
+        LoadError: over the size limit, not such a list (the expected columns are named), not
+            readable as text in the encoding, or a record that cannot be split into the
+            header's fields.
     """
     name = display_name or path.name
     if not path.is_file():
         raise LoadError([Problem(name, "file not found")])
+    check_size(path, name, limits or ReadLimits())
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
     try:

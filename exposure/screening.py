@@ -51,6 +51,7 @@ import pyarrow as pa
 from exposure.errors import ExposureError
 from exposure.exclusions import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
 from exposure.names import FUZZY_THRESHOLD, fuzzy_candidates
+from exposure.readers import ReadLimits
 from exposure.sql import table_exists
 
 __all__ = [
@@ -267,16 +268,18 @@ def screen(
     as_of: date | None = None,
     fuzzy_threshold: float = FUZZY_THRESHOLD,
     encoding: str | None = None,
+    limits: ReadLimits | None = None,
     progress: Progress | None = None,
 ) -> ScreeningResult:
     """Read a SAM.gov exclusions extract or FASCSA orders list and match it (nothing stored).
 
     Raises:
-        LoadError: the list cannot be read (see :func:`exposure.exclusions.read_list`).
+        LoadError: the list cannot be read, or is over the size limit of loads (``limits``;
+            see :func:`exposure.exclusions.read_list`).
     """
     step = progress or (lambda _label, _done, _total: None)
     step(f"reading {Path(path).name}", 0, 1)
-    listed = read_list(Path(path), encoding=encoding)
+    listed = read_list(Path(path), encoding=encoding, limits=limits)
     return screen_list(con, listed, as_of=as_of, fuzzy_threshold=fuzzy_threshold, progress=progress)
 
 

@@ -403,6 +403,34 @@ def test_screening_is_blocked_but_finds_what_brute_force_finds(
     }
 
 
+def test_a_list_over_the_size_limit_is_refused_before_it_is_read(
+    network: Path, tmp_path: Path, monkeypatch
+) -> None:
+    """R2: the list is read whole, so the loads' size limit (EXPOSURE_MAX_FILE_MB) applies."""
+    from exposure.readers import ReadLimits
+
+    big = tmp_path / "list.csv"
+    big.write_text(
+        "Classification,Name,Unique Entity ID,CAGE,Excluding Agency,Exclusion Type\n"
+        + "Firm,ACME,ACMEWIDGET01,,DLA,Prohibition/Restriction\n" * 40,
+        encoding="utf-8",
+    )
+    before = snapshot(network)
+    con = connect(network)
+    try:
+        assert len(screen(con, big, as_of=AS_OF).listed.records) == 40
+        with pytest.raises(LoadError) as info:
+            screen(con, big, limits=ReadLimits(max_file_bytes=1024))
+    finally:
+        con.close()
+    (problem,) = info.value.problems
+    assert problem.file == "list.csv" and "over the size limit of 1.0 KB" in problem.message
+    monkeypatch.setenv("EXPOSURE_MAX_FILE_MB", "0.001")
+    code, output = run_cli("--db", network, "screen", big)
+    assert code != 0 and "over the size limit" in output and "EXPOSURE_MAX_FILE_MB" in output
+    assert snapshot(network) == before
+
+
 def test_no_database_is_a_clear_error(tmp_path: Path) -> None:
     code, output = run_cli("--db", tmp_path / "none.duckdb", "screen", tmp_path / "x.csv")
     assert code != 0 and "load data first" in output
