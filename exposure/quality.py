@@ -14,10 +14,14 @@ Two kinds of findings, one frame (columns :data:`QUALITY_COLUMNS`):
 
 * the warehouse's own findings (``dq_issues``, from loading and name resolution): unmatched
   names created as new organizations, fuzzy candidates never merged, ambiguous names, UEI and
-  name conflicts, alias matches, self-dependencies.
+  name conflicts, alias matches, self-dependencies, and rejected rows (``rejected_row``: rows
+  of a valid file that a public format's rules leave out, such as a repeated subaward report,
+  a subaward to the prime itself or an SBOM entry naming no organization, each with its file,
+  row and reason).
 
-No row is ever rejected silently: a load is all or nothing, so every stored row passed
-validation, and what validation refused never entered the warehouse (see :data:`NOTES`).
+No row is ever rejected silently: a load is all or nothing, so a file with an invalid cell is
+refused whole and stores nothing, and the rows a valid file holds but the model leaves out are
+listed here (see :data:`NOTES`).
 """
 
 from __future__ import annotations
@@ -53,14 +57,17 @@ ISSUE_ORDER = (
     "uei_conflict",
     "name_conflict",
     "self_dependency",
+    "rejected_row",
     "alias_match",
     "fuzzy_skipped",
 )
 
 NOTES = (
-    "Rejected rows: none are stored. A load is all or nothing: a file with any invalid cell is "
-    "refused whole, with its file, sheet, row and column, and nothing of it enters the "
-    "database; every row behind this assessment passed validation.",
+    "Rejected rows: a load is all or nothing, so a file with any invalid cell is refused whole, "
+    "with its file, sheet, row and column, and nothing of it enters the database. Rows of a "
+    "valid file that cannot be a dependency (a repeated subaward report, a subaward to the "
+    "prime itself, an SBOM entry that names no organization) are left out of the model and "
+    "listed below as rejected_row, with their file, row and reason.",
 )
 
 
@@ -154,8 +161,11 @@ def data_quality_frame(
     """
     issues = con.execute(
         "SELECT d.issue, d.name, d.detail, d.candidate, d.score, d.source_file, d.sheet, d.row, "
-        "n.org_id AS name_org, c.org_id AS candidate_org FROM dq_issues d "
+        "coalesce(n.org_id, o.org_id) AS name_org, c.org_id AS candidate_org FROM dq_issues d "
         "LEFT JOIN org_names n ON n.name = d.name "
+        # A finding may name an organization by its canonical name (a rejected row does).
+        "LEFT JOIN (SELECT name, min(org_id) AS org_id FROM orgs GROUP BY name) o "
+        "ON o.name = d.name "
         "LEFT JOIN (SELECT name, min(org_id) AS org_id FROM orgs GROUP BY name) c "
         "ON c.name = d.candidate"
     ).df()

@@ -9,7 +9,8 @@ Rules (SPEC 3.1):
    and ``seeds/aliases.csv``). A name that matches nothing creates an organization.
 3. Near misses are never merged: :func:`exposure.names.fuzzy_candidates` lists them in
    ``dq_issues`` for review, with conflicts (one UEI, two names; one name, two UEIs) and
-   self-dependencies produced by resolution.
+   self-dependencies produced by resolution, and the rows loads left out (``stg_rejected``,
+   as ``rejected_row``).
 
 Edges are deduplicated on (supplier, buyer, relation, product, used_in, contract, program):
 the same dependency stated by two sources is one edge with two rows in ``edge_evidence``;
@@ -333,6 +334,11 @@ INSERT INTO dq_issues
 SELECT 'alias_match', rk.ref, 'matched ' || e.name || ' through an alias', e.name, NULL,
        rk.source_file, rk.sheet, rk.row
 FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.matched_by = 'alias';
+
+-- Rows of valid files that a format's rules left out, kept at load time with their reason.
+INSERT INTO dq_issues
+SELECT 'rejected_row', name, detail, NULL, NULL, _source_file, _sheet, _row
+FROM stg_rejected;
 
 """
 

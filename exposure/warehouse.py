@@ -8,6 +8,10 @@ Tables by layer (dbt-style):
   with (``buyer``, ``encoding``, and ``options``: ``--kind`` and ``--map`` as JSON).
 * ``stg_organizations``, ``stg_relationships``: validated uploads, one row per input row, each
   with its provenance (``_source_file``, ``_sheet``, ``_row``, ``_sha256``, ``_loaded_at``).
+* ``stg_rejected``: rows of a valid file that a public format's rules leave out (a repeated
+  subaward report, a subaward to the prime itself, an SBOM entry naming no organization...),
+  with their provenance, a ``reason`` code and a ``detail``; listed in ``dq_issues`` as
+  ``rejected_row``. (A file with an invalid cell is refused whole and stores nothing.)
 * ``orgs``, ``edges``, ``edge_evidence``, ``dq_issues``: the model's view, rebuilt from staging
   by :mod:`exposure.resolve` after every load.
 
@@ -109,6 +113,12 @@ CREATE TABLE IF NOT EXISTS stg_relationships (
     replacement_months DOUBLE,
     dod_use BOOLEAN,
     notes VARCHAR,
+    {_PROVENANCE}
+);
+CREATE TABLE IF NOT EXISTS stg_rejected (
+    reason VARCHAR NOT NULL,
+    name VARCHAR,
+    detail VARCHAR NOT NULL,
     {_PROVENANCE}
 );
 """
@@ -384,6 +394,7 @@ def _load(
                     )
                 )
                 con.execute(f"DELETE FROM {table} WHERE _load_id IN ({earlier})", [name, digest])
+            con.execute(f"DELETE FROM stg_rejected WHERE _load_id IN ({earlier})", [name, digest])
             con.execute("DELETE FROM sources WHERE file_name = $1 OR sha256 = $2", [name, digest])
             report.notes.append(
                 f"{name}: replaces the earlier load of this file ({removed} rows removed)"
@@ -407,6 +418,7 @@ def _load(
         for index, (item, digest, view, path) in enumerate(staged):
             if isinstance(item, SourceAdapter):
                 step(f"storing {item.file}", index, len(staged))
+                first_id = load_id
                 for part in item.parts(view):
                     report.loaded.append(
                         _store(
@@ -415,7 +427,7 @@ def _load(
                             part.select,
                             part.kind,
                             item.file,
-                            None,
+                            item.sheet,
                             digest,
                             path,
                             loaded_at,
@@ -426,6 +438,18 @@ def _load(
                         )
                     )
                     load_id += 1
+                rejected = item.rejected(view)
+                if rejected is not None:
+                    _insert_staged(
+                        con,
+                        "stg_rejected",
+                        rejected,
+                        first_id,
+                        item.file,
+                        item.sheet,
+                        digest,
+                        loaded_at,
+                    )
                 report.notes.extend(item.notes)
                 continue
             step(f"storing {item.raw.file}", index, len(staged))
@@ -488,13 +512,7 @@ def _store(
 ) -> SourceLoaded:
     """Insert one sheet's (or one adapter part's) rows with provenance; record the source."""
     table = _STAGING_TABLE[kind]
-    provenance = (
-        f"{load_id} AS _load_id, {sql_literal(file)} AS _source_file, "
-        f"{sql_literal(sheet) if sheet else 'NULL'} AS _sheet, "
-        f"{sql_literal(digest)} AS _sha256, "
-        f"TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))} AS _loaded_at"
-    )
-    con.execute(f"INSERT INTO {table} BY NAME SELECT *, {provenance} FROM ({select})")
+    _insert_staged(con, table, select, load_id, file, sheet, digest, loaded_at)
     rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -514,6 +532,26 @@ def _store(
         ],
     )
     return SourceLoaded(file, sheet, label, rows, digest)
+
+
+def _insert_staged(
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    select: str,
+    load_id: int,
+    file: str,
+    sheet: str | None,
+    digest: str,
+    loaded_at: datetime,
+) -> None:
+    """Insert a SELECT's rows (with ``_row``) into a staging table, adding the provenance."""
+    provenance = (
+        f"{load_id} AS _load_id, {sql_literal(file)} AS _source_file, "
+        f"{sql_literal(sheet) if sheet else 'NULL'} AS _sheet, "
+        f"{sql_literal(digest)} AS _sha256, "
+        f"TIMESTAMP {sql_literal(loaded_at.isoformat(sep=' '))} AS _loaded_at"
+    )
+    con.execute(f"INSERT INTO {table} BY NAME SELECT *, {provenance} FROM ({select})")
 
 
 def _options_text(options: LoadOptions) -> str | None:

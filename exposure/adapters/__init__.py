@@ -9,7 +9,10 @@ transaction, so a failure anywhere leaves the database as it was:
    the given prefix) and returns every problem, located by file, row and the source's own
    column name (or JSON pointer);
 2. :meth:`SourceAdapter.parts` gives, per staging table, a SELECT of the canonical columns and
-   ``_row``; the warehouse adds the provenance and inserts;
+   ``_row``; the warehouse adds the provenance and inserts. :meth:`SourceAdapter.rejected`
+   gives the source rows the format's rules leave out (a repeated report, an SBOM entry that
+   names no organization...) with the reason; the warehouse stores them in ``stg_rejected``
+   with the same provenance, and the model lists them in data quality (``rejected_row``);
 3. :meth:`SourceAdapter.drop` removes the temporary tables.
 
 Formats (SPEC 3.3):
@@ -52,6 +55,7 @@ class SourceAdapter(abc.ABC):
     kind: AdapterKind
     buyer: str | None = None
     notes: list[str] = field(default_factory=list)
+    sheet: str | None = None
 
     @abc.abstractmethod
     def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
@@ -60,6 +64,12 @@ class SourceAdapter(abc.ABC):
     @abc.abstractmethod
     def parts(self, prefix: str) -> list[StagedPart]:
         """What to stage, once :meth:`validate` found no problem."""
+
+    def rejected(self, prefix: str) -> str | None:
+        """A SELECT of the source rows left out, once :meth:`validate` found no problem:
+        ``reason`` (a short code), ``name`` (the organization it concerns), ``detail`` (the
+        reason in words, with the entry) and ``_row``; None when the format drops nothing."""
+        return None
 
     @abc.abstractmethod
     def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:

@@ -16,7 +16,10 @@ provider as supplier and the entry's ``name`` as the product:
 product of the buyer, so only the buyer's customers for that product are reached through it.
 Names and products are read as a sheet's cells are (:func:`exposure.cells.clean_text`: white
 space trimmed and collapsed), so " Northwind  Insight " matches a sheet's "Northwind Insight".
-Notes keep the entry's JSON pointer, ``bom-ref``, version and endpoints.
+Notes keep the entry's JSON pointer, ``bom-ref``, version and endpoints. Entries are numbered
+(the staged ``_row``) in document order, services first. Entries left out (no organization
+named, provided by the buyer itself, a repeat of another entry's dependency) are noted and
+given to the warehouse as rejected rows (:meth:`SbomSource.rejected`).
 
 Before anything is read the document is validated against the official CycloneDX JSON schema
 of its ``specVersion`` (1.5, 1.6 or 1.7), as shipped by ``cyclonedx-python-lib``; the schema's
@@ -47,6 +50,7 @@ from exposure.cells import clean_text, refused_as_name
 from exposure.errors import LoadError, Problem
 from exposure.names import normalize_names
 from exposure.schema import RELATION_TYPES
+from exposure.sql import sql_literal
 
 __all__ = [
     "MAX_DEPTH",
@@ -270,17 +274,30 @@ def _too_deep(text: str, name: str) -> LoadError:
 
 @dataclass(frozen=True)
 class _Entry:
-    supplier: str
+    """A service or machine-learning model of the SBOM; ``number`` counts them in document
+    order (services first) and is the staged ``_row``. ``supplier`` is None when the entry
+    names no organization (``missing`` says what is missing)."""
+
+    number: int
+    supplier: str | None
     relation: str
     product: str | None
     pointer: str
     notes: str
+    missing: str | None = None
 
 
 def _text(value: Any) -> str | None:
     """A name or product as a sheet's cell would be read: white space trimmed and collapsed
     (:func:`exposure.cells.clean_text`), blank (or not text) as None."""
     return clean_text(value) if isinstance(value, str) else None
+
+
+def _label(entry: _Entry) -> str:
+    """How an entry is named in data quality: "service 'Ticket Desk' (/services/1)"."""
+    what = "service" if entry.pointer.startswith("/services") else "model"
+    named = f" '{entry.product}'" if entry.product else ""
+    return f"{what}{named} ({entry.pointer})"
 
 
 def _words(*texts: Any) -> set[str]:
@@ -314,7 +331,8 @@ def _describe(item: dict[str, Any], pointer: str) -> str:
     return "; ".join(parts)
 
 
-def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Entry]:
+def _entries(document: dict[str, Any]) -> list[_Entry]:
+    """Every service and machine-learning model component, numbered in document order."""
     components = list(_walk(document.get("components") or [], "components", "/components"))
     models = {
         c["bom-ref"]
@@ -327,12 +345,8 @@ def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Ent
         if set(d.get("dependsOn") or []) & models
     }
     entries: list[_Entry] = []
-    skipped: list[str] = []
     for pointer, service in _walk(document.get("services") or [], "services", "/services"):
         provider = _text((service.get("provider") or {}).get("name"))
-        if provider is None:
-            skipped.append(f"{pointer} ({service.get('name')}): no provider name")
-            continue
         declared = _property(service, _RELATION_PROPERTY)
         if declared in RELATION_TYPES:
             relation = declared
@@ -345,11 +359,13 @@ def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Ent
             relation = "saas"
         entries.append(
             _Entry(
+                len(entries) + 1,
                 provider,
                 relation,
                 _text(service.get("name")),
                 pointer,
                 _describe(service, pointer),
+                missing="no provider name" if provider is None else None,
             )
         )
     for pointer, component in components:
@@ -360,22 +376,16 @@ def _entries(document: dict[str, Any], notes: list[str], file: str) -> list[_Ent
             maker = _text((component.get(role) or {}).get("name"))
             if maker is not None:
                 break
-        if maker is None:
-            skipped.append(f"{pointer} ({component.get('name')}): no supplier or manufacturer")
-            continue
         entries.append(
             _Entry(
+                len(entries) + 1,
                 maker,
                 "model_api",
                 _text(component.get("name")),
                 pointer,
                 _describe(component, pointer),
+                missing="no supplier or manufacturer" if maker is None else None,
             )
-        )
-    if skipped:
-        notes.append(
-            f"{file}: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} skipped (no "
-            "organization named to depend on): " + "; ".join(skipped[:5])
         )
     return entries
 
@@ -428,7 +438,7 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
             ]
         )
     notes: list[str] = []
-    entries = _entries(document, notes, name)
+    entries = _entries(document)
     used_in = _text((metadata.get("component") or {}).get("name"))
     problems = []
     if refused_as_name(buyer):
@@ -440,17 +450,29 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
                 value=buyer,
             )
         )
-    normalized = normalize_names([e.supplier for e in entries] + [buyer])
+    named = [entry for entry in entries if entry.supplier is not None]
+    normalized = normalize_names([str(e.supplier) for e in named] + [buyer])
     buyer_norm = normalized[-1]
-    kept: dict[tuple[str, str, str], tuple[int, _Entry]] = {}
-    for index, (entry, norm) in enumerate(zip(entries, normalized, strict=False), start=1):
-        if refused_as_name(entry.supplier):
+    # Entries left out, with why: (reason, detail, entry number).
+    rejected: list[tuple[str, str, int]] = [
+        (
+            "no_organization",
+            f"{_label(entry)}: {entry.missing}, so no organization to depend on; skipped",
+            entry.number,
+        )
+        for entry in entries
+        if entry.missing is not None
+    ]
+    kept: dict[tuple[str, str, str], _Entry] = {}
+    for entry, norm in zip(named, normalized, strict=False):
+        supplier = str(entry.supplier)
+        if refused_as_name(supplier):
             problems.append(
                 Problem(
                     name,
                     "looks like a spreadsheet formula; organization names must be plain text",
                     column=entry.pointer,
-                    value=entry.supplier,
+                    value=supplier,
                 )
             )
         if norm is None:
@@ -459,30 +481,54 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
                     name,
                     "an organization name needs at least one letter or digit",
                     column=entry.pointer,
-                    value=entry.supplier,
+                    value=supplier,
                 )
             )
         elif norm == buyer_norm:
             notes.append(f"{name}: {entry.pointer} is provided by the buyer itself; skipped")
+            rejected.append(
+                (
+                    "provided_by_buyer",
+                    f"{_label(entry)}: provided by the buyer itself; skipped",
+                    entry.number,
+                )
+            )
             continue
-        kept.setdefault((norm or "", entry.relation, (entry.product or "").lower()), (index, entry))
+        key = (norm or "", entry.relation, (entry.product or "").lower())
+        first = kept.setdefault(key, entry)
+        if first is not entry:
+            rejected.append(
+                (
+                    "repeated_entry",
+                    f"{_label(entry)}: repeats the dependency of entry {first.number} "
+                    f"({first.pointer}); counted once",
+                    entry.number,
+                )
+            )
     if problems:
         raise LoadError(problems)
+    skipped = [entry for entry in entries if entry.missing is not None]
+    if skipped:
+        notes.append(
+            f"{name}: {len(skipped)} entr{'y' if len(skipped) == 1 else 'ies'} skipped (no "
+            "organization named to depend on): "
+            + "; ".join(f"{e.pointer} ({e.product}): {e.missing}" for e in skipped[:5])
+        )
     if not kept:
         notes.append(
             f"{name}: no service with a provider and no machine-learning model with a supplier "
             "or manufacturer; nothing to load from it"
         )
-    rows = sorted(kept.values(), key=lambda pair: pair[0])
+    rows = sorted(kept.values(), key=lambda entry: entry.number)
     table = pa.table(
         {
             "buyer": pa.array([buyer] * len(rows), pa.string()),
-            "supplier": [entry.supplier for _, entry in rows],
-            "relation": [entry.relation for _, entry in rows],
-            "product": [entry.product for _, entry in rows],
+            "supplier": [entry.supplier for entry in rows],
+            "relation": [entry.relation for entry in rows],
+            "product": [entry.product for entry in rows],
             "used_in": pa.array([used_in] * len(rows), pa.string()),
-            "notes": [entry.notes for _, entry in rows],
-            "_row": pa.array([index for index, _ in rows], pa.int64()),
+            "notes": [entry.notes for entry in rows],
+            "_row": pa.array([entry.number for entry in rows], pa.int64()),
         },
         schema=pa.schema(
             [
@@ -496,26 +542,43 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
             ]
         ),
     )
-    return SbomSource(file=name, kind="cyclonedx", buyer=buyer, notes=notes, table=table)
+    rejected.sort(key=lambda item: item[2])
+    left_out = pa.table(
+        {
+            "reason": pa.array([reason for reason, _, _ in rejected], pa.string()),
+            "detail": pa.array([detail for _, detail, _ in rejected], pa.string()),
+            "_row": pa.array([number for _, _, number in rejected], pa.int64()),
+        }
+    )
+    return SbomSource(
+        file=name,
+        kind="cyclonedx",
+        buyer=buyer,
+        notes=notes,
+        table=table,
+        left_out=left_out,
+    )
 
 
 @dataclass
 class SbomSource(SourceAdapter):
-    """A validated SBOM's dependencies, ready to stage (``_row`` numbers the entries)."""
+    """A validated SBOM's dependencies, ready to stage (``_row`` numbers the entries), and the
+    entries left out (``left_out``: reason, detail, ``_row``)."""
 
     table: pa.Table = field(default_factory=lambda: pa.table({}))
+    left_out: pa.Table = field(default_factory=lambda: pa.table({}))
 
     def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
-        con.register(f"{prefix}_sbom_arrow", self.table)
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {prefix}_sbom AS SELECT * FROM {prefix}_sbom_arrow"
-        )
-        con.unregister(f"{prefix}_sbom_arrow")
+        for suffix, table in (("sbom", self.table), ("sbom_rejected", self.left_out)):
+            con.register(f"{prefix}_arrow", table)
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {prefix}_{suffix} AS SELECT * FROM {prefix}_arrow"
+            )
+            con.unregister(f"{prefix}_arrow")
         return []
 
     def parts(self, prefix: str) -> list[StagedPart]:
-        if self.table.num_rows == 0:
-            return []
+        # Even with no dependency the file is recorded as loaded, with its rejected entries.
         return [
             StagedPart(
                 "relationships",
@@ -523,5 +586,12 @@ class SbomSource(SourceAdapter):
             )
         ]
 
+    def rejected(self, prefix: str) -> str | None:
+        if self.left_out.num_rows == 0:
+            return None
+        buyer = "NULL" if self.buyer is None else sql_literal(self.buyer)
+        return f"SELECT reason, {buyer} AS name, detail, _row FROM {prefix}_sbom_rejected"
+
     def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
-        con.execute(f"DROP TABLE IF EXISTS {prefix}_sbom")
+        for suffix in ("sbom", "sbom_rejected"):
+            con.execute(f"DROP TABLE IF EXISTS {prefix}_{suffix}")

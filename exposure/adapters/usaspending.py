@@ -34,7 +34,9 @@ Rules:
   agency is the Department of Defense (code 097). Notes list the reports, subaward numbers,
   action dates and source rows behind it.
 * A report repeated with the same report id (same amount, subaward number and parties) is
-  counted once; a subaward whose subawardee is the prime itself is skipped. Both are noted.
+  counted once; a subaward whose subawardee is the prime itself is skipped. Both are noted,
+  and each such row is kept in ``stg_rejected`` with its row and reason (data quality lists
+  it as ``rejected_row``).
 * Refused, naming file, row and column: a missing key column, a UEI that is not 12 letters and
   digits, an amount that is not a number of at least 0, a party with neither UEI nor name, a
   contract with neither PIID nor unique key, a name that looks like a formula.
@@ -182,7 +184,12 @@ class SubawardSource(SourceAdapter):
                 ]
             )
         return cls(
-            file=raw.file, kind="usaspending-subawards", raw=raw, columns=columns, headers=headers
+            file=raw.file,
+            kind="usaspending-subawards",
+            sheet=raw.sheet,
+            raw=raw,
+            columns=columns,
+            headers=headers,
         )
 
     # -- reading ---------------------------------------------------------------------------
@@ -347,13 +354,24 @@ class SubawardSource(SourceAdapter):
         return problems
 
     def _keep(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
-        """The rows that become edges: repeated reports once, self-subawards out; noted."""
+        """The rows that become edges: repeated reports once, self-subawards out; noted.
+
+        ``<prefix>_ranked`` marks each row: ``repeat_of`` (the row of the report's first
+        statement, NULL for a first one) and ``is_self``; ``<prefix>_kept`` is its first
+        statements.
+        """
         con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {prefix}_kept AS SELECT *, "
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_ranked AS SELECT *, "
+            "CASE WHEN report_id IS NOT NULL AND row_number() OVER report > 1 "
+            "THEN first_value(_row) OVER report END AS repeat_of, "
             "(prime_key = sub_key OR (prime_norm = sub_norm AND (prime_uei IS NULL OR sub_uei IS NULL)))"
             f" AS is_self FROM {prefix}_rows "
-            "QUALIFY report_id IS NULL OR row_number() OVER (PARTITION BY report_id, prime_key, "
-            "sub_key, number, amount_usd, piid, award_key ORDER BY _row) = 1"
+            "WINDOW report AS (PARTITION BY report_id, prime_key, sub_key, number, amount_usd, "
+            "piid, award_key ORDER BY _row)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {prefix}_kept AS "
+            f"SELECT * FROM {prefix}_ranked WHERE repeat_of IS NULL"
         )
         total = int(scalar(con, f"SELECT count(*) FROM {prefix}_rows"))
         kept = int(scalar(con, f"SELECT count(*) FROM {prefix}_kept"))
@@ -370,6 +388,24 @@ class SubawardSource(SourceAdapter):
                 f"{self.file}: {selves[0]} subaward(s) to the prime awardee itself were skipped "
                 f"(rows {', '.join(str(r) for r in selves[1])}{', ...' if selves[0] > 5 else ''})"
             )
+
+    def rejected(self, prefix: str) -> str | None:
+        subaward = (
+            "concat_ws(' ', 'subaward', number, 'of', coalesce(prime_name, prime_uei), 'to', "
+            "coalesce(sub_name, sub_uei), 'under', coalesce(piid, award_key), "
+            "'for $' || amount)"
+        )
+        return f"""
+            SELECT 'repeated_report' AS reason, coalesce(prime_name, prime_uei) AS name,
+                   {subaward} || ': repeats report ' || report_id || ' of row ' || repeat_of
+                       || ' (same parties, subaward number and amount); counted once' AS detail,
+                   _row
+            FROM {prefix}_ranked WHERE repeat_of IS NOT NULL
+            UNION ALL
+            SELECT 'self_subaward', coalesce(prime_name, prime_uei),
+                   {subaward} || ': the subawardee is the prime awardee itself; skipped', _row
+            FROM {prefix}_kept WHERE is_self
+        """
 
     # -- staging ---------------------------------------------------------------------------
 
@@ -457,5 +493,6 @@ class SubawardSource(SourceAdapter):
         ]
 
     def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
-        for suffix in ("csv", "src", "rows", "kept"):
+        con.execute(f"DROP VIEW IF EXISTS {prefix}_kept")
+        for suffix in ("csv", "src", "rows", "ranked"):
             con.execute(f"DROP TABLE IF EXISTS {prefix}_{suffix}")
