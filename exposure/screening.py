@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -56,11 +56,14 @@ from exposure.sql import table_exists
 
 __all__ = [
     "MATCH_COLUMNS",
+    "SHEET_COLUMNS",
     "ScreeningResult",
     "designate_confirmed",
     "screen",
     "screen_list",
     "screening_frame",
+    "screening_runs",
+    "screening_sheet",
     "store_screening",
     "write_matches",
 ]
@@ -465,6 +468,115 @@ def screening_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "status = 'active' DESC, CASE match WHEN 'uei' THEN 1 WHEN 'cage' THEN 2 WHEN 'name' "
         "THEN 3 WHEN 'alias' THEN 4 ELSE 5 END, score DESC, org_name, record_row"
     ).df()
+
+
+def screening_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The latest screening of each list kind (one row each, as ``res_screening_runs``
+    holds them); empty when nothing was screened."""
+    columns = [
+        "list_type",
+        "list_file",
+        "list_sha256",
+        "layout",
+        "records",
+        "organizations",
+        "matches",
+        "confirmed",
+        "confirmed_active",
+        "fuzzy_threshold",
+        "as_of",
+        "data_version",
+        "screened_at",
+    ]
+    if not table_exists(con, "res_screening_runs"):
+        return pd.DataFrame(columns=columns)
+    return con.execute(
+        f"SELECT {', '.join(columns)} FROM res_screening_runs ORDER BY list_type"
+    ).df()
+
+
+# The Screening sheet's columns, in order (org_id joins back to the graph; not shown).
+SHEET_COLUMNS = [
+    "org_name",
+    "org_uei",
+    "org_cage",
+    "listed_name",
+    "matched_name",
+    "match",
+    "score",
+    "confirmed",
+    "status",
+    "reason",
+    "list_type",
+    "classification",
+    "exclusion_program",
+    "exclusion_type",
+    "excluding_agency",
+    "ct_code",
+    "active_date",
+    "termination_date",
+    "listed_uei",
+    "listed_cage",
+    "sam_number",
+    "fascsa_order",
+    "cross_reference",
+    "record_row",
+    "list_file",
+    "as_of",
+    "org_id",
+]
+_LIST_NAMES = {"sam-exclusions": "SAM.gov exclusions", "fascsa-orders": "FASCSA orders"}
+
+
+def screening_sheet(
+    con: duckdb.DuckDBPyConnection,
+    data_version: str,
+    orgs_of_interest: Iterable[int] | None = None,
+) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """The assessment's Screening sheet: the latest stored results (columns
+    :data:`SHEET_COLUMNS`, confirmed matches first) and notes saying what was screened, when,
+    and whether the data changed since (``data_version`` is the assessment's).
+
+    With ``orgs_of_interest`` (org ids of the assessment's data version), only their matches
+    are kept; results screened on other data are matched by organization name instead.
+    """
+    frame = screening_frame(con)
+    runs = screening_runs(con)
+    if runs.empty:
+        return frame.reindex(columns=SHEET_COLUMNS), (
+            "No screening has been run on this database: `exposure screen LIST.csv` matches the "
+            "loaded organizations against a SAM.gov exclusions extract or a FASCSA orders list, "
+            "and the latest results of each list appear here.",
+        )
+    if orgs_of_interest is not None:
+        wanted = [int(org) for org in orgs_of_interest]
+        names = {
+            row[0]
+            for row in con.execute(
+                "SELECT name FROM orgs WHERE list_contains(?, org_id)", [wanted]
+            ).fetchall()
+        }
+        current = frame["data_version"] == data_version
+        frame = frame[
+            (current & frame["org_id"].isin(wanted)) | (~current & frame["org_name"].isin(names))
+        ]
+    notes = []
+    for run in runs.itertuples(index=False):
+        list_name = _LIST_NAMES.get(str(run.list_type), str(run.list_type))
+        notes.append(
+            f"{list_name}: {run.list_file} (SHA-256 {str(run.list_sha256)[:16]}, "
+            f"{run.records} records) screened as of {str(run.as_of)[:10]} against "
+            f"{run.organizations} organizations: {run.matches} match(es), {run.confirmed} "
+            f"confirmed, {run.confirmed_active} confirmed and in force. Fuzzy candidates (score "
+            f"{run.fuzzy_threshold:g} or more) are for review, never confirmed."
+        )
+        if str(run.data_version) != data_version:
+            notes.append(
+                f"The data changed since {run.list_file} was screened (data version "
+                f"{run.data_version}, now {data_version}): screen it again before relying on "
+                "these matches."
+            )
+    return frame.reindex(columns=SHEET_COLUMNS).reset_index(drop=True), tuple(notes)
 
 
 def designate_confirmed(

@@ -16,7 +16,10 @@ Columns are ``snake_case``; :func:`column_label` gives the heading people read, 
 :data:`INTERNAL_COLUMNS` (ids for joining back to the graph) stay out of the workbook.
 ``docs/report.md`` describes every sheet and column.
 
-Adding a sheet (a "Screening" frame, say): add a field to :class:`AssessmentTables` with a
+The Screening sheet shows the latest screening results stored in the warehouse
+(:func:`exposure.screening.screening_sheet`; empty, saying so, when no list was screened).
+
+Adding a sheet (as Screening was): add a field to :class:`AssessmentTables` with a
 default (so existing callers keep working), a :class:`Sheet` naming it to :data:`SHEETS`, and
 labels for new columns to :data:`LABELS`. The workbook writer formats columns by name and
 dtype: ``*_usd`` money, datetimes dates, ``tier``, ``impact`` and ``late`` coloured.
@@ -41,6 +44,7 @@ from exposure.pipeline import AssessmentRun, chain_edge_lists, organizations_fra
 from exposure.quality import NOTES as QUALITY_NOTES
 from exposure.quality import data_quality_frame
 from exposure.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
+from exposure.screening import SHEET_COLUMNS, screening_sheet
 from exposure.sql import scalar
 from exposure.summary import SummaryInputs, by_kind, by_tier, summary_frame
 
@@ -103,6 +107,13 @@ SHEETS: tuple[Sheet, ...] = (
         "reporting",
         "One row per exposed dependency used in performance of a DoD contract: the fields of a "
         "FAR 52.204-25(d) / 52.204-30(c) report and its due dates in business days.",
+        freeze_columns=2,
+    ),
+    Sheet(
+        "Screening",
+        "screening",
+        "The latest screening of the loaded organizations against SAM.gov exclusions and FASCSA "
+        "orders (exposure screen): confirmed matches first, then candidates to review.",
         freeze_columns=2,
     ),
     Sheet(
@@ -203,6 +214,30 @@ LABELS: dict[str, str] = {
     "value": "Value",
     "organizations": "Organizations",
     "label": "Tier",
+    "org_name": "Organization",
+    "org_uei": "Organization UEI",
+    "org_cage": "Organization CAGE",
+    "listed_name": "Listed name",
+    "matched_name": "Name matched",
+    "match": "Match",
+    "confirmed": "Confirmed",
+    "reason": "Why (not) confirmed",
+    "list_type": "List",
+    "classification": "Classification",
+    "exclusion_program": "Exclusion program",
+    "exclusion_type": "Exclusion type",
+    "excluding_agency": "Excluding agency",
+    "ct_code": "CT code",
+    "active_date": "Active date",
+    "termination_date": "Termination date",
+    "listed_uei": "Listed UEI",
+    "listed_cage": "Listed CAGE",
+    "sam_number": "SAM number",
+    "fascsa_order": "FASCSA order",
+    "cross_reference": "Cross-reference",
+    "record_row": "List row",
+    "list_file": "List file",
+    "as_of": "Screened as of",
 }
 
 
@@ -239,6 +274,7 @@ class AssessmentTables:
     data_quality: pd.DataFrame
     sources: pd.DataFrame
     notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    screening: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SHEET_COLUMNS))
 
     def sheets(self) -> list[tuple[Sheet, pd.DataFrame]]:
         """The sheets after Summary, in workbook order, with their frames."""
@@ -624,6 +660,7 @@ def build_tables(
     organizations = organizations.reset_index(drop=True)
     paths = _paths(links, edges, context, rank)
     quality = data_quality_frame(con, run, plan, interest)
+    screening, screening_notes = screening_sheet(con, run.data_version, interest)
     source_files = _sources(con)
     remediation = plan[_REMEDIATION_COLUMNS].reset_index(drop=True)
 
@@ -647,7 +684,10 @@ def build_tables(
             for_org=for_org,
         ),
     )
-    notes: dict[str, tuple[str, ...]] = {"Data quality": QUALITY_NOTES}
+    notes: dict[str, tuple[str, ...]] = {
+        "Data quality": QUALITY_NOTES,
+        "Screening": screening_notes,
+    }
     if for_org is not None:
         name = str(context.names[for_org])
         notes["Affected organizations"] = (f"{name} and the organizations on its chains.",)
@@ -677,4 +717,5 @@ def build_tables(
         data_quality=quality,
         sources=source_files,
         notes=notes,
+        screening=screening,
     )

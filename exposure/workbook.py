@@ -2,8 +2,8 @@
 
 :func:`write_workbook` takes an :class:`~exposure.tables.AssessmentTables` (frames, never the
 database) and writes Summary, then one sheet per frame of :data:`~exposure.tables.SHEETS`:
-Affected organizations, Exposure paths, Programs and contracts, Remediation, Reporting, Data
-quality, Sources. Each data sheet has a title, a caption and its caveats above a frozen,
+Affected organizations, Exposure paths, Programs and contracts, Remediation, Reporting,
+Screening, Data quality, Sources. Each data sheet has a title, a caption and its caveats above a frozen,
 filtered header row; columns get widths from their contents, money and date formats, and fills
 by tier, impact band and late flag. Summary states the scenario and its parameters, the data
 version with the hash of every loaded file, the headline figures, tier and kind tables with
@@ -73,6 +73,8 @@ WRAPPED = frozenset(
         "suppliers",
         "products",
         "contract_note",
+        "reason",
+        "cross_reference",
     }
 )
 _ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")

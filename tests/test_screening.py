@@ -442,3 +442,97 @@ def test_frame_reads_a_read_only_database(network: Path) -> None:
         assert screening_frame(con).empty
     finally:
         con.close()
+
+
+def _screening_sheet(path: Path) -> tuple[list[str], list[str], list[dict]]:
+    """The Screening sheet of a workbook: its sheet order, caption notes and rows by label."""
+    import openpyxl
+
+    from exposure.screening import SHEET_COLUMNS
+    from exposure.tables import column_label
+
+    workbook = openpyxl.load_workbook(path)
+    ws = workbook["Screening"]
+    labels = [column_label(c) for c in SHEET_COLUMNS if c != "org_id"]
+    values = [[cell.value for cell in row] for row in ws.iter_rows()]
+    header = next(i for i, row in enumerate(values) if row[: len(labels)] == labels)
+    notes = [row[0] for row in values[2:header] if row[0]]
+    records = [dict(zip(labels, row, strict=False)) for row in values[header + 1 :]]
+    return workbook.sheetnames, notes, records
+
+
+def _workbook(con, tmp_path: Path) -> Path:
+    from exposure.pipeline import run_assessment
+    from exposure.scenarios import ScenarioSpec
+    from exposure.tables import build_tables
+    from exposure.workbook import write_workbook
+
+    run = run_assessment(con, ScenarioSpec(designated=("Jantech",)))
+    return write_workbook(build_tables(con, run), tmp_path / "assessment.xlsx")
+
+
+@needs_shared
+def test_the_workbook_has_a_screening_sheet_with_the_latest_results(
+    network: Path, tmp_path: Path
+) -> None:
+    """B5 (issue 6): the latest SAM and FASCSA results stored in the warehouse, before Data
+    quality, confirmed matches first; the notes say what was screened and when."""
+    con = connect(network)
+    try:
+        sam = screen(con, SAM, as_of=AS_OF)
+        store_screening(con, sam)
+        store_screening(con, screen(con, FASCSA, as_of=AS_OF))
+        stored = screening_frame(con)
+        path = _workbook(con, tmp_path)
+    finally:
+        con.close()
+    sheets, notes, records = _screening_sheet(path)
+    assert sheets.index("Screening") == sheets.index("Data quality") - 1
+    assert len(records) == len(stored) == len(sam.matches) + 4
+    got = [
+        (r["Organization"], r["Listed name"], r["Match"], r["Confirmed"], r["List"], r["List row"])
+        for r in records
+    ]
+    expected = [
+        (m["org_name"], m["listed_name"], m["match"], "Yes" if m["confirmed"] else "No",
+         m["list_type"], m["record_row"])
+        for m in stored.to_dict("records")
+    ]  # fmt: skip
+    assert got == expected
+    jantech = [r for r in records if r["Organization"] == "Jantech" and r["Match"] == "uei"]
+    assert jantech and jantech[0]["Confirmed"] == "Yes" and jantech[0]["Status"] == "active"
+    assert jantech[0]["List file"] == SAM.name and jantech[0]["List row"] == 107
+    assert jantech[0]["Screened as of"].date() == AS_OF
+    text = " ".join(notes)
+    assert f"SAM.gov exclusions: {SAM.name}" in text and f"FASCSA orders: {FASCSA.name}" in text
+    assert "screened as of 2026-03-01" in text and "data changed" not in text
+
+
+@needs_shared
+def test_the_screening_sheet_says_when_the_data_changed_since(
+    network: Path, tmp_path: Path
+) -> None:
+    more = tmp_path / "more.csv"
+    more.write_text("buyer,supplier\nMeridian Aerospace,Aerion Inc\n", encoding="utf-8")
+    con = connect(network)
+    try:
+        store_screening(con, screen(con, FASCSA, as_of=AS_OF))
+        load_files(con, [more])
+        path = _workbook(con, tmp_path)
+    finally:
+        con.close()
+    _, notes, records = _screening_sheet(path)
+    assert len(records) == 4
+    assert any("data changed since" in note and "screen it again" in note for note in notes)
+
+
+def test_without_screening_the_sheet_says_none_was_run(network: Path, tmp_path: Path) -> None:
+    con = connect(network)
+    try:
+        path = _workbook(con, tmp_path)
+    finally:
+        con.close()
+    sheets, notes, records = _screening_sheet(path)
+    assert "Screening" in sheets and records == []
+    assert any("No screening has been run" in note for note in notes)
+    assert "No rows." in notes

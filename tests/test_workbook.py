@@ -31,6 +31,7 @@ SHEET_TITLES = [
     "Programs and contracts",
     "Remediation",
     "Reporting",
+    "Screening",
     "Data quality",
     "Sources",
 ]
