@@ -95,9 +95,10 @@ def resolve_org(con: duckdb.DuckDBPyConnection, name: str) -> int:
     # their regular expressions again for every query.
     key = identifier_key(name)
     norm = normalize_name(name)
+    # As in the data (resolve.py): a UEI has 12 characters, a CAGE code 5.
     tiers = [
-        ("UEI", "SELECT org_id FROM orgs WHERE uei = $1", key),
-        ("CAGE", "SELECT org_id FROM orgs WHERE cage = $1", key),
+        ("UEI", "SELECT org_id FROM orgs WHERE uei = $1", key if key and len(key) == 12 else None),
+        ("CAGE", "SELECT org_id FROM orgs WHERE cage = $1", key if key and len(key) == 5 else None),
         (
             "name",
             "SELECT org_id FROM orgs WHERE norm_name = $1 "
