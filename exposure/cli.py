@@ -345,28 +345,26 @@ def assess_command(
     top: int,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when."""
-    from exposure.pipeline import organizations_frame, run_assessment, store_results
+    from exposure.pipeline import assess_scenario, organizations_frame
     from exposure.report import write_report
-    from exposure.scenarios import ScenarioSpec, load_spec, resolve_org, with_levers
-    from exposure.tables import build_tables
+    from exposure.scenarios import resolve_org, spec_for
 
-    if not scenario_name and not designated:
-        _fail(
-            ExposureError("name a scenario (--scenario NAME) or the organizations to --designate")
-        )
-        return
-    if out is not None and out.suffix.lower() not in (".xlsx", ".csv", ".json"):
-        _fail(ExposureError(f"cannot write '{out.name}': --out takes a .xlsx, .csv or .json file"))
-        return
     try:
+        if out is not None:
+            if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+                raise ExposureError(
+                    f"cannot write '{out.name}': --out takes a .xlsx, .csv or .json file"
+                )
+            if not out.resolve().parent.is_dir():
+                raise ExposureError(f"cannot write {out}: the folder {out.parent} does not exist")
         path = _db(ctx)
         con = connect(path)
         try:
-            spec = load_spec(con, scenario_name) if scenario_name else ScenarioSpec()
-            spec = with_levers(
-                spec,
-                designated=spec.designated + designated,
-                noncompliant=spec.noncompliant + noncompliant,
+            spec = spec_for(
+                con,
+                scenario_name,
+                designated=designated,
+                noncompliant=noncompliant,
                 scope=scope,
                 transition_days=transition_days,
                 effective=effective.date() if effective else None,
@@ -374,23 +372,20 @@ def assess_command(
             )
             detail = resolve_org(con, for_name) if for_name else None
             with _progress() as progress:
-                progress("assessing", 0, 3)
-                run = run_assessment(con, spec, cache_key=str(path.resolve()))
-                progress("storing results", 1, 3)
-                store_results(con, run)
-                progress("building the tables", 2, 3)
-                tables = build_tables(
+                run, tables = assess_scenario(
                     con,
-                    run,
+                    spec,
+                    cache_key=str(path.resolve()),
                     for_org=detail,
                     identified=identified.date() if identified else None,
+                    progress=progress,
                 )
         finally:
             con.close()
         if out is not None:
             with _progress() as progress:
                 write_report(run, out, tables=tables, detail_for=detail, progress=progress)
-    except ExposureError as exc:
+    except (ExposureError, OSError) as exc:
         _fail(exc)
         return
     _print_assessment(run, organizations_frame(run), top)

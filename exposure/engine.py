@@ -102,7 +102,6 @@ class Assessment:
     edge_late: BoolArray
     group_via: IntArray = field(repr=False)
     group_of_edge: IntArray = field(repr=False)
-    replacement_months: npt.NDArray[np.float64] = field(repr=False)
     ignored_noncompliant: tuple[int, ...] = field(default=())
 
     @property
@@ -113,11 +112,6 @@ class Assessment:
     @cached_property
     def exposed_edges(self) -> BoolArray:
         return self.edge_tier > 0
-
-    @cached_property
-    def edge_months_unknown(self) -> BoolArray:
-        """Exposed edges whose replacement time is unknown (so they cannot be called late)."""
-        return self.exposed_edges & np.isnan(self.replacement_months)
 
     @cached_property
     def edge_from(self) -> IntArray:
@@ -337,6 +331,5 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
         group_via=group_via,
         group_of_edge=graph.group_of_edge,
         edge_late=edge_late,
-        replacement_months=graph.replacement_months,
         ignored_noncompliant=tuple(int(i) for i in np.flatnonzero(named & ~noncompliant)),
     )

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import duckdb
 import networkx as nx
@@ -21,6 +23,9 @@ from exposure.engine import DESIGNATED, NONCOMPLIANT, STATUS, Assessment, Scenar
 from exposure.graph import Graph, load_graph
 from exposure.impact import model_impact
 from exposure.scenarios import ScenarioSpec, build_scenario
+
+if TYPE_CHECKING:
+    from exposure.tables import AssessmentTables
 
 __all__ = [
     "AssessmentRun",
@@ -61,7 +66,7 @@ def run_assessment(
 
     Impact comes from the spec's ``model`` (the project's cascade unless another is asked for).
     """
-    scenario, notes = build_scenario(con, spec, skip_unknown=spec.source != "command line")
+    scenario, notes = build_scenario(con, spec)
     graph = load_graph(con, cache_key=cache_key)
     result = assess(graph, scenario)
     sources = (result.status == DESIGNATED) | (result.status == NONCOMPLIANT)
@@ -72,6 +77,32 @@ def run_assessment(
             "organization, so it changes nothing"
         )
     return AssessmentRun(spec, scenario, graph, result, impact, notes)
+
+
+def assess_scenario(
+    con: duckdb.DuckDBPyConnection,
+    spec: ScenarioSpec,
+    *,
+    cache_key: str | None = None,
+    for_org: int | None = None,
+    identified: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> tuple[AssessmentRun, AssessmentTables]:
+    """The whole assessment of a scenario: run it, keep its results, build its tables.
+
+    What ``exposure assess`` does before writing a report (see :mod:`exposure.tables`).
+    """
+    from exposure.tables import build_tables
+
+    step = progress or (lambda _label, _done, _total: None)
+    step("assessing", 0, 3)
+    run = run_assessment(con, spec, cache_key=cache_key)
+    step("storing results", 1, 3)
+    store_results(con, run)
+    step("building the tables", 2, 3)
+    tables = build_tables(con, run, for_org=for_org, identified=identified)
+    step("done", 3, 3)
+    return run, tables
 
 
 def organizations_frame(run: AssessmentRun) -> pd.DataFrame:

@@ -85,7 +85,7 @@ def designation_rules(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> Des
     if table_exists(con, "ref_reporting_rules"):
         reporting = con.execute("SELECT * FROM ref_reporting_rules").df()
     norms = [row[0] for row in con.execute("SELECT norm_name FROM orgs ORDER BY org_id").fetchall()]
-    seed_list = scenario.name if run.spec.source == "seeds/designations.csv" else None
+    seed_list = run.spec.seed_list
     list_rows = listed[listed["list_id"] == seed_list]
     list_type = str(list_rows["designation_type"].iloc[0]) if len(list_rows) else None
 

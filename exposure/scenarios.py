@@ -30,7 +30,9 @@ __all__ = [
     "build_scenario",
     "designate",
     "load_spec",
+    "reference_for",
     "resolve_org",
+    "spec_for",
 ]
 
 SCHEMA = """
@@ -70,6 +72,11 @@ class ScenarioSpec:
     transition_days: int = 180
     source: str = "command line"
     model: ImpactModel = "cascade"
+    # The designation list of seeds/ this spec came from, and its names, which a network may
+    # not hold: only those are skipped (with a note) when they resolve to nothing. Every
+    # other name is the user's, and an unknown one is an error.
+    seed_list: str | None = None
+    optional: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if self.model not in IMPACT_MODELS:
@@ -88,9 +95,10 @@ def resolve_org(con: duckdb.DuckDBPyConnection, name: str) -> int:
     # their regular expressions again for every query.
     key = identifier_key(name)
     norm = normalize_name(name)
+    # As in the data (resolve.py): a UEI has 12 characters, a CAGE code 5.
     tiers = [
-        ("UEI", "SELECT org_id FROM orgs WHERE uei = $1", key),
-        ("CAGE", "SELECT org_id FROM orgs WHERE cage = $1", key),
+        ("UEI", "SELECT org_id FROM orgs WHERE uei = $1", key if key and len(key) == 12 else None),
+        ("CAGE", "SELECT org_id FROM orgs WHERE cage = $1", key if key and len(key) == 5 else None),
         (
             "name",
             "SELECT org_id FROM orgs WHERE norm_name = $1 "
@@ -154,7 +162,11 @@ def designate(
 ) -> list[str]:
     """Add organizations to a stored scenario (created if needed); return their canonical names."""
     _ensure_schema(con)
-    canonical = [_name(con, resolve_org(con, name)) for name in names]
+    ids = [resolve_org(con, name) for name in names]
+    canonical = [_name(con, org) for org in ids]
+    # Stored by a reference that resolves back to the same organization after a reload: the
+    # canonical name, or the UEI (or CAGE) when that name is shared by several.
+    references = [reference_for(con, org) for org in ids]
     con.execute("BEGIN TRANSACTION")
     try:
         existing = con.execute(
@@ -189,11 +201,14 @@ def designate(
                     model or "cascade",
                 ],
             )
-        for name in canonical:
+        for reference in references:
             con.execute(
-                "DELETE FROM scenario_members WHERE scenario = ? AND org_name = ?", [scenario, name]
+                "DELETE FROM scenario_members WHERE scenario = ? AND org_name = ?",
+                [scenario, reference],
             )
-            con.execute("INSERT INTO scenario_members VALUES (?, ?, ?)", [scenario, role, name])
+            con.execute(
+                "INSERT INTO scenario_members VALUES (?, ?, ?)", [scenario, role, reference]
+            )
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -241,6 +256,8 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
                 effective=listed[0][1],
                 transition_days=int(listed[0][2]),
                 source="seeds/designations.csv",
+                seed_list=scenario,
+                optional=tuple(row[0] for row in listed),
             )
     known = [row[0] for row in con.execute("SELECT name FROM scenarios ORDER BY 1").fetchall()]
     lists = []
@@ -258,14 +275,19 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
 
 
 def build_scenario(
-    con: duckdb.DuckDBPyConnection, spec: ScenarioSpec, *, skip_unknown: bool = False
+    con: duckdb.DuckDBPyConnection, spec: ScenarioSpec
 ) -> tuple[Scenario, list[str]]:
     """Resolve a spec's names to ids. Returns the scenario and notes on names skipped.
 
-    ``skip_unknown`` (used for seed lists, which name organizations a network may not hold)
-    notes unknown names instead of failing.
+    Only names of a seed designation list (``spec.optional``), which may name organizations
+    a network does not hold, are skipped with a note when unknown.
+
+    Raises:
+        UnknownNameError: a name given by the user (or stored in a scenario) that matches no
+            organization, or several.
     """
     notes: list[str] = []
+    optional = set(spec.optional)
 
     def ids(names: Iterable[str]) -> tuple[int, ...]:
         found = []
@@ -273,7 +295,7 @@ def build_scenario(
             try:
                 found.append(resolve_org(con, name))
             except UnknownNameError as exc:
-                if not skip_unknown:
+                if name not in optional:
                     raise
                 notes.append(f"{name}: not in the network ({exc})")
         return tuple(sorted(set(found)))
@@ -287,6 +309,55 @@ def build_scenario(
         name=spec.name,
     )
     return scenario, notes
+
+
+def reference_for(con: duckdb.DuckDBPyConnection, org_id: int) -> str:
+    """How to name an organization so that the name resolves back to it.
+
+    Its canonical name, unless that name is ambiguous (two organizations kept apart under one
+    name): then its UEI, or its CAGE code.
+    """
+    rows = con.execute("SELECT name, uei, cage FROM orgs WHERE org_id = ?", [org_id]).fetchall()
+    if not rows:
+        raise UnknownNameError(f"no organization has id {org_id}")
+    name, uei, cage = rows[0]
+    for candidate in (name, uei, cage):
+        if candidate is None:
+            continue
+        try:
+            if resolve_org(con, str(candidate)) == org_id:
+                return str(candidate)
+        except UnknownNameError:
+            continue
+    return str(name)
+
+
+def spec_for(
+    con: duckdb.DuckDBPyConnection,
+    scenario: str | None = None,
+    *,
+    designated: Sequence[str] = (),
+    noncompliant: Sequence[str] = (),
+    **levers: object,
+) -> ScenarioSpec:
+    """The scenario an assessment runs (SPEC 5.2).
+
+    A stored scenario or a seed designation list by name, with the names and levers given
+    now added; with names and no scenario, exactly the named organizations. Levers that are
+    None keep the scenario's own.
+
+    Raises:
+        ExposureError: neither a scenario nor a name was given, or no scenario has that name.
+    """
+    if not scenario and not designated:
+        raise ExposureError("name a scenario (--scenario NAME) or the organizations to --designate")
+    spec = load_spec(con, scenario) if scenario else ScenarioSpec()
+    return with_levers(
+        spec,
+        designated=spec.designated + tuple(designated),
+        noncompliant=spec.noncompliant + tuple(noncompliant),
+        **levers,
+    )
 
 
 def with_levers(spec: ScenarioSpec, **changes: object) -> ScenarioSpec:

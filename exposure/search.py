@@ -19,7 +19,6 @@ from exposure.sql import table_exists
 __all__ = [
     "designation_lists",
     "filter_ranking",
-    "reference_for",
     "search_organizations",
     "stored_scenarios",
 ]
@@ -90,29 +89,6 @@ def search_organizations(
     frame = con.execute(_SEARCH_SQL, [text, _escape_like(text), limit]).df()
     frame["spelling"] = frame["spelling"].where(frame["spelling"] != frame["name"], None)
     return frame[columns].reset_index(drop=True)
-
-
-def reference_for(con: duckdb.DuckDBPyConnection, org_id: int) -> str:
-    """How to name an organization in a scenario so that the name resolves back to it.
-
-    Its canonical name, unless that name is ambiguous (two organizations kept apart under one
-    name): then its UEI, or its CAGE code.
-    """
-    from exposure.scenarios import UnknownNameError, resolve_org
-
-    rows = con.execute("SELECT name, uei, cage FROM orgs WHERE org_id = ?", [org_id]).fetchall()
-    if not rows:
-        raise UnknownNameError(f"no organization has id {org_id}")
-    name, uei, cage = rows[0]
-    for candidate in (name, uei, cage):
-        if candidate is None:
-            continue
-        try:
-            if resolve_org(con, str(candidate)) == org_id:
-                return str(candidate)
-        except UnknownNameError:
-            continue
-    return str(name)
 
 
 def stored_scenarios(con: duckdb.DuckDBPyConnection) -> list[str]:

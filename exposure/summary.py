@@ -53,12 +53,12 @@ def by_tier(run: AssessmentRun) -> pd.DataFrame:
     tiers = result.tier[affected]
     top = int(tiers.max(initial=-1))
     levels = np.arange(top + 1)
+    # Tier 0 holds the sources: designated organizations, and non-compliant ones if any.
+    sources = "0 designated" if not (result.status == NONCOMPLIANT).any() else "0 sources"
     return pd.DataFrame(
         {
             "tier": levels,
-            "label": [
-                "0 designated" if t == 0 else ("1 direct" if t == 1 else str(t)) for t in levels
-            ],
+            "label": [sources if t == 0 else ("1 direct" if t == 1 else str(t)) for t in levels],
             "organizations": np.bincount(tiers, minlength=top + 1),
             "value_at_risk_usd": np.bincount(
                 tiers, weights=result.value_at_risk_usd[affected], minlength=top + 1

@@ -200,3 +200,41 @@ def test_seed_list_scenario_on_the_sample_network(tmp_path):
     assert status["Anthropic, PBC"] == 3
     assert compute_only
     assert run.result.exposed.sum() >= 30
+
+
+def test_a_stored_scenario_keeps_an_organization_whose_name_is_shared(tmp_path):
+    """Two organizations kept apart under one name: the scenario stores the UEI."""
+    (tmp_path / "organizations.csv").write_text(
+        "name,uei\nAcme Corp,AAAAAAAAAAA1\nAcme Corp,BBBBBBBBBBB2\nBuyer One,\nBuyer Two,\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "relationships.csv").write_text(
+        "buyer,supplier\nBuyer One,AAAAAAAAAAA1\nBuyer Two,BBBBBBBBBBB2\n", encoding="utf-8"
+    )
+    path = tmp_path / "acme.duckdb"
+    con = connect(path)
+    load_files(con, [tmp_path / "organizations.csv", tmp_path / "relationships.csv"])
+    con.close()
+    code, output = invoke(path, "designate", "AAAAAAAAAAA1", "--scenario", "s1")
+    assert code == 0, output
+    out = tmp_path / "s1.json"
+    code, output = invoke(path, "assess", "--scenario", "s1", "--out", str(out))
+    assert code == 0, output
+    exposed = {o["name"] for o in json.loads(out.read_text())["organizations"] if o["exposed"]}
+    assert exposed == {"Acme Corp", "Buyer One"}
+
+
+def test_a_name_added_to_a_scenario_must_exist(db):
+    code, output = invoke(db, "designate", "Vendor AI", "--scenario", "s1")
+    assert code == 0, output
+    code, output = invoke(db, "assess", "--scenario", "s1", "--noncompliant", "Cloud Hots Inc")
+    assert code != 0
+    assert "no organization is called 'Cloud Hots Inc'" in output
+    assert "Cloud Host Inc" in output  # the closest is listed
+
+
+def test_an_output_folder_that_does_not_exist_is_a_clear_error(db, tmp_path):
+    out = tmp_path / "missing" / "report.json"
+    code, output = invoke(db, "assess", "--designate", "Vendor AI", "--out", str(out))
+    assert code != 0
+    assert "does not exist" in output and "Traceback" not in output

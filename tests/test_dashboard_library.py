@@ -50,8 +50,8 @@ from exposure.preview import (
     preview_file,
     problems_frame,
 )
-from exposure.scenarios import ScenarioSpec, resolve_org
-from exposure.search import filter_ranking, reference_for, search_organizations
+from exposure.scenarios import ScenarioSpec, reference_for, resolve_org
+from exposure.search import filter_ranking, search_organizations
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"

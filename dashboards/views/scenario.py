@@ -12,8 +12,7 @@ import shared
 from exposure.dashboard import model_choices
 from exposure.errors import ExposureError
 from exposure.network_view import tier_chart
-from exposure.scenarios import load_spec
-from exposure.search import reference_for
+from exposure.scenarios import load_spec, reference_for
 
 
 def _scenario_bar() -> None:
