@@ -589,12 +589,25 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     digest = hashlib.sha256()
     seeds = scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'")
     digest.update(json.dumps(["seeds", seeds]).encode())
+    # A warehouse of an older release opened read-only has no options column yet.
+    options = "options" if _has_column(con, "sources", "options") else "NULL"
     for row in con.execute(
-        "SELECT load_id, file_name, sheet, kind, rows, sha256, buyer, encoding, options "
+        f"SELECT load_id, file_name, sheet, kind, rows, sha256, buyer, encoding, {options} "
         "FROM sources ORDER BY load_id, sheet NULLS FIRST, kind"
     ).fetchall():
         digest.update(b"\n" + json.dumps(list(row)).encode())
     return digest.hexdigest()[:16]
+
+
+def _has_column(con: duckdb.DuckDBPyConnection, table: str, column: str) -> bool:
+    return bool(
+        scalar(
+            con,
+            "SELECT count(*) FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = ? AND column_name = ?",
+            [table, column],
+        )
+    )
 
 
 def _stored_version(con: duckdb.DuckDBPyConnection) -> str | None:
@@ -661,7 +674,8 @@ def status(con: duckdb.DuckDBPyConnection, *, database: str = "", limit: int = 2
     }
     return Status(
         database=database,
-        data_version=data_version(con),
+        # The version the model was built under (what graphs, runs and reports carry).
+        data_version=_stored_version(con) or data_version(con),
         sources=sources,
         organizations=orgs,
         edges=edges,
