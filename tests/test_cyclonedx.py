@@ -137,6 +137,14 @@ def test_deeply_nested_json_is_refused_not_a_crash(db_path: Path, tmp_path: Path
     assert f"at line 2, column {MAX_DEPTH}" in problems[0].message and problems[0].row == 2
 
 
+def test_json_python_will_not_read_is_a_load_error(db_path: Path, tmp_path: Path) -> None:
+    path = tmp_path / "huge_number.json"
+    path.write_text('{"bomFormat": "CycloneDX", "version": ' + "9" * 5000 + "}")
+    problems = refused(db_path, path, buyer=BUYER)
+    assert len(problems) == 1 and problems[0].file == "huge_number.json"
+    assert "cannot be read" in problems[0].message and "4300 digits" in problems[0].message
+
+
 def _nested_components(levels: int) -> dict:
     document = json.loads(SBOM.read_text(encoding="utf-8"))
     component = {"type": "library", "name": "leaf"}

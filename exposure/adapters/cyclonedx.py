@@ -217,6 +217,9 @@ def _parse(path: Path, name: str) -> Any:
     except RecursionError:
         # Deeper than Python's parser goes (thousands of levels): refused like any too deep.
         raise _too_deep(text, name) from None
+    except ValueError as exc:
+        # Valid JSON Python will not read, such as an integer of more than 4,300 digits.
+        raise LoadError([Problem(name, f"the JSON cannot be read: {exc}")]) from exc
     if _depth(document) > MAX_DEPTH:
         raise _too_deep(text, name)
     return document
