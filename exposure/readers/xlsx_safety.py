@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING
 from exposure.errors import LoadError, Problem
 
 if TYPE_CHECKING:
-    from exposure.readers import ReadLimits
+    from exposure.readers.sheets import ReadLimits
 
 __all__ = [
     "check_zip",
