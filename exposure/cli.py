@@ -25,6 +25,7 @@ from exposure.console import (
     print_screening,
     print_status,
     progress_bar,
+    styled,
 )
 from exposure.dashboard import DEFAULT_HOST, DEFAULT_PORT
 from exposure.errors import ExposureError
@@ -193,7 +194,7 @@ def designate_command(
         return
     role = "non-compliant" if noncompliant else "designated"
     for name in canonical:
-        console.print(f"scenario '{scenario_name}': {name} {role}", markup=False)
+        console.print(f"scenario '{scenario_name}': {name} {role}")
 
 
 @cli.command("assess")
@@ -292,7 +293,7 @@ def assess_command(
     if detail is not None:
         print_organization(tables)
     if out is not None:
-        console.print(f"wrote {out}", markup=False)
+        console.print(f"wrote {out}")
 
 
 @cli.command("screen")
@@ -358,7 +359,7 @@ def screen_command(
         return
     print_screening(result, top)
     for name in designated:
-        console.print(f"scenario '{scenario_name}': {name} designated", markup=False)
+        console.print(f"scenario '{scenario_name}': {name} designated")
     if out is not None:
         console.print(f"wrote {out}")
 
@@ -421,13 +422,15 @@ def _serve(path: Path, host: str, port: int, *, scenario: str | None = None) -> 
     shown = "localhost" if host in ("127.0.0.1", "localhost", "::1") else host
     console.print(
         f"dashboard: http://{shown}:{port} on {path} (uploads up to {MAX_UPLOAD_MB} MB; "
-        "Ctrl+C stops it)",
-        markup=False,
+        "Ctrl+C stops it)"
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
-            f"[bold yellow]Warning[/]: listening on {host}: anyone who can reach this machine "
-            "can use the dashboard unless login is configured (docs/dashboard.md)"
+            styled(
+                ("Warning", "bold yellow"),
+                f": listening on {host}: anyone who can reach this machine can use the "
+                "dashboard unless login is configured (docs/dashboard.md)",
+            )
         )
     extra = {"EXPOSURE_DASHBOARD_SCENARIO": scenario} if scenario else None
     code = run_dashboard(path, host=host, port=port, extra_env=extra)

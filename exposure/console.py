@@ -1,7 +1,14 @@
 """What the command line prints: the library's results rendered with Rich.
 
 The commands of :mod:`exposure.cli` parse their options, call one library function and hand
-its result to a ``print_*`` function here; long work reports through :func:`progress`.
+its result to a ``print_*`` function here; long work reports through :func:`progress_bar`.
+
+Everything printed from the data (names, products, file and sheet names, notes, messages,
+chains) is printed literally: a supplier named ``Acme [/] Corp`` or ``Foo [Europe] Ltd`` is
+data, not Rich markup, and ``:smile:`` is not an emoji code. So both consoles interpret no
+markup, emoji codes or highlighting at all; styling is applied to
+:class:`~rich.text.Text` parts (:func:`styled`), and table cells and titles are ``Text``
+objects, which Rich never parses.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
+from rich.text import Text
 
 from exposure.errors import LoadError
 
@@ -39,10 +47,29 @@ __all__ = [
     "print_screening",
     "print_status",
     "progress_bar",
+    "styled",
 ]
 
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
+console = Console(stderr=False, markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from literal parts, some styled as ``(text, style)``; nothing in them is markup.
+
+    >>> styled(("Acme [/] Corp", "bold"), ": its own assessment").plain
+    'Acme [/] Corp: its own assessment'
+    """
+    return Text.assemble(*parts)
+
+
+def _literal(value: object) -> Text:
+    """A table cell or title printed as it is (Rich would read a ``str`` cell as markup)."""
+    return Text(str(value))
+
+
+def _add_row(table: Table, *cells: object) -> None:
+    table.add_row(*(_literal(cell) for cell in cells))
 
 
 @contextmanager
@@ -54,7 +81,8 @@ def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
     """
     disabled = not console.is_terminal and not os.environ.get("EXPOSURE_PROGRESS")
     with Progress(
-        TextColumn("[progress.description]{task.description}"),
+        # The labels name files and organizations: shown as they are, never as markup.
+        TextColumn("{task.description}", style="progress.description", markup=False),
         BarColumn(),
         TextColumn("{task.completed}/{task.total}"),
         TimeElapsedColumn(),
@@ -74,15 +102,17 @@ def print_error(exc: Exception) -> None:
     """Print why a command failed: every problem of a refused load (up to 100), or the error."""
     if isinstance(exc, LoadError):
         err_console.print(
-            f"[bold red]Load refused[/]: {len(exc.problems)} problem(s); nothing was loaded."
+            styled(
+                ("Load refused", "bold red"),
+                f": {len(exc.problems)} problem(s); nothing was loaded.",
+            )
         )
         for problem in exc.problems[:100]:
-            err_console.print(f"  - {problem}", markup=False)
+            err_console.print(f"  - {problem}")
         if len(exc.problems) > 100:
             err_console.print(f"  ... and {len(exc.problems) - 100} more")
     else:
-        err_console.print("[bold red]Error[/]: ", end="")
-        err_console.print(str(exc), markup=False)
+        err_console.print(styled(("Error", "bold red"), ": ", str(exc)))
 
 
 def print_load(report: LoadReport) -> None:
@@ -90,13 +120,12 @@ def print_load(report: LoadReport) -> None:
     for source in report.loaded:
         where = source.file + (f" [{source.sheet}]" if source.sheet else "")
         console.print(
-            f"loaded {where}: {source.rows} {source.kind} rows (sha256 {source.sha256[:12]})",
-            markup=False,
+            f"loaded {where}: {source.rows} {source.kind} rows (sha256 {source.sha256[:12]})"
         )
     for name, reason in report.skipped:
-        console.print(f"skipped {name}: {reason}", markup=False)
+        console.print(f"skipped {name}: {reason}")
     for note in report.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {note}")
     console.print(
         f"the network now has {report.organizations} organizations and {report.edges} dependencies"
     )
@@ -110,13 +139,19 @@ def print_load(report: LoadReport) -> None:
 def print_status(result: Status) -> None:
     """Print a :class:`~exposure.warehouse.Status` as rich tables."""
     console.print(
-        f"[bold]database[/] {result.database}   [bold]data version[/] {result.data_version}"
+        styled(
+            ("database", "bold"),
+            f" {result.database}   ",
+            ("data version", "bold"),
+            f" {result.data_version}",
+        )
     )
     sources = Table(title="Sources loaded", show_lines=False)
     for column in ("file", "sheet", "kind", "rows", "sha256", "loaded at (UTC)"):
         sources.add_column(column)
     for source in result.sources:
-        sources.add_row(
+        _add_row(
+            sources,
             str(source["file"]),
             str(source["sheet"] or ""),
             str(source["kind"]),
@@ -126,7 +161,12 @@ def print_status(result: Status) -> None:
         )
     console.print(sources)
     console.print(
-        f"[bold]{result.organizations}[/] organizations, [bold]{result.edges}[/] dependencies"
+        styled(
+            (str(result.organizations), "bold"),
+            " organizations, ",
+            (str(result.edges), "bold"),
+            " dependencies",
+        )
     )
     if result.kinds:
         console.print("by kind: " + ", ".join(f"{k} {v}" for k, v in result.kinds.items()))
@@ -147,7 +187,8 @@ def print_status(result: Status) -> None:
                 )
                 if part
             )
-            quality.add_row(
+            _add_row(
+                quality,
                 str(item["issue"]).replace("_", " "),
                 str(item["name"] or ""),
                 str(item["detail"]),
@@ -166,12 +207,16 @@ def print_assessment(run: AssessmentRun, frame: pd.DataFrame, top: int) -> None:
     scenario = run.scenario
     exposed = frame[frame["exposed"]]
     console.print(
-        f"scenario [bold]{scenario.name}[/]: effective {scenario.effective}, deadline "
-        f"{scenario.deadline} ({scenario.transition_days} days), scope {scenario.scope}, "
-        f"impact model {run.spec.model}, data version {run.data_version}"
+        styled(
+            "scenario ",
+            (str(scenario.name), "bold"),
+            f": effective {scenario.effective}, deadline {scenario.deadline} "
+            f"({scenario.transition_days} days), scope {scenario.scope}, "
+            f"impact model {run.spec.model}, data version {run.data_version}",
+        )
     )
     for note in run.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {note}")
     by_status = exposed["status"].value_counts().to_dict()
     console.print(
         f"{len(exposed)} of {len(frame)} organizations affected ("
@@ -192,7 +237,8 @@ def print_assessment(run: AssessmentRun, frame: pd.DataFrame, top: int) -> None:
     ):
         table.add_column(column)
     for row in exposed.head(top).to_dict("records"):
-        table.add_row(
+        _add_row(
+            table,
             str(row["name"]),
             str(row["kind"]),
             str(row["status"]),
@@ -225,21 +271,22 @@ def _cell(value: object) -> str:
 
 def _frame_table(title: str, frame: pd.DataFrame, columns: Mapping[str, str]) -> Table:
     """A rich table of some columns of a frame, labelled as ``columns`` maps them."""
-    table = Table(title=title, title_justify="left")
+    table = Table(title=_literal(title), title_justify="left")
     for label in columns.values():
         table.add_column(label)
     for record in frame[list(columns)].itertuples(index=False):
-        table.add_row(*(_cell(value) for value in record))
+        _add_row(table, *(_cell(value) for value in record))
     return table
 
 
 def print_organization(tables: AssessmentTables) -> None:
     """Print one organization's own assessment from its :class:`AssessmentTables`."""
-    console.print(f"\n[bold]{tables.for_org}[/]: its own assessment", highlight=False)
+    console.print()
+    console.print(styled((str(tables.for_org), "bold"), ": its own assessment"))
     facts = tables.summary[tables.summary["section"] == "Organization"]
     for fact, text in zip(facts["fact"], facts["text"], strict=True):
         if fact != "Organization":
-            console.print(f"  {fact}: {text}", markup=False)
+            console.print(f"  {fact}: {text}")
     paths = tables.paths
     if len(paths):
         console.print("Chains (the first is a shortest):")
@@ -248,7 +295,7 @@ def print_organization(tables: AssessmentTables) -> None:
                 f"{buyer} [{product}]" if isinstance(product, str) else str(buyer)
                 for buyer, product in zip(chain["buyer"], chain["product"], strict=True)
             ]
-            console.print("  " + " -> ".join(links), markup=False)
+            console.print("  " + " -> ".join(links))
     console.print(
         _frame_table(
             "Remediation plan (deadline " + str(tables.fact("Deadline")) + ")",
@@ -304,13 +351,12 @@ def print_screening(result: ScreeningResult, top: int) -> None:
     """Print a screening's headline and its ``top`` matches."""
     listed, matches = result.listed, result.matches
     for note in result.notes:
-        console.print(f"note: {note}", markup=False)
+        console.print(f"note: {note}")
     console.print(
         f"screened {result.organizations} organizations against {len(listed.records)} records of "
         f"{listed.file} ({listed.kind}, {listed.layout} layout) as of {result.as_of}: "
         f"{len(result.confirmed)} confirmed ({len(result.to_designate)} in force), "
-        f"{int((~matches['confirmed']).sum())} to review",
-        markup=False,
+        f"{int((~matches['confirmed']).sum())} to review"
     )
     if matches.empty:
         console.print("no matches")
@@ -330,7 +376,8 @@ def print_screening(result: ScreeningResult, top: int) -> None:
         table.add_column(column)
     for row in matches.head(top).to_dict("records"):
         matched, listed_name = str(row["matched_name"]), str(row["listed_name"])
-        table.add_row(
+        _add_row(
+            table,
             str(row["org_name"]),
             matched + ("" if matched == listed_name else f" (of {listed_name})"),
             str(row["match"]),
@@ -365,7 +412,6 @@ def print_demo(
     console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
     console.print(
         f"assessment workbook: {workbook} (Summary, Affected organizations, Exposure "
-        "paths, Programs and contracts, Remediation, Reporting, Data quality, Sources)",
-        markup=False,
+        "paths, Programs and contracts, Remediation, Reporting, Data quality, Sources)"
     )
-    console.print(f"assessment JSON: {json_path} (SPEC 5.1)", markup=False)
+    console.print(f"assessment JSON: {json_path} (SPEC 5.1)")
