@@ -13,12 +13,14 @@ DuckDB. :func:`read_file` picks the reader from the file's first bytes, then its
 - :mod:`~exposure.readers.csv_files`: CSV read strictly, in a dialect sniffed once
   (:mod:`~exposure.readers.csv_dialect`, :mod:`~exposure.readers.csv_layout`), with errors
   located by row and column (:mod:`~exposure.readers.csv_errors`).
-- :mod:`~exposure.readers.parquet_files`: parquet, every column as text.
+- :mod:`~exposure.readers.parquet_files`: parquet, every column as text, once its metadata
+  and the size of its cells as text are within the limits.
 
 DuckDB treats ``*``, ``?`` and ``[...]`` in a path as a glob, so a file whose name holds them
 is read through a link with a plain name in the temporary directory
-(:mod:`~exposure.readers.paths`). Limits come from :class:`ReadLimits`; the environment
-variable ``EXPOSURE_MAX_FILE_MB`` changes the default file size limit.
+(:mod:`~exposure.readers.paths`). Limits come from :class:`ReadLimits` (file size, what a
+workbook or parquet file expands to, a parquet file's rows and values), each with an
+environment variable (``EXPOSURE_MAX_FILE_MB`` and others) that changes its default.
 """
 
 from __future__ import annotations
@@ -94,7 +96,7 @@ def read_file(
     if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
         return read_workbook(path, name, formulas={}, offsets={})
     if magic.startswith(b"PAR1") or suffix in PARQUET_SUFFIXES:
-        return [read_parquet(path, name)]
+        return [read_parquet(path, name, limits)]
     if suffix in CSV_SUFFIXES or suffix == "":
         return [read_csv(path, name, encoding)]
     raise LoadError(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyarrow as pa
 
-from exposure.errors import LoadError, Problem
+from exposure.errors import ExposureError, LoadError, Problem
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -19,6 +20,7 @@ __all__ = [
     "check_size",
     "column_letter",
     "human_size",
+    "limit_from_environment",
 ]
 
 SPREADSHEET_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods")
@@ -26,16 +28,57 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 PARQUET_SUFFIXES = (".parquet", ".pq")
 
 
+def limit_from_environment(variable: str, default: float, unit: int = 1) -> int:
+    """A limit set by an environment variable (a positive number of ``unit``), else the default.
+
+    >>> limit_from_environment("EXPOSURE_UNSET_FOR_THIS_EXAMPLE", 512, 2**20)
+    536870912
+
+    Raises:
+        ExposureError: the variable is set but is not a positive number.
+    """
+    text = os.environ.get(variable, "").strip()
+    if not text:
+        return int(default * unit)
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and value > 0):
+        raise ExposureError(f"{variable} must be a positive number, not {text!r}")
+    return max(1, int(value * unit))
+
+
 @dataclass(frozen=True)
 class ReadLimits:
-    """Size limits enforced before a file is parsed."""
+    """Limits enforced before a file is parsed, each with an environment variable to set it.
+
+    - ``max_file_bytes``: the size of any file (``EXPOSURE_MAX_FILE_MB``, 512 MB).
+    - ``max_uncompressed_bytes``: what a compressed file may expand to: a workbook's zip parts,
+      and a parquet file's column data and its cells as text (``EXPOSURE_MAX_UNCOMPRESSED_MB``,
+      8 GB). A workbook's XML may be much larger than the zip; a bomb is far larger still.
+    - ``max_compression_ratio``: how much one large workbook part may expand (400x).
+    - ``max_rows`` and ``max_cells``: the rows, and the values (rows x columns, or the leaf
+      values of nested columns), a parquet file may hold (``EXPOSURE_MAX_ROWS``, 10 million;
+      ``EXPOSURE_MAX_CELLS``, 100 million). A parquet file's size says little about them: a
+      few kilobytes of repeated values may hold millions of rows, all read into memory. A CSV
+      file holds at most as many cells as it has bytes; a workbook's cells are bounded by its
+      expanded XML.
+    """
 
     max_file_bytes: int = field(
-        default_factory=lambda: int(float(os.environ.get("EXPOSURE_MAX_FILE_MB", "512")) * 2**20)
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_FILE_MB", 512, 2**20)
     )
-    # A workbook's XML may be much larger than the zip; a bomb is far larger still.
-    max_uncompressed_bytes: int = 8 * 2**30
+    max_uncompressed_bytes: int = field(
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_UNCOMPRESSED_MB", 8192, 2**20)
+    )
     max_compression_ratio: float = 400.0
+    max_rows: int = field(
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_ROWS", 10_000_000)
+    )
+    max_cells: int = field(
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_CELLS", 100_000_000)
+    )
 
 
 @dataclass
@@ -83,10 +126,10 @@ def column_letter(index: int) -> str:
 def human_size(size: float) -> str:
     """A byte count for people.
 
-    >>> human_size(512), human_size(1536), human_size(3 * 2**30)
-    ('512 bytes', '1.5 KB', '3.0 GB')
+    >>> human_size(512), human_size(1536), human_size(3 * 2**30), human_size(5 * 2**40)
+    ('512 bytes', '1.5 KB', '3.0 GB', '5.0 TB')
     """
-    units = ("bytes", "KB", "MB", "GB")
+    units = ("bytes", "KB", "MB", "GB", "TB")
     index = 0
     while size >= 1024 and index < len(units) - 1:
         size /= 1024
