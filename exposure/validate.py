@@ -1,9 +1,9 @@
 """Check every cell of a mapped sheet, in SQL, and type it for staging.
 
-Each sheet is read once into a temporary table, ``<name>_all``: every cell trimmed (white
+Each sheet is read once into a temporary table, ``<name>_typed``: every cell trimmed (white
 space collapsed, blank as NULL) and typed (numbers, booleans, kinds, relations), with the
-cleaned text of each typed column (``_text_<column>``, for messages); the view
-``<name>_typed`` adds the spreadsheet row number ``_row`` and leaves out blank rows. Names are normalized once per distinct name
+cleaned text of each typed column (``_text_<column>``, for messages) and the spreadsheet row
+number ``_row``; blank rows are dropped. Names are normalized once per distinct name
 (``<name>_names``) and joined in by the view ``<name>_normed`` where a rule needs them.
 
 The rules are then plain comparisons, so a million-row CSV is checked in a few seconds.
@@ -154,16 +154,25 @@ def _typed_expr(column: Column, text: str) -> str:
 def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> None:
     """Create ``<name>_typed``, ``<name>_names`` and the ``<name>_normed`` view for a sheet."""
     first_data_row = sheet.raw.first_row + sheet.header_index + 1
-    csv = sheet.raw.csv_sql is not None
-    if csv:
-        # Straight from the file, in one pass: rows keep the file's order (DuckDB preserves
-        # insertion order), so row numbers come from rowid afterwards and nothing is copied.
-        source, row_column = f"{sheet.raw.csv_sql} t", ""
+    if sheet.raw.csv_sql:
+        # The file as it is first, in file order (a plain copy keeps DuckDB's insertion order;
+        # a projection with expressions may not), so rowid gives each row its number.
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM {sheet.raw.csv_sql}"
+            )
+        except duckdb.Error as exc:
+            raise csv_error(sheet.raw.file, exc, sheet.raw.csv_path) from exc
+        start = int(scalar(con, f"SELECT coalesce(min(rowid), 0) FROM {name}_csv"))
+        index = f"(rowid - {start})"
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name}_arrow AS SELECT {index} - {sheet.header_index + 1}"
+            f" + {first_data_row} AS _row, * FROM {name}_csv WHERE {index} > {sheet.header_index}"
+        )
     else:
         table = sheet.raw.table.slice(sheet.header_index + 1)
         rows = np.arange(table.num_rows, dtype=np.int64) + first_data_row
         con.register(f"{name}_arrow", table.append_column("_row", pa.array(rows)))
-        source, row_column = f"{name}_arrow", "_row, "
     raw = {column: sql_identifier(f"c{index}") for column, index in sheet.columns.items()}
     # Blank rows are dropped on the cleaned values (free by then), from the user's own columns.
     not_blank = " OR ".join(f"t.{column} IS NOT NULL" for column in sheet.columns) or "true"
@@ -187,33 +196,17 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
             expr = f"coalesce({expr}, 'other')"
         typed.append(f"{expr} AS {column.name}")
     texts = [f"t.{c.name} AS {_text(c)}" for c in COLUMNS[sheet.kind] if _text(c) != c.name]
-    # One pass: the inner projection cleans each cell once, the outer one types it. Blank
-    # rows (and a CSV's header rows) are kept in the table and left out by the view, so that
-    # a CSV's rowid still counts its lines.
-    try:
-        con.execute(
-            f"CREATE OR REPLACE TEMP TABLE {name}_all AS SELECT {'t._row, ' if row_column else ''}"
-            f"{', '.join(typed + texts)}, ({not_blank}) AS _keep "
-            f"FROM (SELECT {row_column}{', '.join(cleaned)} FROM {source}) t"
-        )
-    except duckdb.Error as exc:
-        if csv:
-            raise csv_error(sheet.raw.file, exc, sheet.raw.csv_path) from exc
-        raise
-    if csv:
-        start = int(scalar(con, f"SELECT coalesce(min(rowid), 0) FROM {name}_all"))
-        line = f"(rowid - {start})"
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name}_typed AS SELECT {line} - {sheet.header_index + 1} "
-            f"+ {first_data_row} AS _row, * EXCLUDE (_keep) FROM {name}_all "
-            f"WHERE _keep AND {line} > {sheet.header_index}"
-        )
+    # One pass: the inner projection cleans each cell once, the outer one types it; each row
+    # carries its number, whatever order the rows are stored in.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_typed AS SELECT t._row, {', '.join(typed + texts)} "
+        f"FROM (SELECT _row, {', '.join(cleaned)} FROM {name}_arrow) t WHERE {not_blank}"
+    )
+    if sheet.raw.csv_sql:
+        con.execute(f"DROP VIEW {name}_arrow")
+        con.execute(f"DROP TABLE {name}_csv")
     else:
         con.unregister(f"{name}_arrow")
-        con.execute(
-            f"CREATE OR REPLACE TEMP VIEW {name}_typed AS "
-            f"SELECT * EXCLUDE (_keep) FROM {name}_all WHERE _keep"
-        )
     # Normalized names: computed once per distinct name, joined where rules need them.
     name_columns = ["name"] if sheet.kind == "organizations" else ["buyer", "supplier"]
     distinct = " UNION ".join(f"SELECT {c} AS n FROM {name}_typed" for c in name_columns)
@@ -235,9 +228,9 @@ def _text(column: Column) -> str:
 
 def drop_sheet(con: duckdb.DuckDBPyConnection, name: str) -> None:
     """Drop a prepared sheet's temporary tables."""
-    for suffix in ("arrow", "normed", "typed"):
+    for suffix in ("arrow", "normed"):
         con.execute(f"DROP VIEW IF EXISTS {name}_{suffix}")
-    for suffix in ("all", "names"):
+    for suffix in ("typed", "names", "csv"):
         con.execute(f"DROP TABLE IF EXISTS {name}_{suffix}")
 
 

@@ -201,3 +201,27 @@ def test_an_empty_line_inside_a_quoted_value_is_not_a_row(con, tmp_path):
         ("A Corp", 2, "first paragraph second paragraph"),
         ("C Corp", 4, "plain"),
     ]
+
+
+def test_a_large_csv_read_in_parallel_keeps_its_row_numbers(con, tmp_path):
+    """Large enough for DuckDB's parallel reader (whose typed copies need not keep the file's
+    order): the header stays the header, and a bad cell deep in the file is reported at its
+    own row."""
+    rows = 400_000
+    bad_row = 350_001  # spreadsheet row: the header is row 1
+    extra = [f"extra {i}" for i in range(10)]
+    lines = [",".join(["buyer", "supplier", "annual_value_usd", "notes", *extra])]
+    for i in range(2, rows + 2):
+        value = "abc" if i == bad_row else str(i)
+        lines.append(f"Buyer {i % 997},Supplier {i % 991},{value},row {i}" + ",v" * len(extra))
+    path = tmp_path / "large.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    ignore = {f"extra{i}": "" for i in range(len(extra))}
+    [(row, column, _)] = problems_of(con, path, mapping=ignore)
+    assert (row, column) == (bad_row, "annual_value_usd")
+    path.write_text("\n".join(lines).replace(",abc,", ",1,") + "\n", encoding="utf-8")
+    load_files(con, [path], LoadOptions(mapping=ignore))
+    mismatched = con.execute(
+        "SELECT count(*) FROM stg_relationships WHERE notes <> 'row ' || _row"
+    ).fetchall()
+    assert mismatched == [(0,)]
