@@ -80,7 +80,8 @@ def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
     from exposure.demo import run_demo, sample_data_dir
     from exposure.headline import headline
     from exposure.ingest import LoadOptions
-    from exposure.network_view import build_view, network_chart
+    from exposure.network_chart import network_chart
+    from exposure.network_view import build_view
     from exposure.pipeline import organizations_frame, run_assessment
     from exposure.scenarios import ScenarioSpec
     from exposure.warehouse import connect, load_files
@@ -392,7 +393,8 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
 def server_side_network(database: Path, repeat: int) -> dict[str, list[float]]:
     """The library calls behind the Affected network page at this size, for the breakdown."""
     from exposure.headline import headline
-    from exposure.network_view import build_view, network_chart
+    from exposure.network_chart import network_chart
+    from exposure.network_view import build_view
     from exposure.pipeline import organizations_frame, run_assessment
     from exposure.scenarios import ScenarioSpec
     from exposure.warehouse import connect

@@ -7,66 +7,39 @@ non-zero on any error, naming the file, sheet, row and column at fault.
 from __future__ import annotations
 
 import logging
-import os
 import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import click
-import numpy as np
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
+from exposure.console import (
+    console,
+    err_console,
+    print_assessment,
+    print_demo,
+    print_error,
+    print_load,
+    print_organization,
+    print_screening,
+    print_status,
+    progress_bar,
+    styled,
+)
 from exposure.dashboard import DEFAULT_HOST, DEFAULT_PORT
-from exposure.errors import ExposureError, LoadError
+from exposure.errors import ExposureError
 from exposure.impact import IMPACT_MODELS
 from exposure.ingest import LoadOptions, parse_mapping
 from exposure.schema import LOAD_KINDS
-from exposure.warehouse import LoadReport, Status, connect, default_db_path, load_files, status
+from exposure.warehouse import connect, default_db_path, load_files, status
 
 __all__ = ["cli", "main"]
 
-console = Console(stderr=False, highlight=False)
-err_console = Console(stderr=True, highlight=False)
-
-
-@contextmanager
-def _progress() -> Iterator[Callable[[str, int, int], None]]:
-    """A rich progress bar driven by the library's (label, done, total) callbacks."""
-    disabled = not console.is_terminal and not os.environ.get("EXPOSURE_PROGRESS")
-    with Progress(
-        TextColumn("[progress.description]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total}"),
-        TimeElapsedColumn(),
-        console=err_console,
-        transient=True,
-        disable=disabled,
-    ) as progress:
-        task = progress.add_task("starting", total=1)
-
-        def update(label: str, done: int, total: int) -> None:
-            progress.update(task, description=label, completed=done, total=max(total, 1))
-
-        yield update
-
 
 def _fail(exc: Exception) -> None:
-    if isinstance(exc, LoadError):
-        err_console.print(
-            f"[bold red]Load refused[/]: {len(exc.problems)} problem(s); nothing was loaded."
-        )
-        for problem in exc.problems[:100]:
-            err_console.print(f"  - {problem}", markup=False)
-        if len(exc.problems) > 100:
-            err_console.print(f"  ... and {len(exc.problems) - 100} more")
-    else:
-        err_console.print("[bold red]Error[/]: ", end="")
-        err_console.print(str(exc), markup=False)
+    """Print why the command failed and exit: 1 for an error of the input, 2 for another."""
+    print_error(exc)
     sys.exit(1 if isinstance(exc, ExposureError) else 2)
 
 
@@ -136,35 +109,14 @@ def load(
         )
         con = connect(_db(ctx))
         try:
-            with _progress() as progress:
+            with progress_bar() as progress:
                 report = load_files(con, list(files), options, progress=progress)
         finally:
             con.close()
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
-    _print_load(report)
-
-
-def _print_load(report: LoadReport) -> None:
-    for source in report.loaded:
-        where = source.file + (f" [{source.sheet}]" if source.sheet else "")
-        console.print(
-            f"loaded {where}: {source.rows} {source.kind} rows (sha256 {source.sha256[:12]})",
-            markup=False,
-        )
-    for name, reason in report.skipped:
-        console.print(f"skipped {name}: {reason}", markup=False)
-    for note in report.notes:
-        console.print(f"note: {note}", markup=False)
-    console.print(
-        f"the network now has {report.organizations} organizations and {report.edges} dependencies"
-    )
-    if report.data_quality:
-        issues = ", ".join(
-            f"{count} {issue.replace('_', ' ')}" for issue, count in report.data_quality.items()
-        )
-        console.print(f"data quality: {issues} (see `exposure status`)")
+    print_load(report)
 
 
 @cli.command("status")
@@ -185,57 +137,6 @@ def status_command(ctx: click.Context, limit: int) -> None:
         _fail(exc)
         return
     print_status(result)
-
-
-def print_status(result: Status) -> None:
-    """Print a :class:`Status` as rich tables."""
-    console.print(
-        f"[bold]database[/] {result.database}   [bold]data version[/] {result.data_version}"
-    )
-    sources = Table(title="Sources loaded", show_lines=False)
-    for column in ("file", "sheet", "kind", "rows", "sha256", "loaded at (UTC)"):
-        sources.add_column(column)
-    for source in result.sources:
-        sources.add_row(
-            str(source["file"]),
-            str(source["sheet"] or ""),
-            str(source["kind"]),
-            str(source["rows"]),
-            str(source["sha256"])[:16],
-            f"{source['loaded_at']:%Y-%m-%d %H:%M:%S}",
-        )
-    console.print(sources)
-    console.print(
-        f"[bold]{result.organizations}[/] organizations, [bold]{result.edges}[/] dependencies"
-    )
-    if result.kinds:
-        console.print("by kind: " + ", ".join(f"{k} {v}" for k, v in result.kinds.items()))
-    if result.relations:
-        console.print("by relation: " + ", ".join(f"{k} {v}" for k, v in result.relations.items()))
-    console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in result.reference.items()))
-    if result.data_quality:
-        quality = Table(title="Data quality (review these)")
-        for column in ("issue", "name", "detail", "where"):
-            quality.add_column(column)
-        for item in result.data_quality:
-            where = ", ".join(
-                str(part)
-                for part in (
-                    item["file"],
-                    item["sheet"] and f"sheet {item['sheet']}",
-                    item["row"] and f"row {item['row']}",
-                )
-                if part
-            )
-            quality.add_row(
-                str(item["issue"]).replace("_", " "),
-                str(item["name"] or ""),
-                str(item["detail"]),
-                where,
-            )
-        console.print(quality)
-    else:
-        console.print("data quality: no warnings")
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -293,7 +194,7 @@ def designate_command(
         return
     role = "non-compliant" if noncompliant else "designated"
     for name in canonical:
-        console.print(f"scenario '{scenario_name}': {name} {role}", markup=False)
+        console.print(f"scenario '{scenario_name}': {name} {role}")
 
 
 @cli.command("assess")
@@ -371,7 +272,7 @@ def assess_command(
                 model=model,
             )
             detail = resolve_org(con, for_name) if for_name else None
-            with _progress() as progress:
+            with progress_bar() as progress:
                 run, tables = assess_scenario(
                     con,
                     spec,
@@ -383,147 +284,16 @@ def assess_command(
         finally:
             con.close()
         if out is not None:
-            with _progress() as progress:
+            with progress_bar() as progress:
                 write_report(run, out, tables=tables, detail_for=detail, progress=progress)
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
-    _print_assessment(run, organizations_frame(run), top)
+    print_assessment(run, organizations_frame(run), top)
     if detail is not None:
         print_organization(tables)
     if out is not None:
-        console.print(f"wrote {out}", markup=False)
-
-
-def _print_assessment(run: Any, frame: Any, top: int) -> None:
-    scenario = run.scenario
-    exposed = frame[frame["exposed"]]
-    console.print(
-        f"scenario [bold]{scenario.name}[/]: effective {scenario.effective}, deadline "
-        f"{scenario.deadline} ({scenario.transition_days} days), scope {scenario.scope}, "
-        f"impact model {run.spec.model}, data version {run.data_version}"
-    )
-    for note in run.notes:
-        console.print(f"note: {note}", markup=False)
-    by_status = exposed["status"].value_counts().to_dict()
-    console.print(
-        f"{len(exposed)} of {len(frame)} organizations affected ("
-        + ", ".join(f"{count} {status}" for status, count in by_status.items())
-        + f"); value at risk ${exposed['value_at_risk_usd'].sum():,.0f}; "
-        f"{int(exposed['late'].sum())} late"
-    )
-    table = Table(title=f"Most affected (top {top})")
-    for column in (
-        "organization",
-        "kind",
-        "status",
-        "tier",
-        "impact",
-        "value at risk",
-        "late",
-        "shortest chain",
-    ):
-        table.add_column(column)
-    for row in exposed.head(top).itertuples(index=False):
-        table.add_row(
-            str(row.name),
-            str(row.kind),
-            str(row.status),
-            "" if row.tier is None or str(row.tier) == "<NA>" else str(row.tier),
-            f"{row.impact:.2f}",
-            f"${row.value_at_risk_usd:,.0f}",
-            "yes" if row.late else "",
-            " > ".join(run.chain_names(int(row.org_id))),
-        )
-    console.print(table)
-
-
-def _cell(value: Any) -> str:
-    if value is None or (not isinstance(value, str) and str(value) in ("nan", "NaT", "<NA>")):
-        return ""
-    if hasattr(value, "strftime"):
-        return value.strftime("%Y-%m-%d")
-    if isinstance(value, (bool, np.bool_)):
-        return "yes" if value else ""
-    if isinstance(value, float):
-        return f"{value:,.0f}"
-    return str(value)
-
-
-def _frame_table(title: str, frame: Any, columns: dict[str, str]) -> Table:
-    table = Table(title=title, title_justify="left")
-    for label in columns.values():
-        table.add_column(label)
-    for record in frame[list(columns)].itertuples(index=False):
-        table.add_row(*(_cell(value) for value in record))
-    return table
-
-
-def print_organization(tables: Any) -> None:
-    """Print one organization's own assessment from its :class:`AssessmentTables`."""
-    console.print(f"\n[bold]{tables.for_org}[/]: its own assessment", highlight=False)
-    facts = tables.summary[tables.summary["section"] == "Organization"]
-    for fact, text in zip(facts["fact"], facts["text"], strict=True):
-        if fact != "Organization":
-            console.print(f"  {fact}: {text}", markup=False)
-    paths = tables.paths
-    if len(paths):
-        console.print("Chains (the first is a shortest):")
-        for _, chain in paths.groupby("chain", sort=True):
-            links = [str(chain["supplier"].iloc[0])] + [
-                f"{buyer} [{product}]" if isinstance(product, str) else str(buyer)
-                for buyer, product in zip(chain["buyer"], chain["product"], strict=True)
-            ]
-            console.print("  " + " -> ".join(links), markup=False)
-    console.print(
-        _frame_table(
-            "Remediation plan (deadline " + str(tables.fact("Deadline")) + ")",
-            tables.remediation,
-            {
-                "action_type": "action",
-                "supplier": "supplier",
-                "buyer": "buyer",
-                "product": "product",
-                "tier": "tier",
-                "annual_value_usd": "value (USD)",
-                "estimated_completion": "est. completion",
-                "late": "late",
-            },
-        )
-    )
-    if len(tables.programs):
-        console.print(
-            _frame_table(
-                "Contracts and programs affected",
-                tables.programs,
-                {
-                    "program": "program",
-                    "contract_id": "contract",
-                    "buyer": "buyer",
-                    "suppliers": "suppliers",
-                    "value_at_risk_usd": "value (USD)",
-                    "late": "late",
-                },
-            )
-        )
-    if len(tables.reporting):
-        console.print(
-            _frame_table(
-                f"Reports owed (identified {tables.identified})",
-                tables.reporting,
-                {
-                    "contract_number": "contract",
-                    "order_number": "order",
-                    "supplier_name": "supplier",
-                    "product": "product",
-                    "clause": "clause",
-                    "initial_report_due": "initial due",
-                    "followup_report_due": "follow-up due",
-                },
-            )
-        )
-    else:
-        console.print("No reports owed: no exposed input of it is used in a DoD contract.")
+        console.print(f"wrote {out}")
 
 
 @cli.command("screen")
@@ -568,7 +338,7 @@ def screen_command(
             raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
         con = connect(path)
         try:
-            with _progress() as progress:
+            with progress_bar() as progress:
                 result = screen(
                     con,
                     list_file,
@@ -587,56 +357,11 @@ def screen_command(
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
-    _print_screening(result, top)
+    print_screening(result, top)
     for name in designated:
-        console.print(f"scenario '{scenario_name}': {name} designated", markup=False)
+        console.print(f"scenario '{scenario_name}': {name} designated")
     if out is not None:
         console.print(f"wrote {out}")
-
-
-def _print_screening(result: Any, top: int) -> None:
-    listed, matches = result.listed, result.matches
-    for note in result.notes:
-        console.print(f"note: {note}", markup=False)
-    console.print(
-        f"screened {result.organizations} organizations against {len(listed.records)} records of "
-        f"{listed.file} ({listed.kind}, {listed.layout} layout) as of {result.as_of}: "
-        f"{len(result.confirmed)} confirmed ({len(result.to_designate)} in force), "
-        f"{int((~matches['confirmed']).sum())} to review",
-        markup=False,
-    )
-    if matches.empty:
-        console.print("no matches")
-        return
-    table = Table(title=f"Matches (top {min(top, len(matches))} of {len(matches)})")
-    for column in (
-        "organization",
-        "listed name",
-        "match",
-        "score",
-        "confirmed",
-        "status",
-        "type / agency",
-        "row",
-        "why",
-    ):
-        table.add_column(column)
-    for row in matches.head(top).itertuples(index=False):
-        table.add_row(
-            str(row.org_name),
-            str(row.matched_name)
-            + ("" if row.matched_name == row.listed_name else f" (of {row.listed_name})"),
-            str(row.match),
-            f"{row.score:.0f}",
-            "yes" if row.confirmed else "no",
-            str(row.status),
-            " / ".join(
-                str(v) for v in (row.exclusion_type, row.excluding_agency) if isinstance(v, str)
-            ),
-            str(row.record_row),
-            str(row.reason),
-        )
-    console.print(table)
 
 
 @cli.command()
@@ -665,7 +390,7 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
     workbook_path = path.with_name("exposure-demo-assessment.xlsx")
     json_path = path.with_name("exposure-demo-assessment.json")
     try:
-        with _progress() as progress:
+        with progress_bar() as progress:
             result = run_demo(
                 path,
                 sample_dir=sample_dir,
@@ -676,19 +401,8 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
-    for report in result.reports:
-        _print_load(report)
-    print_status(result.status)
-    if result.run is not None:
-        console.print()
-        _print_assessment(result.run, organizations_frame(result.run), 15)
-    console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
-    console.print(
-        f"assessment workbook: {workbook_path} (Summary, Affected organizations, Exposure "
-        "paths, Programs and contracts, Remediation, Reporting, Data quality, Sources)",
-        markup=False,
-    )
-    console.print(f"assessment JSON: {json_path} (SPEC 5.1)", markup=False)
+    frame = organizations_frame(result.run) if result.run is not None else None
+    print_demo(result, frame, workbook=workbook_path, json_path=json_path)
     # ---- Dashboard hand-off -------------------------------------------------------------
     # The demo's last step: start the dashboard on localhost unless --no-dashboard. The
     # dashboard's work replaces the line below with that start; keep it the final step.
@@ -708,13 +422,15 @@ def _serve(path: Path, host: str, port: int, *, scenario: str | None = None) -> 
     shown = "localhost" if host in ("127.0.0.1", "localhost", "::1") else host
     console.print(
         f"dashboard: http://{shown}:{port} on {path} (uploads up to {MAX_UPLOAD_MB} MB; "
-        "Ctrl+C stops it)",
-        markup=False,
+        "Ctrl+C stops it)"
     )
     if host not in ("127.0.0.1", "localhost", "::1"):
         err_console.print(
-            f"[bold yellow]Warning[/]: listening on {host}: anyone who can reach this machine "
-            "can use the dashboard unless login is configured (docs/dashboard.md)"
+            styled(
+                ("Warning", "bold yellow"),
+                f": listening on {host}: anyone who can reach this machine can use the "
+                "dashboard unless login is configured (docs/dashboard.md)",
+            )
         )
     extra = {"EXPOSURE_DASHBOARD_SCENARIO": scenario} if scenario else None
     code = run_dashboard(path, host=host, port=port, extra_env=extra)

@@ -34,13 +34,8 @@ from exposure.errors import ExposureError, Problem
 from exposure.graph import build_graph
 from exposure.headline import headline
 from exposure.impact import cascade_impact
-from exposure.network_view import (
-    build_view,
-    network_chart,
-    product_labels,
-    selected_org,
-    tier_chart,
-)
+from exposure.network_chart import network_chart, selected_org, tier_chart
+from exposure.network_view import build_view, product_labels
 from exposure.org_detail import org_detail
 from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
 from exposure.preview import (

@@ -16,7 +16,7 @@ import pytest
 
 from exposure import LoadError, connect, load_files
 from exposure.readers import read_file
-from exposure.xlsx_safety import prolog_declares_dtd
+from exposure.readers.xlsx_safety import prolog_declares_dtd
 
 
 @pytest.fixture

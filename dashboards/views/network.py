@@ -9,14 +9,8 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.network_view import (
-    NetworkView,
-    build_view,
-    chart_height,
-    network_chart,
-    product_labels,
-    selected_org,
-)
+from exposure.network_chart import chart_height, network_chart, selected_org
+from exposure.network_view import NetworkView, build_view, product_labels
 from exposure.pipeline import AssessmentRun
 
 

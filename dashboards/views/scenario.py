@@ -11,7 +11,7 @@ import streamlit as st
 import shared
 from exposure.dashboard import model_choices
 from exposure.errors import ExposureError
-from exposure.network_view import tier_chart
+from exposure.network_chart import tier_chart
 from exposure.scenarios import load_spec, reference_for
 
 

@@ -13,12 +13,10 @@ import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import PurePosixPath
-from typing import IO, TYPE_CHECKING
+from typing import IO
 
 from exposure.errors import LoadError, Problem
-
-if TYPE_CHECKING:
-    from exposure.readers import ReadLimits
+from exposure.readers.sheets import ReadLimits, human_size
 
 __all__ = [
     "check_zip",
@@ -72,7 +70,14 @@ def check_zip(
     total = sum(info.file_size for info in infos)
     if total > limits.max_uncompressed_bytes:
         raise LoadError(
-            [Problem(name, f"the workbook expands to {total / 2**30:.1f} GB, over the size limit")]
+            [
+                Problem(
+                    name,
+                    f"the workbook expands to {human_size(total)}, over the size limit of "
+                    f"{human_size(limits.max_uncompressed_bytes)} "
+                    "(set EXPOSURE_MAX_UNCOMPRESSED_MB to raise it)",
+                )
+            ]
         )
     for info in infos:
         ratio = info.file_size / max(info.compress_size, 1)
