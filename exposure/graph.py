@@ -5,7 +5,7 @@ carries the ``product`` the buyer gets and ``used_in``, which of the buyer's own
 input feeds (blank = all of them / unknown).
 
 Products and ``used_in`` values are coded as integers over one vocabulary of lower-cased
-strings (ingest already trimmed and collapsed their white space); ``-1`` means blank. Edges are
+strings (the model's edges hold them trimmed and collapsed, see resolve.py); ``-1`` means blank. Edges are
 sorted by (supplier, product), so the outbound edges of one organization, and those of one of
 its products, are contiguous ranges found by binary search: the engine never loops per edge.
 

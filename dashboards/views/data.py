@@ -219,7 +219,9 @@ def _show_status() -> None:
     columns[0].metric("Organizations", f"{result.organizations:,}")
     columns[1].metric("Dependencies", f"{result.edges:,}")
     columns[2].metric("Files loaded", f"{len({s['sha256'] for s in result.sources}):,}")
-    st.caption(f"Data version `{result.data_version}` (a hash of the loaded files' hashes)")
+    st.caption(
+        f"Data version `{result.data_version}` (changes whenever what is loaded changes: files, options, seeds)"
+    )
     if result.sources:
         sources = pd.DataFrame(result.sources)
         sources["sha256"] = sources["sha256"].str[:16]
