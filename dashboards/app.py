@@ -14,25 +14,26 @@ import shared
 
 
 def main() -> None:
-    # Emoji icons only: Streamlit fetches a Material icon used as a favicon (a page's icon is
+    # No Material icons: Streamlit fetches a Material icon used as a favicon (a page's icon is
     # the favicon while it is open) from fonts.gstatic.com, and the dashboard stays offline.
+    # Pages have no icons either: emoji show as empty boxes where no emoji font is installed.
     st.set_page_config(page_title="exposure", page_icon="🕸️", layout="wide")
     if not shared.require_login():
         return
     loaded = shared.has_data(shared.cursor())
     pages = {
         "Data": [
-            st.Page("views/data.py", title="Data", icon="📥", default=not loaded),
+            st.Page("views/data.py", title="Data", default=not loaded),
         ],
         "Assess": [
-            st.Page("views/scenario.py", title="Scenario", icon="🎛️"),
-            st.Page("views/network.py", title="Affected network", icon="🕸️", default=loaded),
-            st.Page("views/ranking.py", title="Ranking", icon="📊"),
-            st.Page("views/detail.py", title="Organization", icon="🏢", url_path="organization"),
+            st.Page("views/scenario.py", title="Scenario"),
+            st.Page("views/network.py", title="Affected network", default=loaded),
+            st.Page("views/ranking.py", title="Ranking"),
+            st.Page("views/detail.py", title="Organization", url_path="organization"),
         ],
         "Compare and export": [
-            st.Page("views/compare.py", title="Compare", icon="⚖️"),
-            st.Page("views/downloads.py", title="Download", icon="⬇️", url_path="download"),
+            st.Page("views/compare.py", title="Compare"),
+            st.Page("views/downloads.py", title="Download", url_path="download"),
         ],
     }
     page = st.navigation(pages)
