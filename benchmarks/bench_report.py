@@ -131,7 +131,7 @@ def _tables(db: str):  # type: ignore[no-untyped-def]
 def _measure(step: str, db: str, out: str) -> dict[str, float]:
     import pandas as pd
 
-    from exposure.tables import INTERNAL_COLUMNS
+    from exposure.sheets import INTERNAL_COLUMNS
 
     run, tables, built = _tables(db)
     extra: dict[str, float] = {"build_tables_s": built}

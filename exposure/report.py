@@ -24,7 +24,8 @@ from exposure.cells import is_formula_like
 from exposure.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.errors import ExposureError
 from exposure.pipeline import AssessmentRun, chains
-from exposure.tables import INTERNAL_COLUMNS, AssessmentTables, build_tables
+from exposure.sheets import INTERNAL_COLUMNS
+from exposure.tables import AssessmentTables, build_tables
 from exposure.workbook import write_workbook
 
 __all__ = [

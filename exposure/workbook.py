@@ -1,7 +1,7 @@
 """The dependency assessment workbook (SPEC 5.1), written with openpyxl from the tables.
 
 :func:`write_workbook` takes an :class:`~exposure.tables.AssessmentTables` (frames, never the
-database) and writes Summary, then one sheet per frame of :data:`~exposure.tables.SHEETS`:
+database) and writes Summary, then one sheet per frame of :data:`~exposure.sheets.SHEETS`:
 Affected organizations, Exposure paths, Programs and contracts, Remediation, Reporting,
 Screening, Data quality, Sources. Each data sheet has a title, a caption and its caveats above a frozen,
 filtered header row; columns get widths from their contents, money and date formats, and fills
@@ -39,7 +39,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from exposure.cells import is_formula_like
-from exposure.tables import INTERNAL_COLUMNS, AssessmentTables, Sheet, column_label
+from exposure.sheets import INTERNAL_COLUMNS, Sheet, column_label
+from exposure.tables import AssessmentTables
 from exposure.xlsx_cells import MAX_CELL_TEXT, ColumnFormat, Kind, rows_xml
 
 __all__ = ["MAX_SHEET_ROWS", "write_workbook"]

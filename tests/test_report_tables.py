@@ -18,7 +18,8 @@ from exposure.errors import ExposureError
 from exposure.pipeline import run_assessment
 from exposure.remediation import parse_contract_reference
 from exposure.scenarios import ScenarioSpec, resolve_org
-from exposure.tables import SHEETS, build_tables
+from exposure.sheets import SHEETS
+from exposure.tables import build_tables
 
 IDENTIFIED = date(2026, 7, 1)
 

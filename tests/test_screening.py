@@ -449,7 +449,7 @@ def _screening_sheet(path: Path) -> tuple[list[str], list[str], list[dict]]:
     import openpyxl
 
     from exposure.screening import SHEET_COLUMNS
-    from exposure.tables import column_label
+    from exposure.sheets import column_label
 
     workbook = openpyxl.load_workbook(path)
     ws = workbook["Screening"]

@@ -20,7 +20,8 @@ from exposure.errors import ExposureError
 from exposure.pipeline import run_assessment
 from exposure.report import write_csv, write_report
 from exposure.scenarios import ScenarioSpec, load_spec
-from exposure.tables import INTERNAL_COLUMNS, build_tables, column_label
+from exposure.sheets import INTERNAL_COLUMNS, column_label
+from exposure.tables import build_tables
 from exposure.workbook import IMPACT_FILLS, LATE_FILL, TIER_FILLS, write_workbook
 
 IDENTIFIED = date(2026, 7, 1)

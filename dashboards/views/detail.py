@@ -12,7 +12,8 @@ import streamlit as st
 import shared
 from exposure.org_detail import org_detail
 from exposure.pipeline import AssessmentRun
-from exposure.tables import INTERNAL_COLUMNS, AssessmentTables, build_tables, column_label
+from exposure.sheets import INTERNAL_COLUMNS, column_label
+from exposure.tables import AssessmentTables, build_tables
 
 PICKABLE = 2000  # exposed organizations offered in the picker; search reaches the others
 
