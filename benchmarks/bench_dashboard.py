@@ -80,11 +80,12 @@ def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
     from exposure.demo import run_demo, sample_data_dir
     from exposure.headline import headline
     from exposure.ingest import LoadOptions
+    from exposure.loading import load_files
     from exposure.network_chart import network_chart
     from exposure.network_view import build_view
     from exposure.pipeline import organizations_frame, run_assessment
     from exposure.scenarios import ScenarioSpec
-    from exposure.warehouse import connect, load_files
+    from exposure.warehouse import connect
 
     database = workdir / "sample-demo.duckdb"
     run_demo(database)
@@ -193,7 +194,8 @@ def synthetic(workdir: Path, orgs: int, edges: int) -> tuple[Path, float, int]:
     """Generate and load the synthetic network; return the database, load seconds, edges."""
     import duckdb
 
-    from exposure.warehouse import connect, load_files
+    from exposure.loading import load_files
+    from exposure.warehouse import connect
 
     duckdb.connect().execute(GENERATE.format(orgs=orgs, edges=edges, folder=workdir))
     database = workdir / "synthetic.duckdb"

@@ -31,9 +31,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from exposure.exclusions import read_list  # noqa: E402
+from exposure.loading import load_files  # noqa: E402
 from exposure.names import FUZZY_THRESHOLD, normalize_names  # noqa: E402
 from exposure.screening import screen  # noqa: E402
-from exposure.warehouse import connect, load_files  # noqa: E402
+from exposure.warehouse import connect  # noqa: E402
 
 WORDS = [
     "advanced",

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from exposure.errors import DatabaseBusyError, ExposureError, LoadError, Problem
 from exposure.ingest import LoadOptions, parse_mapping
+from exposure.loading import LoadReport, load_files
 from exposure.names import normalize_name
 from exposure.readers import ReadLimits
-from exposure.warehouse import LoadReport, Status, connect, load_files, status
+from exposure.warehouse import Status, connect, status
 
 __all__ = [
     "DatabaseBusyError",

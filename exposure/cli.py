@@ -31,8 +31,9 @@ from exposure.dashboard import DEFAULT_HOST, DEFAULT_PORT
 from exposure.errors import ExposureError
 from exposure.impact import IMPACT_MODELS
 from exposure.ingest import LoadOptions, parse_mapping
+from exposure.loading import load_files
 from exposure.schema import LOAD_KINDS
-from exposure.warehouse import connect, default_db_path, load_files, status
+from exposure.warehouse import connect, default_db_path, status
 
 __all__ = ["cli", "main"]
 

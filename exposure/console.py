@@ -31,10 +31,11 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from exposure.demo import DemoResult
+    from exposure.loading import LoadReport
     from exposure.pipeline import AssessmentRun
     from exposure.screening import ScreeningResult
     from exposure.tables import AssessmentTables
-    from exposure.warehouse import LoadReport, Status
+    from exposure.warehouse import Status
 
 __all__ = [
     "console",

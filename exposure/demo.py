@@ -14,11 +14,12 @@ from pathlib import Path
 
 from exposure.errors import ExposureError
 from exposure.ingest import LoadOptions
+from exposure.loading import LoadReport, load_files
 from exposure.pipeline import AssessmentRun, run_assessment, store_results
 from exposure.report import write_report
 from exposure.scenarios import load_spec
 from exposure.tables import AssessmentTables, build_tables
-from exposure.warehouse import LoadReport, Status, connect, load_files, status
+from exposure.warehouse import Status, connect, status
 
 __all__ = ["DEMO_SCENARIO", "DemoResult", "run_demo", "sample_data_dir"]
 

@@ -185,7 +185,7 @@ def test_a_load_failing_after_staging_rolls_back_stg_rejected(
 ) -> None:
     """The rejected rows are written in the load's transaction: a failure after they were
     inserted (here, while resolving) takes them back out."""
-    import exposure.warehouse as warehouse
+    import exposure.loading as loading
 
     load(db_path, SUBAWARDS)
     before = snapshot(db_path)
@@ -194,7 +194,7 @@ def test_a_load_failing_after_staging_rolls_back_stg_rejected(
         assert con.execute("SELECT count(*) FROM stg_rejected").fetchall() == [(3,)]
         raise RuntimeError("resolution failed")
 
-    monkeypatch.setattr(warehouse, "rebuild_model", broken)
+    monkeypatch.setattr(loading, "rebuild_model", broken)
     with pytest.raises(RuntimeError, match="resolution failed"):
         load(db_path, SBOM, buyer=BUYER)
     assert snapshot(db_path) == before

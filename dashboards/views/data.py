@@ -9,6 +9,7 @@ import shared
 from exposure.dashboard import upload_suffixes, uploads
 from exposure.errors import ExposureError, LoadError
 from exposure.ingest import LoadOptions
+from exposure.loading import LoadReport, load_files
 from exposure.preview import (
     AUTOMATIC,
     IGNORE,
@@ -19,7 +20,7 @@ from exposure.preview import (
     preview_file,
 )
 from exposure.schema import LOAD_KINDS
-from exposure.warehouse import LoadReport, load_files, status
+from exposure.warehouse import status
 
 _KIND_AUTO = "recognise from headers"
 _ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "mac-roman"]

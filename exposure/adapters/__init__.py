@@ -2,7 +2,7 @@
 
 An adapter turns one source file of a public format into rows of the canonical staging tables
 (``stg_organizations``, ``stg_relationships``), each with the source row it came from. It is
-used by :func:`exposure.warehouse.load_files` in three steps, all inside the load's
+used by :func:`exposure.loading.load_files` in three steps, all inside the load's
 transaction, so a failure anywhere leaves the database as it was:
 
 1. :meth:`SourceAdapter.validate` reads the source into temporary tables (names prefixed by

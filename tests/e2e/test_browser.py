@@ -28,9 +28,10 @@ import openpyxl
 import pytest
 
 from exposure.dashboard import streamlit_command
+from exposure.loading import load_files
 from exposure.pipeline import organizations_frame, run_assessment
 from exposure.scenarios import ScenarioSpec
-from exposure.warehouse import connect, load_files
+from exposure.warehouse import connect
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboards" / "app.py"
