@@ -330,7 +330,8 @@ def screen_command(
 ) -> None:
     """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders."""
     from exposure.names import FUZZY_THRESHOLD
-    from exposure.screening import designate_confirmed, screen, store_screening, write_matches
+    from exposure.screening import screen
+    from exposure.screening_results import designate_confirmed, store_screening, write_matches
 
     designated: list[str] = []
     try:

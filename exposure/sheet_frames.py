@@ -2,7 +2,7 @@
 
 :func:`exposure.tables.build_tables` strings these together with the frames of the other
 modules (Remediation and Reporting from :mod:`exposure.remediation`, Data quality from
-:mod:`exposure.quality`, Screening from :mod:`exposure.screening`, Summary from
+:mod:`exposure.quality`, Screening from :mod:`exposure.screening_results`, Summary from
 :mod:`exposure.summary`):
 
 * :func:`affected_organizations`: the Affected organizations sheet, in rank order, with counts

@@ -7,7 +7,7 @@ Excel workbook (:mod:`exposure.workbook`), the CSV and JSON outputs (:mod:`expos
 the command line and the dashboard all render these same frames, so they cannot disagree.
 The frames themselves come from :mod:`exposure.sheet_frames` (organizations, paths, programs,
 sources), :mod:`exposure.remediation`, :mod:`exposure.quality`, :mod:`exposure.summary` and
-:mod:`exposure.screening`; this module picks the edges and organizations each needs and
+:mod:`exposure.screening_results`; this module picks the edges and organizations each needs and
 puts them together.
 
 ``for_org`` narrows the tables to one organization's own assessment: its row and those of the
@@ -21,7 +21,7 @@ read, and :data:`exposure.sheets.INTERNAL_COLUMNS` (ids for joining back to the 
 of the workbook. ``docs/report.md`` describes every sheet and column.
 
 The Screening sheet shows the latest screening results stored in the warehouse
-(:func:`exposure.screening.screening_sheet`; empty, saying so, when no list was screened).
+(:func:`exposure.screening_results.screening_sheet`; empty, saying so, when no list was screened).
 
 Adding a sheet (as Screening was): add a field to :class:`AssessmentTables` with a
 default (so existing callers keep working), a :class:`~exposure.sheets.Sheet` naming it to
@@ -49,7 +49,7 @@ from exposure.pipeline import AssessmentRun, organizations_frame
 from exposure.quality import NOTES as QUALITY_NOTES
 from exposure.quality import data_quality_frame
 from exposure.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
-from exposure.screening import SHEET_COLUMNS, screening_sheet
+from exposure.screening_results import SHEET_COLUMNS, screening_sheet
 from exposure.sheet_frames import (
     REMEDIATION_COLUMNS,
     affected_organizations,

@@ -21,13 +21,8 @@ from conftest import run_cli, snapshot
 from exposure import LoadError, connect, load_files
 from exposure.exclusions import read_list, split_cross_reference, split_lenient
 from exposure.scenarios import load_spec, resolve_org
-from exposure.screening import (
-    MATCH_COLUMNS,
-    designate_confirmed,
-    screen,
-    screening_frame,
-    store_screening,
-)
+from exposure.screening import MATCH_COLUMNS, screen
+from exposure.screening_results import designate_confirmed, screening_frame, store_screening
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SAM = SHARED / "SAM_Exclusions_Public_Extract_20049.CSV"
@@ -448,7 +443,7 @@ def _screening_sheet(path: Path) -> tuple[list[str], list[str], list[dict]]:
     """The Screening sheet of a workbook: its sheet order, caption notes and rows by label."""
     import openpyxl
 
-    from exposure.screening import SHEET_COLUMNS
+    from exposure.screening_results import SHEET_COLUMNS
     from exposure.sheets import column_label
 
     workbook = openpyxl.load_workbook(path)
