@@ -15,7 +15,7 @@ import pytest
 from conftest import DATA, run_cli, snapshot
 
 from exposure import LoadError, LoadOptions, connect, load_files
-from exposure.adapters.cyclonedx import schema_problems
+from exposure.adapters.cyclonedx_json import schema_problems
 
 PUBLIC = DATA / "public"
 SBOM = PUBLIC / "sbom.json"
@@ -126,7 +126,7 @@ def test_malformed_json_is_refused_with_its_line(db_path: Path) -> None:
 def test_deeply_nested_json_is_refused_not_a_crash(db_path: Path, tmp_path: Path) -> None:
     """B9: 200,000 nested arrays overflowed the parser (RecursionError); now a LoadError
     naming the file, line and column, with the database unchanged (CLI too)."""
-    from exposure.adapters.cyclonedx import MAX_DEPTH
+    from exposure.adapters.cyclonedx_json import MAX_DEPTH
 
     path = tmp_path / "deep.json"
     path.write_text('{"bomFormat": "CycloneDX", "x":\n' + "[" * 200_000 + "]" * 200_000 + "}")
@@ -157,7 +157,7 @@ def _nested_components(levels: int) -> dict:
 def test_a_parsable_sbom_nested_past_the_limit_is_refused_before_validation(
     db_path: Path, tmp_path: Path
 ) -> None:
-    from exposure.adapters.cyclonedx import MAX_DEPTH
+    from exposure.adapters.cyclonedx_json import MAX_DEPTH
 
     path = tmp_path / "nested.json"
     path.write_text(json.dumps(_nested_components(MAX_DEPTH), indent=1), encoding="utf-8")
@@ -173,9 +173,9 @@ def test_a_parsable_sbom_nested_past_the_limit_is_refused_before_validation(
 
 def test_a_validator_overflow_is_a_load_error(db_path: Path, tmp_path: Path, monkeypatch) -> None:
     """Whatever the limit, a RecursionError in validation never escapes a load."""
-    import exposure.adapters.cyclonedx as cyclonedx
+    import exposure.adapters.cyclonedx_json as cyclonedx_json
 
-    monkeypatch.setattr(cyclonedx, "MAX_DEPTH", 100_000)
+    monkeypatch.setattr(cyclonedx_json, "MAX_DEPTH", 100_000)
     path = tmp_path / "nested.json"
     path.write_text(json.dumps(_nested_components(300)), encoding="utf-8")
     con = connect(db_path)

@@ -20,7 +20,7 @@ Formats (SPEC 3.3):
 * ``usaspending-subawards`` (:mod:`exposure.adapters.usaspending`): the USAspending.gov
   contract subaward download, recognised by its header;
 * ``cyclonedx`` (:mod:`exposure.adapters.cyclonedx`): a CycloneDX JSON SBOM, recognised by
-  ``bomFormat``.
+  ``bomFormat`` and read and validated by :mod:`exposure.adapters.cyclonedx_json`.
 """
 
 from __future__ import annotations
@@ -83,7 +83,8 @@ def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapt
         LoadError: the file is JSON but not a CycloneDX SBOM, or ``--kind cyclonedx`` was given
             for a file that cannot be one.
     """
-    from exposure.adapters.cyclonedx import looks_like_json, read_sbom
+    from exposure.adapters.cyclonedx import read_sbom
+    from exposure.adapters.cyclonedx_json import looks_like_json
 
     if options.kind not in (None, "cyclonedx"):
         return None
