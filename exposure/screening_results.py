@@ -87,10 +87,11 @@ def _typed(frame: pd.DataFrame) -> pa.Table:
 
 def store_screening(con: duckdb.DuckDBPyConnection, result: ScreeningResult) -> None:
     """Replace the stored results of this list kind with ``result`` (one transaction)."""
+    screened_at = datetime.now(UTC).replace(tzinfo=None)
     frame = result.matches.copy()
     frame["as_of"] = result.as_of
     frame["data_version"] = result.data_version
-    frame["screened_at"] = datetime.now(UTC).replace(tzinfo=None)
+    frame["screened_at"] = screened_at
     con.execute(_SCHEMA)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -113,7 +114,7 @@ def store_screening(con: duckdb.DuckDBPyConnection, result: ScreeningResult) -> 
                 result.fuzzy_threshold,
                 result.as_of,
                 result.data_version,
-                datetime.now(UTC).replace(tzinfo=None),
+                screened_at,
             ],
         )
         con.execute("COMMIT")
