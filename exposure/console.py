@@ -26,6 +26,7 @@ from rich.table import Table
 from rich.text import Text
 
 from exposure.errors import LoadError
+from exposure.sheets import SHEETS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -411,8 +412,6 @@ def print_demo(
         print_assessment(result.run, frame, 15)
     path = result.database
     console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
-    console.print(
-        f"assessment workbook: {workbook} (Summary, Affected organizations, Exposure "
-        "paths, Programs and contracts, Remediation, Reporting, Data quality, Sources)"
-    )
+    sheets = ", ".join(["Summary", *(sheet.title for sheet in SHEETS)])
+    console.print(f"assessment workbook: {workbook} ({sheets})")
     console.print(f"assessment JSON: {json_path} (SPEC 5.1)")
