@@ -156,6 +156,17 @@ def assessment(spec: ScenarioSpec | None = None) -> tuple[AssessmentRun, pd.Data
     return run, frame
 
 
+def page_header(title: str) -> bool:
+    """Title a page about the scenario on screen and state it; False (with a message saying
+    what to do first) when no data is loaded or nothing is designated yet."""
+    st.title(title)
+    if not need_data():
+        return False
+    spec = active_spec()
+    st.markdown(spec_summary(spec))
+    return need_designation(spec)
+
+
 def org_name(frame: pd.DataFrame, org: int) -> str:
     """An organization's name from an organizations frame."""
     return str(frame.loc[frame["org_id"] == org, "name"].iloc[0])

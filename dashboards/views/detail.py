@@ -100,12 +100,7 @@ def _chains(tables: AssessmentTables, status: str) -> None:
 
 
 def render() -> None:
-    st.title("Organization")
-    if not shared.need_data():
-        return
-    spec = shared.active_spec()
-    st.markdown(shared.spec_summary(spec))
-    if not shared.need_designation(spec):
+    if not shared.page_header("Organization"):
         return
     run, frame = shared.assessment()
     org = _pick(frame)

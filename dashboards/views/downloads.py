@@ -27,13 +27,9 @@ def _file_name(scenario: str, version: str, suffix: str, org: str | None) -> str
 
 
 def render() -> None:
-    st.title("Download the assessment")
-    if not shared.need_data():
+    if not shared.page_header("Download the assessment"):
         return
     spec = shared.active_spec()
-    st.markdown(shared.spec_summary(spec))
-    if not shared.need_designation(spec):
-        return
     run, frame = shared.assessment()
     suffix = st.radio(
         "Format",

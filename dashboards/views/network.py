@@ -28,12 +28,7 @@ def _view(
 
 
 def render() -> None:
-    st.title("Affected network")
-    if not shared.need_data():
-        return
-    spec = shared.active_spec()
-    st.markdown(shared.spec_summary(spec))
-    if not shared.need_designation(spec):
+    if not shared.page_header("Affected network"):
         return
     con = shared.cursor()
     run, frame, figures = shared.current_headline()

@@ -14,12 +14,7 @@ CHAINS = 300  # rows that get their shortest chain spelled out
 
 
 def render() -> None:
-    st.title("Ranking")
-    if not shared.need_data():
-        return
-    spec = shared.active_spec()
-    st.markdown(shared.spec_summary(spec))
-    if not shared.need_designation(spec):
+    if not shared.page_header("Ranking"):
         return
     run, frame = shared.assessment()
 
