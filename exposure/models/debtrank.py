@@ -22,17 +22,18 @@ See ``docs/model.md`` for the equations and the published example this module re
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal, TypeAlias
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from exposure.models._matrices import MatrixLike, nonnegative_csr
+
 __all__ = ["DebtRankResult", "debtrank", "impact_matrix"]
 
 FloatArray = npt.NDArray[np.float64]
 Variant = Literal["2012", "2015"]
-MatrixLike: TypeAlias = npt.ArrayLike | sparse.spmatrix | sparse.sparray
 
 # A level within this of 1 counts as a default: sums of shares such as 0.1 + 0.2 + 0.7 land
 # an ulp below 1, and the 2015 iteration approaches a saturating node geometrically, so it
@@ -56,25 +57,6 @@ class DebtRankResult:
     score: float
     additional_defaults: int
     steps: int
-
-
-def _to_csr(matrix: MatrixLike, name: str) -> sparse.csr_array:
-    """A square, finite, non-negative float CSR copy of a dense or sparse matrix."""
-    if sparse.issparse(matrix):
-        # A copy: the caller's matrix must not be touched by sum_duplicates below.
-        csr = sparse.csr_array(matrix, dtype=np.float64, copy=True)
-    else:
-        dense = np.asarray(matrix, dtype=np.float64)
-        if dense.ndim != 2:
-            raise ValueError(f"{name} must be a 2-D matrix, got shape {dense.shape}")
-        csr = sparse.csr_array(dense)
-    csr.sum_duplicates()
-    csr.eliminate_zeros()
-    if csr.shape[0] != csr.shape[1]:
-        raise ValueError(f"{name} must be square, got shape {csr.shape}")
-    if not np.all(np.isfinite(csr.data)) or np.any(csr.data < 0):
-        raise ValueError(f"{name} must be finite and non-negative")
-    return csr
 
 
 def _vector(values: npt.ArrayLike, n_nodes: int, name: str) -> FloatArray:
@@ -111,7 +93,7 @@ def impact_matrix(
     >>> impact_matrix([[0, 4], [1, 0]], [2, 4], capped=False).toarray().tolist()
     [[0.0, 2.0], [0.25, 0.0]]
     """
-    csr = _to_csr(exposures, "exposures")
+    csr = nonnegative_csr(exposures, "exposures")
     equity = _vector(capital, csr.shape[0], "capital")
     if np.any(equity <= 0):
         raise ValueError("capital must be positive for every node")

@@ -27,17 +27,17 @@ from __future__ import annotations
 import multiprocessing
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from exposure.models._matrices import MatrixLike, nonnegative_csr
+
 __all__ = ["EsriResult", "esri", "esri_index"]
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
-MatrixLike: TypeAlias = npt.ArrayLike | sparse.spmatrix | sparse.sparray
 
 NEGLIGIBLE, NON_ESSENTIAL, ESSENTIAL = 0, 1, 2
 # Drops are compared with eps after this slack: a drop that is exactly eps in exact
@@ -92,28 +92,9 @@ class _Network:
     market_sales: FloatArray
 
 
-def _to_csr(matrix: MatrixLike) -> sparse.csr_array:
-    """A square, finite, non-negative float CSR copy of a dense or sparse matrix."""
-    if sparse.issparse(matrix):
-        # A copy: the caller's matrix must not be touched by sum_duplicates below.
-        csr = sparse.csr_array(matrix, dtype=np.float64, copy=True)
-    else:
-        dense = np.asarray(matrix, dtype=np.float64)
-        if dense.ndim != 2:
-            raise ValueError(f"W must be a 2-D matrix, got shape {dense.shape}")
-        csr = sparse.csr_array(dense)
-    csr.sum_duplicates()
-    csr.eliminate_zeros()
-    if csr.shape[0] != csr.shape[1]:
-        raise ValueError(f"W must be square, got shape {csr.shape}")
-    if not np.all(np.isfinite(csr.data)) or np.any(csr.data < 0):
-        raise ValueError("W must be finite and non-negative")
-    return csr
-
-
 def _network(W: MatrixLike, sector: npt.ArrayLike, ess: npt.ArrayLike) -> _Network:
     """Validate the inputs and build the propagation operators (all vectorized)."""
-    sales = _to_csr(W)
+    sales = nonnegative_csr(W, "W")
     n_firms = sales.shape[0]
     codes = np.asarray(sector).reshape(-1)
     if codes.shape != (n_firms,):

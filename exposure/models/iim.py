@@ -13,17 +13,17 @@ becomes i's) as ``q = A* q + c*``, so ``q = (I - A*)^-1 c*``, capped at 1 after 
 from __future__ import annotations
 
 import warnings
-from typing import TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 from scipy.sparse import linalg as sparse_linalg
 
+from exposure.models._matrices import MatrixLike
+
 __all__ = ["iim"]
 
 FloatArray = npt.NDArray[np.float64]
-MatrixLike: TypeAlias = npt.ArrayLike | sparse.spmatrix | sparse.sparray
 
 
 def iim(A_star: MatrixLike, c_star: npt.ArrayLike) -> FloatArray:
