@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import settings
 
+from exposure import LoadOptions, LoadReport, connect, load_files
 from exposure.cli import cli
 
 # No per-example deadline: the machines are shared, and a timing is never a test's verdict.
@@ -92,3 +93,21 @@ def report_db(tmp_path: Path) -> Path:
     finally:
         con.close()
     return path
+
+
+def rows(db: Path, sql: str, params: list[Any] | None = None) -> list[tuple[Any, ...]]:
+    """The rows of a query on a database file, opened read-only and closed again."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()
+
+
+def load(db: Path, *paths: Path, **options: Any) -> LoadReport:
+    """Load files into a database file with LoadOptions(**options), closing it after."""
+    con = connect(db)
+    try:
+        return load_files(con, list(paths), LoadOptions(**options))
+    finally:
+        con.close()

@@ -10,32 +10,15 @@ import json
 import socket
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import DATA, run_cli, snapshot
+from conftest import DATA, load, rows, run_cli, snapshot
 
-from exposure import LoadError, LoadOptions, connect, load_files
+from exposure import LoadError, connect
 from exposure.adapters.cyclonedx_json import schema_problems
 
 PUBLIC = DATA / "public"
 SBOM = PUBLIC / "sbom.json"
 BUYER = "Northwind Analytics LLC"
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def load(db: Path, *paths: Path, **options: object):
-    con = connect(db)
-    try:
-        return load_files(con, list(paths), LoadOptions(**options))  # type: ignore[arg-type]
-    finally:
-        con.close()
 
 
 def test_services_and_models_become_edges_to_the_buyer(db_path: Path) -> None:

@@ -8,11 +8,10 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import DATA, run_cli, snapshot
+from conftest import DATA, load, rows, run_cli, snapshot
 
-from exposure import LoadError, LoadOptions, connect, load_files
+from exposure import LoadError, connect
 from exposure.pipeline import run_assessment
 from exposure.scenarios import ScenarioSpec
 from exposure.tables import build_tables
@@ -22,22 +21,6 @@ PUBLIC = DATA / "public"
 SUBAWARDS = PUBLIC / "subawards.csv"
 SBOM = PUBLIC / "sbom.json"
 BUYER = "Northwind Analytics LLC"
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql).fetchall()
-    finally:
-        con.close()
-
-
-def load(db: Path, *paths: Path, **options: object):
-    con = connect(db)
-    try:
-        return load_files(con, list(paths), LoadOptions(**options))  # type: ignore[arg-type]
-    finally:
-        con.close()
 
 
 def with_self_subaward(folder: Path) -> Path:

@@ -9,30 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import duckdb
 import pytest
-from conftest import DATA, run_cli, snapshot
+from conftest import DATA, load, rows, run_cli, snapshot
 
-from exposure import LoadError, LoadOptions, connect, load_files
+from exposure import LoadError, connect
 
 PUBLIC = DATA / "public"
 SUBAWARDS = PUBLIC / "subawards.csv"
-
-
-def rows(db: Path, sql: str, params: list | None = None) -> list[tuple]:
-    con = duckdb.connect(str(db), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchall()
-    finally:
-        con.close()
-
-
-def load(db: Path, *paths: Path, **options: object):
-    con = connect(db)
-    try:
-        return load_files(con, list(paths), LoadOptions(**options))  # type: ignore[arg-type]
-    finally:
-        con.close()
 
 
 EDGES = """
