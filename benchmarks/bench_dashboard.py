@@ -77,15 +77,16 @@ def _median(values: list[float]) -> str:
 def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
     from streamlit.testing.v1 import AppTest
 
-    from exposure.demo import run_demo, sample_data_dir
-    from exposure.headline import headline
-    from exposure.ingest import LoadOptions
-    from exposure.loading import load_files
-    from exposure.network_chart import network_chart
-    from exposure.network_view import build_view
-    from exposure.pipeline import organizations_frame, run_assessment
-    from exposure.scenarios import ScenarioSpec
-    from exposure.warehouse import connect
+    from exposure.app.network_chart import network_chart
+    from exposure.app.network_view import build_view
+    from exposure.ingest.mapping import LoadOptions
+    from exposure.model.headline import headline
+    from exposure.model.run import organizations_frame
+    from exposure.model.scenario import ScenarioSpec
+    from exposure.pipeline.assessment import run_assessment
+    from exposure.pipeline.demo import run_demo, sample_data_dir
+    from exposure.warehouse.database import connect
+    from exposure.warehouse.loading import load_files
 
     database = workdir / "sample-demo.duckdb"
     run_demo(database)
@@ -194,8 +195,8 @@ def synthetic(workdir: Path, orgs: int, edges: int) -> tuple[Path, float, int]:
     """Generate and load the synthetic network; return the database, load seconds, edges."""
     import duckdb
 
-    from exposure.loading import load_files
-    from exposure.warehouse import connect
+    from exposure.warehouse.database import connect
+    from exposure.warehouse.loading import load_files
 
     duckdb.connect().execute(GENERATE.format(orgs=orgs, edges=edges, folder=workdir))
     database = workdir / "synthetic.duckdb"
@@ -255,8 +256,8 @@ def _graph_drawn(page) -> None:  # type: ignore[no-untyped-def]
 def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int) -> dict:
     from playwright.sync_api import sync_playwright
 
-    from exposure.dashboard import streamlit_command
-    from exposure.warehouse import connect
+    from exposure.app.server import streamlit_command
+    from exposure.warehouse.database import connect
 
     # The what-if: a cloud host that buys from the vendor keeps doing business with it.
     con = connect(database, read_only=True)
@@ -394,12 +395,13 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
 
 def server_side_network(database: Path, repeat: int) -> dict[str, list[float]]:
     """The library calls behind the Affected network page at this size, for the breakdown."""
-    from exposure.headline import headline
-    from exposure.network_chart import network_chart
-    from exposure.network_view import build_view
-    from exposure.pipeline import organizations_frame, run_assessment
-    from exposure.scenarios import ScenarioSpec
-    from exposure.warehouse import connect
+    from exposure.app.network_chart import network_chart
+    from exposure.app.network_view import build_view
+    from exposure.model.headline import headline
+    from exposure.model.run import organizations_frame
+    from exposure.model.scenario import ScenarioSpec
+    from exposure.pipeline.assessment import run_assessment
+    from exposure.warehouse.database import connect
 
     con = connect(database)
     spec = ScenarioSpec(designated=("Vendor Zero AI",), source="dashboard")

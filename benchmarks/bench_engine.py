@@ -3,7 +3,7 @@
 Generates the network straight into a DuckDB warehouse (``orgs``, ``edges``, ``meta``), then
 measures, each step in its own subprocess so that peak memory is per step:
 
-* ``build``: :func:`exposure.graph.load_graph` from DuckDB;
+* ``build``: :func:`exposure.model.graph.load_graph` from DuckDB;
 * ``assess``: on a built graph (build not timed), one designated model provider: reach,
   tiers, shortest-chain pointers, value at risk, late edges (``assess``) and impact
   (``cascade_impact``);
@@ -84,9 +84,9 @@ def _measure(step: str, db: str) -> dict[str, float]:
     import networkx as nx
     import numpy as np
 
-    from exposure.engine import DESIGNATED, NONCOMPLIANT, Scenario, assess
-    from exposure.graph import load_graph
-    from exposure.impact import cascade_impact
+    from exposure.model.engine import DESIGNATED, NONCOMPLIANT, Scenario, assess
+    from exposure.model.impact import cascade_impact
+    from exposure.warehouse.graph_store import load_graph
 
     con = duckdb.connect(db, read_only=True)
     extra: dict[str, float] = {}

@@ -21,7 +21,7 @@ import time
 import numpy as np
 from scipy import sparse
 
-from exposure.models import esri_index
+from exposure.model.reference import esri_index
 
 TARGET_SECONDS = 60.0
 

@@ -5,8 +5,8 @@ Generates a layered network (one designated model provider; layers of 40, 200, 8
 2,000 clear suppliers and their sales), loads it through ``load_files`` like any upload, runs
 the assessment, and then, each in its own subprocess so that peak memory is per step:
 
-* ``ours``: :func:`exposure.tables.build_tables` (timed) and
-  :func:`exposure.workbook.write_workbook` (timed: the target);
+* ``ours``: :func:`exposure.report.tables.build_tables` (timed) and
+  :func:`exposure.report.workbook.write_workbook` (timed: the target);
 * ``baseline``: the same tables, written with plain ``DataFrame.to_excel`` (openpyxl engine)
   into one workbook, one sheet per frame, the same rows and columns, no formatting.
 
@@ -113,9 +113,9 @@ def _tables(db: str):  # type: ignore[no-untyped-def]
     from datetime import date
 
     from exposure import connect
-    from exposure.pipeline import run_assessment
-    from exposure.scenarios import ScenarioSpec
-    from exposure.tables import build_tables
+    from exposure.model.scenario import ScenarioSpec
+    from exposure.pipeline.assessment import run_assessment
+    from exposure.report.tables import build_tables
 
     con = connect(db)
     try:
@@ -131,12 +131,12 @@ def _tables(db: str):  # type: ignore[no-untyped-def]
 def _measure(step: str, db: str, out: str) -> dict[str, float]:
     import pandas as pd
 
-    from exposure.sheets import INTERNAL_COLUMNS
+    from exposure.report.catalogue import INTERNAL_COLUMNS
 
     run, tables, built = _tables(db)
     extra: dict[str, float] = {"build_tables_s": built}
     if step == "ours":
-        from exposure.workbook import write_workbook
+        from exposure.report.workbook import write_workbook
 
         started = time.perf_counter()
         write_workbook(tables, Path(out))

@@ -5,7 +5,7 @@ from the extract, some organizations with a listed UEI, some with a listed CAGE,
 exactly as a listed party and some with a listed name slightly misspelled (fuzzy candidates).
 Then, in the same run:
 
-* ``screen``: :func:`exposure.screening.screen` on the extract, reading and parsing it
+* ``screen``: :func:`exposure.screening.matching.screen` on the extract, reading and parsing it
   included (UEI, CAGE, name and alias matching in SQL, blocked fuzzy candidates);
 * ``naive``: a pairwise loop over a ``--naive`` subset of the organizations, comparing each
   normalized name with every normalized listed name (rapidfuzz ``token_sort_ratio``, the same
@@ -30,11 +30,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from exposure.exclusions import read_list  # noqa: E402
-from exposure.loading import load_files  # noqa: E402
-from exposure.names import FUZZY_THRESHOLD, normalize_names  # noqa: E402
-from exposure.screening import screen  # noqa: E402
-from exposure.warehouse import connect  # noqa: E402
+from exposure.core.names import FUZZY_THRESHOLD, normalize_names  # noqa: E402
+from exposure.screening.lists import read_list  # noqa: E402
+from exposure.screening.matching import screen  # noqa: E402
+from exposure.warehouse.database import connect  # noqa: E402
+from exposure.warehouse.loading import load_files  # noqa: E402
 
 WORDS = [
     "advanced",

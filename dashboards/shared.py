@@ -2,7 +2,7 @@
 
 * One read-write DuckDB connection per server process (``st.cache_resource``); each browser
   session works through its own cursor (``con.cursor()``).
-* The graph is cached per data version by :func:`exposure.graph.load_graph`; runs are cached
+* The graph is cached per data version by :func:`exposure.model.graph.load_graph`; runs are cached
   per (database, data version, scenario), so a what-if reruns only the engine, and a load (a
   new data version) makes every page recompute.
 * A session keeps its scenarios (``ScenarioSpec``, organization names) in ``st.session_state``:
@@ -20,14 +20,16 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from exposure.dashboard import open_cursor
-from exposure.errors import ExposureError, Problem
-from exposure.headline import Headline, compact_usd, headline
-from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
-from exposure.scenarios import ScenarioSpec, load_spec
-from exposure.search import designation_lists, search_organizations, stored_scenarios
-from exposure.sql import scalar
-from exposure.warehouse import connect, default_db_path
+from exposure.app.server import open_cursor
+from exposure.core.errors import ExposureError, Problem
+from exposure.core.sql import scalar
+from exposure.model.headline import Headline, compact_usd, headline
+from exposure.model.run import AssessmentRun, organizations_frame
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.warehouse.database import connect, default_db_path
+from exposure.warehouse.scenarios import load_spec
+from exposure.warehouse.search import designation_lists, search_organizations, stored_scenarios
 
 SOURCE = "dashboard"
 DEFAULT_SCENARIO = "baseline"
@@ -150,7 +152,7 @@ def assessment(spec: ScenarioSpec | None = None) -> tuple[AssessmentRun, pd.Data
     """The run of a scenario (the one on screen by default) on the data loaded now.
 
     Runs are cached per (database, data version, scenario): a what-if runs the engine once,
-    on the graph :func:`exposure.graph.load_graph` keeps per data version.
+    on the graph :func:`exposure.model.graph.load_graph` keeps per data version.
     """
     run, frame, _ = _run_of(spec)
     return run, frame
@@ -249,7 +251,7 @@ def need_designation(spec: ScenarioSpec) -> bool:
 
 def show_problems(problems: list[Problem], truncated: int = 0) -> None:
     """Every problem with its file, sheet, row and column, as a table."""
-    from exposure.preview import problems_frame
+    from exposure.ingest.preview import problems_frame
 
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
     if truncated:

@@ -1,18 +1,18 @@
 """exposure: how a supply-chain-risk designation cascades through a contractor network.
 
 The library is the product; the ``exposure`` command and the Streamlit dashboard are thin
-shells over it. Data flows one way: files -> :mod:`exposure.ingest` -> :mod:`exposure.warehouse`
+shells over it. Data flows one way: files -> :mod:`exposure.ingest.mapping` -> :mod:`exposure.warehouse.database`
 (DuckDB) -> the model -> reports and the dashboard.
 """
 
 from __future__ import annotations
 
-from exposure.errors import DatabaseBusyError, ExposureError, LoadError, Problem
-from exposure.ingest import LoadOptions, parse_mapping
-from exposure.loading import LoadReport, load_files
-from exposure.names import normalize_name
-from exposure.readers import ReadLimits
-from exposure.warehouse import Status, connect, status
+from exposure.core.errors import DatabaseBusyError, ExposureError, LoadError, Problem
+from exposure.core.names import normalize_name
+from exposure.ingest.mapping import LoadOptions, parse_mapping
+from exposure.ingest.readers import ReadLimits
+from exposure.warehouse.database import Status, connect, status
+from exposure.warehouse.loading import LoadReport, load_files
 
 __all__ = [
     "DatabaseBusyError",

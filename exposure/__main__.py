@@ -1,5 +1,5 @@
 """``python -m exposure`` runs the command line."""
 
-from exposure.cli import main
+from exposure.cli.commands import main
 
 main()

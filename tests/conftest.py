@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from hypothesis import settings
 
 from exposure import LoadOptions, LoadReport, connect, load_files
-from exposure.cli import cli
+from exposure.cli.commands import cli
 
 # No per-example deadline: the machines are shared, and a timing is never a test's verdict.
 settings.register_profile("exposure", deadline=None)

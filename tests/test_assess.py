@@ -8,8 +8,8 @@ import pytest
 from click.testing import CliRunner
 
 from exposure import connect, load_files
-from exposure.cli import cli
-from exposure.scenarios import UnknownNameError, resolve_org
+from exposure.cli.commands import cli
+from exposure.warehouse.scenarios import UnknownNameError, resolve_org
 
 ORGS = """name,kind,uei,cage,aliases
 "Vendor AI, PBC",model_provider,VENDOR000001,1VND1,Claude Maker
@@ -179,9 +179,9 @@ def test_unknown_scenario_lists_what_exists(db):
 
 
 def test_seed_list_scenario_on_the_sample_network(tmp_path):
-    from exposure.demo import run_demo
-    from exposure.pipeline import run_assessment
-    from exposure.scenarios import load_spec
+    from exposure.pipeline.assessment import run_assessment
+    from exposure.pipeline.demo import run_demo
+    from exposure.warehouse.scenarios import load_spec
 
     run_demo(tmp_path / "demo.duckdb")
     con = connect(tmp_path / "demo.duckdb")

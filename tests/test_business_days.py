@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exposure.business_days import (
+from exposure.core.business_days import (
     add_business_days,
     federal_holidays,
     is_business_day,

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from exposure import LoadError, LoadOptions, connect, load_files
-from exposure.cells import (
+from exposure.core.cells import (
     FORMULA_PREFIXES,
     clean_text,
     clean_text_sql,
@@ -23,8 +23,9 @@ from exposure.cells import (
     is_formula_like,
     refused_as_name,
     refused_as_name_sql,
+    safe_cell,
 )
-from exposure.report import safe_cell, write_csv
+from exposure.report.outputs import write_csv
 
 PUBLIC = DATA / "public"
 BUYER = "Northwind Analytics LLC"

@@ -7,7 +7,7 @@ import sys
 
 from click.testing import CliRunner
 
-from exposure.cli import cli
+from exposure.cli.commands import cli
 
 RELS = "buyer,supplier,relation,product,annual_value_usd\nPrime A,Vendor B,saas,Portal,1000\n"
 

@@ -11,7 +11,7 @@ import pytest
 from conftest import run_cli
 from rich.console import Console
 
-import exposure.console
+import exposure.cli.console
 
 ACME, FOO, PRIME = "Acme [/] Corp", "Foo [Europe] Ltd", "Prime :smile: A"
 PRODUCT = "Portal [red]x[/red]"
@@ -120,10 +120,10 @@ def test_progress_labels_are_literal(monkeypatch: pytest.MonkeyPatch) -> None:
     screen = io.StringIO()
     monkeypatch.setenv("EXPOSURE_PROGRESS", "1")
     monkeypatch.setattr(
-        exposure.console,
+        exposure.cli.console,
         "err_console",
         Console(file=screen, force_terminal=True, width=120, markup=False, emoji=False),
     )
-    with exposure.console.progress_bar() as update:
+    with exposure.cli.console.progress_bar() as update:
         update(f"reading {ACME} :smile:.csv", 1, 2)
     assert f"reading {ACME} :smile:.csv" in screen.getvalue()

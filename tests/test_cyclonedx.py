@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA, load, rows, run_cli, snapshot
 
 from exposure import LoadError, connect
-from exposure.adapters.cyclonedx_json import schema_problems
+from exposure.ingest.adapters.cyclonedx_json import schema_problems
 
 PUBLIC = DATA / "public"
 SBOM = PUBLIC / "sbom.json"
@@ -109,7 +109,7 @@ def test_malformed_json_is_refused_with_its_line(db_path: Path) -> None:
 def test_deeply_nested_json_is_refused_not_a_crash(db_path: Path, tmp_path: Path) -> None:
     """B9: 200,000 nested arrays overflowed the parser (RecursionError); now a LoadError
     naming the file, line and column, with the database unchanged (CLI too)."""
-    from exposure.adapters.cyclonedx_json import MAX_DEPTH
+    from exposure.ingest.adapters.cyclonedx_json import MAX_DEPTH
 
     path = tmp_path / "deep.json"
     path.write_text('{"bomFormat": "CycloneDX", "x":\n' + "[" * 200_000 + "]" * 200_000 + "}")
@@ -140,7 +140,7 @@ def _nested_components(levels: int) -> dict:
 def test_a_parsable_sbom_nested_past_the_limit_is_refused_before_validation(
     db_path: Path, tmp_path: Path
 ) -> None:
-    from exposure.adapters.cyclonedx_json import MAX_DEPTH
+    from exposure.ingest.adapters.cyclonedx_json import MAX_DEPTH
 
     path = tmp_path / "nested.json"
     path.write_text(json.dumps(_nested_components(MAX_DEPTH), indent=1), encoding="utf-8")
@@ -156,7 +156,7 @@ def test_a_parsable_sbom_nested_past_the_limit_is_refused_before_validation(
 
 def test_a_validator_overflow_is_a_load_error(db_path: Path, tmp_path: Path, monkeypatch) -> None:
     """Whatever the limit, a RecursionError in validation never escapes a load."""
-    import exposure.adapters.cyclonedx_json as cyclonedx_json
+    import exposure.ingest.adapters.cyclonedx_json as cyclonedx_json
 
     monkeypatch.setattr(cyclonedx_json, "MAX_DEPTH", 100_000)
     path = tmp_path / "nested.json"
@@ -223,8 +223,8 @@ def test_sbom_text_is_cleaned_like_a_sheet_and_matches_csv_products(
     """SPEC 4.1: products and used_in match with white space trimmed and collapsed. The
     SBOM's own product " Northwind  Insight " is the product a CSV customer buys; a second
     SBOM naming a service " Model \u00a0 Garden" restates the existing "Model Garden" edge."""
-    from exposure.pipeline import run_assessment
-    from exposure.scenarios import ScenarioSpec
+    from exposure.model.scenario import ScenarioSpec
+    from exposure.pipeline.assessment import run_assessment
 
     document = json.loads(SBOM.read_text(encoding="utf-8"))
     document["metadata"]["component"]["name"] = " Northwind  Insight "

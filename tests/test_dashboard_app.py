@@ -21,11 +21,13 @@ import streamlit as st
 from conftest import BAD, GOOD, snapshot
 from streamlit.testing.v1 import AppTest
 
-from exposure.compare import compare_runs
-from exposure.demo import run_demo
-from exposure.pipeline import organizations_frame, run_assessment
-from exposure.scenarios import ScenarioSpec, load_spec
-from exposure.warehouse import connect
+from exposure.model.compare import compare_runs
+from exposure.model.run import organizations_frame
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.pipeline.demo import run_demo
+from exposure.warehouse.database import connect
+from exposure.warehouse.scenarios import load_spec
 
 ROOT = Path(__file__).resolve().parent.parent
 APP = ROOT / "dashboards" / "app.py"
@@ -392,7 +394,7 @@ def test_detail_shows_chains_with_products_evidence_contracts_and_plan(demo_db, 
     # The same chains as the workbook's Exposure paths for this organization.
     con = connect(demo_db)
     try:
-        from exposure.tables import build_tables
+        from exposure.report.tables import build_tables
 
         run = run_assessment(con, load_spec(con, "dod-2026-anthropic"))
         paths = build_tables(con, run, for_org=int(navy[0][0])).paths

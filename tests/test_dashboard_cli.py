@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import exposure.dashboard
-from exposure.cli import cli
+import exposure.app.server
+from exposure.cli.commands import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -94,7 +94,7 @@ def launches(monkeypatch):
         calls.append({"database": database, "host": host, "port": port, "env": extra_env})
         return 0
 
-    monkeypatch.setattr(exposure.dashboard, "run_dashboard", record)
+    monkeypatch.setattr(exposure.app.server, "run_dashboard", record)
     return calls
 
 

@@ -17,8 +17,10 @@ import pytest
 from conftest import BAD, GOOD
 
 from exposure import LoadOptions, connect, load_files
-from exposure.compare import compare_frames, compare_runs
-from exposure.dashboard import (
+from exposure.app.network_chart import network_chart, selected_org, tier_chart
+from exposure.app.network_view import build_view, product_labels
+from exposure.app.org_detail import org_detail
+from exposure.app.server import (
     REPORT_TYPES,
     assessment_bytes,
     model_choices,
@@ -28,25 +30,25 @@ from exposure.dashboard import (
     upload_suffixes,
     uploads,
 )
-from exposure.demo import run_demo
-from exposure.engine import DESIGNATED, NONCOMPLIANT, Scenario, assess
-from exposure.errors import ExposureError, Problem
-from exposure.graph import build_graph
-from exposure.headline import headline
-from exposure.impact import cascade_impact
-from exposure.network_chart import network_chart, selected_org, tier_chart
-from exposure.network_view import build_view, product_labels
-from exposure.org_detail import org_detail
-from exposure.pipeline import AssessmentRun, organizations_frame, run_assessment
-from exposure.preview import (
+from exposure.core.errors import ExposureError, Problem
+from exposure.ingest.preview import (
     AUTOMATIC,
     IGNORE,
     mapping_from_choices,
     preview_file,
     problems_frame,
 )
-from exposure.scenarios import ScenarioSpec, reference_for, resolve_org
-from exposure.search import filter_ranking, search_organizations
+from exposure.model.compare import compare_frames, compare_runs
+from exposure.model.engine import DESIGNATED, NONCOMPLIANT, Scenario, assess
+from exposure.model.graph import build_graph
+from exposure.model.headline import headline
+from exposure.model.impact import cascade_impact
+from exposure.model.run import AssessmentRun, organizations_frame
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.pipeline.demo import run_demo
+from exposure.warehouse.scenarios import reference_for, resolve_org
+from exposure.warehouse.search import filter_ranking, search_organizations
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "sample_data"
@@ -529,7 +531,7 @@ def test_a_cursor_has_the_name_macros(tiny):
 
 
 def test_model_choices_are_the_impact_models_default_first():
-    from exposure.impact import IMPACT_MODELS
+    from exposure.model.impact import IMPACT_MODELS
 
     choices = model_choices()
     assert choices[0] == ScenarioSpec().model

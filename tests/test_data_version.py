@@ -11,12 +11,12 @@ import pytest
 from conftest import GOOD
 
 from exposure import LoadOptions, connect, load_files
-from exposure.errors import ExposureError
-from exposure.graph import load_graph
-from exposure.pipeline import run_assessment
-from exposure.scenarios import ScenarioSpec
-from exposure.tables import build_tables
-from exposure.warehouse import data_version, status
+from exposure.core.errors import ExposureError
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.report.tables import build_tables
+from exposure.warehouse.database import data_version, status
+from exposure.warehouse.graph_store import load_graph
 
 VENDORS = GOOD / "vendors.csv"
 

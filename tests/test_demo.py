@@ -8,9 +8,9 @@ import openpyxl
 from click.testing import CliRunner
 
 from exposure import connect
-from exposure.cli import cli
-from exposure.demo import run_demo
-from exposure.schema import RELATION_TYPES
+from exposure.cli.commands import cli
+from exposure.ingest.schema import RELATION_TYPES
+from exposure.pipeline.demo import run_demo
 
 
 def test_demo_command_from_a_fresh_database(tmp_path):

@@ -9,8 +9,8 @@ import networkx as nx
 import numpy as np
 import pytest
 
-from exposure.engine import CLEAR, DESIGNATED, EXPOSED, NONCOMPLIANT, Scenario, assess
-from exposure.graph import Graph, build_graph
+from exposure.model.engine import CLEAR, DESIGNATED, EXPOSED, NONCOMPLIANT, Scenario, assess
+from exposure.model.graph import Graph, build_graph
 
 
 def network(orgs: str, edges: list[tuple], parent: dict[str, str] | None = None, **extra) -> Graph:
@@ -375,7 +375,7 @@ def test_random_ownership_and_contagion_match_the_oracle(seed):
 
 
 def impacts(graph: Graph, designated: str) -> dict[str, float]:
-    from exposure.impact import cascade_impact
+    from exposure.model.impact import cascade_impact
 
     names = list(graph.names)
     result = assess(graph, Scenario(designated=tuple(names.index(n) for n in designated.split())))
@@ -423,7 +423,7 @@ def test_impact_cascades_and_counts_edges_when_values_are_missing():
 @pytest.mark.parametrize("seed", range(30))
 def test_the_two_threaded_search_gives_the_same_result(seed, monkeypatch):
     """Large networks split each level of the search over two threads: same answers."""
-    import exposure.engine as engine_module
+    import exposure.model.engine as engine_module
 
     graph = random_graph(np.random.default_rng(900 + seed))
     scenario = Scenario(designated=(0,))

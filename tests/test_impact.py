@@ -10,12 +10,12 @@ from click.testing import CliRunner
 from scipy import sparse
 
 from exposure import connect, load_files
-from exposure.cli import cli
-from exposure.engine import Scenario, assess
-from exposure.graph import build_graph
-from exposure.impact import IMPACT_MODELS, cascade_impact, model_impact
-from exposure.models import esri
-from exposure.scenarios import ScenarioSpec
+from exposure.cli.commands import cli
+from exposure.model.engine import Scenario, assess
+from exposure.model.graph import build_graph
+from exposure.model.impact import IMPACT_MODELS, cascade_impact, model_impact
+from exposure.model.reference import esri
+from exposure.model.scenario import ScenarioSpec
 
 
 def _graph(edges, n, values=None, essential=None, alternatives=None, kinds=None):
@@ -183,7 +183,7 @@ def test_model_lever_on_the_command_line(db, tmp_path):
 @pytest.mark.parametrize("seed", range(20))
 def test_the_two_threaded_step_gives_the_same_impact(seed, monkeypatch):
     """Large networks run a step's essential half on a second thread: same numbers."""
-    import exposure.impact as impact_module
+    import exposure.model.impact as impact_module
 
     rng = np.random.default_rng(500 + seed)
     n = int(rng.integers(5, 40))

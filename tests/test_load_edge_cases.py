@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 
 from exposure import LoadError, LoadOptions, connect, load_files
-from exposure.cli import cli
+from exposure.cli.commands import cli
 
 
 @pytest.fixture

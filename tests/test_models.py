@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import sparse
 
-from exposure.models import debtrank, esri, esri_index, iim
+from exposure.model.reference import debtrank, esri, esri_index, iim
 
 SPARSE_FORMATS = [sparse.csr_array, sparse.csc_array, sparse.coo_array, sparse.csr_matrix]
 

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from exposure.names import fuzzy_candidates, normalize_name, normalize_names
+from exposure.core.names import fuzzy_candidates, normalize_name, normalize_names
 
 
 @pytest.mark.parametrize(

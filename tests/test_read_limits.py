@@ -14,7 +14,7 @@ import pytest
 from conftest import run_cli
 
 from exposure import ExposureError, LoadError, ReadLimits, connect
-from exposure.readers import read_file
+from exposure.ingest.readers import read_file
 
 GOOD = Path(__file__).parent / "data" / "good"
 

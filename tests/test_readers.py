@@ -15,8 +15,8 @@ import pyarrow.parquet as pq
 import pytest
 
 from exposure import LoadError, connect, load_files
-from exposure.readers import read_file
-from exposure.readers.xlsx_safety import prolog_declares_dtd
+from exposure.ingest.readers import read_file
+from exposure.ingest.readers.xlsx_safety import prolog_declares_dtd
 
 
 @pytest.fixture

@@ -12,10 +12,10 @@ import pytest
 from conftest import DATA, load, rows, run_cli, snapshot
 
 from exposure import LoadError, connect
-from exposure.pipeline import run_assessment
-from exposure.scenarios import ScenarioSpec
-from exposure.tables import build_tables
-from exposure.warehouse import status
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.report.tables import build_tables
+from exposure.warehouse.database import status
 
 PUBLIC = DATA / "public"
 SUBAWARDS = PUBLIC / "subawards.csv"
@@ -168,7 +168,7 @@ def test_a_load_failing_after_staging_rolls_back_stg_rejected(
 ) -> None:
     """The rejected rows are written in the load's transaction: a failure after they were
     inserted (here, while resolving) takes them back out."""
-    import exposure.loading as loading
+    import exposure.warehouse.loading as loading
 
     load(db_path, SUBAWARDS)
     before = snapshot(db_path)

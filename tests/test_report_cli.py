@@ -8,7 +8,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from exposure.cli import cli
+from exposure.cli.commands import cli
 
 
 def invoke(db, *args):

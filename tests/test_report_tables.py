@@ -14,12 +14,13 @@ import pandas as pd
 import pytest
 
 from exposure import connect, load_files
-from exposure.errors import ExposureError
-from exposure.pipeline import run_assessment
-from exposure.remediation import parse_contract_reference
-from exposure.scenarios import ScenarioSpec, resolve_org
-from exposure.sheets import SHEETS
-from exposure.tables import build_tables
+from exposure.core.errors import ExposureError
+from exposure.model.remediation import parse_contract_reference
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.report.catalogue import SHEETS
+from exposure.report.tables import build_tables
+from exposure.warehouse.scenarios import resolve_org
 
 IDENTIFIED = date(2026, 7, 1)
 

@@ -224,7 +224,7 @@ def test_vendor_list_with_buyer_and_provenance(tmp_path, con):
 
 
 def test_fast_single_load_edges_equal_the_general_merge(tmp_path, con):
-    from exposure.resolve import rebuild_model
+    from exposure.warehouse.resolve import rebuild_model
 
     rows = [
         [f"Buyer {i % 7}", f"Supplier {i % 11}", "saas", f"Product {i}", "", i * 10]
@@ -241,7 +241,7 @@ def test_fast_single_load_edges_equal_the_general_merge(tmp_path, con):
 def test_edges_key_and_store_products_trimmed_and_collapsed_whatever_staged_them(tmp_path, con):
     """SPEC 4.1 in the model itself: rows staged with untidy products (an older version, an
     adapter) are one edge with the clean spelling, and their evidence still joins."""
-    from exposure.resolve import rebuild_model
+    from exposure.warehouse.resolve import rebuild_model
 
     first = write_csv(
         tmp_path / "a.csv", REL_HEADER, [["Prime", "Vendor", "saas", "Model Garden", "Atlas", 1]]
@@ -267,7 +267,7 @@ def test_edges_key_and_store_products_trimmed_and_collapsed_whatever_staged_them
 
 def test_a_single_load_stores_products_clean_too(tmp_path, con):
     """The fast path (one load, nothing to merge) stores the same clean text."""
-    from exposure.resolve import rebuild_model
+    from exposure.warehouse.resolve import rebuild_model
 
     load_files(
         con,

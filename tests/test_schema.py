@@ -6,8 +6,8 @@ import csv
 
 import pytest
 
-from exposure.schema import COLUMNS, RELATION_TYPES, match_header
-from exposure.warehouse import seeds_dir
+from exposure.ingest.schema import COLUMNS, RELATION_TYPES, match_header
+from exposure.warehouse.database import seeds_dir
 
 REL = COLUMNS["relationships"]
 ORG = COLUMNS["organizations"]

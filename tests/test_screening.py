@@ -19,10 +19,10 @@ import pytest
 from conftest import run_cli, snapshot
 
 from exposure import LoadError, connect, load_files
-from exposure.exclusions import read_list, split_cross_reference, split_lenient
-from exposure.scenarios import load_spec, resolve_org
-from exposure.screening import MATCH_COLUMNS, screen
-from exposure.screening_results import designate_confirmed, screening_frame, store_screening
+from exposure.screening.lists import read_list, split_cross_reference, split_lenient
+from exposure.screening.matching import MATCH_COLUMNS, screen
+from exposure.screening.results import designate_confirmed, screening_frame, store_screening
+from exposure.warehouse.scenarios import load_spec, resolve_org
 
 SHARED = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 SAM = SHARED / "SAM_Exclusions_Public_Extract_20049.CSV"
@@ -364,7 +364,7 @@ def test_screening_is_blocked_but_finds_what_brute_force_finds(
     """Every pair a brute-force comparison scores >= 88 and that shares a token is found."""
     from rapidfuzz import fuzz
 
-    from exposure.names import normalize_names
+    from exposure.core.names import normalize_names
 
     listed = ["NORTHWIND ANALYTIC", "SENTINEL GOVERNMENT CLOUD", "ACME WIDGET", "ZETA", "JANTEK"]
     path = tmp_path / "small.csv"
@@ -402,7 +402,7 @@ def test_a_list_over_the_size_limit_is_refused_before_it_is_read(
     network: Path, tmp_path: Path, monkeypatch
 ) -> None:
     """R2: the list is read whole, so the loads' size limit (EXPOSURE_MAX_FILE_MB) applies."""
-    from exposure.readers import ReadLimits
+    from exposure.ingest.readers import ReadLimits
 
     big = tmp_path / "list.csv"
     big.write_text(
@@ -443,8 +443,8 @@ def _screening_sheet(path: Path) -> tuple[list[str], list[str], list[dict]]:
     """The Screening sheet of a workbook: its sheet order, caption notes and rows by label."""
     import openpyxl
 
-    from exposure.screening_results import SHEET_COLUMNS
-    from exposure.sheets import column_label
+    from exposure.report.catalogue import column_label
+    from exposure.screening.results import SHEET_COLUMNS
 
     workbook = openpyxl.load_workbook(path)
     ws = workbook["Screening"]
@@ -457,10 +457,10 @@ def _screening_sheet(path: Path) -> tuple[list[str], list[str], list[dict]]:
 
 
 def _workbook(con, tmp_path: Path) -> Path:
-    from exposure.pipeline import run_assessment
-    from exposure.scenarios import ScenarioSpec
-    from exposure.tables import build_tables
-    from exposure.workbook import write_workbook
+    from exposure.model.scenario import ScenarioSpec
+    from exposure.pipeline.assessment import run_assessment
+    from exposure.report.tables import build_tables
+    from exposure.report.workbook import write_workbook
 
     run = run_assessment(con, ScenarioSpec(designated=("Jantech",)))
     return write_workbook(build_tables(con, run), tmp_path / "assessment.xlsx")

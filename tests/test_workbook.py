@@ -15,14 +15,15 @@ import pandas as pd
 import pytest
 
 from exposure import connect
-from exposure.demo import run_demo
-from exposure.errors import ExposureError
-from exposure.pipeline import run_assessment
-from exposure.report import write_csv, write_report
-from exposure.scenarios import ScenarioSpec, load_spec
-from exposure.sheets import INTERNAL_COLUMNS, column_label
-from exposure.tables import build_tables
-from exposure.workbook import IMPACT_FILLS, LATE_FILL, TIER_FILLS, write_workbook
+from exposure.core.errors import ExposureError
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.pipeline.demo import run_demo
+from exposure.report.catalogue import INTERNAL_COLUMNS, column_label
+from exposure.report.outputs import write_csv, write_report
+from exposure.report.tables import build_tables
+from exposure.report.workbook import IMPACT_FILLS, LATE_FILL, TIER_FILLS, write_workbook
+from exposure.warehouse.scenarios import load_spec
 
 IDENTIFIED = date(2026, 7, 1)
 SHEET_TITLES = [
@@ -335,7 +336,7 @@ def test_formula_like_uploads_end_to_end(tmp_path):
 
 
 def test_continuation_sheets_when_a_frame_outgrows_a_sheet(tiny_tables, tmp_path, monkeypatch):
-    import exposure.workbook as workbook_module
+    import exposure.report.workbook as workbook_module
 
     monkeypatch.setattr(workbook_module, "MAX_SHEET_ROWS", 14)  # 10 rows of a sheet for headers
     path = write_workbook(tiny_tables, tmp_path / "split.xlsx")
@@ -364,7 +365,7 @@ def test_for_one_organization(report_db, tmp_path):
     con = connect(report_db)
     try:
         run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
-        from exposure.scenarios import resolve_org
+        from exposure.warehouse.scenarios import resolve_org
 
         tables = build_tables(
             con, run, for_org=resolve_org(con, "Prime Corp"), identified=IDENTIFIED

@@ -7,10 +7,11 @@ import dataclasses
 import streamlit as st
 
 import shared
-from exposure.compare import compare_runs
-from exposure.errors import ExposureError
-from exposure.headline import compact_usd
-from exposure.scenarios import ScenarioSpec, load_spec
+from exposure.core.errors import ExposureError
+from exposure.model.compare import compare_runs
+from exposure.model.headline import compact_usd
+from exposure.model.scenario import ScenarioSpec
+from exposure.warehouse.scenarios import load_spec
 
 _COLUMNS = {
     "name": "organization",

@@ -6,11 +6,10 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.dashboard import upload_suffixes, uploads
-from exposure.errors import ExposureError, LoadError
-from exposure.ingest import LoadOptions
-from exposure.loading import LoadReport, load_files
-from exposure.preview import (
+from exposure.app.server import upload_suffixes, uploads
+from exposure.core.errors import ExposureError, LoadError
+from exposure.ingest.mapping import LoadOptions
+from exposure.ingest.preview import (
     AUTOMATIC,
     IGNORE,
     FilePreview,
@@ -19,8 +18,9 @@ from exposure.preview import (
     mapping_from_choices,
     preview_file,
 )
-from exposure.schema import LOAD_KINDS
-from exposure.warehouse import status
+from exposure.ingest.schema import LOAD_KINDS
+from exposure.warehouse.database import status
+from exposure.warehouse.loading import LoadReport, load_files
 
 _KIND_AUTO = "recognise from headers"
 _ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "mac-roman"]

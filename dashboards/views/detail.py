@@ -1,7 +1,7 @@
 """Organization: one organization's chains with products and evidence, its plan, its contracts.
 
 The chains, remediation, programs, reports and data-quality findings are the frames of the
-assessment workbook for this organization (``exposure.tables.build_tables(for_org=...)``).
+assessment workbook for this organization (``exposure.report.tables.build_tables(for_org=...)``).
 """
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.org_detail import org_detail
-from exposure.pipeline import AssessmentRun
-from exposure.sheets import INTERNAL_COLUMNS, column_label
-from exposure.tables import AssessmentTables, build_tables
+from exposure.app.org_detail import org_detail
+from exposure.model.run import AssessmentRun
+from exposure.report.catalogue import INTERNAL_COLUMNS, column_label
+from exposure.report.tables import AssessmentTables, build_tables
 
 PICKABLE = 2000  # exposed organizations offered in the picker; search reaches the others
 

@@ -7,8 +7,8 @@ import re
 import streamlit as st
 
 import shared
-from exposure.dashboard import REPORT_TYPES, assessment_bytes
-from exposure.errors import ExposureError
+from exposure.app.server import REPORT_TYPES, assessment_bytes
+from exposure.core.errors import ExposureError
 
 _DESCRIPTIONS = {
     "xlsx": "the dependency assessment workbook (summary, affected organizations, paths with "

@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.network_chart import chart_height, network_chart, selected_org
-from exposure.network_view import NetworkView, build_view, product_labels
-from exposure.pipeline import AssessmentRun
+from exposure.app.network_chart import chart_height, network_chart, selected_org
+from exposure.app.network_view import NetworkView, build_view, product_labels
+from exposure.model.run import AssessmentRun
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

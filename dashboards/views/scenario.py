@@ -9,10 +9,10 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.dashboard import model_choices
-from exposure.errors import ExposureError
-from exposure.network_chart import tier_chart
-from exposure.scenarios import load_spec, reference_for
+from exposure.app.network_chart import tier_chart
+from exposure.app.server import model_choices
+from exposure.core.errors import ExposureError
+from exposure.warehouse.scenarios import load_spec, reference_for
 
 
 def _scenario_bar() -> None:

@@ -27,11 +27,12 @@ from urllib.parse import urlparse
 import openpyxl
 import pytest
 
-from exposure.dashboard import streamlit_command
-from exposure.loading import load_files
-from exposure.pipeline import organizations_frame, run_assessment
-from exposure.scenarios import ScenarioSpec
-from exposure.warehouse import connect
+from exposure.app.server import streamlit_command
+from exposure.model.run import organizations_frame
+from exposure.model.scenario import ScenarioSpec
+from exposure.pipeline.assessment import run_assessment
+from exposure.warehouse.database import connect
+from exposure.warehouse.loading import load_files
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboards" / "app.py"

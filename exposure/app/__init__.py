@@ -1,0 +1,1 @@
+"""The dashboard's library side: the server, uploads, what the pages draw."""

@@ -1,0 +1,241 @@
+"""Library side of the Streamlit dashboard: starting the server, sessions, uploads.
+
+The pages under ``dashboards/`` are thin; what they need beyond the model lives here so it can
+be tested without a browser:
+
+* :func:`streamlit_command` / :func:`run_dashboard`: ``streamlit run dashboards/app.py`` with
+  safe defaults (listens on 127.0.0.1, no usage statistics, an upload size limit), the
+  database passed in ``EXPOSURE_DB``.
+* :func:`open_cursor`: one DuckDB connection per server process is shared; each browser
+  session works through its own cursor (DuckDB connections are not shared between threads),
+  which gets the name macros and settings a warehouse connection has.
+* :func:`save_upload`: uploaded bytes go to a private temporary folder under a plain name,
+  to be read as data by :mod:`exposure.ingest.readers` (never executed), then removed.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import duckdb
+
+from exposure.core.errors import ExposureError
+from exposure.core.names import MACROS
+from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES
+
+if TYPE_CHECKING:
+    from exposure.model.run import AssessmentRun
+
+__all__ = [
+    "DEFAULT_HOST",
+    "DEFAULT_PORT",
+    "MAX_UPLOAD_MB",
+    "REPORT_TYPES",
+    "app_path",
+    "assessment_bytes",
+    "model_choices",
+    "open_cursor",
+    "run_dashboard",
+    "save_upload",
+    "streamlit_command",
+    "upload_suffixes",
+    "uploads",
+]
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_HOST = "127.0.0.1"
+DEFAULT_PORT = 8501
+# Streamlit's own limit on one uploaded file, in MB (the loader's limit is larger).
+MAX_UPLOAD_MB = 200
+
+
+def app_path() -> Path:
+    """``dashboards/app.py`` of the project.
+
+    Raises:
+        ExposureError: the project folder (with ``dashboards/``) is not next to the package,
+            as in an install from a wheel.
+    """
+    path = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
+    if not path.is_file():
+        raise ExposureError(
+            f"the dashboard app is not at {path}: install exposure from its project folder "
+            "(pip install -e .) to run the dashboard"
+        )
+    return path
+
+
+def upload_suffixes() -> list[str]:
+    """File types the upload accepts: every type ``exposure load`` reads, without dots.
+
+    >>> {"xlsx", "xls", "csv", "parquet", "json"} <= set(upload_suffixes())
+    True
+    """
+    # USAspending subaward downloads are CSV; CycloneDX SBOMs are JSON.
+    suffixes = [*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES, ".json"]
+    return sorted({s.lstrip(".").lower() for s in suffixes})
+
+
+def model_choices() -> tuple[str, ...]:
+    """The impact models a scenario can name (``ScenarioSpec.model``), the default first.
+
+    >>> model_choices()[0]
+    'cascade'
+    """
+    from exposure.model.impact import IMPACT_MODELS
+    from exposure.model.scenario import ScenarioSpec
+
+    default = ScenarioSpec().model
+    return (default, *(m for m in IMPACT_MODELS if m != default))
+
+
+def streamlit_command(
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    max_upload_mb: int = MAX_UPLOAD_MB,
+    app: Path | None = None,
+) -> list[str]:
+    """The command line that serves the dashboard.
+
+    >>> cmd = streamlit_command(port=8600, app=Path("dashboards/app.py"))
+    >>> cmd[1:4], "--server.address=127.0.0.1" in cmd, "--server.port=8600" in cmd
+    (['-m', 'streamlit', 'run'], True, True)
+    """
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app or app_path()),
+        f"--server.address={host}",
+        f"--server.port={port}",
+        "--server.headless=true",
+        f"--server.maxUploadSize={max_upload_mb}",
+        "--server.fileWatcherType=none",
+        "--browser.gatherUsageStats=false",
+        "--global.developmentMode=false",
+    ]
+
+
+def run_dashboard(
+    database: Path,
+    *,
+    host: str = DEFAULT_HOST,
+    port: int = DEFAULT_PORT,
+    max_upload_mb: int = MAX_UPLOAD_MB,
+    extra_env: dict[str, str] | None = None,
+) -> int:
+    """Serve the dashboard on ``database`` until interrupted; return the server's exit code.
+
+    The server runs in the project folder (so ``.streamlit/`` there applies) and holds the
+    database read-write while it runs.
+    """
+    app = app_path()
+    env = {**os.environ, "EXPOSURE_DB": str(database.resolve()), **(extra_env or {})}
+    command = streamlit_command(host=host, port=port, max_upload_mb=max_upload_mb, app=app)
+    logger.info("starting the dashboard: %s", " ".join(command))
+    process = subprocess.Popen(command, env=env, cwd=app.parent.parent)
+    try:
+        return process.wait()
+    except KeyboardInterrupt:
+        process.terminate()
+        try:
+            return process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            return process.wait()
+
+
+# Report formats offered for download, with their media types.
+REPORT_TYPES: dict[str, str] = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv",
+    "json": "application/json",
+}
+
+
+def assessment_bytes(
+    run: AssessmentRun,
+    suffix: str,
+    *,
+    detail_for: int | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+) -> bytes:
+    """The assessment written by :func:`exposure.report.outputs.write_report`, as bytes to download.
+
+    ``con`` is the warehouse the run came from: the workbook and the CSV read contract ids,
+    evidence rows and sources from it (the JSON alone needs it only for ``detail_for``).
+
+    Raises:
+        ExposureError: the report module cannot write that format.
+    """
+    from exposure.report.outputs import write_report
+
+    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
+    try:
+        path = folder / f"assessment.{suffix.lstrip('.')}"
+        write_report(run, path, con=con, detail_for=detail_for)
+        return path.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def open_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
+    """A cursor on a shared connection, ready for the library (name macros, no progress bar)."""
+    cursor = con.cursor()
+    cursor.execute("SET enable_progress_bar = false")
+    cursor.execute(MACROS)
+    return cursor
+
+
+_UNSAFE = re.compile(r"[^A-Za-z0-9._ -]+")
+
+
+def _plain_name(name: str, index: int) -> str:
+    """A file name safe to create: no folders, no odd characters, the suffix kept.
+
+    >>> _plain_name("../../etc/passwd", 0), _plain_name("Vendors (2026)*.xlsx", 3)
+    ('0-passwd', '3-Vendors 2026.xlsx')
+    """
+    base = Path(name.replace("\\", "/")).name
+    stem, suffix = Path(base).stem, Path(base).suffix.lower()
+    stem = _UNSAFE.sub("", stem).strip(" .") or "upload"
+    suffix = _UNSAFE.sub("", suffix)
+    return f"{index}-{stem[:80]}{suffix}"
+
+
+def save_upload(folder: Path, name: str, data: bytes, index: int = 0) -> Path:
+    """Write an uploaded file's bytes into ``folder`` under a plain name; return its path."""
+    path = folder / _plain_name(name, index)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(data)
+    return path
+
+
+@contextmanager
+def uploads(files: Sequence[tuple[str, bytes]]) -> Iterator[list[tuple[Path, str]]]:
+    """Uploaded (name, bytes) pairs as files in a private temporary folder, removed after use.
+
+    Yields (path, name) pairs in the order given.
+    """
+    folder = Path(tempfile.mkdtemp(prefix="exposure-upload-"))  # mode 0700
+    try:
+        yield [
+            (save_upload(folder, name, data, index), name)
+            for index, (name, data) in enumerate(files)
+        ]
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,476 @@
+"""The ``exposure`` command line: thin commands over the library.
+
+Each command opens the warehouse, calls one library function, prints the result and exits
+non-zero on any error, naming the file, sheet, row and column at fault.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from exposure.app.server import DEFAULT_HOST, DEFAULT_PORT
+from exposure.cli.console import (
+    console,
+    err_console,
+    print_assessment,
+    print_demo,
+    print_error,
+    print_load,
+    print_organization,
+    print_screening,
+    print_status,
+    progress_bar,
+    styled,
+)
+from exposure.core.errors import ExposureError
+from exposure.ingest.mapping import LoadOptions, parse_mapping
+from exposure.ingest.schema import LOAD_KINDS
+from exposure.model.impact import IMPACT_MODELS
+from exposure.warehouse.database import connect, default_db_path, status
+from exposure.warehouse.loading import load_files
+
+__all__ = ["cli", "main"]
+
+
+def _fail(exc: Exception) -> None:
+    """Print why the command failed and exit: 1 for an error of the input, 2 for another."""
+    print_error(exc)
+    sys.exit(1 if isinstance(exc, ExposureError) else 2)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="DuckDB file (default: $EXPOSURE_DB or ./exposure.duckdb).",
+)
+@click.option("-v", "--verbose", is_flag=True, help="Log what the library does.")
+@click.version_option(package_name="exposure")
+@click.pass_context
+def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
+    """Supply-chain exposure analysis: load dependency data, assess a designation."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    ctx.obj = {"db": db}
+
+
+def _db(ctx: click.Context) -> Path:
+    return ctx.obj["db"] or default_db_path()
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--buyer", help="The company whose vendor list this is (sheets with no buyer column)."
+)
+@click.option(
+    "--kind",
+    type=click.Choice(LOAD_KINDS),
+    help="What the file holds, if its headers do not say: a sheet kind, a USAspending subaward "
+    "download, or a CycloneDX JSON SBOM (with --buyer).",
+)
+@click.option(
+    "--map",
+    "mapping",
+    multiple=True,
+    metavar='"Their Header=column"',
+    help="Map a header to a canonical column ('=ignore' drops it). Repeatable.",
+)
+@click.option("--encoding", help="Text encoding of CSV files (default UTF-8), e.g. cp1252.")
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="Supersede earlier loads of a file of the same name (a corrected version, other options).",
+)
+@click.pass_context
+def load(
+    ctx: click.Context,
+    files: tuple[Path, ...],
+    buyer: str | None,
+    kind: str | None,
+    mapping: tuple[str, ...],
+    encoding: str | None,
+    replace: bool,
+) -> None:
+    """Load spreadsheets (xlsx, xls, csv, parquet), USAspending subaward downloads and
+    CycloneDX SBOMs (json) into the database, all or nothing."""
+    try:
+        options = LoadOptions(
+            buyer=buyer,
+            kind=kind,  # type: ignore[arg-type]
+            mapping=parse_mapping(mapping),
+            encoding=encoding,
+            replace=replace,
+        )
+        con = connect(_db(ctx))
+        try:
+            with progress_bar() as progress:
+                report = load_files(con, list(files), options, progress=progress)
+        finally:
+            con.close()
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    print_load(report)
+
+
+@cli.command("status")
+@click.option("--limit", default=30, show_default=True, help="Data-quality rows to show.")
+@click.pass_context
+def status_command(ctx: click.Context, limit: int) -> None:
+    """Show loaded sources with their hashes, counts and data-quality warnings."""
+    try:
+        path = _db(ctx)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        con = connect(path, read_only=True)
+        try:
+            result = status(con, database=str(path), limit=limit)
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    print_status(result)
+
+
+_DATE = click.DateTime(formats=["%Y-%m-%d"])
+_MODEL = click.Choice(IMPACT_MODELS)
+_MODEL_HELP = "Impact model: the product-scoped cascade (default) or a reference model."
+
+
+@cli.command("designate")
+@click.argument("names", nargs=-1, required=True)
+@click.option(
+    "--scenario", "scenario_name", default="default", show_default=True, help="Scenario to add to."
+)
+@click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
+@click.option(
+    "--transition-days", type=click.IntRange(min=0), help="Days to cut ties (default 180)."
+)
+@click.option(
+    "--scope", type=click.Choice(["dod", "all"]), help="Ties that oblige: DoD-use only, or all."
+)
+@click.option(
+    "--noncompliant", is_flag=True, help="Add them as non-compliant intermediaries instead."
+)
+@click.option("--model", type=_MODEL, help=_MODEL_HELP)
+@click.pass_context
+def designate_command(
+    ctx: click.Context,
+    names: tuple[str, ...],
+    scenario_name: str,
+    effective: datetime | None,
+    transition_days: int | None,
+    scope: str | None,
+    noncompliant: bool,
+    model: str | None,
+) -> None:
+    """Store designated (or non-compliant) organizations under a scenario name."""
+    from exposure.warehouse.scenarios import designate
+
+    try:
+        con = connect(_db(ctx))
+        try:
+            canonical = designate(
+                con,
+                scenario_name,
+                names,
+                role="noncompliant" if noncompliant else "designated",
+                effective=effective.date() if effective else None,
+                transition_days=transition_days,
+                scope=scope,  # type: ignore[arg-type]
+                model=model,  # type: ignore[arg-type]
+            )
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    role = "non-compliant" if noncompliant else "designated"
+    for name in canonical:
+        console.print(f"scenario '{scenario_name}': {name} {role}")
+
+
+@cli.command("assess")
+@click.option(
+    "--scenario", "scenario_name", help="A stored scenario, or a designation list of seeds/."
+)
+@click.option(
+    "--designate", "designated", multiple=True, help="Designate this organization (repeatable)."
+)
+@click.option(
+    "--noncompliant", multiple=True, help="This organization keeps serving: it will not comply."
+)
+@click.option(
+    "--scope", type=click.Choice(["dod", "all"]), help="Ties that oblige: DoD-use only, or all."
+)
+@click.option("--transition-days", type=click.IntRange(min=0), help="Days to cut ties.")
+@click.option("--effective", type=_DATE, help="Effective date (YYYY-MM-DD).")
+@click.option("--model", type=_MODEL, help=_MODEL_HELP)
+@click.option(
+    "--for",
+    "for_name",
+    help="One organization's own assessment: its exposures, chains, contracts, plan, reports.",
+)
+@click.option(
+    "--identified",
+    type=_DATE,
+    help="Date the exposures count as identified, for report due dates (default: today, or "
+    "the effective date if later).",
+)
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
+)
+@click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
+@click.pass_context
+def assess_command(
+    ctx: click.Context,
+    scenario_name: str | None,
+    designated: tuple[str, ...],
+    noncompliant: tuple[str, ...],
+    scope: str | None,
+    transition_days: int | None,
+    effective: datetime | None,
+    model: str | None,
+    for_name: str | None,
+    identified: datetime | None,
+    out: Path | None,
+    top: int,
+) -> None:
+    """Assess a designation: who is exposed, through which chain, by when."""
+    from exposure.model.run import organizations_frame
+    from exposure.pipeline.assessment import assess_scenario
+    from exposure.report.outputs import write_report
+    from exposure.warehouse.scenarios import resolve_org, spec_for
+
+    try:
+        if out is not None:
+            if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+                raise ExposureError(
+                    f"cannot write '{out.name}': --out takes a .xlsx, .csv or .json file"
+                )
+            if not out.resolve().parent.is_dir():
+                raise ExposureError(f"cannot write {out}: the folder {out.parent} does not exist")
+        path = _db(ctx)
+        con = connect(path)
+        try:
+            spec = spec_for(
+                con,
+                scenario_name,
+                designated=designated,
+                noncompliant=noncompliant,
+                scope=scope,
+                transition_days=transition_days,
+                effective=effective.date() if effective else None,
+                model=model,
+            )
+            detail = resolve_org(con, for_name) if for_name else None
+            with progress_bar() as progress:
+                run, tables = assess_scenario(
+                    con,
+                    spec,
+                    cache_key=str(path.resolve()),
+                    for_org=detail,
+                    identified=identified.date() if identified else None,
+                    progress=progress,
+                )
+        finally:
+            con.close()
+        if out is not None:
+            with progress_bar() as progress:
+                write_report(run, out, tables=tables, detail_for=detail, progress=progress)
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    print_assessment(run, organizations_frame(run), top)
+    if detail is not None:
+        print_organization(tables)
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+@cli.command("screen")
+@click.argument("list_file", type=click.Path(path_type=Path))
+@click.option(
+    "--out", type=click.Path(dir_okay=False, path_type=Path), help="Write matches.json or .csv."
+)
+@click.option(
+    "--designate-confirmed",
+    "scenario_name",
+    metavar="SCENARIO",
+    help="Designate the organizations with a confirmed match in force, in this stored scenario.",
+)
+@click.option("--as-of", type=_DATE, help="Date the exclusions must be in force (default today).")
+@click.option(
+    "--fuzzy-threshold",
+    type=click.FloatRange(50, 100),
+    default=None,
+    help="Lowest rapidfuzz token_sort_ratio (0-100) listed as a fuzzy candidate (default 88).",
+)
+@click.option("--encoding", help="Text encoding of the list (default UTF-8), e.g. cp1252.")
+@click.option("--top", default=40, show_default=True, help="Matches to print.")
+@click.pass_context
+def screen_command(
+    ctx: click.Context,
+    list_file: Path,
+    out: Path | None,
+    scenario_name: str | None,
+    as_of: datetime | None,
+    fuzzy_threshold: float | None,
+    encoding: str | None,
+    top: int,
+) -> None:
+    """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders."""
+    from exposure.core.names import FUZZY_THRESHOLD
+    from exposure.screening.matching import screen
+    from exposure.screening.results import designate_confirmed, store_screening, write_matches
+
+    designated: list[str] = []
+    try:
+        path = _db(ctx)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        con = connect(path)
+        try:
+            with progress_bar() as progress:
+                result = screen(
+                    con,
+                    list_file,
+                    as_of=as_of.date() if as_of else None,
+                    fuzzy_threshold=fuzzy_threshold or FUZZY_THRESHOLD,
+                    encoding=encoding,
+                    progress=progress,
+                )
+                store_screening(con, result)
+            if scenario_name:
+                designated = designate_confirmed(con, result, scenario_name)
+        finally:
+            con.close()
+        if out is not None:
+            write_matches(result, out)
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    print_screening(result, top)
+    for name in designated:
+        console.print(f"scenario '{scenario_name}': {name} designated")
+    if out is not None:
+        console.print(f"wrote {out}")
+
+
+@cli.command()
+@click.option("--no-dashboard", is_flag=True, help="Stop after the report (for scripts and CI).")
+@click.option(
+    "--sample-dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Folder of sample files (default: the project's sample_data/).",
+)
+@click.pass_context
+def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> None:
+    """Load sample_data/ into a fresh database, assess the 2026 designation, write the report."""
+    from exposure.model.run import organizations_frame
+    from exposure.pipeline.demo import run_demo
+
+    path = ctx.obj["db"] or Path("exposure-demo.duckdb")
+    if path.exists() and "demo" not in path.name.lower():
+        _fail(
+            ExposureError(
+                f"refusing to replace {path}: the demo recreates its database from scratch. "
+                "Give it a file whose name contains 'demo' (the default is exposure-demo.duckdb)"
+            )
+        )
+        return
+    workbook_path = path.with_name("exposure-demo-assessment.xlsx")
+    json_path = path.with_name("exposure-demo-assessment.json")
+    try:
+        with progress_bar() as progress:
+            result = run_demo(
+                path,
+                sample_dir=sample_dir,
+                report=workbook_path,
+                also=(json_path,),
+                progress=progress,
+            )
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    frame = organizations_frame(result.run) if result.run is not None else None
+    print_demo(result, frame, workbook=workbook_path, json_path=json_path)
+    # ---- Dashboard hand-off -------------------------------------------------------------
+    # The demo's last step: start the dashboard on localhost unless --no-dashboard. The
+    # dashboard's work replaces the line below with that start; keep it the final step.
+    if not no_dashboard:
+        _serve_demo(path)
+
+
+def _serve(path: Path, host: str, port: int, *, scenario: str | None = None) -> None:
+    """Run the dashboard on a database until interrupted (Ctrl+C)."""
+    from exposure.app.server import MAX_UPLOAD_MB, app_path, run_dashboard
+
+    try:
+        app_path()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    shown = "localhost" if host in ("127.0.0.1", "localhost", "::1") else host
+    console.print(
+        f"dashboard: http://{shown}:{port} on {path} (uploads up to {MAX_UPLOAD_MB} MB; "
+        "Ctrl+C stops it)"
+    )
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        err_console.print(
+            styled(
+                ("Warning", "bold yellow"),
+                f": listening on {host}: anyone who can reach this machine can use the "
+                "dashboard unless login is configured (docs/dashboard.md)",
+            )
+        )
+    extra = {"EXPOSURE_DASHBOARD_SCENARIO": scenario} if scenario else None
+    code = run_dashboard(path, host=host, port=port, extra_env=extra)
+    if code not in (0, -2, 130):
+        sys.exit(code)
+
+
+def _serve_demo(path: Path) -> None:
+    """The demo's last step: the dashboard on the demo database, opened on its scenario."""
+    from exposure.pipeline.demo import DEMO_SCENARIO
+
+    _serve(path.resolve(), DEFAULT_HOST, DEFAULT_PORT, scenario=DEMO_SCENARIO)
+
+
+@cli.command("dashboard")
+@click.option(
+    "--host",
+    default=DEFAULT_HOST,
+    show_default=True,
+    help="Address to listen on; the default serves this machine only.",
+)
+@click.option("--port", default=DEFAULT_PORT, show_default=True, type=click.IntRange(1, 65535))
+@click.option(
+    "--scenario",
+    "scenario_name",
+    help="Open on this stored scenario or designation list of seeds/ (named explicitly).",
+)
+@click.pass_context
+def dashboard_command(ctx: click.Context, host: str, port: int, scenario_name: str | None) -> None:
+    """Serve the Streamlit dashboard on the database (Ctrl+C stops it)."""
+    _serve(_db(ctx).resolve(), host, port, scenario=scenario_name)
+
+
+def main(argv: list[str] | None = None) -> Any:
+    """Console-script entry point."""
+    return cli.main(args=argv, prog_name="exposure")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

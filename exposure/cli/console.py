@@ -1,0 +1,417 @@
+"""What the command line prints: the library's results rendered with Rich.
+
+The commands of :mod:`exposure.cli.commands` parse their options, call one library function and hand
+its result to a ``print_*`` function here; long work reports through :func:`progress_bar`.
+
+Everything printed from the data (names, products, file and sheet names, notes, messages,
+chains) is printed literally: a supplier named ``Acme [/] Corp`` or ``Foo [Europe] Ltd`` is
+data, not Rich markup, and ``:smile:`` is not an emoji code. So both consoles interpret no
+markup, emoji codes or highlighting at all; styling is applied to
+:class:`~rich.text.Text` parts (:func:`styled`), and table cells and titles are ``Text``
+objects, which Rich never parses.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from rich.text import Text
+
+from exposure.core.errors import LoadError
+from exposure.report.catalogue import SHEETS
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from exposure.model.run import AssessmentRun
+    from exposure.pipeline.demo import DemoResult
+    from exposure.report.tables import AssessmentTables
+    from exposure.screening.matching import ScreeningResult
+    from exposure.warehouse.database import Status
+    from exposure.warehouse.loading import LoadReport
+
+__all__ = [
+    "console",
+    "err_console",
+    "print_assessment",
+    "print_demo",
+    "print_error",
+    "print_load",
+    "print_organization",
+    "print_screening",
+    "print_status",
+    "progress_bar",
+    "styled",
+]
+
+console = Console(stderr=False, markup=False, emoji=False, highlight=False)
+err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+
+def styled(*parts: str | tuple[str, str]) -> Text:
+    """Text from literal parts, some styled as ``(text, style)``; nothing in them is markup.
+
+    >>> styled(("Acme [/] Corp", "bold"), ": its own assessment").plain
+    'Acme [/] Corp: its own assessment'
+    """
+    return Text.assemble(*parts)
+
+
+def _literal(value: object) -> Text:
+    """A table cell or title printed as it is (Rich would read a ``str`` cell as markup)."""
+    return Text(str(value))
+
+
+def _add_row(table: Table, *cells: object) -> None:
+    table.add_row(*(_literal(cell) for cell in cells))
+
+
+@contextmanager
+def progress_bar() -> Iterator[Callable[[str, int, int], None]]:
+    """A rich progress bar driven by the library's (label, done, total) callbacks.
+
+    Shown on a terminal, or when ``EXPOSURE_PROGRESS`` is set; on standard error, and gone
+    once the work is done.
+    """
+    disabled = not console.is_terminal and not os.environ.get("EXPOSURE_PROGRESS")
+    with Progress(
+        # The labels name files and organizations: shown as they are, never as markup.
+        TextColumn("{task.description}", style="progress.description", markup=False),
+        BarColumn(),
+        TextColumn("{task.completed}/{task.total}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+        disable=disabled,
+    ) as bar:
+        task = bar.add_task("starting", total=1)
+
+        def update(label: str, done: int, total: int) -> None:
+            bar.update(task, description=label, completed=done, total=max(total, 1))
+
+        yield update
+
+
+def print_error(exc: Exception) -> None:
+    """Print why a command failed: every problem of a refused load (up to 100), or the error."""
+    if isinstance(exc, LoadError):
+        err_console.print(
+            styled(
+                ("Load refused", "bold red"),
+                f": {len(exc.problems)} problem(s); nothing was loaded.",
+            )
+        )
+        for problem in exc.problems[:100]:
+            err_console.print(f"  - {problem}")
+        if len(exc.problems) > 100:
+            err_console.print(f"  ... and {len(exc.problems) - 100} more")
+    else:
+        err_console.print(styled(("Error", "bold red"), ": ", str(exc)))
+
+
+def print_load(report: LoadReport) -> None:
+    """Print what a load stored, skipped and noted, and the network's size after it."""
+    for source in report.loaded:
+        where = source.file + (f" [{source.sheet}]" if source.sheet else "")
+        console.print(
+            f"loaded {where}: {source.rows} {source.kind} rows (sha256 {source.sha256[:12]})"
+        )
+    for name, reason in report.skipped:
+        console.print(f"skipped {name}: {reason}")
+    for note in report.notes:
+        console.print(f"note: {note}")
+    console.print(
+        f"the network now has {report.organizations} organizations and {report.edges} dependencies"
+    )
+    if report.data_quality:
+        issues = ", ".join(
+            f"{count} {issue.replace('_', ' ')}" for issue, count in report.data_quality.items()
+        )
+        console.print(f"data quality: {issues} (see `exposure status`)")
+
+
+def print_status(result: Status) -> None:
+    """Print a :class:`~exposure.warehouse.database.Status` as rich tables."""
+    console.print(
+        styled(
+            ("database", "bold"),
+            f" {result.database}   ",
+            ("data version", "bold"),
+            f" {result.data_version}",
+        )
+    )
+    sources = Table(title="Sources loaded", show_lines=False)
+    for column in ("file", "sheet", "kind", "rows", "sha256", "loaded at (UTC)"):
+        sources.add_column(column)
+    for source in result.sources:
+        _add_row(
+            sources,
+            str(source["file"]),
+            str(source["sheet"] or ""),
+            str(source["kind"]),
+            str(source["rows"]),
+            str(source["sha256"])[:16],
+            f"{source['loaded_at']:%Y-%m-%d %H:%M:%S}",
+        )
+    console.print(sources)
+    console.print(
+        styled(
+            (str(result.organizations), "bold"),
+            " organizations, ",
+            (str(result.edges), "bold"),
+            " dependencies",
+        )
+    )
+    if result.kinds:
+        console.print("by kind: " + ", ".join(f"{k} {v}" for k, v in result.kinds.items()))
+    if result.relations:
+        console.print("by relation: " + ", ".join(f"{k} {v}" for k, v in result.relations.items()))
+    console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in result.reference.items()))
+    if result.data_quality:
+        quality = Table(title="Data quality (review these)")
+        for column in ("issue", "name", "detail", "where"):
+            quality.add_column(column)
+        for item in result.data_quality:
+            where = ", ".join(
+                str(part)
+                for part in (
+                    item["file"],
+                    item["sheet"] and f"sheet {item['sheet']}",
+                    item["row"] and f"row {item['row']}",
+                )
+                if part
+            )
+            _add_row(
+                quality,
+                str(item["issue"]).replace("_", " "),
+                str(item["name"] or ""),
+                str(item["detail"]),
+                where,
+            )
+        console.print(quality)
+    else:
+        console.print("data quality: no warnings")
+
+
+def print_assessment(run: AssessmentRun, frame: pd.DataFrame, top: int) -> None:
+    """Print a run's headline and its ``top`` most affected organizations.
+
+    ``frame`` is the run's :func:`~exposure.pipeline.assessment.organizations_frame` (ranked).
+    """
+    scenario = run.scenario
+    exposed = frame[frame["exposed"]]
+    console.print(
+        styled(
+            "scenario ",
+            (str(scenario.name), "bold"),
+            f": effective {scenario.effective}, deadline {scenario.deadline} "
+            f"({scenario.transition_days} days), scope {scenario.scope}, "
+            f"impact model {run.spec.model}, data version {run.data_version}",
+        )
+    )
+    for note in run.notes:
+        console.print(f"note: {note}")
+    by_status = exposed["status"].value_counts().to_dict()
+    console.print(
+        f"{len(exposed)} of {len(frame)} organizations affected ("
+        + ", ".join(f"{count} {status}" for status, count in by_status.items())
+        + f"); value at risk ${exposed['value_at_risk_usd'].sum():,.0f}; "
+        f"{int(exposed['late'].sum())} late"
+    )
+    table = Table(title=f"Most affected (top {top})")
+    for column in (
+        "organization",
+        "kind",
+        "status",
+        "tier",
+        "impact",
+        "value at risk",
+        "late",
+        "shortest chain",
+    ):
+        table.add_column(column)
+    for row in exposed.head(top).to_dict("records"):
+        _add_row(
+            table,
+            str(row["name"]),
+            str(row["kind"]),
+            str(row["status"]),
+            "" if row["tier"] is None or str(row["tier"]) == "<NA>" else str(row["tier"]),
+            f"{row['impact']:.2f}",
+            f"${row['value_at_risk_usd']:,.0f}",
+            "yes" if row["late"] else "",
+            " > ".join(run.chain_names(int(row["org_id"]))),
+        )
+    console.print(table)
+
+
+def _cell(value: object) -> str:
+    """A frame's value as a table cell: blanks for missing, dates, yes for true, whole dollars.
+
+    >>> from datetime import date
+    >>> _cell(None), _cell(float("nan")), _cell(date(2026, 9, 1)), _cell(True), _cell(1234.5)
+    ('', '', '2026-09-01', 'yes', '1,234')
+    """
+    if value is None or (not isinstance(value, str) and str(value) in ("nan", "NaT", "<NA>")):
+        return ""
+    if hasattr(value, "strftime"):
+        return str(value.strftime("%Y-%m-%d"))
+    if isinstance(value, (bool, np.bool_)):
+        return "yes" if value else ""
+    if isinstance(value, float):
+        return f"{value:,.0f}"
+    return str(value)
+
+
+def _frame_table(title: str, frame: pd.DataFrame, columns: Mapping[str, str]) -> Table:
+    """A rich table of some columns of a frame, labelled as ``columns`` maps them."""
+    table = Table(title=_literal(title), title_justify="left")
+    for label in columns.values():
+        table.add_column(label)
+    for record in frame[list(columns)].itertuples(index=False):
+        _add_row(table, *(_cell(value) for value in record))
+    return table
+
+
+def print_organization(tables: AssessmentTables) -> None:
+    """Print one organization's own assessment from its :class:`AssessmentTables`."""
+    console.print()
+    console.print(styled((str(tables.for_org), "bold"), ": its own assessment"))
+    facts = tables.summary[tables.summary["section"] == "Organization"]
+    for fact, text in zip(facts["fact"], facts["text"], strict=True):
+        if fact != "Organization":
+            console.print(f"  {fact}: {text}")
+    paths = tables.paths
+    if len(paths):
+        console.print("Chains (the first is a shortest):")
+        for _, chain in paths.groupby("chain", sort=True):
+            links = [str(chain["supplier"].iloc[0])] + [
+                f"{buyer} [{product}]" if isinstance(product, str) else str(buyer)
+                for buyer, product in zip(chain["buyer"], chain["product"], strict=True)
+            ]
+            console.print("  " + " -> ".join(links))
+    console.print(
+        _frame_table(
+            "Remediation plan (deadline " + str(tables.fact("Deadline")) + ")",
+            tables.remediation,
+            {
+                "action_type": "action",
+                "supplier": "supplier",
+                "buyer": "buyer",
+                "product": "product",
+                "tier": "tier",
+                "annual_value_usd": "value (USD)",
+                "estimated_completion": "est. completion",
+                "late": "late",
+            },
+        )
+    )
+    if len(tables.programs):
+        console.print(
+            _frame_table(
+                "Contracts and programs affected",
+                tables.programs,
+                {
+                    "program": "program",
+                    "contract_id": "contract",
+                    "buyer": "buyer",
+                    "suppliers": "suppliers",
+                    "value_at_risk_usd": "value (USD)",
+                    "late": "late",
+                },
+            )
+        )
+    if len(tables.reporting):
+        console.print(
+            _frame_table(
+                f"Reports owed (identified {tables.identified})",
+                tables.reporting,
+                {
+                    "contract_number": "contract",
+                    "order_number": "order",
+                    "supplier_name": "supplier",
+                    "product": "product",
+                    "clause": "clause",
+                    "initial_report_due": "initial due",
+                    "followup_report_due": "follow-up due",
+                },
+            )
+        )
+    else:
+        console.print("No reports owed: no exposed input of it is used in a DoD contract.")
+
+
+def print_screening(result: ScreeningResult, top: int) -> None:
+    """Print a screening's headline and its ``top`` matches."""
+    listed, matches = result.listed, result.matches
+    for note in result.notes:
+        console.print(f"note: {note}")
+    console.print(
+        f"screened {result.organizations} organizations against {len(listed.records)} records of "
+        f"{listed.file} ({listed.kind}, {listed.layout} layout) as of {result.as_of}: "
+        f"{len(result.confirmed)} confirmed ({len(result.to_designate)} in force), "
+        f"{int((~matches['confirmed']).sum())} to review"
+    )
+    if matches.empty:
+        console.print("no matches")
+        return
+    table = Table(title=f"Matches (top {min(top, len(matches))} of {len(matches)})")
+    for column in (
+        "organization",
+        "listed name",
+        "match",
+        "score",
+        "confirmed",
+        "status",
+        "type / agency",
+        "row",
+        "why",
+    ):
+        table.add_column(column)
+    for row in matches.head(top).to_dict("records"):
+        matched, listed_name = str(row["matched_name"]), str(row["listed_name"])
+        _add_row(
+            table,
+            str(row["org_name"]),
+            matched + ("" if matched == listed_name else f" (of {listed_name})"),
+            str(row["match"]),
+            f"{row['score']:.0f}",
+            "yes" if row["confirmed"] else "no",
+            str(row["status"]),
+            " / ".join(
+                str(v)
+                for v in (row["exclusion_type"], row["excluding_agency"])
+                if isinstance(v, str)
+            ),
+            str(row["record_row"]),
+            str(row["reason"]),
+        )
+    console.print(table)
+
+
+def print_demo(
+    result: DemoResult, frame: pd.DataFrame | None, *, workbook: Path, json_path: Path
+) -> None:
+    """Print what the demo loaded, the warehouse status, its assessment and where it wrote.
+
+    ``frame`` is the organizations frame of ``result.run`` (None when there is no run).
+    """
+    for report in result.reports:
+        print_load(report)
+    print_status(result.status)
+    if result.run is not None and frame is not None:
+        console.print()
+        print_assessment(result.run, frame, 15)
+    path = result.database
+    console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
+    sheets = ", ".join(["Summary", *(sheet.title for sheet in SHEETS)])
+    console.print(f"assessment workbook: {workbook} ({sheets})")
+    console.print(f"assessment JSON: {json_path} (SPEC 5.1)")

@@ -1,0 +1,1 @@
+"""Reading what users upload: safe readers, header mapping, validation, public-data adapters, previews."""

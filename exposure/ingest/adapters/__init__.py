@@ -1,0 +1,110 @@
+"""Public data formats, loaded through the same all-or-nothing path as the canonical sheets.
+
+An adapter turns one source file of a public format into rows of the canonical staging tables
+(``stg_organizations``, ``stg_relationships``), each with the source row it came from. It is
+used by :func:`exposure.warehouse.loading.load_files` in three steps, all inside the load's
+transaction, so a failure anywhere leaves the database as it was:
+
+1. :meth:`SourceAdapter.validate` reads the source into temporary tables (names prefixed by
+   the given prefix) and returns every problem, located by file, row and the source's own
+   column name (or JSON pointer);
+2. :meth:`SourceAdapter.parts` gives, per staging table, a SELECT of the canonical columns and
+   ``_row``; the warehouse adds the provenance and inserts. :meth:`SourceAdapter.rejected`
+   gives the source rows the format's rules leave out (a repeated report, an SBOM entry that
+   names no organization...) with the reason; the warehouse stores them in ``stg_rejected``
+   with the same provenance, and the model lists them in data quality (``rejected_row``);
+3. :meth:`SourceAdapter.drop` removes the temporary tables.
+
+Formats (SPEC 3.3):
+
+* ``usaspending-subawards`` (:mod:`exposure.ingest.adapters.usaspending`): the USAspending.gov
+  contract subaward download, recognised by its header;
+* ``cyclonedx`` (:mod:`exposure.ingest.adapters.cyclonedx`): a CycloneDX JSON SBOM, recognised by
+  ``bomFormat`` and read and validated by :mod:`exposure.ingest.adapters.cyclonedx_json`.
+"""
+
+from __future__ import annotations
+
+import abc
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from exposure.core.errors import LoadError, Problem
+from exposure.ingest.mapping import LoadOptions
+from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES, RawSheet
+from exposure.ingest.schema import AdapterKind, SheetKind
+
+__all__ = ["SourceAdapter", "StagedPart", "adapter_for_file", "adapter_for_sheet"]
+
+
+@dataclass(frozen=True)
+class StagedPart:
+    """Rows for one staging table: ``select`` gives its canonical columns and ``_row``."""
+
+    kind: SheetKind
+    select: str
+
+
+@dataclass
+class SourceAdapter(abc.ABC):
+    """One source file of a public format, on its way to the staging tables."""
+
+    file: str
+    kind: AdapterKind
+    buyer: str | None = None
+    notes: list[str] = field(default_factory=list)
+    sheet: str | None = None
+
+    @abc.abstractmethod
+    def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
+        """Read the source into temporary tables named ``<prefix>_*``; every problem found."""
+
+    @abc.abstractmethod
+    def parts(self, prefix: str) -> list[StagedPart]:
+        """What to stage, once :meth:`validate` found no problem."""
+
+    def rejected(self, prefix: str) -> str | None:
+        """A SELECT of the source rows left out, once :meth:`validate` found no problem:
+        ``reason`` (a short code), ``name`` (the organization it concerns), ``detail`` (the
+        reason in words, with the entry) and ``_row``; None when the format drops nothing."""
+        return None
+
+    @abc.abstractmethod
+    def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+        """Drop the temporary tables (whether or not validation passed)."""
+
+
+def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapter | None:
+    """The adapter for a file that is not a spreadsheet (a JSON SBOM), or None.
+
+    Raises:
+        LoadError: the file is JSON but not a CycloneDX SBOM, or ``--kind cyclonedx`` was given
+            for a file that cannot be one.
+    """
+    from exposure.ingest.adapters.cyclonedx import read_sbom
+    from exposure.ingest.adapters.cyclonedx_json import looks_like_json
+
+    if options.kind not in (None, "cyclonedx"):
+        return None
+    suffix = Path(name).suffix.lower()
+    tabular = suffix in (*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES)
+    if options.kind == "cyclonedx" or suffix == ".json" or (not tabular and looks_like_json(path)):
+        return read_sbom(path, name, buyer=options.buyer)
+    return None
+
+
+def adapter_for_sheet(raw: RawSheet, options: LoadOptions) -> SourceAdapter | None:
+    """The adapter for a sheet in a public format (recognised by its header), or None."""
+    from exposure.ingest.adapters.usaspending import SubawardSource, is_subaward_header
+
+    if options.kind == "usaspending-subawards" or (
+        options.kind is None and is_subaward_header(raw)
+    ):
+        return SubawardSource.from_sheet(raw)
+    if options.kind == "cyclonedx":
+        raise LoadError(
+            [Problem(raw.file, "--kind cyclonedx reads CycloneDX JSON SBOMs; this is a sheet")]
+        )
+    return None

@@ -1,0 +1,498 @@
+"""USAspending.gov contract subaward downloads: one subcontract edge per prime, subawardee and
+contract.
+
+The download ("Contracts_Subawards_*.csv" from Award Data Archive or Custom Award Data) has one
+row per subaward report, with about a hundred columns named as in
+:data:`FIELDS` (the USAspending download dictionary's names). The ones read here:
+
+* the prime awardee (the buyer): ``prime_awardee_uei``, ``prime_awardee_name``,
+  ``prime_awardee_dba_name``, ``prime_awardee_parent_uei``, ``prime_awardee_parent_name``,
+  ``prime_awardee_country_code``;
+* the subawardee (the supplier): the same with ``subawardee_``;
+* the contract: ``prime_award_piid``, ``prime_award_unique_key``,
+  ``prime_award_awarding_agency_code``/``_name``, ``prime_award_funding_agency_code``/``_name``;
+* the subaward: ``subaward_amount``, ``subaward_number``, ``subaward_action_date``,
+  ``subaward_description``, and the report id and date, spelled ``subaward_sam_report_*``
+  since SAM.gov took over subaward reporting, ``subaward_fsrs_report_*`` before (either is
+  accepted).
+
+Rules:
+
+* Every cell is cleaned as a sheet's is (:func:`exposure.core.cells.clean_text_sql`: white space
+  trimmed and collapsed, blank as NULL); UEIs are upper-cased.
+* Organizations are identified by UEI (12 letters and digits), by name when the UEI is blank.
+  Every (UEI, name) pair becomes an ``organizations`` row, so one UEI written with two names
+  shows up as a UEI conflict in data quality. The prime awardee is declared ``prime``; a
+  subawardee's kind is inferred (``subcontractor``). A parent given by UEI or by name becomes
+  an organization and the ``parent`` of its child (by UEI when given; one known only by UEI is
+  named by it, as every organization the download names only by UEI); a parent that is the
+  organization itself is ignored. A ``dba`` name becomes an alias.
+* Each (prime, subawardee, contract) is one ``subcontract`` relationship (buyer = prime,
+  supplier = subawardee) whose ``annual_value_usd`` is the sum of its subaward amounts in the
+  file (the period the download covers); ``contract_id`` is the PIID (the unique award key when
+  one PIID names several awards of the pair); ``dod_use`` is true when the awarding or funding
+  agency is the Department of Defense (code 097). Notes list the reports, subaward numbers,
+  action dates and source rows behind it.
+* A report repeated with the same report id (same amount, subaward number and parties) is
+  counted once; a subaward whose subawardee is the prime itself is skipped. Both are noted,
+  and each such row is kept in ``stg_rejected`` with its row and reason (data quality lists
+  it as ``rejected_row``).
+* Refused, naming file, row and column: a missing key column, a UEI that is not 12 letters and
+  digits, an amount that is not a number of at least 0, a party with neither UEI nor name, a
+  contract with neither PIID nor unique key, a name that looks like a formula.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from exposure.core.cells import clean_text_sql, refused_as_name_sql
+from exposure.core.errors import LoadError, Problem
+from exposure.core.sql import scalar, sql_identifier
+from exposure.ingest.adapters import SourceAdapter, StagedPart
+from exposure.ingest.readers import RawSheet, csv_error
+from exposure.ingest.schema import header_key
+
+__all__ = ["FIELDS", "REQUIRED", "SubawardSource", "is_subaward_header"]
+
+logger = logging.getLogger(__name__)
+
+# Our field -> the download's column names for it (the first found is used; later ones are
+# older spellings).
+FIELDS: dict[str, tuple[str, ...]] = {
+    "prime_uei": ("prime_awardee_uei",),
+    "prime_name": ("prime_awardee_name",),
+    "prime_dba": ("prime_awardee_dba_name",),
+    "prime_parent_uei": ("prime_awardee_parent_uei",),
+    "prime_parent_name": ("prime_awardee_parent_name",),
+    "prime_country": ("prime_awardee_country_code",),
+    "sub_uei": ("subawardee_uei",),
+    "sub_name": ("subawardee_name",),
+    "sub_dba": ("subawardee_dba_name",),
+    "sub_parent_uei": ("subawardee_parent_uei",),
+    "sub_parent_name": ("subawardee_parent_name",),
+    "sub_country": ("subawardee_country_code",),
+    "piid": ("prime_award_piid",),
+    "award_key": ("prime_award_unique_key",),
+    "awarding_code": ("prime_award_awarding_agency_code",),
+    "awarding_name": ("prime_award_awarding_agency_name",),
+    "funding_code": ("prime_award_funding_agency_code",),
+    "funding_name": ("prime_award_funding_agency_name",),
+    "amount": ("subaward_amount",),
+    "number": ("subaward_number",),
+    "action_date": ("subaward_action_date",),
+    "description": ("subaward_description",),
+    "report_id": ("subaward_sam_report_id", "subaward_fsrs_report_id"),
+    "report_modified": (
+        "subaward_sam_report_last_modified_date",
+        "subaward_fsrs_report_last_modified_date",
+    ),
+}
+
+# Columns without which a row cannot become an edge; plus one of PIID / unique key.
+REQUIRED = ("prime_uei", "prime_name", "sub_uei", "sub_name", "amount")
+_CONTRACT = ("piid", "award_key")
+_NAMES = ("prime_name", "prime_dba", "prime_parent_name", "sub_name", "sub_dba", "sub_parent_name")
+_UEIS = ("prime_uei", "prime_parent_uei", "sub_uei", "sub_parent_uei")
+_MAX_PROBLEMS = 20
+
+# The amount as written in the download ("125000.00"), or with a $ and thousands separators.
+_AMOUNT = r"\$?([0-9]+(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
+_DOD_CODE = "097"
+
+
+def _header_cells(raw: RawSheet) -> list[str]:
+    table = raw.table
+    if table.num_rows == 0:
+        return []
+    return [
+        "" if (value := table.column(i)[0].as_py()) is None else str(value).strip()
+        for i in range(table.num_columns)
+    ]
+
+
+def is_subaward_header(raw: RawSheet) -> bool:
+    """Whether a sheet's first row is a USAspending subaward download header.
+
+    It is when it names the prime award or awardee and the subawardee (a key column missing
+    from such a header is then reported by name).
+    """
+    keys = {header_key(cell) for cell in _header_cells(raw)}
+    has = {name for names in FIELDS.values() for name in names if header_key(name) in keys}
+    return bool(
+        has & {"prime_awardee_uei", "prime_awardee_name", "prime_award_unique_key"}
+    ) and bool(has & {"subawardee_uei", "subawardee_name", "subaward_amount"})
+
+
+@dataclass
+class SubawardSource(SourceAdapter):
+    """A USAspending subaward download, its columns located."""
+
+    raw: RawSheet | None = None
+    columns: dict[str, list[int]] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_sheet(cls, raw: RawSheet) -> SubawardSource:
+        """Locate the columns; refuse a header that lacks a key column.
+
+        Raises:
+            LoadError: a key column is missing (all of them are listed).
+        """
+        cells = _header_cells(raw)
+        by_key: dict[str, int] = {}
+        for index, cell in enumerate(cells):
+            by_key.setdefault(header_key(cell), index)
+        columns: dict[str, list[int]] = {}
+        headers: dict[str, str] = {}
+        for name, spellings in FIELDS.items():
+            found = [by_key[header_key(s)] for s in spellings if header_key(s) in by_key]
+            if found:
+                columns[name] = found
+                headers[name] = cells[found[0]]
+        where = {"file": raw.file, "sheet": raw.sheet, "row": raw.first_row}
+        missing = [FIELDS[name][0] for name in REQUIRED if name not in columns]
+        if not any(name in columns for name in _CONTRACT):
+            missing.append(" or ".join(FIELDS[name][0] for name in _CONTRACT))
+        if missing:
+            raise LoadError(
+                [
+                    Problem(
+                        message=f"a USAspending subaward download needs the column '{column}'; "
+                        f"expected the download's own header ({', '.join(FIELDS[n][0] for n in REQUIRED)}, "
+                        "prime_award_piid or prime_award_unique_key, ...)",
+                        column=column,
+                        **where,  # type: ignore[arg-type]
+                    )
+                    for column in missing
+                ]
+            )
+        if raw.table.num_rows < 2 and raw.csv_sql is None:
+            raise LoadError(
+                [
+                    Problem(
+                        raw.file,
+                        "the file has a header row but no data rows",
+                        sheet=raw.sheet,
+                        row=raw.first_row,
+                    )
+                ]
+            )
+        return cls(
+            file=raw.file,
+            kind="usaspending-subawards",
+            sheet=raw.sheet,
+            raw=raw,
+            columns=columns,
+            headers=headers,
+        )
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def _field_sql(self, name: str) -> str:
+        # Every cell cleaned as a sheet's are (white space trimmed and collapsed, blank NULL).
+        parts = [clean_text_sql(sql_identifier(f"c{i}")) for i in self.columns.get(name, [])]
+        if not parts:
+            return "NULL::VARCHAR"
+        expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
+        if name in _UEIS:
+            expr = f"upper({expr})"
+        return expr
+
+    def _read(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+        raw = self.raw
+        assert raw is not None
+        fields = ", ".join(f"{self._field_sql(name)} AS {name}" for name in FIELDS)
+        if raw.csv_sql:
+            try:
+                con.execute(
+                    f"CREATE OR REPLACE TEMP TABLE {prefix}_csv AS SELECT {fields} FROM {raw.csv_sql}"
+                )
+            except duckdb.Error as exc:
+                raise csv_error(raw.file, exc, raw.csv_path) from exc
+            # Rows keep file order; the header is the first.
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {prefix}_src AS SELECT "
+                f"rowid - (SELECT min(rowid) FROM {prefix}_csv) + {raw.first_row} AS _row, * "
+                f"FROM {prefix}_csv"
+            )
+            con.execute(f"DROP TABLE {prefix}_csv")
+        else:
+            rows = np.arange(raw.table.num_rows, dtype=np.int64) + raw.first_row
+            con.register(f"{prefix}_arrow", raw.table.append_column("_row", pa.array(rows)))
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {prefix}_src AS SELECT _row, {fields} FROM {prefix}_arrow"
+            )
+            con.unregister(f"{prefix}_arrow")
+        present = " OR ".join(f"{name} IS NOT NULL" for name in FIELDS)
+        dod = "NULL::BOOLEAN"
+        agency = [
+            name for name in ("awarding_code", "awarding_name", "funding_code", "funding_name")
+        ]
+        if any(name in self.columns for name in agency):
+            any_given = " OR ".join(f"{name} IS NOT NULL" for name in agency)
+            dod = (
+                f"CASE WHEN {any_given} THEN coalesce(awarding_code = '{_DOD_CODE}' "
+                f"OR funding_code = '{_DOD_CODE}' "
+                "OR upper(awarding_name) LIKE 'DEPARTMENT OF DEFENSE%' "
+                "OR upper(funding_name) LIKE 'DEPARTMENT OF DEFENSE%', false) END"
+            )
+        amount = (
+            f"CASE WHEN regexp_full_match(amount, '{_AMOUNT}') "
+            "THEN TRY_CAST(replace(replace(amount, ',', ''), '$', '') AS DOUBLE) END"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_rows AS "
+            f"SELECT *, {amount} AS amount_usd, {dod} AS is_dod, "
+            "coalesce(prime_uei, prime_name) AS prime_key, coalesce(sub_uei, sub_name) AS sub_key, "
+            "exposure_norm_name(prime_name) AS prime_norm, exposure_norm_name(sub_name) AS sub_norm "
+            f"FROM {prefix}_src WHERE _row > {raw.first_row} AND ({present})"
+        )
+        con.execute(f"DROP TABLE {prefix}_src")
+
+    # -- validation ------------------------------------------------------------------------
+
+    def _rules(self) -> list[tuple[str, str, str]]:
+        """(field whose column is named, condition, message)."""
+        rules: list[tuple[str, str, str]] = []
+        for name in _UEIS:
+            if name in self.columns:
+                rules.append(
+                    (
+                        name,
+                        f"{name} IS NOT NULL AND NOT regexp_full_match({name}, '[A-Z0-9]{{12}}')",
+                        "a UEI is 12 letters and digits (SAM.gov Unique Entity ID)",
+                    )
+                )
+        for side, what in (("prime", "prime awardee"), ("sub", "subawardee")):
+            rules.append(
+                (
+                    f"{side}_name",
+                    f"{side}_uei IS NULL AND {side}_name IS NULL",
+                    f"the {what} has neither a UEI nor a name",
+                )
+            )
+            rules.append(
+                (
+                    f"{side}_name",
+                    f"{side}_name IS NOT NULL AND {side}_norm IS NULL",
+                    "a name needs at least one letter or digit",
+                )
+            )
+        rules.append(
+            (
+                "amount",
+                "amount IS NOT NULL AND amount_usd IS NULL",
+                "expected an amount in US dollars of at least 0, such as 125000.00",
+            )
+        )
+        contract = next(name for name in _CONTRACT if name in self.columns)
+        rules.append(
+            (
+                contract,
+                "piid IS NULL AND award_key IS NULL",
+                "the prime award has neither a PIID (prime_award_piid) nor a unique key "
+                "(prime_award_unique_key)",
+            )
+        )
+        for name in (*_NAMES, *_UEIS):
+            if name in self.columns:
+                rules.append(
+                    (
+                        name,
+                        refused_as_name_sql(name),
+                        "looks like a spreadsheet formula; names and identifiers must be plain text",
+                    )
+                )
+        return rules
+
+    def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
+        self._read(con, prefix)
+        raw = self.raw
+        assert raw is not None
+        if not scalar(con, f"SELECT count(*) FROM {prefix}_rows"):
+            return [
+                Problem(raw.file, "the file has a header row but no data rows", sheet=raw.sheet)
+            ]
+        rules = self._rules()
+        union = " UNION ALL ".join(
+            f"SELECT {index} AS rule, _row, CAST({column} AS VARCHAR) AS value "
+            f"FROM {prefix}_rows WHERE {condition}"
+            for index, (column, condition, _) in enumerate(rules)
+        )
+        found = con.execute(
+            f"SELECT rule, _row, value, count(*) OVER (PARTITION BY rule) FROM ({union}) "
+            f"QUALIFY row_number() OVER (PARTITION BY rule ORDER BY _row) <= {_MAX_PROBLEMS} "
+            "ORDER BY _row, rule"
+        ).fetchall()
+        problems = []
+        hidden: dict[int, int] = {}
+        for rule, row, value, count in found:
+            column, _, message = rules[rule]
+            hidden[rule] = max(0, count - _MAX_PROBLEMS)
+            problems.append(
+                Problem(
+                    raw.file,
+                    message,
+                    sheet=raw.sheet,
+                    row=row,
+                    column=self.headers.get(column, FIELDS[column][0]),
+                    value=value,
+                )
+            )
+        if sum(hidden.values()):
+            problems.append(
+                Problem(raw.file, f"{sum(hidden.values())} more cell problem(s) of the same kinds")
+            )
+        if not problems:
+            self._keep(con, prefix)
+        return problems
+
+    def _keep(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+        """The rows that become edges: repeated reports once, self-subawards out; noted.
+
+        ``<prefix>_ranked`` marks each row: ``repeat_of`` (the row of the report's first
+        statement, NULL for a first one) and ``is_self``; ``<prefix>_kept`` is its first
+        statements.
+        """
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_ranked AS SELECT *, "
+            "CASE WHEN report_id IS NOT NULL AND row_number() OVER report > 1 "
+            "THEN first_value(_row) OVER report END AS repeat_of, "
+            "(prime_key = sub_key OR (prime_norm = sub_norm AND (prime_uei IS NULL OR sub_uei IS NULL)))"
+            f" AS is_self FROM {prefix}_rows "
+            "WINDOW report AS (PARTITION BY report_id, prime_key, sub_key, number, amount_usd, "
+            "piid, award_key ORDER BY _row)"
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {prefix}_kept AS "
+            f"SELECT * FROM {prefix}_ranked WHERE repeat_of IS NULL"
+        )
+        total = int(scalar(con, f"SELECT count(*) FROM {prefix}_rows"))
+        kept = int(scalar(con, f"SELECT count(*) FROM {prefix}_kept"))
+        if kept < total:
+            self.notes.append(
+                f"{self.file}: {total - kept} row(s) repeat a subaward report (same report id, "
+                "parties, subaward number and amount) and were counted once"
+            )
+        selves = con.execute(
+            f"SELECT count(*), list(_row ORDER BY _row)[1:5] FROM {prefix}_kept WHERE is_self"
+        ).fetchall()[0]
+        if selves[0]:
+            self.notes.append(
+                f"{self.file}: {selves[0]} subaward(s) to the prime awardee itself were skipped "
+                f"(rows {', '.join(str(r) for r in selves[1])}{', ...' if selves[0] > 5 else ''})"
+            )
+
+    def rejected(self, prefix: str) -> str | None:
+        subaward = (
+            "concat_ws(' ', 'subaward', number, 'of', coalesce(prime_name, prime_uei), 'to', "
+            "coalesce(sub_name, sub_uei), 'under', coalesce(piid, award_key), "
+            "'for $' || amount)"
+        )
+        return f"""
+            SELECT 'repeated_report' AS reason, coalesce(prime_name, prime_uei) AS name,
+                   {subaward} || ': repeats report ' || report_id || ' of row ' || repeat_of
+                       || ' (same parties, subaward number and amount); counted once' AS detail,
+                   _row
+            FROM {prefix}_ranked WHERE repeat_of IS NOT NULL
+            UNION ALL
+            SELECT 'self_subaward', coalesce(prime_name, prime_uei),
+                   {subaward} || ': the subawardee is the prime awardee itself; skipped', _row
+            FROM {prefix}_kept WHERE is_self
+        """
+
+    # -- staging ---------------------------------------------------------------------------
+
+    def parts(self, prefix: str) -> list[StagedPart]:
+        kept = f"{prefix}_kept"
+
+        def party(side: str, kind: str) -> str:
+            return (
+                f"SELECT {side}_uei AS uei, {side}_name AS name, {kind} AS kind, "
+                f"{side}_country AS country, "
+                f"CASE WHEN ({side}_parent_uei IS NOT NULL OR {side}_parent_name IS NOT NULL) "
+                f"AND coalesce({side}_parent_uei, '') <> coalesce({side}_uei, '-') "
+                f"AND NOT ({side}_parent_uei IS NULL AND exposure_norm_name({side}_parent_name) = {side}_norm) "
+                f"THEN coalesce({side}_parent_uei, {side}_parent_name) END AS parent, "
+                f"replace({side}_dba, ';', ',') AS alias, _row FROM {kept}"
+            )
+
+        def parent(side: str) -> str:
+            return (
+                f"SELECT {side}_parent_uei, {side}_parent_name, NULL, NULL, NULL, NULL, _row "
+                f"FROM {kept} WHERE ({side}_parent_uei IS NOT NULL OR {side}_parent_name IS NOT NULL) "
+                f"AND coalesce({side}_parent_uei, '') <> coalesce({side}_uei, '-')"
+            )
+
+        organizations = f"""
+            WITH party AS (
+                {party("prime", "'prime'")} UNION ALL {party("sub", "NULL")}
+                UNION ALL {parent("prime")} UNION ALL {parent("sub")}
+            ),
+            named AS (SELECT * FROM party WHERE name IS NOT NULL),
+            unnamed AS (
+                SELECT uei, min(_row) AS _row FROM party
+                WHERE name IS NULL AND uei NOT IN (SELECT uei FROM named WHERE uei IS NOT NULL)
+                GROUP BY uei
+            )
+            SELECT arg_min(name, _row) AS name,
+                   arg_min(kind, _row) FILTER (WHERE kind IS NOT NULL) AS kind,
+                   uei, NULL AS cage,
+                   arg_min(country, _row) FILTER (WHERE country IS NOT NULL) AS country,
+                   arg_min(parent, _row) FILTER (WHERE parent IS NOT NULL) AS parent,
+                   nullif(string_agg(DISTINCT alias, ';' ORDER BY alias) FILTER (
+                       WHERE alias IS NOT NULL AND exposure_norm_name(alias) IS DISTINCT FROM exposure_norm_name(name)
+                   ), '') AS aliases,
+                   min(_row) AS _row
+            FROM named GROUP BY uei, exposure_norm_name(name)
+            UNION ALL
+            SELECT uei, NULL, uei, NULL, NULL, NULL, NULL, _row FROM unnamed
+        """
+        relationships = f"""
+            WITH grouped AS (
+                SELECT prime_key, sub_key, piid, award_key,
+                       sum(amount_usd) AS total, count(*) AS reports, count(amount_usd) AS priced,
+                       list(DISTINCT number ORDER BY number) FILTER (WHERE number IS NOT NULL) AS numbers,
+                       min(action_date) AS first_date, max(action_date) AS last_date,
+                       list(_row ORDER BY _row) AS rows,
+                       bool_or(is_dod) AS dod,
+                       arg_min(description, _row) FILTER (WHERE description IS NOT NULL) AS description,
+                       min(_row) AS _row
+                FROM {kept} WHERE NOT is_self
+                GROUP BY prime_key, sub_key, piid, award_key
+            )
+            SELECT prime_key AS buyer, sub_key AS supplier, 'subcontract' AS relation,
+                   NULL AS product, NULL AS used_in,
+                   CASE WHEN min(award_key) OVER pair IS DISTINCT FROM max(award_key) OVER pair
+                        THEN coalesce(award_key, piid) ELSE coalesce(piid, award_key) END AS contract_id,
+                   NULL AS program, total AS annual_value_usd, dod AS dod_use,
+                   concat_ws('; ',
+                       'USAspending subawards: ' || reports || ' report(s)'
+                           || CASE WHEN priced < reports THEN ' (' || (reports - priced) || ' without an amount)' ELSE '' END,
+                       'prime award ' || award_key,
+                       'subaward number(s) ' || array_to_string(numbers[1:5], ', ')
+                           || CASE WHEN len(numbers) > 5 THEN ' (+' || (len(numbers) - 5) || ' more)' ELSE '' END,
+                       'action dates ' || first_date || CASE WHEN last_date <> first_date THEN ' to ' || last_date ELSE '' END,
+                       'source rows ' || array_to_string(rows[1:10], ', ')
+                           || CASE WHEN len(rows) > 10 THEN ' (+' || (len(rows) - 10) || ' more)' ELSE '' END,
+                       left(description, 200)
+                   ) AS notes,
+                   _row
+            FROM grouped
+            WINDOW pair AS (PARTITION BY prime_key, sub_key, piid)
+        """
+        return [
+            StagedPart("organizations", organizations),
+            StagedPart("relationships", relationships),
+        ]
+
+    def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+        con.execute(f"DROP VIEW IF EXISTS {prefix}_kept")
+        for suffix in ("csv", "src", "rows", "ranked"):
+            con.execute(f"DROP TABLE IF EXISTS {prefix}_{suffix}")

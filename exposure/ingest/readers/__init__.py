@@ -1,0 +1,109 @@
+"""Read uploaded files into raw tables of text, safely.
+
+Every reader returns :class:`RawSheet` objects: the cells of one sheet as strings, exactly as
+a person sees them, before any header matching or validation. Nothing here executes or
+unpickles anything: spreadsheets are read by calamine (via fastexcel), CSV and parquet by
+DuckDB. :func:`read_file` picks the reader from the file's first bytes, then its extension:
+
+- :mod:`~exposure.ingest.readers.workbooks`: .xlsx, .xlsm, .xls, .xlsb, .ods. Before a zip-based
+  workbook is opened its container is checked (size, compression ratio) and every XML part is
+  refused if it declares a DTD or entities, which is how "billion laughs" entity-expansion
+  payloads work (:mod:`~exposure.ingest.readers.xlsx_safety`). Hidden sheets are not data and are
+  not returned.
+- :mod:`~exposure.ingest.readers.csv_files`: CSV read strictly, in a dialect sniffed once
+  (:mod:`~exposure.ingest.readers.csv_dialect`, :mod:`~exposure.ingest.readers.csv_layout`), with errors
+  located by row and column (:mod:`~exposure.ingest.readers.csv_errors`).
+- :mod:`~exposure.ingest.readers.parquet_files`: parquet, every column as text, once its metadata
+  and the size of its cells as text are within the limits.
+
+DuckDB treats ``*``, ``?`` and ``[...]`` in a path as a glob, so a file whose name holds them
+is read through a link with a plain name in the temporary directory
+(:mod:`~exposure.ingest.readers.paths`). Limits come from :class:`ReadLimits` (file size, what a
+workbook or parquet file expands to, a parquet file's rows and values), each with an
+environment variable (``EXPOSURE_MAX_FILE_MB`` and others) that changes its default.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from exposure.core.errors import LoadError, Problem
+from exposure.ingest.readers.csv_errors import csv_error, utf8_problem
+from exposure.ingest.readers.csv_files import read_csv
+from exposure.ingest.readers.parquet_files import read_parquet
+from exposure.ingest.readers.sheets import (
+    CSV_SUFFIXES,
+    PARQUET_SUFFIXES,
+    SPREADSHEET_SUFFIXES,
+    RawSheet,
+    ReadLimits,
+    check_size,
+    column_letter,
+)
+from exposure.ingest.readers.workbooks import read_container, read_workbook, read_xlsx
+
+__all__ = [
+    "CSV_SUFFIXES",
+    "PARQUET_SUFFIXES",
+    "SPREADSHEET_SUFFIXES",
+    "RawSheet",
+    "ReadLimits",
+    "check_size",
+    "column_letter",
+    "csv_error",
+    "read_file",
+    "utf8_problem",
+]
+
+
+def read_file(
+    path: Path,
+    *,
+    display_name: str | None = None,
+    encoding: str | None = None,
+    limits: ReadLimits | None = None,
+) -> list[RawSheet]:
+    """Read one file into raw text sheets, refusing unsafe or unreadable input.
+
+    Raises:
+        LoadError: the file is missing, empty, too large, corrupt, of an unknown type, not in
+            the expected text encoding, or a workbook whose XML declares entities.
+    """
+    limits = limits or ReadLimits()
+    name = display_name or path.name
+    if not path.is_file():
+        raise LoadError([Problem(name, "file not found")])
+    size = path.stat().st_size
+    if size == 0:
+        raise LoadError([Problem(name, "the file is empty (0 bytes)")])
+    check_size(path, name, limits)
+    with path.open("rb") as handle:
+        magic = handle.read(8)
+    suffix = path.suffix.lower() if display_name is None else Path(display_name).suffix.lower()
+    if suffix in (".ods", ".xlsb"):
+        # Zip containers too, but not .xlsx: no xl/workbook.xml, no worksheet XML to scan.
+        if not magic.startswith(b"PK"):
+            raise LoadError(
+                [Problem(name, f"not a valid {suffix} workbook (it is not a zip container)")]
+            )
+        return read_container(path, name, limits, suffix)
+    if magic.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
+        if not magic.startswith(b"PK"):
+            raise LoadError(
+                [Problem(name, "not a valid .xlsx workbook (it is not a zip container)")]
+            )
+        return read_xlsx(path, name, limits)
+    if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
+        return read_workbook(path, name, formulas={}, offsets={})
+    if magic.startswith(b"PAR1") or suffix in PARQUET_SUFFIXES:
+        return [read_parquet(path, name, limits)]
+    if suffix in CSV_SUFFIXES or suffix == "":
+        return [read_csv(path, name, encoding)]
+    raise LoadError(
+        [
+            Problem(
+                name,
+                f"unsupported file type '{suffix}': expected .xlsx, .xls, .ods, .csv or .parquet",
+            )
+        ]
+    )

@@ -1,0 +1,460 @@
+"""Check every cell of a mapped sheet, in SQL, and type it for staging.
+
+Each sheet is read once into a temporary table, ``<name>_typed``: every cell trimmed (white
+space collapsed, blank as NULL: :func:`exposure.core.cells.clean_text_sql`) and typed (numbers,
+booleans, kinds, relations), with the cleaned text of each typed column (``_text_<column>``,
+for messages) and the spreadsheet row number ``_row``; blank rows are dropped. Names are
+normalized once per distinct name
+(``<name>_names``) and joined in by the view ``<name>_normed`` where a rule needs them.
+
+The rules are then plain comparisons, so a million-row CSV is checked in a few seconds.
+A problem names the file, sheet, row, column (the user's own header) and value.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+from exposure.core.cells import clean_text_sql, refused_as_name_sql
+from exposure.core.errors import Problem
+from exposure.core.sql import scalar, sql_identifier, sql_literal
+from exposure.ingest.mapping import MappedSheet
+from exposure.ingest.readers import column_letter, csv_error
+from exposure.ingest.schema import COLUMNS, IDENTITY_COLUMNS, ORG_KINDS, RELATION_TYPES, Column
+
+__all__ = [
+    "MAX_PROBLEMS_PER_RULE",
+    "drop_sheet",
+    "prepare_sheet",
+    "staging_select",
+    "validate_sheet",
+]
+
+logger = logging.getLogger(__name__)
+
+# Problems reported per rule before the rest are only counted.
+MAX_PROBLEMS_PER_RULE = 20
+
+KIND_SYNONYMS = {
+    "government": "agency",
+    "federal_agency": "agency",
+    "prime_contractor": "prime",
+    "sub": "subcontractor",
+    "sub_contractor": "subcontractor",
+    "vendor": "supplier",
+    "cloud": "cloud_host",
+    "cloud_provider": "cloud_host",
+    "csp": "cloud_host",
+    "software": "software_vendor",
+    "isv": "software_vendor",
+    "ai_vendor": "model_provider",
+    "model_vendor": "model_provider",
+    "ai_provider": "model_provider",
+    "systems_integrator": "integrator",
+}
+RELATION_SYNONYMS = {
+    "prime": "prime_contract",
+    "contract": "prime_contract",
+    "subcontractor": "subcontract",
+    "sub": "subcontract",
+    "subaward": "subcontract",
+    "part": "component",
+    "hardware": "component",
+    "api": "model_api",
+    "ai_api": "model_api",
+    "model": "model_api",
+    "hosting": "cloud_hosting",
+    "cloud": "cloud_hosting",
+    "iaas": "cloud_hosting",
+    "paas": "cloud_hosting",
+    "resale": "resells",
+    "reseller": "resells",
+    "resell": "resells",
+    "integration": "integrates",
+    "integrate": "integrates",
+    "services": "professional_services",
+    "consulting": "professional_services",
+    "software_license": "license",
+    "licence": "license",
+    "software": "license",
+}
+_TRUE = ("true", "t", "yes", "y", "1", "x", "1.0")
+_FALSE = ("false", "f", "no", "n", "0", "0.0")
+
+
+def _list_sql(values: tuple[str, ...] | list[str]) -> str:
+    return ", ".join(sql_literal(value) for value in values)
+
+
+def _map_sql(mapping: dict[str, str]) -> str:
+    return (
+        "MAP {" + ", ".join(f"{sql_literal(k)}: {sql_literal(v)}" for k, v in mapping.items()) + "}"
+    )
+
+
+def _thousands(text: str) -> str:
+    """A plain number, or one with comma thousands separators ("1,250,000.50"), else NULL.
+
+    A comma anywhere else ("1,5" with a decimal comma) is refused, never silently rescaled.
+    """
+    pattern = "[0-9]+(\\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+(\\.[0-9]+)?"
+    return f"(CASE WHEN regexp_full_match({text}, '{pattern}') THEN TRY_CAST(replace({text}, ',', '') AS DOUBLE) END)"
+
+
+def _typed_expr(column: Column, text: str) -> str:
+    """SQL typing a cleaned text column (NULL when blank or invalid)."""
+    if column.type in ("text", "name"):
+        return text
+    if column.type in ("uei", "cage"):
+        return f"exposure_key({text})"
+    if column.type in ("kind", "relation"):
+        synonyms = KIND_SYNONYMS if column.type == "kind" else RELATION_SYNONYMS
+        allowed = ORG_KINDS if column.type == "kind" else RELATION_TYPES
+        token = f"trim(regexp_replace(lower({text}), '[^a-z0-9]+', '_', 'g'), '_')"
+        # Canonical values (the common case) skip the regex; CASE only evaluates what it needs.
+        return (
+            f"(CASE WHEN lower({text}) IN ({_list_sql(allowed)}) THEN lower({text}) "
+            f"ELSE coalesce({_map_sql(synonyms)}[{token}], {token}) END)"
+        )
+    if column.type == "money":
+        lowered = f"lower({text})"
+        digits = f"regexp_replace({lowered}, '(usd|us\\$|\\$|\\s|[km]$)', '', 'g')"
+        scale = (
+            f"(CASE WHEN {lowered} LIKE '%k' THEN 1e3 WHEN {lowered} LIKE '%m' THEN 1e6 ELSE 1 END)"
+        )
+        return f"coalesce(TRY_CAST({text} AS DOUBLE), {_thousands(digits)} * {scale})"
+    if column.type in ("int", "number"):
+        return f"coalesce(TRY_CAST({text} AS DOUBLE), {_thousands(text)})"
+    if column.type == "bool":
+        lowered = f"lower({text})"
+        return (
+            f"(CASE WHEN {lowered} IN ({_list_sql(_TRUE)}) THEN true "
+            f"WHEN {lowered} IN ({_list_sql(_FALSE)}) THEN false END)"
+        )
+    raise AssertionError(column.type)
+
+
+def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> None:
+    """Create ``<name>_typed``, ``<name>_names`` and the ``<name>_normed`` view for a sheet."""
+    first_data_row = sheet.raw.first_row + sheet.header_index + 1
+    if sheet.raw.csv_sql:
+        # The file as it is first, in file order (a plain copy keeps DuckDB's insertion order;
+        # a projection with expressions may not), so rowid gives each row its number.
+        try:
+            con.execute(
+                f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM {sheet.raw.csv_sql}"
+            )
+        except duckdb.Error as exc:
+            raise csv_error(sheet.raw.file, exc, sheet.raw.csv_path) from exc
+        start = int(scalar(con, f"SELECT coalesce(min(rowid), 0) FROM {name}_csv"))
+        index = f"(rowid - {start})"
+        con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name}_arrow AS SELECT {index} - {sheet.header_index + 1}"
+            f" + {first_data_row} AS _row, * FROM {name}_csv WHERE {index} > {sheet.header_index}"
+        )
+    else:
+        table = sheet.raw.table.slice(sheet.header_index + 1)
+        rows = np.arange(table.num_rows, dtype=np.int64) + first_data_row
+        con.register(f"{name}_arrow", table.append_column("_row", pa.array(rows)))
+    raw = {column: sql_identifier(f"c{index}") for column, index in sheet.columns.items()}
+    # Blank rows are dropped on the cleaned values (free by then), from the user's own columns.
+    not_blank = " OR ".join(f"t.{column} IS NOT NULL" for column in sheet.columns) or "true"
+    cleaned = []
+    for column in COLUMNS[sheet.kind]:
+        if column.name == "buyer" and sheet.buyer:
+            given = sql_literal(sheet.buyer)
+            expr = f"coalesce({clean_text_sql(raw['buyer'])}, {given})" if "buyer" in raw else given
+        elif column.name in raw and column.type in ("text", "name"):
+            expr = clean_text_sql(raw[column.name])
+        elif column.name in raw:
+            # Typed cells need no inner white space collapsed: trimming is enough.
+            expr = f"nullif(trim({raw[column.name]}), '')"
+        else:
+            expr = "NULL::VARCHAR"
+        cleaned.append(f"{expr} AS {column.name}")
+    typed = []
+    for column in COLUMNS[sheet.kind]:
+        expr = _typed_expr(column, f"t.{column.name}")
+        if column.name == "relation":
+            expr = f"coalesce({expr}, 'other')"
+        typed.append(f"{expr} AS {column.name}")
+    texts = [f"t.{c.name} AS {_text(c)}" for c in COLUMNS[sheet.kind] if _text(c) != c.name]
+    # One pass: the inner projection cleans each cell once, the outer one types it; each row
+    # carries its number, whatever order the rows are stored in.
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_typed AS SELECT t._row, {', '.join(typed + texts)} "
+        f"FROM (SELECT _row, {', '.join(cleaned)} FROM {name}_arrow) t WHERE {not_blank}"
+    )
+    if sheet.raw.csv_sql:
+        con.execute(f"DROP VIEW {name}_arrow")
+        con.execute(f"DROP TABLE {name}_csv")
+    else:
+        con.unregister(f"{name}_arrow")
+    # Normalized names: computed once per distinct name, joined where rules need them.
+    name_columns = ["name"] if sheet.kind == "organizations" else ["buyer", "supplier"]
+    distinct = " UNION ".join(f"SELECT {c} AS n FROM {name}_typed" for c in name_columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE {name}_names AS SELECT n, exposure_norm_name(n) AS norm "
+        f"FROM (SELECT DISTINCT n FROM ({distinct})) WHERE n IS NOT NULL"
+    )
+    joins = " ".join(f"LEFT JOIN {name}_names n_{c} ON n_{c}.n = t.{c}" for c in name_columns)
+    norms = ", ".join(f"n_{c}.norm AS _{c}_norm" for c in name_columns)
+    con.execute(
+        f"CREATE OR REPLACE TEMP VIEW {name}_normed AS SELECT t.*, {norms} FROM {name}_typed t {joins}"
+    )
+
+
+def _text(column: Column) -> str:
+    """The typed table's column holding a cell's cleaned text."""
+    return column.name if column.type in ("text", "name") else f"_text_{column.name}"
+
+
+def drop_sheet(con: duckdb.DuckDBPyConnection, name: str) -> None:
+    """Drop a prepared sheet's temporary tables."""
+    for suffix in ("arrow", "normed"):
+        con.execute(f"DROP VIEW IF EXISTS {name}_{suffix}")
+    for suffix in ("typed", "names", "csv"):
+        con.execute(f"DROP TABLE IF EXISTS {name}_{suffix}")
+
+
+def staging_select(sheet: MappedSheet, name: str) -> str:
+    """The SELECT giving a prepared sheet's typed canonical columns and ``_row``."""
+    columns = ", ".join(column.name for column in COLUMNS[sheet.kind])
+    return f"SELECT {columns}, _row FROM {name}_typed"
+
+
+@dataclass(frozen=True)
+class _Rule:
+    column: Column
+    condition: str
+    message: str
+
+
+def _invalid(column: Column) -> tuple[str, str] | None:
+    """Condition over ``c`` (clean text) and ``t`` (typed) for an invalid non-blank cell."""
+    value = f"t.{column.name}"
+    if column.type == "uei":
+        return (
+            f"NOT regexp_full_match(coalesce({value}, ''), '[A-Z0-9]{{12}}')",
+            "a UEI is 12 letters and digits (SAM.gov Unique Entity ID)",
+        )
+    if column.type == "cage":
+        return (
+            f"NOT regexp_full_match(coalesce({value}, ''), '[A-Z0-9]{{5}}')",
+            "a CAGE code is 5 letters and digits",
+        )
+    if column.type == "kind":
+        return (
+            f"{value} NOT IN ({_list_sql(ORG_KINDS)})",
+            f"unknown kind; expected one of: {', '.join(ORG_KINDS)}",
+        )
+    if column.type == "relation":
+        return (
+            f"{value} NOT IN ({_list_sql(RELATION_TYPES)})",
+            f"unknown relation type; expected one of: {', '.join(RELATION_TYPES)}",
+        )
+    if column.type == "bool":
+        return (f"{value} IS NULL", "expected true or false (yes/no, y/n, 1/0)")
+    if column.type in ("money", "int", "number"):
+        what = {
+            "money": "an amount in US dollars, such as 125000 or $1,250,000",
+            "int": "a whole number",
+            "number": "a number",
+        }[column.type]
+        bad = [f"{value} IS NULL", f"isnan({value})", f"isinf({value})"]
+        if column.minimum is not None:
+            bad.append(f"{value} < {column.minimum}")
+        if column.maximum is not None:
+            bad.append(f"{value} > {column.maximum}")
+        if column.type == "int":
+            bad.append(f"{value} <> floor({value})")
+        if column.minimum is not None and column.maximum is not None:
+            what += f" from {column.minimum:g} to {column.maximum:g}"
+        elif column.minimum is not None:
+            what += f" of at least {column.minimum:g}"
+        return (" OR ".join(bad), f"expected {what}")
+    return None
+
+
+def _rules(sheet: MappedSheet) -> list[_Rule]:
+    rules: list[_Rule] = []
+    for column in COLUMNS[sheet.kind]:
+        if column.name not in sheet.columns and not (column.name == "buyer" and sheet.buyer):
+            continue
+        text = f"t.{_text(column)}"
+        invalid = _invalid(column)
+        if invalid:
+            rules.append(_Rule(column, f"{text} IS NOT NULL AND ({invalid[0]})", invalid[1]))
+        if column.required:
+            rules.append(
+                _Rule(column, f"{text} IS NULL", f"'{column.name}' is required; the cell is blank")
+            )
+        if column.name in IDENTITY_COLUMNS:
+            rules.append(
+                _Rule(
+                    column,
+                    refused_as_name_sql(text),
+                    "looks like a spreadsheet formula; organization names and identifiers must be plain text",
+                )
+            )
+    for name_column in ("name",) if sheet.kind == "organizations" else ("buyer", "supplier"):
+        rules.append(
+            _Rule(
+                next(c for c in COLUMNS[sheet.kind] if c.name == name_column),
+                f"t.{name_column} IS NOT NULL AND t._{name_column}_norm IS NULL",
+                "a name needs at least one letter or digit",
+            )
+        )
+    if sheet.kind != "organizations":
+        rules.append(
+            _Rule(
+                next(c for c in COLUMNS[sheet.kind] if c.name == "supplier"),
+                "t._buyer_norm = t._supplier_norm",
+                "the supplier is the buyer itself; a dependency needs two organizations",
+            )
+        )
+    return rules
+
+
+def _header_of(sheet: MappedSheet, column: str) -> str:
+    index = sheet.columns.get(column)
+    if index is None:
+        return "--buyer" if column == "buyer" else column
+    return sheet.headers[index]
+
+
+def _cell(sheet: MappedSheet, column: str, row: int) -> str | None:
+    index = sheet.columns.get(column)
+    if index is None or sheet.raw.sheet is None:
+        return None
+    return f"{column_letter(sheet.raw.first_column + index)}{row}"
+
+
+def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> list[Problem]:
+    """Every problem in a prepared sheet (empty when it is clean)."""
+    raw = sheet.raw
+    if not scalar(con, f"SELECT count(*) FROM {name}_typed"):
+        return [
+            Problem(
+                raw.file,
+                "the sheet has a header row but no data rows (only blank rows)",
+                sheet=raw.sheet,
+            )
+        ]
+    problems = _formula_problems(sheet)
+    rules = _rules(sheet)
+    parts = [
+        f"SELECT {index} AS rule, t._row, t.{_text(rule.column)} AS value "
+        f"FROM {name}_{'normed' if '_norm' in rule.condition else 'typed'} t WHERE {rule.condition}"
+        for index, rule in enumerate(rules)
+    ]
+    query = (
+        "SELECT rule, _row, value, count(*) OVER (PARTITION BY rule) AS n FROM ("
+        + " UNION ALL ".join(parts)
+        + f") QUALIFY row_number() OVER (PARTITION BY rule ORDER BY _row) <= {MAX_PROBLEMS_PER_RULE} "
+        "ORDER BY _row, rule"
+    )
+    hidden: dict[int, int] = {}
+    for rule_index, row, value, count in con.execute(query).fetchall():
+        rule = rules[rule_index]
+        hidden[rule_index] = max(0, count - MAX_PROBLEMS_PER_RULE)
+        problems.append(
+            Problem(
+                raw.file,
+                rule.message,
+                sheet=raw.sheet,
+                row=row,
+                column=_header_of(sheet, rule.column.name),
+                value=value,
+                cell=_cell(sheet, rule.column.name, row),
+            )
+        )
+    if sum(hidden.values()):
+        problems.append(
+            Problem(
+                raw.file,
+                f"{sum(hidden.values())} more cell problem(s) of the same kinds",
+                sheet=raw.sheet,
+            )
+        )
+    problems.extend(_duplicate_problems(con, sheet, name))
+    return problems
+
+
+def _duplicate_problems(
+    con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
+) -> list[Problem]:
+    if sheet.kind == "organizations":
+        # Two rows may share a name when their UEIs tell them apart.
+        keys, raw_keys = "_name_norm, uei", "name, uei"
+        what = "names the same organization (same name, same or no UEI) as"
+        column = "name"
+    else:
+        rest = "relation, lower(product), lower(used_in), contract_id, program"
+        keys, raw_keys = f"_buyer_norm, _supplier_norm, {rest}", f"buyer, supplier, {rest}"
+        what = "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of"
+        column = "supplier"
+    # A hash pre-check: most sheets have no duplicates, and grouping on one integer is cheap.
+    # When no two spellings in the sheet normalize alike, raw names can stand in for
+    # normalized ones, which spares the join.
+    injective = scalar(con, f"SELECT count(*) = count(DISTINCT norm) FROM {name}_names")
+    source, hashed = (f"{name}_typed", raw_keys) if injective else (f"{name}_normed", keys)
+    if not scalar(
+        con,
+        f"SELECT count(*) FROM (SELECT hash({hashed}) AS h FROM {source} GROUP BY h HAVING count(*) > 1)",
+    ):
+        return []
+    groups = con.execute(
+        f"SELECT list(_row ORDER BY _row) FROM {name}_normed GROUP BY {keys} "
+        f"HAVING count(*) > 1 ORDER BY min(_row) LIMIT {MAX_PROBLEMS_PER_RULE}"
+    ).fetchall()
+    problems = []
+    for (rows,) in groups:
+        first = rows[0]
+        for row in rows[1:]:
+            problems.append(
+                Problem(
+                    sheet.raw.file,
+                    f"duplicate row: it {what} row {first}; remove one, or tell them apart by "
+                    + ("UEI" if sheet.kind == "organizations" else "contract_id or product"),
+                    sheet=sheet.raw.sheet,
+                    row=row,
+                    column=_header_of(sheet, column),
+                    cell=_cell(sheet, column, row),
+                )
+            )
+    return problems[: MAX_PROBLEMS_PER_RULE * 2]
+
+
+def _formula_problems(sheet: MappedSheet) -> list[Problem]:
+    raw = sheet.raw
+    problems = []
+    by_index = {index: name for name, index in sheet.columns.items()}
+    for (row, column), (formula, cached) in sorted(raw.formulas.items()):
+        index = column - raw.first_column
+        if row <= raw.first_row + sheet.header_index or index not in by_index:
+            continue
+        canonical = by_index[index]
+        if canonical in IDENTITY_COLUMNS:
+            message = "holds a formula; organization names and identifiers must be plain text"
+        elif not cached:
+            message = "holds a formula with no saved result; paste values instead of formulas"
+        else:
+            continue
+        problems.append(
+            Problem(
+                raw.file,
+                message,
+                sheet=raw.sheet,
+                row=row,
+                column=sheet.headers[index],
+                value=formula,
+                cell=f"{column_letter(column)}{row}",
+            )
+        )
+    return problems

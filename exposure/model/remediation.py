@@ -1,0 +1,393 @@
+"""What each exposed dependency asks of its buyer: the remediation plan and the report rows.
+
+Pure functions over an *edge frame*: one row per dependency that the assessment touches,
+built by :mod:`exposure.report.tables` from the engine's arrays and the warehouse (columns listed in
+:data:`EDGE_COLUMNS`). No database, no files: the same frame in gives the same frames out.
+
+Three kinds of rows make the remediation plan (``action_type``):
+
+* ``End purchase``: the supplier is designated (or non-compliant); the buyer must stop buying
+  from it by the deadline (tier 1).
+* ``Replace input``: the supplier is exposed through its own inputs; the buyer must have the
+  designated content removed from what it buys, or replace it (tier 2 and deeper).
+* ``End sale``: the *buyer* is designated (or non-compliant); the supplier, which does business
+  with it, must stop selling to it by the deadline (SPEC 4.3). These ties are not exposures
+  (nothing flows to the supplier), so they carry no tier and no replacement estimate.
+
+Time (SPEC 4.4): every row is due by the deadline (effective date + transition days); the
+estimated completion of a replacement is the effective date plus ``replacement_months`` x
+30.4375 days, rounded *up* to a whole day, so a row is late exactly when its completion
+falls after the deadline (the engine's ``edge_late``).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import date
+from typing import NamedTuple
+
+import numpy as np
+import pandas as pd
+
+from exposure.core.business_days import add_business_days
+from exposure.model.engine import DAYS_PER_MONTH, Scenario
+
+__all__ = [
+    "ACTION_END_PURCHASE",
+    "ACTION_END_SALE",
+    "ACTION_REPLACE",
+    "EDGE_COLUMNS",
+    "REPORT_COLUMNS",
+    "ContractReference",
+    "completion_dates",
+    "parse_contract_reference",
+    "remediation_frame",
+    "reporting_frame",
+]
+
+ACTION_END_PURCHASE = "End purchase"
+ACTION_REPLACE = "Replace input"
+ACTION_END_SALE = "End sale"
+
+# The edge frame: what exposure.report.tables gathers for every dependency of the plan.
+EDGE_COLUMNS = (
+    "edge_index",  # the edge's index in the graph's arrays
+    "edge_type",  # "exposed" (an exposed edge) or "tie" (a sale to a designated organization)
+    "buyer_id",
+    "supplier_id",
+    "buyer",
+    "supplier",
+    "buyer_kind",
+    "buyer_status",
+    "supplier_status",
+    "supplier_uei",
+    "supplier_cage",
+    "relation",
+    "product",
+    "used_in",
+    "contract_id",
+    "program",
+    "annual_value_usd",
+    "criticality",
+    "essential",
+    "alternatives",
+    "replacement_months",
+    "dod_use",
+    "notes",
+    "tier",  # the edge's tier (0 for ties)
+    "late",  # the engine's edge_late
+    "designated_source",  # the source at the start of the edge's shortest chain
+    "chain",  # that chain, names joined by " > "
+    "source_file",
+    "sheet",
+    "row",
+    "other_evidence",
+    # The reporting rule of the designation behind the edge (see exposure.report.tables):
+    "clause",
+    "initial_report_business_days",
+    "followup_business_days",
+    "report_to",
+    "rule_basis",
+)
+
+REPORT_COLUMNS = [
+    "reporting_contractor",
+    "contract_number",
+    "order_number",
+    "contract_note",
+    "program",
+    "supplier_name",
+    "supplier_uei",
+    "supplier_cage",
+    "product",
+    "item_description",
+    "designated_source",
+    "clause",
+    "report_to",
+    "date_identified",
+    "initial_report_due",
+    "followup_report_due",
+    "mitigation_actions",
+    "estimated_completion",
+    "late",
+    "rule_basis",
+    "source_file",
+    "sheet",
+    "row",
+    "buyer_id",
+    "edge_index",
+]
+
+_PIID = re.compile(r"^[A-Z0-9]{6}[0-9]{2}([A-Z])[A-Z0-9]{4,8}$")
+
+
+class ContractReference(NamedTuple):
+    """A ``contract_id`` read as a FAR 52.204-25(d) report wants it."""
+
+    contract_number: str
+    order_number: str
+    note: str
+
+
+def parse_contract_reference(text: str | None) -> ContractReference:
+    """Split a ``contract_id`` into contract number and order number, saying how.
+
+    * ``CONTRACT/ORDER`` (the way DoD wrote an order under a contract before uniform PIIDs,
+      e.g. ``W56KGZ-24-D-0001/0003``): both parts.
+    * A uniform PIID whose 9th character is ``F`` (task order, delivery order or call, FAR
+      4.1603(a)(3)) is itself an order: it is the order number, and the contract it was placed
+      under is not in the data.
+    * Anything else is the contract number; the data holds no order number.
+
+    >>> parse_contract_reference("W56KGZ-24-D-0001/0003")[:2]
+    ('W56KGZ-24-D-0001', '0003')
+    >>> parse_contract_reference("N00039-25-F-0217")[:2]
+    ('', 'N00039-25-F-0217')
+    >>> parse_contract_reference("FA8625-24-C-6012")[:2]
+    ('FA8625-24-C-6012', '')
+    >>> parse_contract_reference(None).note
+    'no contract number in the data'
+    """
+    if text is None or not str(text).strip():
+        return ContractReference("", "", "no contract number in the data")
+    text = str(text).strip()
+    if text.count("/") == 1:
+        contract, order = (part.strip() for part in text.split("/"))
+        if contract and order:
+            return ContractReference(contract, order, "order number after '/' in contract_id")
+    compact = re.sub(r"[\s-]", "", text).upper()
+    match = _PIID.match(compact)
+    if match and match.group(1) == "F":
+        return ContractReference(
+            "",
+            text,
+            "contract_id is an order (PIID type F: task/delivery order or call, FAR "
+            "4.1603(a)(3)); the contract it was placed under is not in the data",
+        )
+    return ContractReference(text, "", "no order number in the data")
+
+
+def completion_dates(effective: date, months: pd.Series) -> pd.Series:
+    """Estimated completion: ``effective`` + ceil(months x 30.4375) days; NaT where unknown.
+
+    >>> completion_dates(date(2026, 2, 27), pd.Series([5.9, 6.0, None])).dt.date.tolist()  # due 8-26
+    [datetime.date(2026, 8, 26), datetime.date(2026, 8, 29), NaT]
+    """
+    values = pd.to_numeric(months, errors="coerce").astype(float)
+    days = np.ceil(values.to_numpy() * DAYS_PER_MONTH - 1e-9)
+    offsets = pd.to_timedelta(days, unit="D")
+    return pd.Series(pd.Timestamp(effective) + offsets, index=months.index)
+
+
+def _text(series: pd.Series, blank: str = "") -> pd.Series:
+    """Strings, with missing values as ``blank``."""
+    return series.astype(object).where(series.notna(), blank).astype(str)
+
+
+def _months_text(months: pd.Series) -> pd.Series:
+    return months.map(lambda m: "" if pd.isna(m) else f"{float(m):g}")
+
+
+def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+    """The plan: one row per edge of ``edges`` (same index, same order), with its action.
+
+    Adds ``action_type``, ``due_date`` (the deadline), ``estimated_completion``,
+    ``days_past_deadline`` (positive when late) and ``action``, the words an analyst would
+    write for the row: what to do, by when, the qualified alternatives on record, and, for a
+    late row, how late and what follows.
+    """
+    deadline = pd.Timestamp(scenario.deadline)
+    if edges.empty:
+        return edges.assign(
+            action_type=pd.Series(dtype=object),
+            due_date=pd.Series(dtype="datetime64[ns]"),
+            estimated_completion=pd.Series(dtype="datetime64[ns]"),
+            days_past_deadline=pd.Series(dtype="Int64"),
+            action=pd.Series(dtype=object),
+        )
+    tie = (edges["edge_type"] == "tie").to_numpy()
+    direct = ~tie & (edges["tier"].to_numpy() == 1)
+    action_type = np.where(
+        tie, ACTION_END_SALE, np.where(direct, ACTION_END_PURCHASE, ACTION_REPLACE)
+    )
+    completion = completion_dates(scenario.effective, edges["replacement_months"])
+    completion = completion.where(~tie)
+    days_past = (completion - deadline).dt.days
+    late = edges["late"].astype(bool) & ~tie
+
+    product = _text(edges["product"], "the unnamed product")
+    supplier, buyer = _text(edges["supplier"]), _text(edges["buyer"])
+    by = " by " + scenario.deadline.isoformat() + "."
+    source = _text(edges["designated_source"])
+    what = pd.Series(
+        np.where(
+            tie,
+            "Stop selling "
+            + product
+            + " to "
+            + buyer
+            + " ("
+            + _text(edges["buyer_status"])
+            + ")"
+            + by,
+            np.where(
+                direct,
+                "Stop buying "
+                + product
+                + " from "
+                + supplier
+                + " ("
+                + _text(edges["supplier_status"])
+                + ")"
+                + by,
+                "Have "
+                + supplier
+                + " remove "
+                + source
+                + " from "
+                + product
+                + ", or replace "
+                + product
+                + by,
+            ),
+        ),
+        index=edges.index,
+    )
+    alternatives = pd.to_numeric(edges["alternatives"], errors="coerce").astype(float)
+    count = alternatives.fillna(0).astype(int).astype(str)
+    alternatives_text = np.where(
+        alternatives.isna(),
+        " Qualified alternatives: not recorded.",
+        np.where(
+            alternatives > 0,
+            " " + count + " qualified alternative(s) on record.",
+            " No qualified alternative on record: qualify a new source.",
+        ),
+    )
+    essential_text = np.where(
+        edges["essential"].fillna(False).astype(bool),
+        " Essential: production stops without it.",
+        "",
+    )
+    months = _months_text(edges["replacement_months"])
+    completion_text = _text(completion.dt.strftime("%Y-%m-%d"))
+    days_text = days_past.fillna(0).astype(int).astype(str)
+    timing_text = np.where(
+        late,
+        " Late: replacement takes "
+        + months
+        + " months (estimated "
+        + completion_text
+        + "), "
+        + days_text
+        + " days after the deadline; plan interim mitigation and inform the "
+        "contracting officer.",
+        np.where(
+            completion.isna(),
+            " Replacement time not recorded: estimate it.",
+            " Replacement takes " + months + " months (estimated " + completion_text + ").",
+        ),
+    )
+    action = what + np.where(tie, "", alternatives_text + essential_text + timing_text)
+    plan = edges.copy()
+    plan["action_type"] = action_type
+    plan["due_date"] = deadline
+    plan["estimated_completion"] = completion
+    plan["days_past_deadline"] = days_past.astype("Int64")
+    plan["late"] = late
+    plan["action"] = action.astype(str)
+    return plan
+
+
+def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
+    """FAR 52.204-25(d) / 52.204-30(c) report rows: exposed DoD-use dependencies of ``plan``.
+
+    The reporting contractor is the buyer; a government agency buying from its prime is not a
+    contractor and reports nothing (its prime reports on the prime's own inputs).
+
+    ``plan`` is :func:`remediation_frame`'s result. The initial report is due the given number
+    of business days after ``identified``; the follow-up (further mitigation information) the
+    given number of business days after the initial report is due (52.204-25(d)(2)(ii) counts
+    from its submission: if it goes in earlier, so can the follow-up). Days are counted by
+    :func:`exposure.core.business_days.add_business_days`.
+    """
+    rows = plan[
+        (plan["edge_type"] == "exposed")
+        & plan["dod_use"].fillna(False).astype(bool)
+        & (plan["buyer_kind"] != "agency")
+    ]
+    if rows.empty:
+        return pd.DataFrame(columns=REPORT_COLUMNS)
+    contract_ids = _text(rows["contract_id"])
+    references = {value: parse_contract_reference(value) for value in contract_ids.unique()}
+
+    def part(index: int) -> pd.Series:
+        return contract_ids.map(lambda value: references[value][index])
+
+    initial_days = pd.to_numeric(rows["initial_report_business_days"], errors="coerce")
+    followup_days = pd.to_numeric(rows["followup_business_days"], errors="coerce")
+    due: dict[tuple[float, float], tuple[object, object]] = {}
+    for first, then in set(zip(initial_days, followup_days, strict=True)):
+        if math.isnan(first):
+            due[(first, then)] = (pd.NaT, pd.NaT)
+            continue
+        initial = add_business_days(identified, int(first))
+        followup = (
+            pd.NaT if math.isnan(then) else pd.Timestamp(add_business_days(initial, int(then)))
+        )
+        due[(first, then)] = (pd.Timestamp(initial), followup)
+    keys = list(zip(initial_days, followup_days, strict=True))
+
+    product = _text(rows["product"], "unnamed product")
+    description = (
+        product
+        + " ("
+        + _text(rows["relation"]).str.replace("_", " ")
+        + ") from "
+        + _text(rows["supplier"])
+    )
+    deeper = rows["tier"].to_numpy() > 1
+    description = description + np.where(
+        deeper,
+        "; depends on " + _text(rows["designated_source"]) + " through " + _text(rows["chain"]),
+        "",
+    )
+    used_in = _text(rows["used_in"])
+    description = description + np.where(used_in != "", "; used in " + used_in, "")
+    notes = _text(rows["notes"])
+    description = description + np.where(notes != "", "; note: " + notes, "")
+
+    report = pd.DataFrame(
+        {
+            "reporting_contractor": rows["buyer"],
+            "contract_number": part(0),
+            "order_number": part(1),
+            "contract_note": part(2),
+            "program": rows["program"],
+            "supplier_name": rows["supplier"],
+            "supplier_uei": rows["supplier_uei"],
+            "supplier_cage": rows["supplier_cage"],
+            "product": rows["product"],
+            "item_description": description,
+            "designated_source": rows["designated_source"],
+            "clause": rows["clause"],
+            "report_to": rows["report_to"],
+            "date_identified": pd.Timestamp(identified),
+            "initial_report_due": [due[key][0] for key in keys],
+            "followup_report_due": [due[key][1] for key in keys],
+            "mitigation_actions": rows["action"],
+            "estimated_completion": rows["estimated_completion"],
+            "late": rows["late"],
+            "rule_basis": rows["rule_basis"],
+            "source_file": rows["source_file"],
+            "sheet": rows["sheet"],
+            "row": rows["row"],
+            "buyer_id": rows["buyer_id"],
+            "edge_index": rows["edge_index"],
+        },
+        index=rows.index,
+    )
+    for column in ("initial_report_due", "followup_report_due"):
+        report[column] = pd.to_datetime(report[column])
+    return report[REPORT_COLUMNS]

@@ -1,0 +1,64 @@
+"""One scenario run on one data version: the engine's arrays plus impact, and its ranking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from exposure.model.engine import NONCOMPLIANT, STATUS, Assessment, Scenario
+from exposure.model.graph import Graph
+from exposure.model.scenario import ScenarioSpec
+
+__all__ = ["AssessmentRun", "organizations_frame"]
+
+
+@dataclass(frozen=True, eq=False)
+class AssessmentRun:
+    """A scenario run on one data version: the engine's arrays plus impact."""
+
+    spec: ScenarioSpec
+    scenario: Scenario
+    graph: Graph
+    result: Assessment
+    impact: npt.NDArray[np.float64]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def data_version(self) -> str:
+        return self.graph.data_version
+
+    def chain_names(self, org: int) -> list[str]:
+        """Names along a shortest chain from a source to ``org``."""
+        return [str(self.graph.names[i]) for i in self.result.chain(self.graph, org)]
+
+
+def organizations_frame(run: AssessmentRun) -> pd.DataFrame:
+    """One row per organization, ranked: sources, then by impact, value at risk and tier."""
+    result, graph = run.result, run.graph
+    frame = pd.DataFrame(
+        {
+            "org_id": np.arange(graph.n_orgs),
+            "name": graph.names,
+            "kind": graph.kinds,
+            "status": [STATUS[s] for s in result.status],
+            "exposed": result.exposed,
+            "tier": pd.array(np.where(result.tier >= 0, result.tier, -1), dtype="Int64"),
+            "impact": np.round(run.impact, 6),
+            "value_at_risk_usd": result.value_at_risk_usd,
+            "late": result.late,
+            "obliged": result.obliged,
+        }
+    )
+    frame.loc[frame["tier"] < 0, "tier"] = pd.NA
+    rank = np.where(result.status >= NONCOMPLIANT, 0, np.where(result.exposed, 1, 2))
+    frame["_rank"] = rank
+    frame = frame.sort_values(
+        ["_rank", "impact", "value_at_risk_usd", "tier", "name"],
+        ascending=[True, False, False, True, True],
+        na_position="last",
+        kind="stable",
+    )
+    return frame.drop(columns="_rank").reset_index(drop=True)

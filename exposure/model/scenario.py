@@ -1,0 +1,41 @@
+"""A scenario as people write it: names and levers, before resolution to ids."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from exposure.core.errors import ExposureError
+from exposure.model.engine import Scope
+from exposure.model.impact import IMPACT_MODELS, ImpactModel
+
+__all__ = ["ScenarioSpec"]
+
+
+@dataclass(frozen=True)
+class ScenarioSpec:
+    """A scenario as people write it: names and levers, before resolution to ids.
+
+    ``model`` chooses how impact is computed (:data:`exposure.model.impact.IMPACT_MODELS`); reach,
+    tiers, chains and deadlines do not depend on it.
+    """
+
+    name: str = "ad-hoc"
+    designated: tuple[str, ...] = ()
+    noncompliant: tuple[str, ...] = ()
+    scope: Scope = "all"
+    effective: date = date(2026, 2, 27)
+    transition_days: int = 180
+    source: str = "command line"
+    model: ImpactModel = "cascade"
+    # The designation list of seeds/ this spec came from, and its names, which a network may
+    # not hold: only those are skipped (with a note) when they resolve to nothing. Every
+    # other name is the user's, and an unknown one is an error.
+    seed_list: str | None = None
+    optional: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.model not in IMPACT_MODELS:
+            raise ExposureError(
+                f"unknown impact model '{self.model}'; expected one of: {', '.join(IMPACT_MODELS)}"
+            )

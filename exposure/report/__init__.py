@@ -1,0 +1,1 @@
+"""The dependency assessment as tables, and its workbook, CSV and JSON forms."""

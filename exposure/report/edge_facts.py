@@ -1,0 +1,213 @@
+"""Facts about edges and organizations that the report needs beyond the engine's arrays.
+
+The engine knows reach, tiers and the edge that reached each edge; the warehouse knows
+relations, products as written, contract ids, programs, notes and the source rows behind each
+edge. :func:`edge_facts` joins them, vectorized, into the *edge frame* of
+:mod:`exposure.model.remediation` (columns :data:`~exposure.model.remediation.EDGE_COLUMNS`) for any set of
+edges, in one query per table whatever their number.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from exposure.core.errors import ExposureError
+from exposure.model.engine import NONCOMPLIANT, STATUS
+from exposure.model.run import AssessmentRun
+from exposure.report.rules import DesignationRules, designation_rules
+
+__all__ = ["Context", "chain_roots", "edge_chains", "edge_facts", "network_context"]
+
+IntArray = npt.NDArray[np.int64]
+ObjectArray = npt.NDArray[np.object_]
+
+
+def chain_roots(edge_from: IntArray, exposed: npt.NDArray[np.bool_]) -> IntArray:
+    """Per edge, the first edge of its shortest chain (itself when unexposed or direct).
+
+    Pointer jumping: each round doubles the distance followed, so a chain of length L takes
+    about log2(L) vectorized rounds.
+
+    >>> chain_roots(np.array([-1, 0, 1, -1]), np.array([True, True, True, False])).tolist()
+    [0, 0, 0, 3]
+    """
+    root = np.where(exposed & (edge_from >= 0), edge_from, np.arange(len(edge_from)))
+    while True:
+        jumped = root[root]
+        if np.array_equal(jumped, root):
+            return root
+        root = jumped
+
+
+def edge_chains(run: AssessmentRun) -> ObjectArray:
+    """Per exposed edge, its shortest chain as names joined by " > " ("" when unexposed).
+
+    Built level by level: a tier-t edge's chain is its predecessor's plus its buyer.
+    """
+    graph, result = run.graph, run.result
+    names = np.asarray(graph.names, dtype=object)
+    chain = np.full(graph.n_edges, "", dtype=object)
+    tiers = result.edge_tier
+    top = int(tiers.max(initial=0))
+    if top == 0:
+        return chain
+    order = np.argsort(tiers, kind="stable")
+    bounds = np.searchsorted(tiers[order], np.arange(1, top + 2))
+    for level in range(1, top + 1):
+        edges = order[bounds[level - 1] : bounds[level]]
+        head = names[graph.supplier[edges]] if level == 1 else chain[result.edge_from[edges]]
+        chain[edges] = head + " > " + names[graph.buyer[edges]]
+    return chain
+
+
+@dataclass(frozen=True, eq=False)
+class Context:
+    """Per-organization and per-edge arrays shared by the report's frames.
+
+    ``origin_org`` is, per exposed edge, the source at the start of its shortest chain;
+    ``tie`` marks edges that sell to a source (within the scenario's scope): ties to cut.
+    """
+
+    names: ObjectArray
+    status: ObjectArray
+    uei: ObjectArray
+    cage: ObjectArray
+    country: ObjectArray
+    origin_org: IntArray
+    chain: ObjectArray
+    tie: npt.NDArray[np.bool_]
+    rules: DesignationRules
+
+
+def network_context(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> Context:
+    """The :class:`Context` of a run (one query for organization identifiers)."""
+    graph, result, scenario = run.graph, run.result, run.scenario
+    orgs = con.execute("SELECT uei, cage, country FROM orgs ORDER BY org_id").df()
+    if len(orgs) != graph.n_orgs:
+        raise ExposureError("the organizations changed since this assessment ran: run it again")
+    sources = result.status >= NONCOMPLIANT
+    in_scope = graph.dod_use if scenario.scope == "dod" else np.ones(graph.n_edges, dtype=bool)
+    tie = in_scope & sources[graph.buyer] & ~sources[graph.supplier]
+    origin = graph.supplier[chain_roots(result.edge_from, result.exposed_edges)]
+
+    def objects(column: str) -> ObjectArray:
+        values = orgs[column].astype(object)
+        return np.asarray(values.where(values.notna(), None), dtype=object)
+
+    return Context(
+        names=np.asarray(graph.names, dtype=object),
+        status=np.asarray(STATUS, dtype=object)[result.status],
+        uei=objects("uei"),
+        cage=objects("cage"),
+        country=objects("country"),
+        origin_org=origin.astype(np.int64),
+        chain=edge_chains(run),
+        tie=tie,
+        rules=designation_rules(con, run),
+    )
+
+
+_ATTRIBUTES_SQL = """
+SELECT w.position, e.relation, e.product, e.used_in, e.contract_id, e.program, e.criticality,
+       e.notes
+FROM _exposure_wanted w JOIN edges e USING (edge_id) ORDER BY w.position
+"""
+
+_EVIDENCE_SQL = """
+WITH ev AS (
+    SELECT edge_id, source_file, sheet, row,
+           row_number() OVER (PARTITION BY edge_id ORDER BY load_id, row) AS k
+    FROM edge_evidence WHERE edge_id IN (SELECT edge_id FROM _exposure_wanted)
+)
+SELECT w.position,
+       max(ev.source_file) FILTER (WHERE ev.k = 1) AS source_file,
+       max(ev.sheet) FILTER (WHERE ev.k = 1) AS sheet,
+       max(ev.row) FILTER (WHERE ev.k = 1) AS row,
+       string_agg(ev.source_file || coalesce(' [' || ev.sheet || ']', '') || ' row ' || ev.row,
+                  '; ' ORDER BY ev.k) FILTER (WHERE ev.k > 1) AS other_evidence
+FROM _exposure_wanted w LEFT JOIN ev USING (edge_id)
+GROUP BY w.position ORDER BY w.position
+"""
+
+_RULE_FIELDS = (
+    "clause",
+    "initial_report_business_days",
+    "followup_business_days",
+    "report_to",
+    "rule_basis",
+)
+
+
+def _whole(values: npt.NDArray[np.float64]) -> pd.Series:
+    """Whole numbers with missing values (NaN) as <NA>."""
+    return pd.Series(values).round().astype("Int64")
+
+
+def edge_facts(
+    con: duckdb.DuckDBPyConnection, run: AssessmentRun, edges: IntArray, context: Context
+) -> pd.DataFrame:
+    """The edge frame for the given graph edge indexes, in their order.
+
+    ``source_file``, ``sheet`` and ``row`` are the first source row stating the edge (the
+    earliest load); ``other_evidence`` lists the others ("file [sheet] row N; ...").
+    """
+    graph, result = run.graph, run.result
+    wanted = pd.DataFrame({"edge_id": graph.edge_id[edges], "position": np.arange(len(edges))})
+    con.register("_exposure_wanted", wanted)
+    try:
+        attributes = con.execute(_ATTRIBUTES_SQL).df()
+        evidence = con.execute(_EVIDENCE_SQL).df()
+    finally:
+        con.unregister("_exposure_wanted")
+    if len(attributes) != len(edges):
+        raise ExposureError("the dependencies changed since this assessment ran: run it again")
+    supplier, buyer = graph.supplier[edges], graph.buyer[edges]
+    tie = context.tie[edges]
+    origin = context.origin_org[edges]
+    rules = context.rules.table.iloc[context.rules.org_rule[np.where(tie, buyer, origin)]]
+    value = graph.value[edges]
+    frame = pd.DataFrame(
+        {
+            "edge_index": edges,
+            "edge_type": np.where(tie, "tie", "exposed"),
+            "buyer_id": buyer,
+            "supplier_id": supplier,
+            "buyer": context.names[buyer],
+            "supplier": context.names[supplier],
+            "buyer_kind": np.asarray(graph.kinds, dtype=object)[buyer],
+            "buyer_status": context.status[buyer],
+            "supplier_status": context.status[supplier],
+            "supplier_uei": context.uei[supplier],
+            "supplier_cage": context.cage[supplier],
+            "relation": attributes["relation"].to_numpy(dtype=object),
+            "product": attributes["product"].to_numpy(dtype=object),
+            "used_in": attributes["used_in"].to_numpy(dtype=object),
+            "contract_id": attributes["contract_id"].to_numpy(dtype=object),
+            "program": attributes["program"].to_numpy(dtype=object),
+            "annual_value_usd": value,
+            "criticality": attributes["criticality"].astype("Int64").array,
+            "essential": graph.essential[edges],
+            "alternatives": _whole(graph.alternatives[edges]).array,
+            "replacement_months": graph.replacement_months[edges],
+            "dod_use": graph.dod_use[edges],
+            "notes": attributes["notes"].to_numpy(dtype=object),
+            "tier": np.where(tie, 0, result.edge_tier[edges]),
+            "late": result.edge_late[edges] & ~tie,
+            "designated_source": np.where(tie, context.names[buyer], context.names[origin]),
+            "chain": np.where(tie, "", context.chain[edges]),
+            "source_file": evidence["source_file"].to_numpy(dtype=object),
+            "sheet": evidence["sheet"].to_numpy(dtype=object),
+            "row": evidence["row"].astype("Int64").array,
+            "other_evidence": evidence["other_evidence"].to_numpy(dtype=object),
+        }
+    )
+    for column in _RULE_FIELDS:
+        frame[column] = rules[column].to_numpy()
+    for column in ("relation", "product", "used_in", "contract_id", "program", "notes"):
+        frame[column] = frame[column].where(frame[column].notna(), None)
+    return frame

@@ -1,0 +1,192 @@
+"""Assessment outputs: the workbook, the affected-organizations CSV and the SPEC 5.1 JSON.
+
+:func:`write_report` picks the format from the file's extension; all three come from the same
+:class:`~exposure.pipeline.assessment.AssessmentRun` (and the :class:`~exposure.report.tables.AssessmentTables`
+built from it). Cells of the CSV that a spreadsheet would run as formulas (text beginning with
+``=``, ``+``, ``-``, ``@``, a tab or a carriage return: :func:`exposure.core.cells.is_formula_like`)
+are prefixed with an apostrophe; the workbook never writes a formula at all (see
+:mod:`exposure.report.xlsx_cells`).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import date, datetime, time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from exposure.core.cells import is_formula_like
+from exposure.core.errors import ExposureError
+from exposure.model.chains import chains
+from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
+from exposure.model.run import AssessmentRun
+from exposure.report.catalogue import INTERNAL_COLUMNS
+from exposure.report.tables import AssessmentTables, build_tables
+from exposure.report.workbook import write_workbook
+
+__all__ = [
+    "assessment_json",
+    "organization_json",
+    "write_csv",
+    "write_report",
+]
+
+
+def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dict[str, Any]:
+    """The SPEC 5.1 JSON: scenario, designated names, dates and one object per organization.
+
+    Every organization of the network is listed; ``paths`` holds the shortest chain from a
+    designated or non-compliant organization (a source's own path is just its name); for
+    ``detail_for`` up to three distinct chains are given, the first a shortest.
+    """
+    graph, result = run.graph, run.result
+    names = graph.names
+    organizations = []
+    for org in range(graph.n_orgs):
+        status = int(result.status[org])
+        if org == detail_for:
+            paths = chains(run, org, k=3)
+        elif status != 0:
+            paths = [run.chain_names(org)]
+        else:
+            paths = []
+        tier = int(result.tier[org])
+        organizations.append(
+            {
+                "name": str(names[org]),
+                "org_id": org,
+                "kind": str(graph.kinds[org]),
+                "exposed": status != 0,
+                "tier": tier if tier >= 0 else None,
+                "impact": round(float(run.impact[org]), 6),
+                "value_at_risk_usd": float(result.value_at_risk_usd[org]),
+                "status": STATUS[status],
+                "paths": paths,
+                "late": bool(result.late[org]),
+                "obliged": bool(result.obliged[org]),
+            }
+        )
+    scenario = run.scenario
+    return {
+        "scenario": scenario.name,
+        "designated": sorted(
+            str(names[i]) for i in range(graph.n_orgs) if result.status[i] == DESIGNATED
+        ),
+        "noncompliant": sorted(
+            str(names[i]) for i in range(graph.n_orgs) if result.status[i] == NONCOMPLIANT
+        ),
+        "effective_date": scenario.effective.isoformat(),
+        "deadline": scenario.deadline.isoformat(),
+        "transition_days": scenario.transition_days,
+        "scope": scenario.scope,
+        "model": run.spec.model,
+        "data_version": run.data_version,
+        "notes": run.notes,
+        "organizations": organizations,
+    }
+
+
+def _json_value(value: object) -> object:
+    if isinstance(value, pd.Timestamp):
+        value = value.to_pydatetime()
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0) else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, np.generic):
+        return value.item()
+    return value
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """JSON-ready rows: dates in ISO form, missing values as null."""
+    plain = frame.astype(object).where(frame.notna(), None)
+    return [
+        {str(key): _json_value(value) for key, value in record.items()}
+        for record in plain.to_dict("records")
+    ]
+
+
+def organization_json(tables: AssessmentTables) -> dict[str, Any]:
+    """One organization's own assessment (``tables`` built ``for_org``) as JSON objects."""
+    summary = tables.summary[tables.summary["section"] == "Organization"]
+    return {
+        "organization": tables.for_org,
+        "facts": {str(f): t for f, t in zip(summary["fact"], summary["text"], strict=True)},
+        "chains": [
+            [str(group["supplier"].iloc[0]), *map(str, group["buyer"])]
+            for _, group in tables.paths.groupby("chain", sort=True)
+        ],
+        "paths": _records(tables.paths),
+        "remediation": _records(tables.remediation),
+        "programs": _records(tables.programs),
+        "reporting": _records(tables.reporting),
+        "data_quality": _records(tables.data_quality),
+    }
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> Path:
+    """A frame as UTF-8 CSV, formula-like text made inert (see :func:`safe_cell`).
+
+    Internal id columns are left out, except ``org_id``.
+    """
+    frame = frame[[c for c in frame.columns if c == "org_id" or c not in INTERNAL_COLUMNS]].copy()
+    for column in frame.columns:
+        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
+            text = frame[column].astype(object)
+            risky = text.map(is_formula_like)
+            frame[column] = text.where(~risky.astype(bool), "'" + text.astype(str))
+    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", date_format="%Y-%m-%d")
+    return path
+
+
+def write_report(
+    run: AssessmentRun,
+    path: Path,
+    *,
+    tables: AssessmentTables | None = None,
+    con: duckdb.DuckDBPyConnection | None = None,
+    detail_for: int | None = None,
+    identified: date | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
+) -> Path:
+    """Write the assessment by the file's extension, all from the same result.
+
+    * ``.xlsx``: the workbook of :mod:`exposure.report.workbook` (SPEC 5.1);
+    * ``.csv``: the affected organizations (``tables.organizations``), ranked;
+    * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`), plus, with ``detail_for``, the
+      organization's own assessment under ``"for"`` (:func:`organization_json`).
+
+    ``tables`` are built from ``con`` (with ``detail_for`` and ``identified``) when not given;
+    the JSON alone needs neither (without them it has no ``"for"`` section).
+
+    Raises:
+        ExposureError: another extension, or tables needed and neither tables nor ``con``.
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".json", ".csv", ".xlsx"):
+        raise ExposureError(
+            f"cannot write '{path.name}': the report formats are .xlsx, .csv and .json"
+        )
+    if tables is None and (suffix != ".json" or (detail_for is not None and con is not None)):
+        if con is None:
+            raise ExposureError(f"writing {path.name} needs the warehouse the run came from")
+        tables = build_tables(con, run, for_org=detail_for, identified=identified)
+    if suffix == ".json":
+        payload = assessment_json(run, detail_for=detail_for)
+        if tables is not None and tables.for_org is not None:
+            payload["for"] = organization_json(tables)
+        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return path
+    assert tables is not None
+    if suffix == ".csv":
+        # name first (the CSV's long-standing layout); rank, implied by the row order, last
+        columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
+        return write_csv(tables.organizations[columns], path)
+    return write_workbook(tables, path, progress=progress)

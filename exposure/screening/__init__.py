@@ -1,0 +1,1 @@
+"""Screening loaded organizations against designation lists (SAM.gov exclusions, FASCSA orders)."""

@@ -1,0 +1,361 @@
+"""Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders list.
+
+Matching follows the resolution rules of the rest of the tool (SPEC 3.1,
+:func:`exposure.warehouse.scenarios.resolve_org`), run in bulk in SQL with the same macros:
+
+1. ``uei``: the organization's UEI equals the record's UEI;
+2. ``cage``: the CAGE codes are equal;
+3. ``name``: a normalized name of the organization (its canonical name or any spelling used
+   for it in the data) equals the record's normalized listed name;
+4. ``alias``: a known alias of the organization (its ``aliases`` and ``seeds/aliases.csv``)
+   equals the listed name, or any of its names equals a name of the record's
+   ``Cross-Reference``;
+5. ``fuzzy``: rapidfuzz ``token_sort_ratio`` of normalized names at least the threshold
+   (:data:`exposure.core.names.FUZZY_THRESHOLD`, 88, unless changed), compared within blocks of
+   names sharing a token or its first three letters (:func:`exposure.core.names.fuzzy_candidates`).
+
+Each (organization, record) pair is reported once, under its strongest match. Exact score is
+100. ``confirmed`` says the listed party *is* the organization:
+
+* identifier matches (UEI, CAGE) are confirmed (a CAGE match whose UEIs differ is not);
+* name matches and alias matches through the organization's own aliases are confirmed when
+  the record names an organization (Classification Firm, Special Entity Designation, or none)
+  and no identifier contradicts them (both sides have a UEI, or a CAGE, and they differ);
+* not confirmed, listed for review with the reason: names of individuals and vessels (a name
+  alone does not identify a person), names from a Cross-Reference (an a.k.a. or an affiliate),
+  contradicting identifiers, and every fuzzy candidate.
+
+``status`` says whether the exclusion is in force on the screening date (``as_of``, today by
+default): ``active``, ``terminated`` (termination date passed) or ``future``. Terminated
+records are still reported, for the history; only confirmed *active* matches are designated
+by :func:`exposure.screening.results.designate_confirmed`.
+
+:func:`screen` (or :func:`screen_list`, for a list read already) stores nothing: the results
+are stored, listed, put on the assessment's Screening sheet and written out by
+:mod:`exposure.screening.results`.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
+from exposure.ingest.readers import ReadLimits
+from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
+
+__all__ = [
+    "MATCH_COLUMNS",
+    "ScreeningResult",
+    "screen",
+    "screen_list",
+]
+
+logger = logging.getLogger(__name__)
+
+Progress = Callable[[str, int, int], None]
+
+MATCH_COLUMNS = (
+    "org_id",
+    "org_name",
+    "org_uei",
+    "org_cage",
+    "listed_name",
+    "matched_name",
+    "match",
+    "score",
+    "confirmed",
+    "status",
+    "reason",
+    "list_type",
+    "classification",
+    "exclusion_program",
+    "exclusion_type",
+    "excluding_agency",
+    "ct_code",
+    "active_date",
+    "termination_date",
+    "listed_uei",
+    "listed_cage",
+    "sam_number",
+    "fascsa_order",
+    "cross_reference",
+    "record_row",
+    "list_file",
+    "list_sha256",
+)
+_STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6}
+
+# Every name each side answers to, normalized by the warehouse's own macro.
+_MATCH_SQL = """
+CREATE OR REPLACE TEMP TABLE _scr_rec AS
+SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
+       exposure_norm_name(listed_name) AS norm, related_names
+FROM _scr_list;
+
+-- A Cross-Reference name that has its own record is matched through that record only.
+CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
+SELECT record, norm, 'listed' AS via, NULL AS text FROM _scr_rec WHERE norm IS NOT NULL
+UNION
+SELECT record, exposure_norm_name(related), 'related', related
+FROM _scr_rec, unnest(related_names) AS t(related)
+WHERE exposure_norm_name(related) IS NOT NULL
+  AND exposure_norm_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
+
+CREATE OR REPLACE TEMP TABLE _scr_org_names AS
+WITH seed AS (
+    SELECT DISTINCT exposure_norm_name(organization) AS group_norm, exposure_norm_name(member) AS member_norm
+    FROM (SELECT organization, organization AS member FROM ref_aliases
+          UNION ALL SELECT organization, alias FROM ref_aliases)
+    WHERE exposure_norm_name(member) IS NOT NULL
+)
+SELECT org_id, norm_name AS norm, 'name' AS via FROM orgs WHERE norm_name IS NOT NULL
+UNION SELECT org_id, norm_name, 'name' FROM org_names WHERE norm_name IS NOT NULL
+UNION SELECT org_id, exposure_norm_name(alias), 'alias' FROM orgs, unnest(aliases) AS t(alias)
+      WHERE exposure_norm_name(alias) IS NOT NULL
+UNION SELECT o.org_id, s2.member_norm, 'alias'
+      FROM orgs o JOIN seed s1 ON s1.member_norm = o.norm_name
+      JOIN seed s2 ON s2.group_norm = s1.group_norm;
+
+CREATE OR REPLACE TEMP TABLE _scr_pairs AS
+WITH candidates AS (
+    SELECT o.org_id, r.record, 'uei' AS match, 1 AS strength, NULL AS matched, NULL AS via
+    FROM orgs o JOIN _scr_rec r ON o.uei = r.uei
+    UNION ALL
+    SELECT o.org_id, r.record, 'cage', 2, NULL, NULL FROM orgs o JOIN _scr_rec r ON o.cage = r.cage
+    UNION ALL
+    SELECT n.org_id, m.record,
+           CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 'name' ELSE 'alias' END,
+           CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 3
+                WHEN m.via = 'listed' THEN 4 ELSE 5 END,
+           m.text, m.via
+    FROM _scr_org_names n JOIN _scr_rec_names m USING (norm)
+)
+SELECT org_id, record, arg_min(match, strength) AS match, min(strength) AS strength,
+       arg_min(matched, strength) AS matched, arg_min(via, strength) AS via
+FROM candidates GROUP BY org_id, record;
+"""
+
+_CLEANUP = ("_scr_rec", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
+
+
+@dataclass(frozen=True)
+class ScreeningResult:
+    """Matches of one list against the loaded organizations (columns :data:`MATCH_COLUMNS`)."""
+
+    listed: ListedParties
+    as_of: date
+    fuzzy_threshold: float
+    organizations: int
+    data_version: str
+    matches: pd.DataFrame
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def confirmed(self) -> pd.DataFrame:
+        """Confirmed matches (whatever their status)."""
+        return self.matches[self.matches["confirmed"]]
+
+    @property
+    def to_designate(self) -> pd.DataFrame:
+        """Confirmed matches whose exclusion is in force."""
+        return self.matches[self.matches["confirmed"] & (self.matches["status"] == "active")]
+
+
+def _list_table(records: pd.DataFrame) -> pa.Table:
+    """The columns matching needs, typed (a column of lists must stay a list of text)."""
+    schema = pa.schema(
+        [
+            ("record", pa.int64()),
+            ("listed_name", pa.string()),
+            ("uei", pa.string()),
+            ("cage", pa.string()),
+            ("related_names", pa.list_(pa.string())),
+        ]
+    )
+    return pa.Table.from_pandas(records[list(schema.names)], schema=schema, preserve_index=False)
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
+    return con.execute(query).df()
+
+
+def screen_list(
+    con: duckdb.DuckDBPyConnection,
+    listed: ListedParties,
+    *,
+    as_of: date | None = None,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    progress: Progress | None = None,
+) -> ScreeningResult:
+    """Match a list that was read already against ``orgs`` (nothing is stored)."""
+    step = progress or (lambda _label, _done, _total: None)
+    as_of = as_of or date.today()
+    records = listed.records
+    step("matching identifiers and names", 0, 3)
+    con.register("_scr_list", _list_table(records))
+    try:
+        con.execute(_MATCH_SQL)
+        exact = _fetch(con, "SELECT org_id, record, match, strength, matched, via FROM _scr_pairs")
+        step("fuzzy candidates", 1, 3)
+        names = _fetch(con, "SELECT DISTINCT norm, via, record, text FROM _scr_rec_names")
+        orgs = _fetch(con, "SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL")
+        organizations = len(_fetch(con, "SELECT org_id FROM orgs"))
+    finally:
+        con.unregister("_scr_list")
+        for table in _CLEANUP:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    fuzzy = _fuzzy(names, orgs, exact, fuzzy_threshold)
+    step("deciding", 2, 3)
+    pairs = pd.concat([exact, fuzzy], ignore_index=True)
+    matches = _decide(con, pairs, listed, as_of)
+    step("done", 3, 3)
+    version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+    return ScreeningResult(
+        listed=listed,
+        as_of=as_of,
+        fuzzy_threshold=fuzzy_threshold,
+        organizations=organizations,
+        data_version=str(version[0][0]) if version else "",
+        matches=matches,
+        notes=list(listed.notes),
+    )
+
+
+def screen(
+    con: duckdb.DuckDBPyConnection,
+    path: str | Path,
+    *,
+    as_of: date | None = None,
+    fuzzy_threshold: float = FUZZY_THRESHOLD,
+    encoding: str | None = None,
+    limits: ReadLimits | None = None,
+    progress: Progress | None = None,
+) -> ScreeningResult:
+    """Read a SAM.gov exclusions extract or FASCSA orders list and match it (nothing stored).
+
+    Raises:
+        LoadError: the list cannot be read, or is over the size limit of loads (``limits``;
+            see :func:`exposure.screening.lists.read_list`).
+    """
+    step = progress or (lambda _label, _done, _total: None)
+    step(f"reading {Path(path).name}", 0, 1)
+    listed = read_list(Path(path), encoding=encoding, limits=limits)
+    return screen_list(con, listed, as_of=as_of, fuzzy_threshold=fuzzy_threshold, progress=progress)
+
+
+def _fuzzy(
+    names: pd.DataFrame, orgs: pd.DataFrame, exact: pd.DataFrame, threshold: float
+) -> pd.DataFrame:
+    """Near misses between listed names (primary and related) and organization names."""
+    columns = ["org_id", "record", "match", "strength", "matched", "via", "score"]
+    if names.empty or orgs.empty:
+        return pd.DataFrame(columns=columns)
+    listed = sorted(set(names["norm"]))
+    # Organizations are keyed by id ("#12"): a normalized name never holds "#".
+    candidates = fuzzy_candidates(
+        [(norm, norm) for norm in listed],
+        [(f"#{org_id}", norm) for org_id, norm in orgs.itertuples(index=False)],
+        threshold=threshold,
+    )
+    if not candidates:
+        return pd.DataFrame(columns=columns)
+    found = pd.DataFrame(
+        [(c.name, int(c.candidate[1:]), c.score) for c in candidates],
+        columns=["norm", "org_id", "score"],
+    )
+    frame = found.merge(names, on="norm")
+    frame["matched"] = frame["text"].where(frame["via"] == "related", None)
+    frame["match"] = "fuzzy"
+    frame["strength"] = _STRENGTH["fuzzy"]
+    # A pair matched exactly is not a fuzzy candidate as well; one row per pair, best score.
+    taken = set(zip(exact["org_id"], exact["record"], strict=True))
+    keep = [
+        (org, record) not in taken
+        for org, record in zip(frame["org_id"], frame["record"], strict=True)
+    ]
+    frame = frame[keep].sort_values("score", ascending=False)
+    return frame.drop_duplicates(["org_id", "record"])[columns]
+
+
+def _decide(
+    con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, listed: ListedParties, as_of: date
+) -> pd.DataFrame:
+    if pairs.empty:
+        return pd.DataFrame(columns=list(MATCH_COLUMNS))
+    orgs = _fetch(
+        con, "SELECT org_id, name AS org_name, uei AS org_uei, cage AS org_cage FROM orgs"
+    )
+    records = listed.records.rename(
+        columns={"uei": "listed_uei", "cage": "listed_cage", "record": "record_row"}
+    )
+    frame = pairs.rename(columns={"record": "record_row"}).merge(orgs, on="org_id")
+    frame = frame.merge(records, on="record_row")
+    frame["score"] = frame.get("score", pd.Series(dtype=float)).fillna(100.0).astype(float)
+    frame["matched_name"] = frame["matched"].where(frame["matched"].notna(), frame["listed_name"])
+    frame["status"] = [
+        record_status(active, termination, as_of)
+        for active, termination in zip(frame["active_date"], frame["termination_date"], strict=True)
+    ]
+    decided = [_confirm(row) for row in frame.itertuples(index=False)]
+    frame["confirmed"] = [ok for ok, _ in decided]
+    frame["reason"] = [reason for _, reason in decided]
+    frame["list_type"] = listed.kind
+    frame["list_file"] = listed.file
+    frame["list_sha256"] = listed.sha256
+    frame = frame.sort_values(
+        ["confirmed", "status", "strength", "score", "org_name", "record_row"],
+        ascending=[False, True, True, False, True, True],
+        key=lambda column: (
+            column.map({"active": 0, "future": 1, "terminated": 2})
+            if column.name == "status"
+            else column
+        ),
+    )
+    return frame[list(MATCH_COLUMNS)].reset_index(drop=True)
+
+
+def _same(left: object, right: object) -> bool | None:
+    """Whether two identifiers agree; None when either is missing."""
+    if not isinstance(left, str) or not isinstance(right, str) or not left or not right:
+        return None
+    clean = [("".join(ch for ch in value.upper() if ch.isalnum())) for value in (left, right)]
+    return clean[0] == clean[1]
+
+
+def _confirm(row: object) -> tuple[bool, str]:
+    """Whether a match confirms the identity, and why (or why not)."""
+    match = row.match  # type: ignore[attr-defined]
+    classification = str(row.classification or "").strip().lower()  # type: ignore[attr-defined]
+    uei = _same(row.org_uei, row.listed_uei)  # type: ignore[attr-defined]
+    cage = _same(row.org_cage, row.listed_cage)  # type: ignore[attr-defined]
+    if match == "uei":
+        return True, "same UEI"
+    if match == "cage":
+        if uei is False:
+            return False, "same CAGE but different UEIs: check which entity this is"
+        return True, "same CAGE code"
+    if match == "fuzzy":
+        return False, f"similar name (score {row.score:.0f}/100): review"  # type: ignore[attr-defined]
+    if row.via == "related":  # type: ignore[attr-defined]
+        return False, (
+            "the name is in the record's Cross-Reference (an a.k.a. or an affiliate of the "
+            "listed party): review"
+        )
+    if uei is False:
+        return False, "same name but different UEIs: probably another entity"
+    if cage is False:
+        return False, "same name but different CAGE codes: check which entity this is"
+    if classification not in ENTITY_CLASSIFICATIONS:
+        return (
+            False,
+            f"the listed party is a{'n' if classification[:1] in 'aeiou' else ''} {classification}: a name alone does not identify it",
+        )
+    return True, "same normalized name" if match == "name" else "a known alias of the organization"

@@ -1,0 +1,102 @@
+"""The warehouse's network as a :class:`~exposure.model.graph.Graph`, built once per data version.
+
+>>> from exposure.warehouse.database import connect
+>>> graph = load_graph(connect(":memory:"))
+>>> graph.n_orgs, graph.n_edges
+(0, 0)
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+import duckdb
+import numpy as np
+
+from exposure.core.sql import scalar
+from exposure.model.graph import Graph, build_graph
+
+__all__ = ["load_graph"]
+
+logger = logging.getLogger(__name__)
+
+
+_EDGES_SQL = """
+WITH vocabulary AS (
+    SELECT text, (row_number() OVER (ORDER BY text)) - 1 AS code
+    FROM (SELECT lower(product) AS text FROM edges UNION SELECT lower(used_in) FROM edges)
+    WHERE text IS NOT NULL
+)
+SELECT e.edge_id, e.supplier_id, e.buyer_id,
+       coalesce(p.code, -1) AS product, coalesce(u.code, -1) AS used_in,
+       coalesce(e.annual_value_usd, 'NaN'::DOUBLE) AS value,
+       coalesce(e.essential, false) AS essential,
+       coalesce(e.alternatives::DOUBLE, 'NaN'::DOUBLE) AS alternatives,
+       coalesce(e.replacement_months, 'NaN'::DOUBLE) AS replacement_months,
+       coalesce(e.dod_use, false) AS dod_use
+FROM edges e
+LEFT JOIN vocabulary p ON p.text = lower(e.product)
+LEFT JOIN vocabulary u ON u.text = lower(e.used_in)
+"""
+
+
+_cache: dict[tuple[str, str], Graph] = {}
+
+
+_cache_lock = threading.Lock()
+
+
+def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) -> Graph:
+    """Build the :class:`Graph` of the warehouse's ``orgs`` and ``edges``.
+
+    With ``cache_key`` (the database path, say), the graph is kept in memory per data version
+    and reused until the data changes.
+    """
+    version = str(scalar(con, "SELECT value FROM meta WHERE key = 'data_version'") or "empty")
+    if cache_key is not None:
+        with _cache_lock:
+            cached = _cache.get((cache_key, version))
+        if cached is not None:
+            return cached
+    orgs = con.execute(
+        "SELECT org_id, name, kind, coalesce(parent_id, -1) FROM orgs ORDER BY org_id"
+    ).fetchnumpy()
+    n_orgs = len(orgs["org_id"])
+    if n_orgs and not np.array_equal(orgs["org_id"], np.arange(n_orgs)):
+        raise ValueError("orgs.org_id must be dense from 0")
+    products = np.array(
+        [
+            row[0]
+            for row in con.execute(
+                "SELECT text FROM (SELECT lower(product) AS text FROM edges UNION "
+                "SELECT lower(used_in) FROM edges) WHERE text IS NOT NULL ORDER BY text"
+            ).fetchall()
+        ],
+        dtype=object,
+    )
+    columns = con.execute(_EDGES_SQL).fetchnumpy()
+    graph = build_graph(
+        names=np.asarray(orgs["name"], dtype=object),
+        kinds=np.asarray(orgs["kind"], dtype=object),
+        parent=np.asarray(orgs[list(orgs)[3]], dtype=np.int64),
+        products=products,
+        supplier=np.asarray(columns["supplier_id"], dtype=np.int64),
+        buyer=np.asarray(columns["buyer_id"], dtype=np.int64),
+        product=np.asarray(columns["product"], dtype=np.int64),
+        used_in=np.asarray(columns["used_in"], dtype=np.int64),
+        edge_id=np.asarray(columns["edge_id"], dtype=np.int64),
+        value=np.asarray(columns["value"], dtype=np.float64),
+        essential=np.asarray(columns["essential"], dtype=bool),
+        alternatives=np.asarray(columns["alternatives"], dtype=np.float64),
+        replacement_months=np.asarray(columns["replacement_months"], dtype=np.float64),
+        dod_use=np.asarray(columns["dod_use"], dtype=bool),
+        data_version=version,
+    )
+    if cache_key is not None:
+        with _cache_lock:
+            for stale in [key for key in _cache if key[0] == cache_key]:
+                del _cache[stale]  # one data version per database is enough to keep
+            _cache[(cache_key, version)] = graph
+    logger.info("graph: %d organizations, %d edges", graph.n_orgs, graph.n_edges)
+    return graph

@@ -1,0 +1,445 @@
+"""Entity resolution: from staged rows to one ``orgs`` row per organization and ``edges``.
+
+Rules (SPEC 3.1):
+
+1. Declared organizations (rows of ``organizations`` sheets) are grouped into one
+   organization by UEI; then a row with no UEI joins by CAGE; then by normalized name.
+2. A name used in ``relationships`` (buyer, supplier) or as a ``parent`` resolves to an
+   organization by UEI, then CAGE, then normalized name, then an alias (the ``aliases`` column
+   and ``seeds/aliases.csv``). A name that matches nothing creates an organization.
+3. Near misses are never merged: :func:`exposure.core.names.fuzzy_candidates` lists them in
+   ``dq_issues`` for review, with conflicts (one UEI, two names; one name, two UEIs) and
+   self-dependencies produced by resolution, and the rows loads left out (``stg_rejected``,
+   as ``rejected_row``).
+
+Edges are deduplicated on (supplier, buyer, relation, product, used_in, contract, program):
+the same dependency stated by two sources is one edge with two rows in ``edge_evidence``;
+each attribute comes from the most recent source that gives it. Products and ``used_in`` are
+keyed and stored with white space trimmed and collapsed (:func:`exposure.core.cells.clean_text_sql`)
+whatever path staged them, and compared without case (SPEC 4.1).
+
+Everything is SQL except fuzzy matching, so resolving a million rows takes seconds.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pandas as pd
+
+from exposure.core.cells import clean_text_sql
+from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
+from exposure.core.sql import scalar, table_exists
+
+__all__ = ["FUZZY_LIMIT", "rebuild_model"]
+
+logger = logging.getLogger(__name__)
+
+# Above this many undeclared names, fuzzy review is skipped (and said so in dq_issues).
+FUZZY_LIMIT = 20_000
+
+# Staged relationships with product and used_in cleaned as ingest cleans text, so that rows
+# staged by any path (an adapter, an older version) key and store them the same way; the
+# regex only runs on the cells that need it.
+_CLEAN_RELATIONSHIPS = (
+    f"(SELECT * REPLACE ({clean_text_sql('product')} AS product, "
+    f"{clean_text_sql('used_in')} AS used_in) FROM stg_relationships)"
+)
+
+_RESOLVE_SQL = f"""
+-- Declared organization rows, oldest first.
+CREATE OR REPLACE TEMP TABLE _rec AS
+SELECT row_number() OVER (ORDER BY _loaded_at, _load_id, _row) AS rec_id,
+       name, exposure_norm_name(name) AS norm, uei, cage, kind, country, parent, aliases,
+       _source_file, _sheet, _row
+FROM stg_organizations;
+
+CREATE OR REPLACE TEMP TABLE _cage_uei AS
+SELECT cage, min(uei) AS uei FROM _rec WHERE cage IS NOT NULL AND uei IS NOT NULL GROUP BY cage;
+
+CREATE OR REPLACE TEMP TABLE _rec_id_key AS
+SELECT r.rec_id, r.norm,
+       CASE WHEN r.uei IS NOT NULL THEN 'U:' || r.uei
+            WHEN r.cage IS NOT NULL THEN coalesce('U:' || cu.uei, 'C:' || r.cage) END AS key
+FROM _rec r LEFT JOIN _cage_uei cu USING (cage);
+
+CREATE OR REPLACE TEMP TABLE _norm_key AS
+SELECT norm, min(key) AS key, count(DISTINCT key) AS n_keys
+FROM _rec_id_key WHERE key IS NOT NULL GROUP BY norm;
+
+CREATE OR REPLACE TEMP TABLE _rec_keyed AS
+SELECT r.*, coalesce(k.key, nk.key, 'N:' || r.norm) AS key
+FROM _rec r JOIN _rec_id_key k USING (rec_id) LEFT JOIN _norm_key nk ON nk.norm = r.norm;
+
+-- Declared entities.
+CREATE OR REPLACE TEMP TABLE _ent_decl AS
+SELECT key,
+       arg_min(name, rec_id) AS name,
+       arg_min(norm, rec_id) AS norm,
+       arg_min(kind, rec_id) FILTER (WHERE kind IS NOT NULL) AS kind,
+       arg_min(uei, rec_id) FILTER (WHERE uei IS NOT NULL) AS uei,
+       arg_min(cage, rec_id) FILTER (WHERE cage IS NOT NULL) AS cage,
+       arg_min(country, rec_id) FILTER (WHERE country IS NOT NULL) AS country,
+       arg_min(parent, rec_id) FILTER (WHERE parent IS NOT NULL) AS parent,
+       list_distinct(flatten(list(
+           list_filter(list_transform(string_split(coalesce(aliases, ''), ';'), lambda a: trim(a)), lambda a: a <> '')
+       ))) AS aliases,
+       arg_min(_source_file, rec_id) AS source_file,
+       arg_min(_sheet, rec_id) AS sheet,
+       arg_min(_row, rec_id) AS row
+FROM _rec_keyed GROUP BY key;
+
+-- Seed alias groups: an organization and its aliases, by normalized name.
+CREATE OR REPLACE TEMP TABLE _seed_alias AS
+SELECT DISTINCT exposure_norm_name(organization) AS group_norm, organization AS group_name,
+       exposure_norm_name(member) AS member_norm
+FROM (SELECT organization, organization AS member FROM ref_aliases
+      UNION ALL SELECT organization, alias FROM ref_aliases)
+WHERE exposure_norm_name(member) IS NOT NULL;
+
+-- Name index over declared entities: their names, their aliases, seed aliases of either.
+CREATE OR REPLACE TEMP TABLE _names AS
+WITH own AS (
+    SELECT norm, key, 1 AS rank FROM _rec_keyed
+    UNION ALL
+    SELECT exposure_norm_name(alias), key, 2 FROM _ent_decl, unnest(aliases) AS t(alias)
+),
+seeded AS (
+    SELECT s2.member_norm AS norm, o.key, 3 AS rank
+    FROM own o JOIN _seed_alias s1 ON s1.member_norm = o.norm
+    JOIN _seed_alias s2 ON s2.group_norm = s1.group_norm
+),
+candidates AS (SELECT * FROM own UNION ALL SELECT * FROM seeded),
+best AS (SELECT norm, min(rank) AS rank FROM candidates WHERE norm IS NOT NULL GROUP BY norm)
+SELECT c.norm, min(c.key) AS key, count(DISTINCT c.key) AS n_keys, any_value(c.rank) AS rank
+FROM candidates c JOIN best b ON b.norm = c.norm AND b.rank = c.rank
+GROUP BY c.norm;
+
+-- Every name used as a buyer, supplier or parent, with where it was first seen: one integer
+-- (load id << 40 | row << 1 | side) per use keeps a million-row grouping cheap; the file,
+-- sheet and row are decoded from it afterwards.
+CREATE OR REPLACE TEMP TABLE _refs AS
+WITH uses AS (
+    SELECT ref, min(ord) AS first_seen
+    FROM (
+        SELECT buyer AS ref, (_load_id::BIGINT << 40) + _row * 2 AS ord FROM stg_relationships
+        UNION ALL
+        SELECT supplier, (_load_id::BIGINT << 40) + _row * 2 + 1 FROM stg_relationships
+        UNION ALL
+        SELECT parent, (_load_id::BIGINT << 40) + _row * 2 FROM stg_organizations
+        WHERE parent IS NOT NULL
+    ) GROUP BY ref
+)
+SELECT u.ref, src.file_name AS source_file, src.sheet,
+       (u.first_seen & ((1::BIGINT << 40) - 1)) >> 1 AS row, u.first_seen
+FROM uses u LEFT JOIN sources src ON src.load_id = (u.first_seen >> 40);
+
+CREATE OR REPLACE TEMP TABLE _ref_key AS
+WITH r AS (SELECT ref, exposure_norm_name(ref) AS norm, exposure_key(ref) AS ident, * EXCLUDE (ref) FROM _refs),
+by_uei AS (SELECT uei, min(key) AS key FROM _ent_decl WHERE uei IS NOT NULL GROUP BY uei),
+by_cage AS (SELECT cage, min(key) AS key FROM _ent_decl WHERE cage IS NOT NULL GROUP BY cage),
+seed_group AS (SELECT member_norm, min(group_norm) AS group_norm FROM _seed_alias GROUP BY member_norm),
+-- A name written exactly as declared wins over another declared name that normalizes alike.
+by_exact AS (SELECT name, min(key) AS key FROM _rec_keyed GROUP BY name)
+SELECT r.ref, r.norm, r.source_file, r.sheet, r.row, r.first_seen,
+       coalesce(u.key, c.key, x.key, n.key, 'N:' || sg.group_norm, 'N:' || r.norm) AS key,
+       CASE WHEN u.key IS NOT NULL THEN 'uei' WHEN c.key IS NOT NULL THEN 'cage'
+            WHEN x.key IS NOT NULL THEN 'name'
+            WHEN n.key IS NOT NULL AND n.rank = 1 THEN 'name'
+            WHEN n.key IS NOT NULL THEN 'alias'
+            WHEN sg.group_norm IS NOT NULL THEN 'alias' ELSE 'new' END AS matched_by,
+       CASE WHEN x.key IS NOT NULL THEN 1 ELSE coalesce(n.n_keys, 1) END AS n_keys
+FROM r
+LEFT JOIN by_uei u ON length(r.ident) = 12 AND u.uei = r.ident
+LEFT JOIN by_cage c ON length(r.ident) = 5 AND c.cage = r.ident
+LEFT JOIN by_exact x ON x.name = r.ref
+LEFT JOIN _names n ON n.norm = r.norm
+LEFT JOIN seed_group sg ON sg.member_norm = r.norm;
+
+-- Organizations only ever named in relationships (or as parents).
+CREATE OR REPLACE TEMP TABLE _ent_ref AS
+SELECT rk.key,
+       coalesce(any_value(sa.group_name), arg_min(rk.ref, rk.first_seen)) AS name,
+       arg_min(rk.norm, rk.first_seen) AS norm,
+       arg_min(rk.source_file, rk.first_seen) AS source_file,
+       arg_min(rk.sheet, rk.first_seen) AS sheet,
+       arg_min(rk.row, rk.first_seen) AS row
+FROM _ref_key rk
+LEFT JOIN (SELECT DISTINCT group_norm, group_name FROM _seed_alias) sa
+       ON 'N:' || sa.group_norm = rk.key AND rk.matched_by = 'alias'
+WHERE rk.key NOT IN (SELECT key FROM _ent_decl)
+GROUP BY rk.key;
+
+CREATE OR REPLACE TEMP TABLE _ent AS
+SELECT row_number() OVER (ORDER BY key) - 1 AS org_id, *
+FROM (
+    SELECT key, name, norm, kind, uei, cage, country, parent, aliases, true AS declared,
+           source_file, sheet, row FROM _ent_decl
+    UNION ALL
+    SELECT key, name, norm, NULL, NULL, NULL, NULL, NULL, []::VARCHAR[], false,
+           source_file, sheet, row FROM _ent_ref
+);
+
+-- Every name as written in the data, with the organization it resolved to and how.
+CREATE OR REPLACE TABLE org_names AS
+SELECT rk.ref AS name, rk.norm AS norm_name, e.org_id, rk.matched_by
+FROM _ref_key rk JOIN _ent e USING (key);
+
+-- Edges: one per distinct dependency, newest source wins per attribute. Key columns use ''
+-- for blank so that plain equality joins find them. Products and used_in compare lower-cased
+-- with white space trimmed and collapsed (SPEC 4.1): lower(cleaned product) is the key.
+CREATE OR REPLACE TEMP MACRO _edge_rows() AS TABLE
+SELECT s.*, sup.org_id AS supplier_id, buy.org_id AS buyer_id,
+       (s._load_id::BIGINT << 40) + s._row AS ord,
+       coalesce(lower(s.product), '') AS k_product, coalesce(lower(s.used_in), '') AS k_used_in,
+       coalesce(s.contract_id, '') AS k_contract, coalesce(s.program, '') AS k_program
+FROM {_CLEAN_RELATIONSHIPS} s
+JOIN org_names sup ON sup.name = s.supplier
+JOIN org_names buy ON buy.name = s.buyer;
+
+"""
+
+# One edge per distinct dependency: the general case merges rows stating the same one.
+_EDGES_MERGED_SQL = """
+CREATE OR REPLACE TABLE edges AS
+WITH grouped AS (
+    SELECT supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program,
+           arg_max(product, ord) AS product,
+           arg_max(used_in, ord) AS used_in,
+           arg_max(annual_value_usd, ord) FILTER (WHERE annual_value_usd IS NOT NULL) AS annual_value_usd,
+           arg_max(criticality, ord) FILTER (WHERE criticality IS NOT NULL) AS criticality,
+           arg_max(essential, ord) FILTER (WHERE essential IS NOT NULL) AS essential,
+           arg_max(alternatives, ord) FILTER (WHERE alternatives IS NOT NULL) AS alternatives,
+           arg_max(replacement_months, ord) FILTER (WHERE replacement_months IS NOT NULL) AS replacement_months,
+           arg_max(dod_use, ord) FILTER (WHERE dod_use IS NOT NULL) AS dod_use,
+           arg_max(notes, ord) FILTER (WHERE notes IS NOT NULL) AS notes,
+           count(*) AS n_sources,
+           min(ord) AS first_ord
+    FROM _edge_rows()
+    GROUP BY supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program
+)
+-- An edge's id is where it was first stated (load id << 40 | row): stable, unique and free
+-- (numbering them densely would cost a sort of every edge).
+SELECT first_ord AS edge_id,
+       supplier_id, buyer_id, relation, product, used_in,
+       nullif(k_contract, '') AS contract_id, nullif(k_program, '') AS program,
+       annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
+       n_sources
+FROM grouped;
+"""
+
+# When nothing can merge (one relationships load, validated free of duplicates, and one
+# spelling per organization), each row is its own edge: no grouping needed.
+_EDGES_SINGLE_SQL = """
+CREATE OR REPLACE TABLE edges AS
+SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contract_id, program,
+       annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
+       1::BIGINT AS n_sources
+FROM _edge_rows();
+"""
+
+_MODEL_SQL = f"""
+-- The source rows behind each edge. A view: reports read it for the few edges they show, so
+-- a load does not pay for it.
+CREATE OR REPLACE VIEW edge_evidence AS
+SELECT e.edge_id, s._load_id AS load_id, s._source_file AS source_file, s._sheet AS sheet,
+       s._row AS row, s._sha256 AS sha256
+FROM {_CLEAN_RELATIONSHIPS} s
+JOIN org_names sup ON sup.name = s.supplier
+JOIN org_names buy ON buy.name = s.buyer
+JOIN edges e
+  ON e.supplier_id = sup.org_id AND e.buyer_id = buy.org_id AND e.relation = s.relation
+ AND coalesce(lower(e.product), '') = coalesce(lower(s.product), '')
+ AND coalesce(lower(e.used_in), '') = coalesce(lower(s.used_in), '')
+ AND coalesce(e.contract_id, '') = coalesce(s.contract_id, '')
+ AND coalesce(e.program, '') = coalesce(s.program, '');
+
+-- Kind: declared, else inferred from the relations an organization takes part in.
+CREATE OR REPLACE TEMP TABLE _inferred AS
+WITH roles AS (
+    SELECT supplier_id AS org_id, relation, 'supplier' AS side FROM edges
+    UNION ALL SELECT buyer_id, relation, 'buyer' FROM edges
+)
+SELECT org_id,
+       CASE WHEN bool_or(relation = 'model_api' AND side = 'supplier') THEN 'model_provider'
+            WHEN bool_or(relation IN ('cloud_hosting', 'resells') AND side = 'supplier') THEN 'cloud_host'
+            WHEN bool_or(relation = 'prime_contract' AND side = 'supplier') THEN 'prime'
+            WHEN bool_or(relation = 'prime_contract' AND side = 'buyer') THEN 'agency'
+            WHEN bool_or(relation = 'subcontract' AND side = 'supplier') THEN 'subcontractor'
+            WHEN bool_or(relation IN ('saas', 'license') AND side = 'supplier') THEN 'software_vendor'
+            WHEN bool_or(relation IN ('integrates', 'professional_services') AND side = 'supplier') THEN 'integrator'
+            WHEN bool_or(relation = 'component' AND side = 'supplier') THEN 'supplier'
+            ELSE 'other' END AS kind
+FROM roles GROUP BY org_id;
+
+CREATE OR REPLACE TABLE orgs AS
+SELECT e.org_id, e.name, e.norm AS norm_name,
+       coalesce(e.kind, i.kind, 'other') AS kind,
+       CASE WHEN e.kind IS NOT NULL THEN 'declared' WHEN i.kind IS NOT NULL THEN 'inferred'
+            ELSE 'default' END AS kind_source,
+       e.uei, e.cage, e.country,
+       p.org_id AS parent_id,
+       e.aliases, e.declared, e.key AS entity_key,
+       e.source_file, e.sheet, e.row
+FROM _ent e
+LEFT JOIN _inferred i USING (org_id)
+LEFT JOIN org_names p ON p.name = e.parent;
+
+CREATE OR REPLACE TABLE dq_issues (
+    issue VARCHAR, name VARCHAR, detail VARCHAR, candidate VARCHAR, score DOUBLE,
+    source_file VARCHAR, sheet VARCHAR, row BIGINT
+);
+
+INSERT INTO dq_issues
+SELECT 'uei_conflict', arg_min(name, rec_id),
+       'UEI ' || uei || ' is given for ' || count(DISTINCT norm) || ' different names: '
+           || string_agg(DISTINCT name, '; ' ORDER BY name),
+       NULL, NULL, arg_min(_source_file, rec_id), arg_min(_sheet, rec_id), arg_min(_row, rec_id)
+FROM _rec WHERE uei IS NOT NULL GROUP BY uei HAVING count(DISTINCT norm) > 1;
+
+INSERT INTO dq_issues
+SELECT 'name_conflict', arg_min(name, rec_id),
+       'the name is given with ' || count(DISTINCT uei) || ' different UEIs: '
+           || string_agg(DISTINCT uei, ', ' ORDER BY uei) || '; they are kept apart',
+       NULL, NULL, arg_min(_source_file, rec_id), arg_min(_sheet, rec_id), arg_min(_row, rec_id)
+FROM _rec WHERE uei IS NOT NULL GROUP BY norm HAVING count(DISTINCT uei) > 1;
+
+-- A declared row without identifiers whose name is used with several UEIs (or CAGEs) joins
+-- one of them: say which, so that the merge is checked.
+INSERT INTO dq_issues
+SELECT 'ambiguous_name', r.name,
+       'declared without a UEI or CAGE, and the name belongs to ' || nk.n_keys
+           || ' organizations with different identifiers; merged into ' || e.name
+           || ' (give the UEI to choose)',
+       e.name, NULL, r._source_file, r._sheet, r._row
+FROM _rec_keyed r JOIN _rec_id_key k USING (rec_id) JOIN _norm_key nk ON nk.norm = r.norm
+JOIN _ent e ON e.key = r.key
+WHERE k.key IS NULL AND nk.n_keys > 1;
+
+INSERT INTO dq_issues
+SELECT 'ambiguous_name', rk.ref,
+       'the name matches ' || rk.n_keys || ' organizations; linked to ' || e.name || ' (check it)',
+       e.name, NULL, rk.source_file, rk.sheet, rk.row
+FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.n_keys > 1;
+
+INSERT INTO dq_issues
+SELECT 'unmatched_name', rk.ref,
+       'not in any organizations sheet: created as a new organization', NULL, NULL,
+       rk.source_file, rk.sheet, rk.row
+FROM _ref_key rk
+WHERE rk.matched_by = 'new' AND (SELECT count(*) FROM stg_organizations) > 0;
+
+INSERT INTO dq_issues
+SELECT 'alias_match', rk.ref, 'matched ' || e.name || ' through an alias', e.name, NULL,
+       rk.source_file, rk.sheet, rk.row
+FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.matched_by = 'alias';
+
+-- Rows of valid files that a format's rules left out, kept at load time with their reason.
+INSERT INTO dq_issues
+SELECT 'rejected_row', name, detail, NULL, NULL, _source_file, _sheet, _row
+FROM stg_rejected;
+
+"""
+
+# Names that differ in the data but resolve to one organization make a dependency on itself.
+_SELF_DEPENDENCY_SQL = """
+INSERT INTO dq_issues
+SELECT 'self_dependency', o.name,
+       'buyer and supplier resolve to the same organization (' || any_value(r.buyer) || ' / '
+           || any_value(r.supplier) || ')',
+       NULL, NULL, any_value(r._source_file), any_value(r._sheet), min(r._row)
+FROM _edge_rows() r JOIN orgs o ON o.org_id = r.supplier_id
+WHERE r.supplier_id = r.buyer_id GROUP BY o.name;
+"""
+
+_CLEANUP = [
+    "_rec",
+    "_cage_uei",
+    "_rec_id_key",
+    "_norm_key",
+    "_rec_keyed",
+    "_ent_decl",
+    "_seed_alias",
+    "_names",
+    "_refs",
+    "_ref_key",
+    "_ent_ref",
+    "_ent",
+    "_inferred",
+]
+
+
+def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False) -> None:
+    """Rebuild ``orgs``, ``edges``, ``edge_evidence`` and ``dq_issues`` from staging.
+
+    Runs inside the caller's transaction when there is one. ``always_merge`` takes the
+    general edge-merging path even where no rows can merge (tests check both agree).
+    """
+    if not table_exists(con, "ref_aliases"):
+        con.execute(
+            "CREATE TABLE ref_aliases (organization VARCHAR, alias VARCHAR, source VARCHAR)"
+        )
+    con.execute(_RESOLVE_SQL)
+    single = scalar(
+        con,
+        "SELECT (SELECT count(DISTINCT _load_id) FROM stg_relationships) <= 1 "
+        "AND (SELECT count(*) = count(DISTINCT org_id) FROM org_names)",
+    )
+    con.execute(_EDGES_SINGLE_SQL if single and not always_merge else _EDGES_MERGED_SQL)
+    con.execute(_MODEL_SQL)
+    if scalar(con, "SELECT count(*) FROM edges WHERE supplier_id = buyer_id"):
+        con.execute(_SELF_DEPENDENCY_SQL)
+    _add_fuzzy_candidates(con)
+    for table in _CLEANUP:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
+    con.execute("DROP MACRO TABLE IF EXISTS _edge_rows")
+
+
+def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:
+    # Small networks: every name is reviewed (two declared organizations can be near misses
+    # too); large ones: the names relationships created, up to FUZZY_LIMIT.
+    everyone = "FROM orgs WHERE norm_name IS NOT NULL"
+    small = scalar(con, f"SELECT count(*) {everyone}") <= FUZZY_LIMIT
+    undeclared = everyone if small else everyone + " AND NOT declared"
+    count = scalar(con, f"SELECT count(*) {undeclared}")
+    if not count:
+        return
+    if count > FUZZY_LIMIT:
+        con.execute(
+            "INSERT INTO dq_issues VALUES ('fuzzy_skipped', NULL, ?, NULL, NULL, NULL, NULL, NULL)",
+            [
+                f"{count} organizations were created from relationship names; fuzzy review "
+                f"runs up to {FUZZY_LIMIT} of them, so it was skipped"
+            ],
+        )
+        return
+    new = con.execute(f"SELECT name, norm_name, source_file, sheet, row {undeclared}").fetchall()
+    every = con.execute("SELECT name, norm_name FROM orgs WHERE norm_name IS NOT NULL").fetchall()
+    where = {row[0]: row[2:] for row in new}
+    candidates = fuzzy_candidates(
+        [(row[0], row[1]) for row in new], every, threshold=FUZZY_THRESHOLD
+    )
+    if not candidates:
+        return
+    frame = pd.DataFrame(
+        [
+            {
+                "issue": "fuzzy_candidate",
+                "name": c.name,
+                "detail": f"close to '{c.candidate}' (score {c.score:.0f}/100) but not merged; "
+                "if they are the same organization, add an alias or correct the name",
+                "candidate": c.candidate,
+                "score": c.score,
+                "source_file": where.get(c.name, (None, None, None))[0],
+                "sheet": where.get(c.name, (None, None, None))[1],
+                "row": where.get(c.name, (None, None, None))[2],
+            }
+            for c in candidates
+        ]
+    )
+    con.register("_fuzzy_frame", frame)
+    try:
+        con.execute("INSERT INTO dq_issues SELECT * FROM _fuzzy_frame")
+    finally:
+        con.unregister("_fuzzy_frame")
