@@ -503,6 +503,22 @@ def esri_oracle(W, sector, ess, psi, replaceability=False, eps=0.01, max_steps=1
     return np.array(down), np.array(up), max_steps
 
 
+def esri_index_oracle(W, sector, ess, replaceability=False, eps=0.01):
+    """ESRI_i from the oracle: sales-weighted loss of min(h_down, h_up) when i fails alone."""
+    W = np.asarray(W, dtype=float)
+    n = len(sector)
+    sales = W.sum(axis=1)
+    if sales.sum() == 0:
+        return np.zeros(n)
+    index = np.empty(n)
+    for firm in range(n):
+        shock = np.ones(n)
+        shock[firm] = 0.0
+        down, up, _ = esri_oracle(W, sector, ess, shock, replaceability, eps)
+        index[firm] = sales @ (1 - np.minimum(down, up)) / sales.sum()
+    return index
+
+
 @st.composite
 def supply_networks(draw, max_firms=7):
     n = draw(st.integers(1, max_firms))
@@ -528,6 +544,39 @@ def test_esri_matches_the_oracle(network, replaceability, eps):
     np.testing.assert_allclose(result.h_down, down, atol=1e-9)
     np.testing.assert_allclose(result.h_up, up, atol=1e-9)
     assert result.steps == steps
+
+
+@settings(max_examples=80, deadline=None)
+@given(supply_networks(), st.booleans())
+def test_esri_index_matches_the_oracle(network, replaceability):
+    W, sector, ess, _ = network
+    index = esri_index(W, sector, ess, replaceability, block_size=3)
+    np.testing.assert_allclose(
+        index, esri_index_oracle(W, sector, ess, replaceability), rtol=0, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize("replaceability", [False, True])
+@pytest.mark.parametrize("to_matrix", [np.asarray, sparse.csr_array, sparse.csc_array])
+def test_esri_matches_the_oracle_on_larger_random_networks(replaceability, to_matrix):
+    # 25 firms in 4 sectors: several competitors per sector, mixed essentiality, partial
+    # shocks; esri on three shocks and esri_index on every firm, against the oracle.
+    rng = np.random.default_rng(11)
+    n = 25
+    W = rng.lognormal(0.0, 1.0, (n, n)) * (rng.random((n, n)) < 0.15)
+    sector = rng.integers(0, 4, n)
+    ess = rng.integers(0, 3, (4, 4))
+    for _ in range(3):
+        shock = np.where(rng.random(n) < 0.15, rng.choice([0.0, 0.4], n), 1.0)
+        result = esri(to_matrix(W), sector, ess, shock, replaceability, eps=0.001)
+        down, up, steps = esri_oracle(W, sector, ess, shock, replaceability, eps=0.001)
+        np.testing.assert_allclose(result.h_down, down, atol=1e-9)
+        np.testing.assert_allclose(result.h_up, up, atol=1e-9)
+        assert result.steps == steps
+    index = esri_index(to_matrix(W), sector, ess, replaceability, block_size=7)
+    np.testing.assert_allclose(
+        index, esri_index_oracle(W, sector, ess, replaceability), rtol=0, atol=1e-9
+    )
 
 
 @settings(max_examples=60, deadline=None)
