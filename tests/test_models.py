@@ -274,19 +274,61 @@ def test_esri_toy_levels_when_firm_7_fails():
 
 
 def test_esri_replaceability_on_the_toy_network():
-    # Firm 3 (sector 1 with firms 1 and 8) fails. Sector 1 sells 2 in all (3: 1, 8: 1,
-    # 1: 0); firm 8 still produces, so half of 3's lost deliveries are replaced:
-    # firm 7 loses 1/3 * (1 - .5) = 1/6 of its inputs instead of 1/3.
-    # ESRI_3 = .1 (own) + .2 * 1/6 (firm 7) + .2 * .5 (firm 2, upstream, unchanged) = .2333
+    # sigma_i = min(1, s_out_i / A_k), A_k = sum over sector k of h_l s_out_l (previous
+    # downstream step), applied to the supplier's lost share on the downstream track only.
+    # Sales: 2, 7, 9 sell 2; 3, 6, 8, 10 sell 1; weights w = sales / 10.
     W = toy_network()
     plain = esri_index(W, TOY_SECTORS, TOY_LINEAR)
     replaced = esri_index(W, TOY_SECTORS, TOY_LINEAR, replaceability=True)
-    assert plain[2] == pytest.approx(0.1 + 0.2 / 3 + 0.1)
-    assert replaced[2] == pytest.approx(0.1 + 0.2 / 6 + 0.1)
-    # Firm 7 is alone in its market with a seller (sector 4: firms 5 and 7, 5 sells
-    # nothing): nothing replaces it.
+    # Firm 6 fails (sector 2 = firms 2, 6, 9): A_2 = 2 + 0 + 2 = 4, sigma_6 = 1/4. Firm 7
+    # buys 1 of its 3 inputs from 6 and loses 1/3 * 1/4 = 1/12 instead of 1/3; 7 is alone
+    # in selling in sector 4 (A_4 = 2 h_7 <= 2, sigma_7 = 1), so 4 and 11 (weight 0) get
+    # 7's loss in full. ESRI_6 = .1 (own) + .2 / 12 = .11667 (plain .1 + .2 / 3 = .1667).
+    assert plain[5] == pytest.approx(0.1 + 0.2 / 3)
+    assert replaced[5] == pytest.approx(0.1 + 0.2 / 12)
+    # Firm 2 fails (A_2 = 0 + 1 + 2 = 3, sigma_2 = 2/3): its only customers 1 and 3 lose
+    # 2/3. Next step, sector 1 (firms 1, 3, 8 selling 0, 1, 1) still sells
+    # A_1 = 1/3 + 1 = 4/3, so sigma_3 = 3/4 and firm 7 loses 1/3 * 3/4 * 2/3 = 1/6.
+    # ESRI_2 = .2 + .1 * 2/3 + .2 * 1/6 = .3 (plain .2 + .1 + .2 / 3 = .3667).
+    assert plain[1] == pytest.approx(0.2 + 0.1 + 0.2 / 3)
+    assert replaced[1] == pytest.approx(0.2 + 0.1 * 2 / 3 + 0.2 / 6)
+    # Firm 9 fails (A_2 = 2 + 1 + 0 = 3, sigma_9 = 2/3): 5 and 10 lose 2/3; 10 is alone in
+    # selling in sector 3 (sigma_10 = 1), so 7 loses 1/3 * 2/3 = 2/9.
+    # ESRI_9 = .2 + .1 * 2/3 + .2 * 2/9 = .3111 (plain .3667).
+    assert replaced[8] == pytest.approx(0.2 + 0.1 * 2 / 3 + 0.2 * 2 / 9)
+    # Firm 3 fails (sector 1: A_1 = 0 + 0 + 1 = 1, sigma_3 = min(1, 1/1) = 1): a competitor
+    # only as large as the failed firm replaces nothing, so ESRI_3 stays .2667. Firm 7 sells
+    # alone in its sector: nothing replaces it either.
+    assert replaced[2] == pytest.approx(plain[2])
     assert replaced[6] == pytest.approx(plain[6])
-    assert np.all(replaced <= plain + 1e-12)
+    # The other firms' indices are upstream losses or hit weight-0 firms only: unchanged.
+    for firm in (0, 3, 4, 7, 9, 10):
+        assert replaced[firm] == pytest.approx(plain[firm])
+    # The cascade, step by step, from the oracle written from the equations.
+    for firm in range(11):
+        shock = np.ones(11)
+        shock[firm] = 0.0
+        down, up, _ = esri_oracle(W, TOY_SECTORS, TOY_LINEAR, shock, replaceability=True)
+        weight = W.sum(axis=1) / W.sum()
+        assert replaced[firm] == pytest.approx(weight @ (1 - np.minimum(down, up)))
+
+
+def test_esri_replaceability_when_the_whole_sector_has_failed():
+    # Firm 0 (sector 0) sells s to firm 1 (sector 1) and fails: sector 0 then sells
+    # A_0 = 0 <= 1e-10, which GLcascade replaces by 1, so sigma_0 = min(1, s / 1).
+    # For s >= 1 nothing is replaced (firm 1 stops); for s < 1 the rule scales the loss
+    # down to s although nobody can step in: the guard depends on the unit of W.
+    ess = [[1, 1], [1, 1]]
+    for sales, level in ((2.0, 0.0), (1.0, 0.0), (0.5, 0.5)):
+        W = [[0.0, sales], [0.0, 0.0]]
+        assert esri(W, [0, 1], ess, [0.0, 1.0]).h_down[1] == 0.0
+        assert esri(W, [0, 1], ess, [0.0, 1.0], replaceability=True).h_down[1] == level
+    # With a competitor in sector 0 (firm 2, selling 3 to firm 3), A_0 = 0 * 1 + 1 * 3 and
+    # firm 1 loses only sigma_0 = 1/3 of its input.
+    W = np.zeros((4, 4))
+    W[0, 1], W[2, 3] = 1.0, 3.0
+    result = esri(W, [0, 1, 0, 1], ess, [0.0, 1.0, 1.0, 1.0], replaceability=True)
+    assert result.h_down[1] == pytest.approx(1 - 1 / 3)
 
 
 def test_esri_essential_inputs_are_bottlenecks():
@@ -398,7 +440,13 @@ def test_esri_rejects_bad_input():
 
 
 def esri_oracle(W, sector, ess, psi, replaceability=False, eps=0.01, max_steps=10_000):
-    """The ESRI cascade edge by edge on a networkx graph, straight from the equations."""
+    """The ESRI cascade edge by edge on a networkx graph, straight from the equations.
+
+    Replaceability (Diem et al. 2022; GLcascade): supplier j's lost share 1 - h_j reaches
+    its customers scaled by sigma_j = min(1, s_out_j / A_k), k = sector of j,
+    A_k = sum over firms l of sector k of h_l s_out_l (1 if at most 1e-10), h being the
+    previous downstream step; without replaceability sigma_j = 1.
+    """
     n = len(psi)
     graph = nx.DiGraph()
     graph.add_nodes_from(range(n))
@@ -407,36 +455,38 @@ def esri_oracle(W, sector, ess, psi, replaceability=False, eps=0.01, max_steps=1
     )
     sales = {i: graph.out_degree(i, weight="weight") for i in range(n)}
     inputs = {i: graph.in_degree(i, weight="weight") for i in range(n)}
-    market: defaultdict[int, float] = defaultdict(float)
-    for i in range(n):
-        market[sector[i]] += sales[i]
     down, up = list(psi), list(psi)
     for step in range(1, max_steps + 1):
-        supply = list(down)
+        sigma = [1.0] * n
         if replaceability:
+            still_sold: defaultdict[int, float] = defaultdict(float)
+            for firm in range(n):
+                still_sold[sector[firm]] += down[firm] * sales[firm]
             for j in range(n):
-                others = sum(
-                    sales[k] * down[k] for k in range(n) if sector[k] == sector[j] and k != j
-                )
-                share = others / market[sector[j]] if market[sector[j]] > 0 else 0.0
-                supply[j] = down[j] + (1 - down[j]) * share
+                market = still_sold[sector[j]]
+                if market <= 1e-10:
+                    market = 1.0
+                sigma[j] = min(1.0, sales[j] / market)
+        lost = [sigma[j] * (1 - down[j]) for j in range(n)]
         new_down, new_up = [], []
         for i in range(n):
             level = psi[i]
-            delivered: defaultdict[int, float] = defaultdict(float)
+            # Pi_ik = 1 - sum_{j in k} W[j, i] lost_j / sum_{j in k} W[j, i] (essential k);
+            # the linear term loses sum W[j, i] lost_j / s_in_i over non-essential inputs.
+            lost_essential: defaultdict[int, float] = defaultdict(float)
             needed: defaultdict[int, float] = defaultdict(float)
             lost_linear = 0.0
             for j, _, w in graph.in_edges(i, data="weight"):
                 kind = ess[sector[j]][sector[i]]
                 if kind == 2:
-                    delivered[sector[j]] += w * supply[j]
+                    lost_essential[sector[j]] += w * lost[j]
                     needed[sector[j]] += w
                 elif kind == 1:
-                    lost_linear += w * (1 - supply[j])
+                    lost_linear += w * lost[j]
             if inputs[i] > 0:
                 level = min(level, 1 - lost_linear / inputs[i])
             for k in needed:
-                level = min(level, delivered[k] / needed[k])
+                level = min(level, 1 - lost_essential[k] / needed[k])
             new_down.append(min(1.0, max(0.0, level)))
             level = psi[i]
             if sales[i] > 0:
@@ -451,6 +501,22 @@ def esri_oracle(W, sector, ess, psi, replaceability=False, eps=0.01, max_steps=1
         if drop <= eps + 1e-12:  # the same rounding slack as the implementation
             return np.array(down), np.array(up), step
     return np.array(down), np.array(up), max_steps
+
+
+def esri_index_oracle(W, sector, ess, replaceability=False, eps=0.01):
+    """ESRI_i from the oracle: sales-weighted loss of min(h_down, h_up) when i fails alone."""
+    W = np.asarray(W, dtype=float)
+    n = len(sector)
+    sales = W.sum(axis=1)
+    if sales.sum() == 0:
+        return np.zeros(n)
+    index = np.empty(n)
+    for firm in range(n):
+        shock = np.ones(n)
+        shock[firm] = 0.0
+        down, up, _ = esri_oracle(W, sector, ess, shock, replaceability, eps)
+        index[firm] = sales @ (1 - np.minimum(down, up)) / sales.sum()
+    return index
 
 
 @st.composite
@@ -478,6 +544,39 @@ def test_esri_matches_the_oracle(network, replaceability, eps):
     np.testing.assert_allclose(result.h_down, down, atol=1e-9)
     np.testing.assert_allclose(result.h_up, up, atol=1e-9)
     assert result.steps == steps
+
+
+@settings(max_examples=80, deadline=None)
+@given(supply_networks(), st.booleans())
+def test_esri_index_matches_the_oracle(network, replaceability):
+    W, sector, ess, _ = network
+    index = esri_index(W, sector, ess, replaceability, block_size=3)
+    np.testing.assert_allclose(
+        index, esri_index_oracle(W, sector, ess, replaceability), rtol=0, atol=1e-9
+    )
+
+
+@pytest.mark.parametrize("replaceability", [False, True])
+@pytest.mark.parametrize("to_matrix", [np.asarray, sparse.csr_array, sparse.csc_array])
+def test_esri_matches_the_oracle_on_larger_random_networks(replaceability, to_matrix):
+    # 25 firms in 4 sectors: several competitors per sector, mixed essentiality, partial
+    # shocks; esri on three shocks and esri_index on every firm, against the oracle.
+    rng = np.random.default_rng(11)
+    n = 25
+    W = rng.lognormal(0.0, 1.0, (n, n)) * (rng.random((n, n)) < 0.15)
+    sector = rng.integers(0, 4, n)
+    ess = rng.integers(0, 3, (4, 4))
+    for _ in range(3):
+        shock = np.where(rng.random(n) < 0.15, rng.choice([0.0, 0.4], n), 1.0)
+        result = esri(to_matrix(W), sector, ess, shock, replaceability, eps=0.001)
+        down, up, steps = esri_oracle(W, sector, ess, shock, replaceability, eps=0.001)
+        np.testing.assert_allclose(result.h_down, down, atol=1e-9)
+        np.testing.assert_allclose(result.h_up, up, atol=1e-9)
+        assert result.steps == steps
+    index = esri_index(to_matrix(W), sector, ess, replaceability, block_size=7)
+    np.testing.assert_allclose(
+        index, esri_index_oracle(W, sector, ess, replaceability), rtol=0, atol=1e-9
+    )
 
 
 @settings(max_examples=60, deadline=None)

@@ -46,6 +46,9 @@ _ROUNDING_SLACK = 1e-12
 # Working arrays of esri_index hold (firms x simultaneous scenarios) floats; this bounds
 # their size (about 32 MB each) whatever the network's size.
 _BLOCK_ELEMENTS = 4_000_000
+# Replaceability: a sector still selling at most this much counts as selling 1 (GLcascade's
+# guard against dividing by an empty market).
+_EMPTY_MARKET = 1e-10
 
 
 @dataclass(frozen=True, eq=False)
@@ -89,7 +92,6 @@ class _Network:
     bottlenecks: tuple[tuple[IntArray, sparse.csr_array], ...]
     upstream: sparse.csr_array
     market: sparse.csr_array
-    market_sales: FloatArray
 
 
 def _network(W: MatrixLike, sector: npt.ArrayLike, ess: npt.ArrayLike) -> _Network:
@@ -143,7 +145,6 @@ def _network(W: MatrixLike, sector: npt.ArrayLike, ess: npt.ArrayLike) -> _Netwo
         ),
         upstream=upstream,
         market=market,
-        market_sales=market @ out_strength,
     )
 
 
@@ -172,19 +173,20 @@ def _bottlenecks(
 
 
 def _replaced_loss(net: _Network, loss: FloatArray) -> FloatArray:
-    """Each supplier's lost deliveries once competitors have replaced part of them.
+    """Each supplier's lost deliveries that its competitors cannot replace (columns = runs).
 
-    The lost share ``l_j`` of supplier j's deliveries shrinks to ``l_j (1 - r_j)``, where
-    ``r_j`` is the market share its competitors (same sector) still produce:
-    ``r_j = sum over l in sector(j), l != j, of s_l (1 - l_l) / sum over l in sector(j)
-    of s_l``, with ``s`` the sales (out-strength).
+    The rule of the authors' reference implementation (GLcascade, ``p_market = p``): the
+    lost share ``1 - h_i`` of supplier i's deliveries is scaled by
+    ``sigma_i = min(1, s_out_i / A_k)``, where k is i's sector and
+    ``A_k = sum over firms l of sector k of h_l s_out_l`` is what the sector still sells;
+    ``A_k`` is taken as 1 when it is at most ``_EMPTY_MARKET``.
     """
     sales = net.out_strength[:, None]
-    total = net.market_sales[net.sector][:, None]
-    lost = (net.market @ (sales * loss))[net.sector]
-    produced_by_others = total - lost - sales * (1.0 - loss)
-    replaced = np.divide(produced_by_others, total, out=np.zeros_like(loss), where=total > 0)
-    return np.asarray(loss * (1.0 - np.clip(replaced, 0.0, 1.0)), dtype=np.float64)
+    produced = np.asarray(net.market @ (sales * (1.0 - loss)), dtype=np.float64)
+    produced[produced <= _EMPTY_MARKET] = 1.0
+    sigma = np.divide(sales, produced[net.sector])
+    np.minimum(sigma, 1.0, out=sigma)
+    return np.multiply(sigma, loss, out=sigma)
 
 
 def _downstream(net: _Network, loss: FloatArray, replaceability: bool) -> FloatArray:
@@ -211,8 +213,9 @@ def _cascade(
     """Run ``n_runs`` cascades at once (columns); return downstream and upstream losses.
 
     ``shock`` lists the initial losses ``1 - psi`` as (firm, run, loss) triples; a firm's
-    loss never falls below its shock. Losses only grow (the maps are monotone), so the
-    drop of ``h`` in a step is the growth of the loss. A run stops after the first step
+    loss never falls below its shock. Losses only grow (the maps are monotone; with
+    replaceability, except where a sector's sales fall to ``_EMPTY_MARKET``), so the drop of
+    ``h`` in a step is the growth of the loss. A run stops after the first step
     whose largest growth on either track is at most ``eps``; finished runs leave the
     working arrays, so a block costs what its live runs cost.
     """
@@ -281,8 +284,12 @@ def esri(
         ess: K x K essentiality: ``ess[k, l]`` for an input from sector k to a firm of
             sector l (0 negligible, 1 non-essential, 2 essential).
         shock: initial production level ``psi`` of each firm (1 unaffected, 0 failed).
-        replaceability: let competitors replace lost deliveries downstream, in proportion
-            to their still-produced share of the supplier's sector (see docs/model.md).
+        replaceability: let competitors of the same sector replace part of a supplier's
+            lost deliveries on the downstream track, by the rule of the authors' reference
+            implementation (GLcascade): supplier i's lost share ``1 - h_i`` counts only
+            ``sigma_i = min(1, s_out_i / A_k)`` of itself, where ``A_k`` is what i's sector
+            k still sells, ``sum_{l in k} h_l s_out_l`` at the previous step (taken as 1
+            when at most 1e-10). See docs/model.md.
         eps: stop after the first step whose largest drop on either track is <= eps.
         max_steps: hard limit on steps (a safeguard: drops below ``eps + 1e-12`` stop
             every cascade long before).
