@@ -4,7 +4,7 @@
    what-if (the transition days changed, so nothing is cached) is measured two ways:
 
    * *engine*: the library calls the Scenario and Affected network pages make
-     (``run_assessment``, ``organizations_frame``, ``headline``, ``build_view``,
+     (``assess``, ``organizations_frame``, ``headline``, ``build_view``,
      ``network_chart``), on the graph cached per data version;
    * *script rerun*: the whole Streamlit script (``dashboards/app.py`` with the page) rerun
      through ``streamlit.testing.v1.AppTest`` after the lever changed.
@@ -77,13 +77,13 @@ def _median(values: list[float]) -> str:
 def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
     from streamlit.testing.v1 import AppTest
 
+    from exposure import assess as assess_scenario
     from exposure.app.network_chart import network_chart
     from exposure.app.network_view import build_view
     from exposure.ingest.mapping import LoadOptions
     from exposure.model.headline import headline
     from exposure.model.run import organizations_frame
     from exposure.model.scenario import ScenarioSpec
-    from exposure.pipeline.assessment import run_assessment
     from exposure.pipeline.demo import run_demo, sample_data_dir
     from exposure.warehouse.database import connect
     from exposure.warehouse.loading import load_files
@@ -107,14 +107,14 @@ def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
     # Engine: the library calls of the Scenario and Affected network pages.
     con = connect(database)
     base = ScenarioSpec(designated=("Anthropic, PBC",), noncompliant=("Amazon Web Services",))
-    run_assessment(con, base, cache_key=str(database))  # the graph is built once
+    assess_scenario(con, base, cache_key=str(database))  # the graph is built once
     engine = []
     for attempt in range(repeat):
         spec = dataclasses.replace(base, transition_days=100 + attempt)
         started = time.perf_counter()
-        run = run_assessment(con, spec, cache_key=str(database))
+        run = assess_scenario(con, spec, cache_key=str(database))
         frame = organizations_frame(run)
-        headline(frame)
+        headline(run)
         json.dumps(network_chart(build_view(run, frame, max_nodes=100)))
         engine.append(time.perf_counter() - started)
     con.close()
@@ -142,7 +142,7 @@ def sample_whatif(workdir: Path, repeat: int) -> dict[str, list[float]]:
             at.run()
             times.append(time.perf_counter() - started)
             assert not at.exception, [e.value for e in at.exception]
-            assert any(m.label == "Exposed organizations" for m in at.metric)
+            assert any(m.label == "Organizations affected" for m in at.metric)
         reruns[page] = times
     import streamlit as st
 
@@ -244,7 +244,7 @@ def _graph_drawn(page) -> None:  # type: ignore[no-untyped-def]
             if (!title || !title.innerText.includes('Affected network')) return false;
             const canvas = document.querySelector('.st-key-network_chart canvas');
             const metric = [...document.querySelectorAll('[data-testid="stMetric"]')]
-                .some(m => m.innerText.includes('Exposed organizations'));
+                .some(m => m.innerText.includes('Organizations affected'));
             return canvas !== null && canvas.width > 0 && canvas.height > 0 && metric;
         }""",
         timeout=TIMEOUT,
@@ -325,7 +325,7 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
                 _settle(page)
                 started = time.perf_counter()
                 page.get_by_role("button", name="Designate", exact=True).click()
-                _metric_is(page, "Exposed organizations")
+                _metric_is(page, "Organizations affected")
                 figures["outcome_figures"].append(time.perf_counter() - started)
                 if not hurried:
                     page.locator(".st-key-tier_chart canvas").first.wait_for()
@@ -354,7 +354,7 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
                     page.wait_for_timeout(800)
                     page.screenshot(path=str(screenshot), full_page=True)
                     exposed = page.locator('[data-testid="stMetric"]').filter(
-                        has_text="Exposed organizations"
+                        has_text="Organizations affected"
                     )
                     figures["exposed_shown"] = [
                         float(
@@ -375,7 +375,7 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
                     _settle(page)
                     started = time.perf_counter()
                     page.get_by_role("button", name="Mark non-compliant", exact=True).click()
-                    _metric_is(page, "Designated / non-compliant", "1 / 0")
+                    _metric_is(page, "Non-compliant organizations", "0")
                     whatif.append(time.perf_counter() - started)
                 context.close()
             browser.close()
@@ -395,26 +395,26 @@ def browser_network(database: Path, workdir: Path, screenshot: Path, repeat: int
 
 def server_side_network(database: Path, repeat: int) -> dict[str, list[float]]:
     """The library calls behind the Affected network page at this size, for the breakdown."""
+    from exposure import assess as assess_scenario
     from exposure.app.network_chart import network_chart
     from exposure.app.network_view import build_view
     from exposure.model.headline import headline
     from exposure.model.run import organizations_frame
     from exposure.model.scenario import ScenarioSpec
-    from exposure.pipeline.assessment import run_assessment
     from exposure.warehouse.database import connect
 
     con = connect(database)
     spec = ScenarioSpec(designated=("Vendor Zero AI",), source="dashboard")
-    run_assessment(con, spec, cache_key=str(database))
+    assess_scenario(con, spec, cache_key=str(database))
     steps: dict[str, list[float]] = {"engine": [], "frame": [], "view": [], "figure": []}
     for attempt in range(repeat):
         spec = dataclasses.replace(spec, transition_days=300 + attempt)
         started = time.perf_counter()
-        run = run_assessment(con, spec, cache_key=str(database))
+        run = assess_scenario(con, spec, cache_key=str(database))
         steps["engine"].append(time.perf_counter() - started)
         started = time.perf_counter()
         frame = organizations_frame(run)
-        headline(frame)
+        headline(run)
         steps["frame"].append(time.perf_counter() - started)
         started = time.perf_counter()
         view = build_view(run, frame, max_nodes=100)

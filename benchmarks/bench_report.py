@@ -112,14 +112,14 @@ def generate(folder: Path, scale: float) -> tuple[Path, Path]:
 def _tables(db: str):  # type: ignore[no-untyped-def]
     from datetime import date
 
+    from exposure import assess as assess_scenario
     from exposure import connect
     from exposure.model.scenario import ScenarioSpec
-    from exposure.pipeline.assessment import run_assessment
     from exposure.report.tables import build_tables
 
     con = connect(db)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor Zero AI, PBC",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor Zero AI, PBC",)))
         started = time.perf_counter()
         tables = build_tables(con, run, identified=date(2026, 3, 2))
         built = time.perf_counter() - started

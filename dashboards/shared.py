@@ -20,16 +20,26 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from exposure import (
+    FIGURES,
+    AssessmentRun,
+    ExposureError,
+    Headline,
+    Problem,
+    ScenarioSpec,
+    assess,
+    compact_usd,
+    connect,
+    default_db_path,
+    designation_lists,
+    headline,
+    load_spec,
+    organizations_frame,
+    search_organizations,
+    stored_scenarios,
+)
+from exposure.app.pages import data_version, has_data, problems_frame
 from exposure.app.server import open_cursor
-from exposure.core.errors import ExposureError, Problem
-from exposure.core.sql import scalar
-from exposure.model.headline import Headline, compact_usd, headline
-from exposure.model.run import AssessmentRun, organizations_frame
-from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
-from exposure.warehouse.database import connect, default_db_path
-from exposure.warehouse.scenarios import load_spec
-from exposure.warehouse.search import designation_lists, search_organizations, stored_scenarios
 
 SOURCE = "dashboard"
 DEFAULT_SCENARIO = "baseline"
@@ -62,17 +72,6 @@ def cursor() -> duckdb.DuckDBPyConnection:
         state["_cursor_of"] = connection
     cursor: duckdb.DuckDBPyConnection = state["_cursor"]
     return cursor
-
-
-def data_version(con: duckdb.DuckDBPyConnection) -> str:
-    return str(scalar(con, "SELECT value FROM meta WHERE key = 'data_version'") or "empty")
-
-
-def has_data(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(scalar(con, "SELECT count(*) FROM orgs"))
-
-
-# Scenarios of the session ------------------------------------------------------------------
 
 
 def _initial_scenario(con: duckdb.DuckDBPyConnection) -> ScenarioSpec:
@@ -132,9 +131,9 @@ def revision() -> int:
 def _cached_run(
     _con: duckdb.DuckDBPyConnection, path: str, version: str, spec_key: str, _spec: ScenarioSpec
 ) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
-    run = run_assessment(_con, _spec, cache_key=path)
-    frame = organizations_frame(run)
-    return run, frame, headline(frame)
+    # What-ifs are not stored: the dashboard keeps them in its session, not in res_runs.
+    run = assess(_con, _spec, cache_key=path, store=False)
+    return run, organizations_frame(run), headline(run)
 
 
 def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
@@ -190,26 +189,31 @@ def spec_summary(spec: ScenarioSpec) -> str:
     return text
 
 
+# The figures on the first row; the others follow on a second row.
+_FIRST_ROW = (
+    "organizations_affected",
+    "organizations_exposed",
+    "value_at_risk_usd",
+    "late_dependencies",
+    "late_organizations",
+)
+
+
 def show_headline(figures: Headline) -> None:
-    """The headline metrics in one row."""
-    columns = st.columns(5)
-    columns[0].metric("Exposed organizations", f"{figures.affected:,}", help="Any status but clear")
-    columns[1].metric(
-        "Reached through a chain", f"{figures.exposed:,}", help="Status 'exposed' (tier 1 or more)"
-    )
-    columns[2].metric(
-        "Designated / non-compliant", f"{figures.designated:,} / {figures.noncompliant:,}"
-    )
-    columns[3].metric(
-        "Value at risk",
-        compact_usd(figures.value_at_risk_usd),
-        help=f"${figures.value_at_risk_usd:,.0f} a year: annual value of the exposed inputs",
-    )
-    columns[4].metric(
-        "Late dependencies",
-        f"{figures.late:,}",
-        help="Organizations with an exposed input that cannot be replaced before the deadline",
-    )
+    """The headline figures, labelled and explained as on every other surface (FIGURES)."""
+    shown = [f for f in FIGURES if f.name in _FIRST_ROW]
+    shown.sort(key=lambda f: _FIRST_ROW.index(f.name))
+    rest = [f for f in FIGURES if f.name not in _FIRST_ROW]
+    for row in (shown, rest):
+        columns = st.columns(len(_FIRST_ROW))
+        for column, figure in zip(columns, row, strict=False):
+            value = figures.value(figure.name)
+            if figure.money:
+                column.metric(
+                    figure.label, compact_usd(value), help=f"${value:,.0f}. {figure.help}"
+                )
+            else:
+                column.metric(figure.label, f"{int(value):,}", help=figure.help)
 
 
 def current_headline() -> tuple[AssessmentRun, pd.DataFrame, Headline]:
@@ -251,8 +255,6 @@ def need_designation(spec: ScenarioSpec) -> bool:
 
 def show_problems(problems: list[Problem], truncated: int = 0) -> None:
     """Every problem with its file, sheet, row and column, as a table."""
-    from exposure.ingest.preview import problems_frame
-
     st.dataframe(problems_frame(problems), hide_index=True, width="stretch")
     if truncated:
         st.caption(f"... and {truncated} more problems of the same kinds")

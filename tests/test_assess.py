@@ -179,14 +179,14 @@ def test_unknown_scenario_lists_what_exists(db):
 
 
 def test_seed_list_scenario_on_the_sample_network(tmp_path):
-    from exposure.pipeline.assessment import run_assessment
+    from exposure import assess as assess_scenario
     from exposure.pipeline.demo import run_demo
     from exposure.warehouse.scenarios import load_spec
 
     run_demo(tmp_path / "demo.duckdb")
     con = connect(tmp_path / "demo.duckdb")
     try:
-        run = run_assessment(con, load_spec(con, "dod-2026-anthropic"))
+        run = assess_scenario(con, load_spec(con, "dod-2026-anthropic"))
         names = list(run.graph.names)
         status = {n: int(run.result.status[i]) for i, n in enumerate(names)}
         # Buyers of AWS compute or storage only are not exposed through the Bedrock resale.

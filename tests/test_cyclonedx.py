@@ -223,8 +223,8 @@ def test_sbom_text_is_cleaned_like_a_sheet_and_matches_csv_products(
     """SPEC 4.1: products and used_in match with white space trimmed and collapsed. The
     SBOM's own product " Northwind  Insight " is the product a CSV customer buys; a second
     SBOM naming a service " Model \u00a0 Garden" restates the existing "Model Garden" edge."""
+    from exposure import assess as assess_scenario
     from exposure.model.scenario import ScenarioSpec
-    from exposure.pipeline.assessment import run_assessment
 
     document = json.loads(SBOM.read_text(encoding="utf-8"))
     document["metadata"]["component"]["name"] = " Northwind  Insight "
@@ -256,7 +256,7 @@ def test_sbom_text_is_cleaned_like_a_sheet_and_matches_csv_products(
     ) == [("Model Garden", "Northwind Insight", 2)]
     con = connect(db_path)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Sentinel Gov Cloud",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Sentinel Gov Cloud",)))
     finally:
         con.close()
     meridian = list(run.graph.names).index("Meridian Aerospace")

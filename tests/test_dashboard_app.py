@@ -21,10 +21,10 @@ import streamlit as st
 from conftest import BAD, GOOD, snapshot
 from streamlit.testing.v1 import AppTest
 
+from exposure import assess as assess_scenario
 from exposure.model.compare import compare_runs
 from exposure.model.run import organizations_frame
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.pipeline.demo import run_demo
 from exposure.warehouse.database import connect
 from exposure.warehouse.scenarios import load_spec
@@ -114,7 +114,7 @@ def expected(db: Path, **levers: object):  # type: ignore[no-untyped-def]
     con = connect(db)
     try:
         spec = ScenarioSpec(**levers)  # type: ignore[arg-type]
-        return organizations_frame(run_assessment(con, spec))
+        return organizations_frame(assess_scenario(con, spec))
     finally:
         con.close()
 
@@ -242,8 +242,8 @@ def test_designate_by_name_and_see_who_is_exposed(demo_db, app_for):
     affected = int((want["status"] != "clear").sum())
     assert affected == 38  # sample_data/README.md: 37 besides Anthropic with all four files
     at.run()
-    assert metric(at, "Exposed organizations") == str(affected)
-    assert metric(at, "Late dependencies") == str(int(want["late"].sum()))
+    assert metric(at, "Organizations affected") == str(affected)
+    assert metric(at, "Late organizations") == str(int(want["late"].sum()))
 
 
 def test_search_finds_organizations_by_uei_cage_and_alias(demo_db, app_for):
@@ -263,10 +263,10 @@ def test_search_finds_organizations_by_uei_cage_and_alias(demo_db, app_for):
 def test_marking_the_cloud_host_noncompliant_changes_the_exposed_set(demo_db, app_for):
     at = go(app_for(demo_db), "scenario")
     click(find(at, "Anthropic"), "designate")
-    before = int(metric(at, "Exposed organizations"))
+    before = int(metric(at, "Organizations affected"))
     click(find(at, "Amazon Web Services"), "noncompliant")
-    after = int(metric(at, "Exposed organizations"))
-    assert metric(at, "Designated / non-compliant") == "1 / 1"
+    after = int(metric(at, "Organizations affected"))
+    assert metric(at, "Non-compliant organizations") == "1"
     base = expected(demo_db, designated=("Anthropic, PBC",))
     whatif = expected(
         demo_db, designated=("Anthropic, PBC",), noncompliant=("Amazon Web Services",)
@@ -284,35 +284,35 @@ def test_marking_the_cloud_host_noncompliant_changes_the_exposed_set(demo_db, ap
     # Undesignate: removing the non-compliant host restores the baseline.
     at = go(at, "scenario")
     click(at, "remove:noncompliant:Amazon Web Services")
-    assert int(metric(at, "Exposed organizations")) == before
+    assert int(metric(at, "Organizations affected")) == before
 
 
 def test_levers_transition_days_and_scope_change_the_outcome(demo_db, app_for):
     at = go(app_for(demo_db), "scenario")
     click(find(at, "Anthropic"), "designate")
-    late = int(metric(at, "Late dependencies"))
+    late = int(metric(at, "Late organizations"))
     days = next(n for n in at.number_input if n.label == "Transition days")
     days.set_value(720).run()
-    assert int(metric(at, "Late dependencies")) < late
+    assert int(metric(at, "Late organizations")) < late
     want = expected(demo_db, designated=("Anthropic, PBC",), transition_days=720)
-    assert int(metric(at, "Late dependencies")) == int(want["late"].sum())
+    assert int(metric(at, "Late organizations")) == int(want["late"].sum())
     scope = next(r for r in at.radio if r.label == "Ties that oblige")
     scope.set_value("dod").run()
     assert at.session_state["scenarios"]["baseline"].scope == "dod"
     want = expected(demo_db, designated=("Anthropic, PBC",), transition_days=720, scope="dod")
-    assert metric(at, "Exposed organizations") == str(int((want["status"] != "clear").sum()))
+    assert metric(at, "Organizations affected") == str(int((want["status"] != "clear").sum()))
 
 
 def test_the_model_lever_reruns_impact_under_another_model(demo_db, app_for):
     at = go(app_for(demo_db), "scenario")
     click(find(at, "Anthropic"), "designate")
     cascade = frame_with(at, "impact").set_index("organization")["impact"]
-    exposed = metric(at, "Exposed organizations")
+    exposed = metric(at, "Organizations affected")
     model = next(s for s in at.selectbox if s.label == "Impact model")
     assert model.options[0] == "cascade" and set(model.options) >= {"esri", "debtrank", "iim"}
     model.set_value("debtrank").run()
     assert at.session_state["scenarios"]["baseline"].model == "debtrank"
-    assert metric(at, "Exposed organizations") == exposed  # reach does not depend on the model
+    assert metric(at, "Organizations affected") == exposed  # reach does not depend on the model
     want = expected(demo_db, designated=("Anthropic, PBC",), model="debtrank")
     shown = frame_with(at, "impact").set_index("organization")["impact"]
     library = want.set_index("name")["impact"]
@@ -329,13 +329,13 @@ def test_a_seeded_designation_list_applies_only_when_chosen(demo_db, app_for):
     click(at, "use_list")
     assert at.session_state["scenarios"]["baseline"].designated == ("Anthropic, PBC",)
     assert "Anthropic, PBC" in [m.value for m in at.markdown]  # listed under Designated
-    assert metric(at, "Exposed organizations") == "38"
+    assert metric(at, "Organizations affected") == "38"
 
 
 def test_the_demo_scenario_named_at_start_up_is_on_screen(demo_db, app_for):
     at = app_for(demo_db, scenario="dod-2026-anthropic")
     assert at.title[0].value == "Affected network"
-    assert metric(at, "Exposed organizations") == "38"
+    assert metric(at, "Organizations affected") == "38"
 
 
 # Network, ranking, detail ----------------------------------------------------------------------
@@ -396,7 +396,7 @@ def test_detail_shows_chains_with_products_evidence_contracts_and_plan(demo_db, 
     try:
         from exposure.report.tables import build_tables
 
-        run = run_assessment(con, load_spec(con, "dod-2026-anthropic"))
+        run = assess_scenario(con, load_spec(con, "dod-2026-anthropic"))
         paths = build_tables(con, run, for_org=int(navy[0][0])).paths
     finally:
         con.close()
@@ -427,8 +427,8 @@ def test_compare_baseline_with_the_host_keeps_serving(demo_db, app_for):
     con = connect(demo_db)
     try:
         diff = compare_runs(
-            run_assessment(con, ScenarioSpec(name="baseline", designated=("Anthropic, PBC",))),
-            run_assessment(
+            assess_scenario(con, ScenarioSpec(name="baseline", designated=("Anthropic, PBC",))),
+            assess_scenario(
                 con,
                 ScenarioSpec(
                     name="host",

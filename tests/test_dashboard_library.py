@@ -16,13 +16,13 @@ import pandas as pd
 import pytest
 from conftest import BAD, GOOD
 
-from exposure import LoadOptions, connect, load_files
+from exposure import LoadOptions, connect, load_files, report_bytes
+from exposure import assess as assess_scenario
 from exposure.app.network_chart import network_chart, selected_org, tier_chart
 from exposure.app.network_view import build_view, product_labels
 from exposure.app.org_detail import org_detail
 from exposure.app.server import (
     REPORT_TYPES,
-    assessment_bytes,
     model_choices,
     open_cursor,
     save_upload,
@@ -45,7 +45,6 @@ from exposure.model.headline import headline
 from exposure.model.impact import cascade_impact
 from exposure.model.run import AssessmentRun, organizations_frame
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.pipeline.demo import run_demo
 from exposure.warehouse.scenarios import reference_for, resolve_org
 from exposure.warehouse.search import filter_ranking, search_organizations
@@ -97,7 +96,7 @@ def sample(tmp_path_factory):
 
 def _run(con, *designated, noncompliant=(), **levers):
     spec = ScenarioSpec(designated=designated, noncompliant=noncompliant, **levers)
-    return run_assessment(con, spec)
+    return assess_scenario(con, spec)
 
 
 # Search --------------------------------------------------------------------------------------
@@ -484,9 +483,12 @@ def test_detail_lists_every_dependency_both_ways(sample):
 
 def test_headline_of_the_sample(sample):
     run = _run(sample, "Anthropic, PBC")
-    frame = organizations_frame(run)
-    figures = headline(frame)
-    assert (figures.affected, figures.exposed, figures.designated) == (38, 37, 1)
+    figures = headline(run)
+    assert (
+        figures.organizations_affected,
+        figures.organizations_exposed,
+        figures.designated,
+    ) == (38, 37, 1)
     assert figures.value_at_risk_usd == pytest.approx(float(run.result.value_at_risk_usd.sum()))
     assert int(figures.by_tier.sum()) == 38 and figures.by_tier[0] == 1
     assert figures.tier_kind.loc["total", "total"] == 38
@@ -538,12 +540,12 @@ def test_model_choices_are_the_impact_models_default_first():
     assert sorted(choices) == sorted(IMPACT_MODELS)
 
 
-def test_assessment_bytes_writes_the_report_formats(tiny):
+def test_report_bytes_writes_the_report_formats(tiny):
     run = _run(tiny, "Vendor AI")
-    data = assessment_bytes(run, "json")
+    data = report_bytes(tiny, run, "json")
     assert b'"scenario": "ad-hoc"' in data
-    csv_text = assessment_bytes(run, "csv", con=tiny).decode("utf-8")
+    csv_text = report_bytes(tiny, run, "csv").decode("utf-8")
     assert "Cloud Host Inc" in csv_text and "Compute Buyer LLC" not in csv_text
-    assert assessment_bytes(run, "xlsx", con=tiny).startswith(b"PK")
+    assert report_bytes(tiny, run, "xlsx").startswith(b"PK")
     assert set(REPORT_TYPES) == {"xlsx", "csv", "json"}
     assert not [p for p in Path(tempfile.gettempdir()).glob("exposure-report-*")]

@@ -11,9 +11,9 @@ import pytest
 from conftest import GOOD
 
 from exposure import LoadOptions, connect, load_files
+from exposure import assess as assess_scenario
 from exposure.core.errors import ExposureError
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.report.tables import build_tables
 from exposure.warehouse.database import data_version, status
 from exposure.warehouse.graph_store import load_graph
@@ -34,7 +34,7 @@ def test_reloading_with_another_buyer_gives_a_new_version_and_a_fresh_graph(tmp_
         load_files(con, [VENDORS], LoadOptions(buyer="Wrong Buyer"))
         before = stored_version(con)
         assert "Wrong Buyer" in set(load_graph(con, cache_key=key).names)
-        run = run_assessment(con, ScenarioSpec(designated=("Anthropic PBC",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Anthropic PBC",)))
         load_files(con, [VENDORS], LoadOptions(buyer="Right Buyer", replace=True))
         after = stored_version(con)
         assert after != before

@@ -12,8 +12,8 @@ import pytest
 from conftest import DATA, load, rows, run_cli, snapshot
 
 from exposure import LoadError, connect
+from exposure import assess as assess_scenario
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.report.tables import build_tables
 from exposure.warehouse.database import status
 
@@ -92,7 +92,7 @@ def test_status_and_the_data_quality_sheet_list_them(db_path: Path, tmp_path: Pa
             ("subawards_self.csv", 4),
             ("subawards_self.csv", 8),
         ]
-        run = run_assessment(con, ScenarioSpec(designated=("Anthropic, PBC",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Anthropic, PBC",)))
         quality = build_tables(con, run).data_quality
         meridian = build_tables(con, run, for_org=_org(con, "MERIDIAN AEROSPACE CORPORATION"))
         helpdesk = build_tables(con, run, for_org=_org(con, "Helpdesk Co"))

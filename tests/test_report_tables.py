@@ -13,11 +13,11 @@ from datetime import date
 import pandas as pd
 import pytest
 
+from exposure import assess as assess_scenario
 from exposure import connect, load_files
 from exposure.core.errors import ExposureError
 from exposure.model.remediation import parse_contract_reference
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.report.catalogue import SHEETS
 from exposure.report.tables import build_tables
 from exposure.warehouse.scenarios import resolve_org
@@ -28,7 +28,7 @@ IDENTIFIED = date(2026, 7, 1)
 @pytest.fixture
 def assessed(report_db):
     con = connect(report_db)
-    run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
+    run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
     yield con, run
     con.close()
 
@@ -276,7 +276,7 @@ def test_sales_to_the_designated_need_scope(report_db):
     # With scope dod, the vendor's compute purchase (dod_use false) obliges nobody.
     con = connect(report_db)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",), scope="dod"))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",), scope="dod"))
         plan = build_tables(con, run, identified=IDENTIFIED).remediation
     finally:
         con.close()
@@ -286,7 +286,7 @@ def test_sales_to_the_designated_need_scope(report_db):
 def test_identified_defaults_to_the_effective_date_before_it(report_db):
     con = connect(report_db)
     try:
-        run = run_assessment(
+        run = assess_scenario(
             con, ScenarioSpec(designated=("Vendor AI",), effective=date(2099, 1, 2))
         )
         tables = build_tables(con, run)
@@ -299,7 +299,7 @@ def test_identified_defaults_to_the_effective_date_before_it(report_db):
 def test_tables_refuse_a_run_on_older_data(report_db, tmp_path):
     con = connect(report_db)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
         extra = tmp_path / "more.csv"
         extra.write_text("buyer,supplier,relation\nPrime Corp,New Co,other\n", encoding="utf-8")
         load_files(con, [extra])

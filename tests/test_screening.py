@@ -457,12 +457,12 @@ def _screening_sheet(path: Path) -> tuple[list[str], list[str], list[dict]]:
 
 
 def _workbook(con, tmp_path: Path) -> Path:
+    from exposure import assess as assess_scenario
     from exposure.model.scenario import ScenarioSpec
-    from exposure.pipeline.assessment import run_assessment
     from exposure.report.tables import build_tables
     from exposure.report.workbook import write_workbook
 
-    run = run_assessment(con, ScenarioSpec(designated=("Jantech",)))
+    run = assess_scenario(con, ScenarioSpec(designated=("Jantech",)))
     return write_workbook(build_tables(con, run), tmp_path / "assessment.xlsx")
 
 

@@ -14,13 +14,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from exposure import connect
+from exposure import assess as assess_scenario
+from exposure import build_report, connect, write_report
 from exposure.core.errors import ExposureError
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.pipeline.demo import run_demo
 from exposure.report.catalogue import INTERNAL_COLUMNS, column_label
-from exposure.report.outputs import write_csv, write_report
+from exposure.report.outputs import write_csv
 from exposure.report.tables import build_tables
 from exposure.report.workbook import IMPACT_FILLS, LATE_FILL, TIER_FILLS, write_workbook
 from exposure.warehouse.scenarios import load_spec
@@ -43,7 +43,7 @@ SHEET_TITLES = [
 def tiny_tables(report_db):
     con = connect(report_db)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
         return build_tables(con, run, identified=IDENTIFIED)
     finally:
         con.close()
@@ -312,12 +312,12 @@ def test_formula_like_uploads_end_to_end(tmp_path):
     con = connect(db)
     try:
         load_files(con, [tmp_path / "organizations.csv", tmp_path / "relationships.csv"])
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
         tables = build_tables(con, run, identified=IDENTIFIED)
     finally:
         con.close()
-    xlsx = write_report(run, tmp_path / "r.xlsx", tables=tables)
-    out_csv = write_report(run, tmp_path / "r.csv", tables=tables)
+    xlsx = write_report(run, tables, tmp_path / "r.xlsx")
+    out_csv = write_report(run, tables, tmp_path / "r.csv")
     for name, xml in _sheet_xml(xlsx).items():
         assert not re.search(r"<f[ >/]", xml), name
     workbook = openpyxl.load_workbook(xlsx)
@@ -364,7 +364,7 @@ def test_text_xml_cannot_hold_is_dropped_and_long_text_cut(tiny_tables, tmp_path
 def test_for_one_organization(report_db, tmp_path):
     con = connect(report_db)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
         from exposure.warehouse.scenarios import resolve_org
 
         tables = build_tables(
@@ -382,13 +382,12 @@ def test_for_one_organization(report_db, tmp_path):
 def test_write_report_formats(tiny_tables, report_db, tmp_path):
     con = connect(report_db)
     try:
-        run = run_assessment(con, ScenarioSpec(designated=("Vendor AI",)))
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
+        tables = build_report(con, run, identified=IDENTIFIED)
         with pytest.raises(ExposureError, match=r"\.xlsx, \.csv and \.json"):
-            write_report(run, tmp_path / "r.txt", con=con)
-        built = write_report(run, tmp_path / "built.xlsx", con=con, identified=IDENTIFIED)
-        with pytest.raises(ExposureError, match="warehouse"):
-            write_report(run, tmp_path / "r.csv")
-        json_path = write_report(run, tmp_path / "r.json")
+            write_report(run, tables, tmp_path / "r.txt")
+        built = write_report(run, tables, tmp_path / "built.xlsx")
+        json_path = write_report(run, tables, tmp_path / "r.json")
     finally:
         con.close()
     assert openpyxl.load_workbook(built).sheetnames == SHEET_TITLES
@@ -411,7 +410,7 @@ def test_a_designation_that_reaches_nobody(report_db, tmp_path):
     # and the workbook still says so, sheet by sheet.
     con = connect(report_db)
     try:
-        run = run_assessment(con, load_spec(con, "kaspersky"))
+        run = assess_scenario(con, load_spec(con, "kaspersky"))
         tables = build_tables(con, run, identified=IDENTIFIED)
     finally:
         con.close()

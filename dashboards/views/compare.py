@@ -7,11 +7,7 @@ import dataclasses
 import streamlit as st
 
 import shared
-from exposure.core.errors import ExposureError
-from exposure.model.compare import compare_runs
-from exposure.model.headline import compact_usd
-from exposure.model.scenario import ScenarioSpec
-from exposure.warehouse.scenarios import load_spec
+from exposure import ExposureError, ScenarioSpec, compact_usd, compare_runs, load_spec
 
 _COLUMNS = {
     "name": "organization",

@@ -6,10 +6,16 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.app.server import upload_suffixes, uploads
-from exposure.core.errors import ExposureError, LoadError
-from exposure.ingest.mapping import LoadOptions
-from exposure.ingest.preview import (
+from exposure import (
+    LOAD_KINDS,
+    ExposureError,
+    LoadError,
+    LoadOptions,
+    LoadReport,
+    load_files,
+    status,
+)
+from exposure.app.pages import (
     AUTOMATIC,
     IGNORE,
     FilePreview,
@@ -18,9 +24,7 @@ from exposure.ingest.preview import (
     mapping_from_choices,
     preview_file,
 )
-from exposure.ingest.schema import LOAD_KINDS
-from exposure.warehouse.database import status
-from exposure.warehouse.loading import LoadReport, load_files
+from exposure.app.server import upload_suffixes, uploads
 
 _KIND_AUTO = "recognise from headers"
 _ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "mac-roman"]

@@ -10,17 +10,21 @@ import pandas as pd
 import streamlit as st
 
 import shared
+from exposure import (
+    INTERNAL_COLUMNS,
+    AssessmentRun,
+    AssessmentTables,
+    build_report,
+    column_label,
+)
 from exposure.app.org_detail import org_detail
-from exposure.model.run import AssessmentRun
-from exposure.report.catalogue import INTERNAL_COLUMNS, column_label
-from exposure.report.tables import AssessmentTables, build_tables
 
 PICKABLE = 2000  # exposed organizations offered in the picker; search reaches the others
 
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _tables(_run: AssessmentRun, key: str, org: int) -> AssessmentTables:
-    return build_tables(shared.cursor(), _run, for_org=org)
+    return build_report(shared.cursor(), _run, for_org=org)
 
 
 def _show(frame: pd.DataFrame, *, drop: tuple[str, ...] = ()) -> None:

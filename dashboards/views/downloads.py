@@ -7,8 +7,8 @@ import re
 import streamlit as st
 
 import shared
-from exposure.app.server import REPORT_TYPES, assessment_bytes
-from exposure.core.errors import ExposureError
+from exposure import ExposureError, report_bytes
+from exposure.app.server import REPORT_TYPES
 
 _DESCRIPTIONS = {
     "xlsx": "the dependency assessment workbook (summary, affected organizations, paths with "
@@ -56,11 +56,11 @@ def render() -> None:
         if st.button("Prepare the file", type="primary", key="prepare"):
             with st.spinner("Writing the assessment..."):
                 try:
-                    data = assessment_bytes(
+                    data = report_bytes(
+                        shared.cursor(),
                         run,
                         suffix,
-                        detail_for=int(detail_org) if org_name and detail_org is not None else None,
-                        con=shared.cursor(),
+                        for_org=int(detail_org) if org_name and detail_org is not None else None,
                     )
                 except ExposureError as exc:
                     st.error(str(exc))

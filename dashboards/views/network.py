@@ -9,9 +9,9 @@ import pandas as pd
 import streamlit as st
 
 import shared
+from exposure import AssessmentRun
 from exposure.app.network_chart import chart_height, network_chart, selected_org
 from exposure.app.network_view import NetworkView, build_view, product_labels
-from exposure.model.run import AssessmentRun
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -39,7 +39,7 @@ def render() -> None:
     limit = st.select_slider(
         "Organizations drawn one by one (the rest are grouped by tier and kind)",
         options=[25, 50, 100, 150, 250, 400],
-        value=100 if figures.affected <= 5000 else 50,
+        value=100 if figures.organizations_affected <= 5000 else 50,
         key="draw_limit",
     )
     labels = _labels(con, shared.db_path(), shared.data_version(con))

@@ -6,8 +6,7 @@ import pandas as pd
 import streamlit as st
 
 import shared
-from exposure.model.engine import STATUS
-from exposure.warehouse.search import filter_ranking
+from exposure import STATUS, filter_ranking
 
 SHOWN = 1000  # rows sent to the browser; the filters narrow the rest
 CHAINS = 300  # rows that get their shortest chain spelled out

@@ -9,10 +9,9 @@ import pandas as pd
 import streamlit as st
 
 import shared
+from exposure import ExposureError, load_spec, reference_for
 from exposure.app.network_chart import tier_chart
 from exposure.app.server import model_choices
-from exposure.core.errors import ExposureError
-from exposure.warehouse.scenarios import load_spec, reference_for
 
 
 def _scenario_bar() -> None:

@@ -25,7 +25,6 @@ import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import duckdb
 
@@ -33,16 +32,12 @@ from exposure.core.errors import ExposureError
 from exposure.core.names import MACROS
 from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES
 
-if TYPE_CHECKING:
-    from exposure.model.run import AssessmentRun
-
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
     "MAX_UPLOAD_MB",
     "REPORT_TYPES",
     "app_path",
-    "assessment_bytes",
     "model_choices",
     "open_cursor",
     "run_dashboard",
@@ -164,32 +159,6 @@ REPORT_TYPES: dict[str, str] = {
     "csv": "text/csv",
     "json": "application/json",
 }
-
-
-def assessment_bytes(
-    run: AssessmentRun,
-    suffix: str,
-    *,
-    detail_for: int | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-) -> bytes:
-    """The assessment written by :func:`exposure.report.outputs.write_report`, as bytes to download.
-
-    ``con`` is the warehouse the run came from: the workbook and the CSV read contract ids,
-    evidence rows and sources from it (the JSON alone needs it only for ``detail_for``).
-
-    Raises:
-        ExposureError: the report module cannot write that format.
-    """
-    from exposure.report.outputs import write_report
-
-    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
-    try:
-        path = folder / f"assessment.{suffix.lstrip('.')}"
-        write_report(run, path, con=con, detail_for=detail_for)
-        return path.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def open_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:

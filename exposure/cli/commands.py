@@ -14,6 +14,17 @@ from typing import Any
 
 import click
 
+from exposure import (
+    IMPACT_MODELS,
+    LOAD_KINDS,
+    ExposureError,
+    LoadOptions,
+    connect,
+    default_db_path,
+    load_files,
+    parse_mapping,
+    status,
+)
 from exposure.app.server import DEFAULT_HOST, DEFAULT_PORT
 from exposure.cli.console import (
     console,
@@ -28,12 +39,6 @@ from exposure.cli.console import (
     progress_bar,
     styled,
 )
-from exposure.core.errors import ExposureError
-from exposure.ingest.mapping import LoadOptions, parse_mapping
-from exposure.ingest.schema import LOAD_KINDS
-from exposure.model.impact import IMPACT_MODELS
-from exposure.warehouse.database import connect, default_db_path, status
-from exposure.warehouse.loading import load_files
 
 __all__ = ["cli", "main"]
 
@@ -173,7 +178,7 @@ def designate_command(
     model: str | None,
 ) -> None:
     """Store designated (or non-compliant) organizations under a scenario name."""
-    from exposure.warehouse.scenarios import designate
+    from exposure import designate
 
     try:
         con = connect(_db(ctx))
@@ -247,10 +252,7 @@ def assess_command(
     top: int,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when."""
-    from exposure.model.run import organizations_frame
-    from exposure.pipeline.assessment import assess_scenario
-    from exposure.report.outputs import write_report
-    from exposure.warehouse.scenarios import resolve_org, spec_for
+    from exposure import assess, build_report, resolve_org, spec_for, write_report
 
     try:
         if out is not None:
@@ -275,23 +277,19 @@ def assess_command(
             )
             detail = resolve_org(con, for_name) if for_name else None
             with progress_bar() as progress:
-                run, tables = assess_scenario(
-                    con,
-                    spec,
-                    cache_key=str(path.resolve()),
-                    for_org=detail,
-                    identified=identified.date() if identified else None,
-                    progress=progress,
+                run = assess(con, spec, cache_key=str(path.resolve()), progress=progress)
+                tables = build_report(
+                    con, run, for_org=detail, identified=identified.date() if identified else None
                 )
         finally:
             con.close()
         if out is not None:
             with progress_bar() as progress:
-                write_report(run, out, tables=tables, detail_for=detail, progress=progress)
+                write_report(run, tables, out, progress=progress)
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
-    print_assessment(run, organizations_frame(run), top)
+    print_assessment(run, top)
     if detail is not None:
         print_organization(tables)
     if out is not None:
@@ -330,9 +328,13 @@ def screen_command(
     top: int,
 ) -> None:
     """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders."""
-    from exposure.core.names import FUZZY_THRESHOLD
-    from exposure.screening.matching import screen
-    from exposure.screening.results import designate_confirmed, store_screening, write_matches
+    from exposure import (
+        FUZZY_THRESHOLD,
+        designate_confirmed,
+        screen,
+        store_screening,
+        write_matches,
+    )
 
     designated: list[str] = []
     try:
@@ -378,8 +380,7 @@ def screen_command(
 @click.pass_context
 def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> None:
     """Load sample_data/ into a fresh database, assess the 2026 designation, write the report."""
-    from exposure.model.run import organizations_frame
-    from exposure.pipeline.demo import run_demo
+    from exposure import run_demo
 
     path = ctx.obj["db"] or Path("exposure-demo.duckdb")
     if path.exists() and "demo" not in path.name.lower():
@@ -404,8 +405,7 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
-    frame = organizations_frame(result.run) if result.run is not None else None
-    print_demo(result, frame, workbook=workbook_path, json_path=json_path)
+    print_demo(result, workbook=workbook_path, json_path=json_path)
     # ---- Dashboard hand-off -------------------------------------------------------------
     # The demo's last step: start the dashboard on localhost unless --no-dashboard. The
     # dashboard's work replaces the line below with that start; keep it the final step.
@@ -443,7 +443,7 @@ def _serve(path: Path, host: str, port: int, *, scenario: str | None = None) -> 
 
 def _serve_demo(path: Path) -> None:
     """The demo's last step: the dashboard on the demo database, opened on its scenario."""
-    from exposure.pipeline.demo import DEMO_SCENARIO
+    from exposure import DEMO_SCENARIO
 
     _serve(path.resolve(), DEFAULT_HOST, DEFAULT_PORT, scenario=DEMO_SCENARIO)
 

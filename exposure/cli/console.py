@@ -25,18 +25,19 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from exposure.core.errors import LoadError
-from exposure.report.catalogue import SHEETS
+from exposure import SHEETS, LoadError, headline, organizations_frame
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from exposure.model.run import AssessmentRun
-    from exposure.pipeline.demo import DemoResult
-    from exposure.report.tables import AssessmentTables
-    from exposure.screening.matching import ScreeningResult
-    from exposure.warehouse.database import Status
-    from exposure.warehouse.loading import LoadReport
+    from exposure import (
+        AssessmentRun,
+        AssessmentTables,
+        DemoResult,
+        LoadReport,
+        ScreeningResult,
+        Status,
+    )
 
 __all__ = [
     "console",
@@ -201,12 +202,22 @@ def print_status(result: Status) -> None:
         console.print("data quality: no warnings")
 
 
-def print_assessment(run: AssessmentRun, frame: pd.DataFrame, top: int) -> None:
-    """Print a run's headline and its ``top`` most affected organizations.
+def headline_text(run: AssessmentRun) -> str:
+    """The run's headline figures in one line, each labelled as on every other surface."""
+    figures = headline(run)
+    parts = []
+    for figure, value in figures.items():
+        if figure.name in ("designated", "noncompliant") and not value:
+            continue
+        shown = f"${value:,.0f}" if figure.money else f"{int(value):,}"
+        parts.append(f"{figure.label}: {shown}")
+    return "; ".join(parts)
 
-    ``frame`` is the run's :func:`~exposure.pipeline.assessment.organizations_frame` (ranked).
-    """
+
+def print_assessment(run: AssessmentRun, top: int) -> None:
+    """Print a run's headline figures and its ``top`` most affected organizations."""
     scenario = run.scenario
+    frame = organizations_frame(run)
     exposed = frame[frame["exposed"]]
     console.print(
         styled(
@@ -219,13 +230,7 @@ def print_assessment(run: AssessmentRun, frame: pd.DataFrame, top: int) -> None:
     )
     for note in run.notes:
         console.print(f"note: {note}")
-    by_status = exposed["status"].value_counts().to_dict()
-    console.print(
-        f"{len(exposed)} of {len(frame)} organizations affected ("
-        + ", ".join(f"{count} {status}" for status, count in by_status.items())
-        + f"); value at risk ${exposed['value_at_risk_usd'].sum():,.0f}; "
-        f"{int(exposed['late'].sum())} late"
-    )
+    console.print(headline_text(run))
     table = Table(title=f"Most affected (top {top})")
     for column in (
         "organization",
@@ -397,19 +402,14 @@ def print_screening(result: ScreeningResult, top: int) -> None:
     console.print(table)
 
 
-def print_demo(
-    result: DemoResult, frame: pd.DataFrame | None, *, workbook: Path, json_path: Path
-) -> None:
-    """Print what the demo loaded, the warehouse status, its assessment and where it wrote.
-
-    ``frame`` is the organizations frame of ``result.run`` (None when there is no run).
-    """
+def print_demo(result: DemoResult, *, workbook: Path, json_path: Path) -> None:
+    """Print what the demo loaded, the warehouse status, its assessment and where it wrote."""
     for report in result.reports:
         print_load(report)
     print_status(result.status)
-    if result.run is not None and frame is not None:
+    if result.run is not None:
         console.print()
-        print_assessment(result.run, frame, 15)
+        print_assessment(result.run, 15)
     path = result.database
     console.print(f"demo database: {path} (fresh; query it with `exposure --db {path} status`)")
     sheets = ", ".join(["Summary", *(sheet.title for sheet in SHEETS)])

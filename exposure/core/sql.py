@@ -11,13 +11,27 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["scalar", "sql_identifier", "sql_literal", "table_exists"]
+__all__ = ["is_read_only", "scalar", "sql_identifier", "sql_literal", "table_exists"]
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None) -> Any:
     """The first column of the first row of a query, or None when it returns no rows."""
     rows = con.execute(query, params or []).fetchall()
     return rows[0][0] if rows else None
+
+
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database was opened read-only (so nothing may be written).
+
+    >>> is_read_only(duckdb.connect(":memory:"))
+    False
+    """
+    return bool(
+        scalar(
+            con,
+            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()",
+        )
+    )
 
 
 def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:

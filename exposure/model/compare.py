@@ -33,10 +33,10 @@ from dataclasses import dataclass
 import pandas as pd
 
 from exposure.core.errors import ExposureError
-from exposure.model.headline import headline
+from exposure.model.headline import FIGURES, Headline, headline
 from exposure.model.run import AssessmentRun, organizations_frame
 
-__all__ = ["ScenarioDiff", "compare_frames", "compare_runs"]
+__all__ = ["ScenarioDiff", "compare_frames", "compare_runs", "headline_counts"]
 
 _KEEP = ["status", "tier", "impact", "value_at_risk_usd", "late"]
 
@@ -75,24 +75,26 @@ class ScenarioDiff:
 
     @property
     def value_at_risk_delta(self) -> float:
-        row = self.counts[self.counts["metric"] == "value at risk (USD)"]
-        return float(row["delta"].iloc[0])
+        """Change in the value at risk, summed over the organizations compared."""
+        frame = self.organizations
+        if frame.empty:
+            return 0.0
+        return float(frame["value_at_risk_delta"].sum())
 
 
-def _counts(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
-    a, b = headline(base), headline(other)
-    rows = [
-        ("exposed, sources included", a.affected, b.affected),
-        ("designated", a.designated, b.designated),
-        ("non-compliant", a.noncompliant, b.noncompliant),
-        ("exposed through a chain", a.exposed, b.exposed),
-        ("late", a.late, b.late),
-        ("obliged to cut a tie", a.obliged, b.obliged),
-        ("value at risk (USD)", a.value_at_risk_usd, b.value_at_risk_usd),
+def headline_counts(base: Headline, other: Headline) -> pd.DataFrame:
+    """The headline figures of two runs side by side (metric, base, other, delta), with tiers."""
+    rows: list[tuple[str, float, float]] = [
+        (figure.label, base.value(figure.name), other.value(figure.name)) for figure in FIGURES
     ]
-    tiers = sorted(set(a.by_tier.index) | set(b.by_tier.index))
+    tiers = sorted(set(base.by_tier.index) | set(other.by_tier.index))
     rows += [
-        (f"tier {tier}", int(a.by_tier.get(tier, 0)), int(b.by_tier.get(tier, 0))) for tier in tiers
+        (
+            f"Organizations affected at tier {tier}",
+            int(base.by_tier.get(tier, 0)),
+            int(other.by_tier.get(tier, 0)),
+        )
+        for tier in tiers
     ]
     frame = pd.DataFrame(rows, columns=["metric", "base", "other"])
     frame["delta"] = frame["other"] - frame["base"]
@@ -100,7 +102,12 @@ def _counts(base: pd.DataFrame, other: pd.DataFrame) -> pd.DataFrame:
 
 
 def compare_frames(
-    base: pd.DataFrame, other: pd.DataFrame, base_name: str = "base", other_name: str = "other"
+    base: pd.DataFrame,
+    other: pd.DataFrame,
+    base_name: str = "base",
+    other_name: str = "other",
+    *,
+    counts: pd.DataFrame | None = None,
 ) -> ScenarioDiff:
     """Compare two organizations frames of the same data version (see the module example)."""
     if len(base) != len(other) or set(base["org_id"]) != set(other["org_id"]):
@@ -150,7 +157,9 @@ def compare_frames(
         base_name=base_name,
         other_name=other_name,
         organizations=merged.reset_index(),
-        counts=_counts(base, other),
+        counts=counts
+        if counts is not None
+        else pd.DataFrame(columns=["metric", "base", "other", "delta"]),
     )
 
 
@@ -166,5 +175,9 @@ def compare_runs(base: AssessmentRun, other: AssessmentRun) -> ScenarioDiff:
             f"{other.data_version}); rerun both on the data loaded now"
         )
     return compare_frames(
-        organizations_frame(base), organizations_frame(other), base.spec.name, other.spec.name
+        organizations_frame(base),
+        organizations_frame(other),
+        base.spec.name,
+        other.spec.name,
+        counts=headline_counts(headline(base), headline(other)),
     )

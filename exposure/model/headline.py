@@ -1,21 +1,33 @@
-"""Headline figures of an assessment: who is affected, by tier and kind, value at risk, lateness.
+"""The headline figures of an assessment, defined once for every surface.
 
-Computed from :func:`exposure.pipeline.assessment.organizations_frame` (one row per organization with
-``status``, ``kind``, ``tier``, ``value_at_risk_usd``, ``late``, ``obliged``), so the same
-numbers head the dashboard, the comparison of two scenarios and any report that wants them.
+The command line, the workbook's Summary sheet, the JSON (``headline``) and the dashboard all
+show :func:`headline` of the same run, labelled from :data:`FIGURES`, so a figure cannot mean
+one thing in one place and another elsewhere. Each figure's name says what it counts:
 
->>> import pandas as pd
->>> frame = pd.DataFrame({
-...     "status": ["designated", "exposed", "exposed", "clear"],
-...     "kind": ["model_provider", "prime", "cloud_host", "agency"],
-...     "tier": pd.array([0, 2, 1, None], dtype="Int64"),
-...     "value_at_risk_usd": [0.0, 5.0, 7.0, 0.0],
-...     "late": [False, True, False, False],
-...     "obliged": [False, False, True, False]})
->>> h = headline(frame)
->>> h.exposed, h.affected, h.value_at_risk_usd, h.late
-(2, 3, 12.0, 1)
->>> h.by_tier.to_dict()
+* ``organizations_affected``: designated, non-compliant and exposed organizations (every status
+  but *clear*); ``organizations_exposed`` only those reached through a chain;
+* ``late_dependencies`` counts exposed *dependencies* (edges) whose estimated replacement ends
+  after the deadline; ``late_organizations`` the organizations with at least one of them.
+
+>>> import numpy as np
+>>> from exposure.model.engine import Scenario, assess
+>>> from exposure.model.graph import build_graph
+>>> from exposure.model.run import AssessmentRun
+>>> from exposure.model.scenario import ScenarioSpec
+>>> graph = build_graph(names=np.array(["Vendor AI", "Host Co", "Prime"], dtype=object),
+...     kinds=np.array(["model_provider", "cloud_host", "prime"], dtype=object),
+...     supplier=np.array([0, 1]), buyer=np.array([1, 2]), product=np.array([-1, -1]),
+...     used_in=np.array([-1, -1]), value=np.array([5.0, 7.0]),
+...     replacement_months=np.array([1.0, 12.0]))
+>>> scenario = Scenario(designated=(0,), transition_days=180)
+>>> result = assess(graph, scenario)
+>>> run = AssessmentRun(ScenarioSpec(), scenario, graph, result, np.zeros(3))
+>>> figures = headline(run)
+>>> figures.organizations_affected, figures.organizations_exposed, figures.value_at_risk_usd
+(3, 2, 12.0)
+>>> figures.late_dependencies, figures.late_organizations
+(1, 1)
+>>> figures.by_tier.to_dict()
 {0: 1, 1: 1, 2: 1}
 """
 
@@ -23,32 +35,102 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
-__all__ = ["Headline", "compact_usd", "headline", "tier_kind_table"]
+from exposure.model.engine import DESIGNATED, EXPOSED, NONCOMPLIANT
+from exposure.model.run import AssessmentRun
+
+__all__ = ["FIGURES", "Figure", "Headline", "compact_usd", "headline", "tier_kind_table"]
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One headline figure: its attribute of :class:`Headline`, its label and what it counts."""
+
+    name: str
+    label: str
+    help: str
+    money: bool = False
+
+
+FIGURES: tuple[Figure, ...] = (
+    Figure("organizations", "Organizations in the network", "Every organization loaded."),
+    Figure(
+        "organizations_affected",
+        "Organizations affected",
+        "Designated, non-compliant and exposed organizations: every status but clear.",
+    ),
+    Figure(
+        "organizations_exposed",
+        "Organizations exposed through a chain",
+        "Organizations reached through a chain of dependencies from a designated or "
+        "non-compliant organization (the sources themselves not counted).",
+    ),
+    Figure("designated", "Designated organizations", "Organizations the scenario designates."),
+    Figure(
+        "noncompliant",
+        "Non-compliant organizations",
+        "Organizations the scenario assumes will keep doing business with a designated one.",
+    ),
+    Figure(
+        "organizations_obliged",
+        "Organizations that must cut ties",
+        "Organizations doing business directly with a designated organization, which must "
+        "cut the tie by the deadline.",
+    ),
+    Figure(
+        "value_at_risk_usd",
+        "Value at risk (USD)",
+        "Annual value of every exposed dependency.",
+        money=True,
+    ),
+    Figure(
+        "late_dependencies",
+        "Late dependencies",
+        "Exposed dependencies whose estimated replacement ends after the deadline.",
+    ),
+    Figure(
+        "late_organizations",
+        "Late organizations",
+        "Organizations with at least one late exposed dependency.",
+    ),
+)
 
 
 @dataclass(frozen=True, eq=False)
 class Headline:
-    """Counts and sums over one assessment.
+    """The figures of :data:`FIGURES` for one run, plus counts per tier and kind.
 
-    ``exposed`` counts organizations whose status is *exposed* (reached through a chain);
-    ``affected`` adds the sources (designated and non-compliant). ``by_tier`` counts affected
-    organizations per tier (0 = sources) and ``by_kind`` per kind; ``tier_kind`` is the
-    tier x kind table.
+    ``by_tier`` counts affected organizations per tier (0 = sources), ``by_kind`` per kind;
+    ``tier_kind`` is the tier x kind table.
     """
 
     organizations: int
+    organizations_affected: int
+    organizations_exposed: int
     designated: int
     noncompliant: int
-    exposed: int
-    affected: int
+    organizations_obliged: int
     value_at_risk_usd: float
-    late: int
-    obliged: int
+    late_dependencies: int
+    late_organizations: int
     by_tier: pd.Series
     by_kind: pd.Series
     tier_kind: pd.DataFrame
+
+    def value(self, name: str) -> int | float:
+        """A figure by its name in :data:`FIGURES`."""
+        value: int | float = getattr(self, name)
+        return value
+
+    def items(self) -> list[tuple[Figure, int | float]]:
+        """Each figure of :data:`FIGURES` with its value, in order."""
+        return [(figure, self.value(figure.name)) for figure in FIGURES]
+
+    def as_dict(self) -> dict[str, int | float]:
+        """The figures by name, for the JSON."""
+        return {figure.name: value for figure, value in self.items()}
 
 
 def compact_usd(value: float) -> str:
@@ -93,23 +175,34 @@ def tier_kind_table(frame: pd.DataFrame) -> pd.DataFrame:
     return counts.astype(int)
 
 
-def headline(frame: pd.DataFrame) -> Headline:
-    """Headline figures of an organizations frame (see the module example)."""
-    status = frame["status"]
-    affected = frame[status != "clear"]
-    by_tier = affected["tier"].astype("Int64").value_counts().sort_index()
+def headline(run: AssessmentRun) -> Headline:
+    """The headline figures of a run (see the module example)."""
+    result, graph = run.result, run.graph
+    status = result.status
+    affected = status != 0
+    kinds = pd.Series(graph.kinds, dtype=object).fillna("other").astype(str)
+    frame = pd.DataFrame(
+        {
+            "status": np.where(affected, "affected", "clear"),
+            "kind": kinds,
+            "tier": pd.array(np.where(result.tier >= 0, result.tier, -1), dtype="Int64"),
+        }
+    )
+    frame.loc[frame["tier"] < 0, "tier"] = pd.NA
+    chosen = frame[affected]
+    by_tier = chosen["tier"].astype("Int64").value_counts().sort_index()
     by_tier.index = [int(i) for i in by_tier.index]
-    by_kind = affected["kind"].value_counts()
     return Headline(
-        organizations=len(frame),
-        designated=int((status == "designated").sum()),
-        noncompliant=int((status == "noncompliant").sum()),
-        exposed=int((status == "exposed").sum()),
-        affected=len(affected),
-        value_at_risk_usd=float(frame["value_at_risk_usd"].sum()),
-        late=int(frame["late"].sum()),
-        obliged=int(frame["obliged"].sum()),
+        organizations=int(graph.n_orgs),
+        organizations_affected=int(affected.sum()),
+        organizations_exposed=int((status == EXPOSED).sum()),
+        designated=int((status == DESIGNATED).sum()),
+        noncompliant=int((status == NONCOMPLIANT).sum()),
+        organizations_obliged=int(result.obliged.sum()),
+        value_at_risk_usd=float(result.value_at_risk_usd.sum()),
+        late_dependencies=int(result.edge_late.sum()),
+        late_organizations=int(result.late.sum()),
         by_tier=by_tier,
-        by_kind=by_kind,
+        by_kind=chosen["kind"].value_counts(),
         tier_kind=tier_kind_table(frame),
     )

@@ -1,44 +1,69 @@
-"""One function strings the steps together: warehouse -> graph -> engine -> results.
+"""The one path of data: warehouse -> graph -> engine -> impact -> report.
 
-The CLI and the dashboard both call :func:`run_assessment`; neither reaches into another
-layer's tables.
+Every surface calls these functions and nothing lower: the command line, the demo, each
+dashboard page and its download. :func:`assess` runs a scenario on the warehouse (and keeps the
+run in ``res_runs``/``res_orgs`` when the connection can write); :func:`build_report` turns a run
+into the report's tables (one frame per sheet, optionally from one organization's seat);
+:func:`write_report` writes the run by the file's extension (xlsx, csv, json);
+:func:`report_bytes` does the same for a download.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
+import tempfile
 from collections.abc import Callable
 from datetime import date
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 import duckdb
 
-from exposure.model.engine import DESIGNATED, NONCOMPLIANT, assess
+from exposure.core.sql import is_read_only
+from exposure.model.engine import DESIGNATED, NONCOMPLIANT
+from exposure.model.engine import assess as run_engine
 from exposure.model.impact import model_impact
 from exposure.model.run import AssessmentRun
 from exposure.model.scenario import ScenarioSpec
+from exposure.report.outputs import write_report as _write
+from exposure.report.tables import AssessmentTables, build_tables
 from exposure.warehouse.graph_store import load_graph
 from exposure.warehouse.results import store_results
 from exposure.warehouse.scenarios import build_scenario
 
-if TYPE_CHECKING:
-    from exposure.report.tables import AssessmentTables
-
-__all__ = ["assess_scenario", "run_assessment"]
+__all__ = ["Progress", "assess", "build_report", "report_bytes", "write_report"]
 
 logger = logging.getLogger(__name__)
 
+Progress = Callable[[str, int, int], None]
+"""Called with (step name, steps done, steps in all) as long work advances."""
 
-def run_assessment(
-    con: duckdb.DuckDBPyConnection, spec: ScenarioSpec, *, cache_key: str | None = None
+
+def _silent(_label: str, _done: int, _total: int) -> None:
+    return None
+
+
+def assess(
+    con: duckdb.DuckDBPyConnection,
+    spec: ScenarioSpec,
+    *,
+    cache_key: str | None = None,
+    store: bool = True,
+    progress: Progress | None = None,
 ) -> AssessmentRun:
-    """Resolve the spec's names, build (or reuse) the graph, run reach, contagion and impact.
+    """Run a scenario: resolve its names, build (or reuse) the graph, reach, contagion, impact.
 
-    Impact comes from the spec's ``model`` (the project's cascade unless another is asked for).
+    Impact comes from the spec's ``model``. With ``store`` (the default) the run is kept in
+    ``res_runs``/``res_orgs`` unless the connection is read-only, in which case nothing is
+    written. ``cache_key`` (the database path) keeps the built graph in memory per data version.
     """
+    step = progress or _silent
+    step("resolving names", 0, 4)
     scenario, notes = build_scenario(con, spec)
+    step("building the graph", 1, 4)
     graph = load_graph(con, cache_key=cache_key)
-    result = assess(graph, scenario)
+    step("propagating the designation", 2, 4)
+    result = run_engine(graph, scenario)
     sources = (result.status == DESIGNATED) | (result.status == NONCOMPLIANT)
     impact = model_impact(graph, sources, result.exposed_edges, spec.model)
     for org in result.ignored_noncompliant:
@@ -46,30 +71,61 @@ def run_assessment(
             f"{graph.names[org]}: named non-compliant but has no tie to cut with a designated "
             "organization, so it changes nothing"
         )
-    return AssessmentRun(spec, scenario, graph, result, impact, notes)
+    run = AssessmentRun(spec, scenario, graph, result, impact, notes)
+    if store and not is_read_only(con):
+        step("storing the results", 3, 4)
+        store_results(con, run)
+    step("assessed", 4, 4)
+    logger.info(
+        "assessed %s: %d organizations affected", spec.name, int((result.status != 0).sum())
+    )
+    return run
 
 
-def assess_scenario(
+def build_report(
     con: duckdb.DuckDBPyConnection,
-    spec: ScenarioSpec,
+    run: AssessmentRun,
     *,
-    cache_key: str | None = None,
     for_org: int | None = None,
     identified: date | None = None,
-    progress: Callable[[str, int, int], None] | None = None,
-) -> tuple[AssessmentRun, AssessmentTables]:
-    """The whole assessment of a scenario: run it, keep its results, build its tables.
+) -> AssessmentTables:
+    """The report's tables for a run, for the whole network or from one organization's seat."""
+    return build_tables(con, run, for_org=for_org, identified=identified)
 
-    What ``exposure assess`` does before writing a report (see :mod:`exposure.report.tables`).
+
+def write_report(
+    run: AssessmentRun,
+    tables: AssessmentTables,
+    path: Path | str,
+    *,
+    progress: Progress | None = None,
+) -> Path:
+    """Write the run by the file's extension: ``.xlsx``, ``.csv`` or ``.json``.
+
+    ``tables`` come from :func:`build_report` of the same run; the JSON's ``for`` section is
+    written when they were built for one organization.
     """
-    from exposure.report.tables import build_tables
+    return _write(run, Path(path), tables=tables, progress=progress)
 
-    step = progress or (lambda _label, _done, _total: None)
-    step("assessing", 0, 3)
-    run = run_assessment(con, spec, cache_key=cache_key)
-    step("storing results", 1, 3)
-    store_results(con, run)
-    step("building the tables", 2, 3)
-    tables = build_tables(con, run, for_org=for_org, identified=identified)
-    step("done", 3, 3)
-    return run, tables
+
+def report_bytes(
+    con: duckdb.DuckDBPyConnection,
+    run: AssessmentRun,
+    suffix: str,
+    *,
+    for_org: int | None = None,
+    identified: date | None = None,
+) -> bytes:
+    """The report of :func:`write_report` as bytes, for a download (``suffix``: xlsx, csv, json).
+
+    Raises:
+        ExposureError: the report cannot be written in that format.
+    """
+    tables = build_report(con, run, for_org=for_org, identified=identified)
+    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
+    try:
+        path = folder / f"assessment.{suffix.lstrip('.')}"
+        write_report(run, tables, path)
+        return path.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)

@@ -15,12 +15,10 @@ from pathlib import Path
 from exposure.core.errors import ExposureError
 from exposure.ingest.mapping import LoadOptions
 from exposure.model.run import AssessmentRun
-from exposure.pipeline.assessment import run_assessment
-from exposure.report.outputs import write_report
-from exposure.report.tables import AssessmentTables, build_tables
+from exposure.pipeline.assessment import assess, build_report, write_report
+from exposure.report.tables import AssessmentTables
 from exposure.warehouse.database import Status, connect, status
 from exposure.warehouse.loading import LoadReport, load_files
-from exposure.warehouse.results import store_results
 from exposure.warehouse.scenarios import load_spec
 
 __all__ = ["DEMO_SCENARIO", "DemoResult", "run_demo", "sample_data_dir"]
@@ -78,12 +76,11 @@ def run_demo(
             options = LoadOptions(buyer=entry.get("buyer") or None)
             reports.append(load_files(con, [folder / entry["file"]], options, progress=progress))
         result = status(con, database=str(database))
-        run = run_assessment(con, load_spec(con, DEMO_SCENARIO))
-        store_results(con, run)
-        tables = build_tables(con, run, identified=identified)
+        run = assess(con, load_spec(con, DEMO_SCENARIO))
+        tables = build_report(con, run, identified=identified)
     finally:
         con.close()
     written = []
     for path in (report, *also) if report is not None else also:
-        written.append(write_report(run, path, tables=tables, progress=progress))
+        written.append(write_report(run, tables, path, progress=progress))
     return DemoResult(database, reports, result, run, report, tables, tuple(written))

@@ -16,7 +16,6 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -24,9 +23,10 @@ from exposure.core.cells import is_formula_like
 from exposure.core.errors import ExposureError
 from exposure.model.chains import chains
 from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
+from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
 from exposure.report.catalogue import INTERNAL_COLUMNS
-from exposure.report.tables import AssessmentTables, build_tables
+from exposure.report.tables import AssessmentTables
 from exposure.report.workbook import write_workbook
 
 __all__ = [
@@ -87,6 +87,7 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
         "model": run.spec.model,
         "data_version": run.data_version,
         "notes": run.notes,
+        "headline": headline(run).as_dict(),
         "organizations": organizations,
     }
 
@@ -149,24 +150,19 @@ def write_report(
     run: AssessmentRun,
     path: Path,
     *,
-    tables: AssessmentTables | None = None,
-    con: duckdb.DuckDBPyConnection | None = None,
-    detail_for: int | None = None,
-    identified: date | None = None,
+    tables: AssessmentTables,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Path:
-    """Write the assessment by the file's extension, all from the same result.
+    """Write the assessment by the file's extension, all from the same run and tables.
 
     * ``.xlsx``: the workbook of :mod:`exposure.report.workbook` (SPEC 5.1);
     * ``.csv``: the affected organizations (``tables.organizations``), ranked;
-    * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`), plus, with ``detail_for``, the
-      organization's own assessment under ``"for"`` (:func:`organization_json`).
-
-    ``tables`` are built from ``con`` (with ``detail_for`` and ``identified``) when not given;
-    the JSON alone needs neither (without them it has no ``"for"`` section).
+    * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`) with the headline figures, plus,
+      when the tables were built for one organization, its own assessment under ``"for"``
+      (:func:`organization_json`).
 
     Raises:
-        ExposureError: another extension, or tables needed and neither tables nor ``con``.
+        ExposureError: another extension.
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -174,17 +170,12 @@ def write_report(
         raise ExposureError(
             f"cannot write '{path.name}': the report formats are .xlsx, .csv and .json"
         )
-    if tables is None and (suffix != ".json" or (detail_for is not None and con is not None)):
-        if con is None:
-            raise ExposureError(f"writing {path.name} needs the warehouse the run came from")
-        tables = build_tables(con, run, for_org=detail_for, identified=identified)
     if suffix == ".json":
-        payload = assessment_json(run, detail_for=detail_for)
-        if tables is not None and tables.for_org is not None:
+        payload = assessment_json(run, detail_for=tables.for_org_id)
+        if tables.for_org_id is not None:
             payload["for"] = organization_json(tables)
         path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
-    assert tables is not None
     if suffix == ".csv":
         # name first (the CSV's long-standing layout); rank, implied by the row order, last
         columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from exposure.core.version import __version__
-from exposure.model.engine import DESIGNATED, EXPOSED, NONCOMPLIANT
+from exposure.model.engine import DESIGNATED, NONCOMPLIANT
+from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
 from exposure.report.rules import DesignationRules
 
@@ -178,17 +179,13 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     files = inputs.sources.drop_duplicates(["file", "sha256"])
     for source in files.itertuples(index=False):
         add(section, f"File {source.file}", f"SHA-256 {source.sha256}")
-    add(section, "Organizations in the network", int(graph.n_orgs))
     add(section, "Dependencies in the network", int(graph.n_edges))
 
+    # The headline figures, labelled as on every surface (exposure.model.headline.FIGURES).
     section = "Results"
-    add(section, "Organizations affected", int((result.status == EXPOSED).sum()))
-    add(section, "Designated and non-compliant", int((result.status >= NONCOMPLIANT).sum()))
-    add(section, "Organizations that must cut ties", int(result.obliged.sum()))
-    add(section, "Value at risk (USD)", float(result.value_at_risk_usd.sum()))
+    for figure, value in headline(run).items():
+        add(section, figure.label, value)
     add(section, "Exposed dependencies", int(result.exposed_edges.sum()))
-    add(section, "Late dependencies", int(result.edge_late.sum()))
-    add(section, "Late organizations", int(result.late.sum()))
     if inputs.for_org is None:
         _results_of_tables(add, section, inputs)
     for note in run.notes:

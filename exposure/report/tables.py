@@ -95,6 +95,7 @@ class AssessmentTables:
     sources: pd.DataFrame
     notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     screening: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SHEET_COLUMNS))
+    for_org_id: int | None = None
 
     def sheets(self) -> list[tuple[Sheet, pd.DataFrame]]:
         """The sheets after Summary, in workbook order, with their frames."""
@@ -274,6 +275,7 @@ def build_tables(
         scenario=scenario.name,
         data_version=run.data_version,
         for_org=None if for_org is None else str(context.names[for_org]),
+        for_org_id=for_org,
         identified=identified,
         summary=summary,
         by_tier=by_tier(run),

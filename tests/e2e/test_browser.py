@@ -27,10 +27,10 @@ from urllib.parse import urlparse
 import openpyxl
 import pytest
 
+from exposure import assess as assess_scenario
 from exposure.app.server import streamlit_command
 from exposure.model.run import organizations_frame
 from exposure.model.scenario import ScenarioSpec
-from exposure.pipeline.assessment import run_assessment
 from exposure.warehouse.database import connect
 from exposure.warehouse.loading import load_files
 
@@ -135,7 +135,7 @@ def expected_counts(tmp_path: Path) -> tuple[int, int]:
         counts = []
         for noncompliant in ((), ("Amazon Web Services",)):
             spec = ScenarioSpec(designated=("Anthropic, PBC",), noncompliant=noncompliant)
-            frame = organizations_frame(run_assessment(con, spec))
+            frame = organizations_frame(assess_scenario(con, spec))
             counts.append(int((frame["status"] != "clear").sum()))
         return counts[0], counts[1]
     finally:
@@ -207,25 +207,25 @@ def test_upload_designate_whatif_network_download_all_on_localhost(server, tmp_p
             open_page(page, "Scenario")
             find_and_pick(page, "Anthropic", "Designate")
             expect(
-                page.locator('[data-testid="stMetric"]').filter(has_text="Exposed organizations")
+                page.locator('[data-testid="stMetric"]').filter(has_text="Organizations affected")
             ).to_be_visible()
-            assert metric(page, "Exposed organizations") == str(before)
+            assert metric(page, "Organizations affected") == str(before)
             find_and_pick(page, "Amazon Web Services", "Mark non-compliant")
             page.wait_for_function(
                 "(want) => [...document.querySelectorAll('[data-testid=\"stMetric\"]')].some("
-                "m => m.innerText.includes('Exposed organizations') && "
+                "m => m.innerText.includes('Organizations affected') && "
                 "m.querySelector('[data-testid=\"stMetricValue\"]').innerText.trim() === want)",
                 arg=str(after),
                 timeout=TIMEOUT,
             )
-            assert metric(page, "Designated / non-compliant") == "1 / 1"
+            assert metric(page, "Non-compliant organizations") == "1"
 
             # The affected network: the graph and the headline figures.
             open_page(page, "Affected network")
             chart = page.locator(".st-key-network_chart")
             expect(chart).to_be_visible(timeout=TIMEOUT)
             expect(chart.locator("canvas").first).to_be_visible(timeout=TIMEOUT)
-            assert metric(page, "Exposed organizations") == str(after)
+            assert metric(page, "Organizations affected") == str(after)
             settle(page)
             page.wait_for_timeout(1000)  # let ECharts finish its entry animation
             shot = tmp_path / "affected-network.png"

@@ -43,7 +43,7 @@ from exposure.core.cells import clean_text, refused_as_name
 from exposure.core.errors import LoadError, Problem
 from exposure.core.names import normalize_names
 from exposure.core.sql import sql_literal
-from exposure.ingest.adapters import SourceAdapter, StagedPart
+from exposure.ingest.adapters.base import SourceAdapter, StagedPart
 from exposure.ingest.adapters.cyclonedx_json import parse_document, schema_problems
 from exposure.ingest.schema import RELATION_TYPES
 

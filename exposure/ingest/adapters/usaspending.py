@@ -54,7 +54,7 @@ import pyarrow as pa
 from exposure.core.cells import clean_text_sql, refused_as_name_sql
 from exposure.core.errors import LoadError, Problem
 from exposure.core.sql import scalar, sql_identifier
-from exposure.ingest.adapters import SourceAdapter, StagedPart
+from exposure.ingest.adapters.base import SourceAdapter, StagedPart
 from exposure.ingest.readers import RawSheet, csv_error
 from exposure.ingest.schema import header_key
 
