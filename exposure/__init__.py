@@ -30,10 +30,10 @@ if TYPE_CHECKING:
     from exposure.ingest.readers import ReadLimits
     from exposure.ingest.schema import LOAD_KINDS
     from exposure.model.chains import chains
+    from exposure.model.choices import IMPACT_MODELS
     from exposure.model.compare import ScenarioDiff, compare_runs
     from exposure.model.engine import STATUS
     from exposure.model.headline import FIGURES, Figure, Headline, compact_usd, headline
-    from exposure.model.impact import IMPACT_MODELS
     from exposure.model.run import AssessmentRun, organizations_frame
     from exposure.model.scenario import ScenarioSpec
     from exposure.pipeline.assessment import (
@@ -87,7 +87,7 @@ _HOME = {
     "Headline": "exposure.model.headline",
     "compact_usd": "exposure.model.headline",
     "headline": "exposure.model.headline",
-    "IMPACT_MODELS": "exposure.model.impact",
+    "IMPACT_MODELS": "exposure.model.choices",
     "AssessmentRun": "exposure.model.run",
     "organizations_frame": "exposure.model.run",
     "ScenarioSpec": "exposure.model.scenario",

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import duckdb
 
+from exposure.app.defaults import DEFAULT_HOST, DEFAULT_PORT, MAX_UPLOAD_MB
 from exposure.core.errors import ExposureError
 from exposure.core.names import MACROS
 from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES
@@ -48,11 +49,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_HOST = "127.0.0.1"
-DEFAULT_PORT = 8501
-# Streamlit's own limit on one uploaded file, in MB (the loader's limit is larger).
-MAX_UPLOAD_MB = 200
 
 
 def app_path() -> Path:

@@ -14,18 +14,10 @@ from typing import Any
 
 import click
 
-from exposure import (
-    IMPACT_MODELS,
-    LOAD_KINDS,
-    ExposureError,
-    LoadOptions,
-    connect,
-    default_db_path,
-    load_files,
-    parse_mapping,
-    status,
-)
-from exposure.app.server import DEFAULT_HOST, DEFAULT_PORT
+# Only what the options need is imported here (plain names, no NumPy or pandas), so that
+# `exposure --help` starts fast; each command imports the library functions it calls.
+from exposure import IMPACT_MODELS, LOAD_KINDS, ExposureError
+from exposure.app.defaults import DEFAULT_HOST, DEFAULT_PORT
 from exposure.cli.console import (
     console,
     err_console,
@@ -66,6 +58,8 @@ def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
 
 
 def _db(ctx: click.Context) -> Path:
+    from exposure import default_db_path
+
     return ctx.obj["db"] or default_db_path()
 
 
@@ -105,6 +99,8 @@ def load(
 ) -> None:
     """Load spreadsheets (xlsx, xls, csv, parquet), USAspending subaward downloads and
     CycloneDX SBOMs (json) into the database, all or nothing."""
+    from exposure import LoadOptions, connect, load_files, parse_mapping
+
     try:
         options = LoadOptions(
             buyer=buyer,
@@ -130,6 +126,8 @@ def load(
 @click.pass_context
 def status_command(ctx: click.Context, limit: int) -> None:
     """Show loaded sources with their hashes, counts and data-quality warnings."""
+    from exposure import connect, status
+
     try:
         path = _db(ctx)
         if not path.exists():
@@ -178,7 +176,7 @@ def designate_command(
     model: str | None,
 ) -> None:
     """Store designated (or non-compliant) organizations under a scenario name."""
-    from exposure import designate
+    from exposure import connect, designate
 
     try:
         con = connect(_db(ctx))
@@ -252,7 +250,7 @@ def assess_command(
     top: int,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when."""
-    from exposure import assess, build_report, resolve_org, spec_for, write_report
+    from exposure import assess, build_report, connect, resolve_org, spec_for, write_report
 
     try:
         if out is not None:
@@ -330,6 +328,7 @@ def screen_command(
     """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders."""
     from exposure import (
         FUZZY_THRESHOLD,
+        connect,
         designate_confirmed,
         screen,
         store_screening,
@@ -415,7 +414,8 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
 
 def _serve(path: Path, host: str, port: int, *, scenario: str | None = None) -> None:
     """Run the dashboard on a database until interrupted (Ctrl+C)."""
-    from exposure.app.server import MAX_UPLOAD_MB, app_path, run_dashboard
+    from exposure.app.defaults import MAX_UPLOAD_MB
+    from exposure.app.server import app_path, run_dashboard
 
     try:
         app_path()

@@ -26,11 +26,11 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import cached_property
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
+from exposure.model.choices import Scope
 from exposure.model.graph import Graph, ranges
 
 __all__ = [
@@ -56,8 +56,6 @@ DAYS_PER_MONTH = 30.4375
 # Organization status codes, in the order of the STATUS tuple.
 STATUS = ("clear", "exposed", "noncompliant", "designated")
 CLEAR, EXPOSED, NONCOMPLIANT, DESIGNATED = range(4)
-
-Scope = Literal["dod", "all"]
 
 
 @dataclass(frozen=True)

@@ -25,12 +25,12 @@ maps the dependency network onto its inputs.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
-from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 from scipy import sparse
 
+from exposure.model.choices import IMPACT_MODELS, ImpactModel
 from exposure.model.graph import Graph
 
 __all__ = ["IMPACT_MODELS", "ImpactModel", "cascade_impact", "edge_amounts", "model_impact"]
@@ -41,9 +41,6 @@ IntArray = npt.NDArray[np.int64]
 
 # Above this many essential entries, a step's two halves run on two threads.
 _PARALLEL_ENTRIES = 100_000
-
-ImpactModel = Literal["cascade", "esri", "debtrank", "iim"]
-IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
 
 
 def _by_supplier(graph: Graph, selected: BoolArray, data: FloatArray) -> sparse.csc_array:

@@ -6,8 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from exposure.core.errors import ExposureError
-from exposure.model.engine import Scope
-from exposure.model.impact import IMPACT_MODELS, ImpactModel
+from exposure.model.choices import IMPACT_MODELS, ImpactModel, Scope
 
 __all__ = ["ScenarioSpec"]
 

@@ -1,0 +1,18 @@
+"""The choices a scenario offers, as plain names: impact models and scopes.
+
+Kept apart from the modules that compute with them so the command line can offer them without
+importing NumPy.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["IMPACT_MODELS", "SCOPES", "ImpactModel", "Scope"]
+
+ImpactModel = Literal["cascade", "esri", "debtrank", "iim"]
+IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
+
+# Which ties oblige an organization to cut them (SPEC 4.3): DoD-use ties only, or all ties.
+Scope = Literal["dod", "all"]
+SCOPES: tuple[Scope, ...] = ("dod", "all")
