@@ -14,7 +14,6 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -284,7 +283,3 @@ def require_login() -> bool:
         st.button("Log out", on_click=st.logout)
         return False
     return True
-
-
-def project_root() -> Path:
-    return Path(__file__).resolve().parent.parent

@@ -29,8 +29,8 @@ from pathlib import Path
 import duckdb
 
 from exposure.app.defaults import DEFAULT_HOST, DEFAULT_PORT, MAX_UPLOAD_MB
-from exposure.core.errors import ExposureError
 from exposure.core.names import MACROS
+from exposure.core.resources import dashboard_app
 from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES
 
 __all__ = [
@@ -52,19 +52,12 @@ logger = logging.getLogger(__name__)
 
 
 def app_path() -> Path:
-    """``dashboards/app.py`` of the project.
+    """The dashboard's ``app.py``, shipped with the package (``dashboards/app.py`` of the project).
 
     Raises:
-        ExposureError: the project folder (with ``dashboards/``) is not next to the package,
-            as in an install from a wheel.
+        ExposureError: the dashboard files are missing from the install.
     """
-    path = Path(__file__).resolve().parents[2] / "dashboards" / "app.py"
-    if not path.is_file():
-        raise ExposureError(
-            f"the dashboard app is not at {path}: install exposure from its project folder "
-            "(pip install -e .) to run the dashboard"
-        )
-    return path
+    return dashboard_app()
 
 
 def upload_suffixes() -> list[str]:
@@ -98,7 +91,9 @@ def streamlit_command(
     max_upload_mb: int = MAX_UPLOAD_MB,
     app: Path | None = None,
 ) -> list[str]:
-    """The command line that serves the dashboard.
+    """The command line that serves the dashboard, with every setting of the project's
+    ``.streamlit/config.toml`` as a flag (the server runs wherever it is started, from a wheel
+    install too, where no project folder exists).
 
     >>> cmd = streamlit_command(port=8600, app=Path("dashboards/app.py"))
     >>> cmd[1:4], "--server.address=127.0.0.1" in cmd, "--server.port=8600" in cmd
@@ -114,8 +109,13 @@ def streamlit_command(
         f"--server.port={port}",
         "--server.headless=true",
         f"--server.maxUploadSize={max_upload_mb}",
+        "--server.enableXsrfProtection=true",
+        "--server.enableCORS=true",
         "--server.fileWatcherType=none",
+        "--server.runOnSave=false",
         "--browser.gatherUsageStats=false",
+        "--client.toolbarMode=minimal",
+        "--client.showErrorDetails=type",
         "--global.developmentMode=false",
     ]
 
@@ -130,14 +130,15 @@ def run_dashboard(
 ) -> int:
     """Serve the dashboard on ``database`` until interrupted; return the server's exit code.
 
-    The server runs in the project folder (so ``.streamlit/`` there applies) and holds the
+    The server runs in the current folder (so a ``.streamlit/secrets.toml`` there configures
+    login; ``~/.streamlit/`` works too), takes its settings from the command line and holds the
     database read-write while it runs.
     """
     app = app_path()
     env = {**os.environ, "EXPOSURE_DB": str(database.resolve()), **(extra_env or {})}
     command = streamlit_command(host=host, port=port, max_upload_mb=max_upload_mb, app=app)
     logger.info("starting the dashboard: %s", " ".join(command))
-    process = subprocess.Popen(command, env=env, cwd=app.parent.parent)
+    process = subprocess.Popen(command, env=env)
     try:
         return process.wait()
     except KeyboardInterrupt:

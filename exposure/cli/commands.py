@@ -48,13 +48,41 @@ def _fail(exc: Exception) -> None:
     default=None,
     help="DuckDB file (default: $EXPOSURE_DB or ./exposure.duckdb).",
 )
-@click.option("-v", "--verbose", is_flag=True, help="Log what the library does.")
+@click.option(
+    "-v",
+    "--verbose",
+    count=True,
+    help="Log what the library does to stderr: -v each step, -vv the details.",
+)
 @click.version_option(package_name="exposure")
 @click.pass_context
-def cli(ctx: click.Context, db: Path | None, verbose: bool) -> None:
+def cli(ctx: click.Context, db: Path | None, verbose: int) -> None:
     """Supply-chain exposure analysis: load dependency data, assess a designation."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING)
+    _configure_logging(ctx, verbose)
     ctx.obj = {"db": db}
+
+
+def _configure_logging(ctx: click.Context, verbose: int) -> None:
+    """With -v, log the library's steps to stderr (INFO); with -vv, the details (DEBUG).
+
+    Without it, only warnings reach stderr, as Python does by default. The handler and level
+    are undone when the command ends, so each command line run in one process (as under a
+    test runner) starts afresh.
+    """
+    if not verbose:
+        return
+    package = logging.getLogger("exposure")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+    previous = package.level
+    package.addHandler(handler)
+    package.setLevel(logging.DEBUG if verbose > 1 else logging.INFO)
+
+    def restore() -> None:
+        package.removeHandler(handler)
+        package.setLevel(previous)
+
+    ctx.call_on_close(restore)
 
 
 def _db(ctx: click.Context) -> Path:

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from exposure.core.errors import ExposureError
+from exposure.core.resources import sample_data_dir
 from exposure.ingest.mapping import LoadOptions
 from exposure.model.run import AssessmentRun
 from exposure.pipeline.assessment import assess, build_report, write_report
@@ -22,11 +23,6 @@ from exposure.warehouse.loading import LoadReport, load_files
 from exposure.warehouse.scenarios import load_spec
 
 __all__ = ["DEMO_SCENARIO", "DemoResult", "run_demo", "sample_data_dir"]
-
-
-def sample_data_dir() -> Path:
-    """The project's ``sample_data/`` folder."""
-    return Path(__file__).resolve().parents[2] / "sample_data"
 
 
 DEMO_SCENARIO = "dod-2026-anthropic"

@@ -212,10 +212,21 @@ def screen_list(
         con.unregister("_scr_list")
         for table in _CLEANUP:
             con.execute(f"DROP TABLE IF EXISTS {table}")
+    logger.debug("%s: %d pairs matched by identifier, name or alias", listed.file, len(exact))
     fuzzy = _fuzzy(names, orgs, exact, fuzzy_threshold)
+    logger.debug("%s: %d fuzzy candidates (threshold %g)", listed.file, len(fuzzy), fuzzy_threshold)
     step("deciding", 2, 3)
     pairs = pd.concat([exact, fuzzy], ignore_index=True)
     matches = _decide(con, pairs, listed, as_of)
+    logger.info(
+        "screened %d records of %s (%s) against %d organizations: %d matches, %d confirmed",
+        len(records),
+        listed.file,
+        listed.kind,
+        organizations,
+        len(matches),
+        int(matches["confirmed"].sum()) if len(matches) else 0,
+    )
     step("done", 3, 3)
     version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
     return ScreeningResult(

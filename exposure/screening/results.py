@@ -123,6 +123,12 @@ def store_screening(con: duckdb.DuckDBPyConnection, result: ScreeningResult) -> 
         raise
     finally:
         con.unregister("_scr_store")
+    logger.info(
+        "stored %d screening matches of %s (%s), replacing the earlier ones of that kind",
+        len(frame),
+        result.listed.file,
+        result.listed.kind,
+    )
 
 
 def screening_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
@@ -251,6 +257,8 @@ def designate_confirmed(
             chosen["org_uei"], chosen["org_cage"], chosen["org_name"], strict=True
         )
     ]
+    logger.info("designating %d confirmed matches in scenario '%s'", len(names), scenario)
+    logger.debug("designated by identifier or name: %s", ", ".join(names))
     return designate(con, scenario, names)
 
 

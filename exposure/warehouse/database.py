@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from exposure.core import resources
 from exposure.core.errors import DatabaseBusyError, ExposureError
 from exposure.core.names import MACROS
 from exposure.core.sql import scalar, sql_literal, table_exists
@@ -122,11 +123,12 @@ def default_db_path() -> Path:
 
 
 def seeds_dir() -> Path:
-    """The folder of seed CSVs: ``EXPOSURE_SEEDS`` if set, else ``seeds/`` of the project."""
+    """The folder of seed CSVs: ``EXPOSURE_SEEDS`` if set, else the seeds shipped with the
+    package (``seeds/`` of the project)."""
     configured = os.environ.get("EXPOSURE_SEEDS")
     if configured:
         return Path(configured)
-    return Path(__file__).resolve().parents[2] / "seeds"
+    return resources.seeds_dir()
 
 
 def connect(

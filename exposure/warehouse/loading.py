@@ -141,6 +141,7 @@ def _load(
     for index, (path_like, name) in enumerate(zip(paths, names, strict=True)):
         path = Path(path_like)
         step(f"reading {name}", index, total)
+        logger.debug("reading %s (%s)", name, path)
         if not path.is_file():
             problems.append(Problem(name, "file not found"))
             continue
@@ -154,6 +155,7 @@ def _load(
             superseded.append((name, digest))
         elif digest in known:
             earlier, when = known[digest]
+            logger.info("%s: skipped, the same content was loaded before as %s", name, earlier)
             report.skipped.append(
                 (name, f"already loaded (as {earlier}, {when:%Y-%m-%d %H:%M} UTC); nothing added")
             )
@@ -173,6 +175,7 @@ def _load(
         try:
             adapter = adapter_for_file(path, name, options)
             if adapter is not None:
+                logger.debug("%s: read as %s", name, adapter.kind)
                 pending.append((adapter, digest, path))
                 continue
             sheets = read_file(path, display_name=name, encoding=options.encoding, limits=limits)
@@ -195,6 +198,15 @@ def _load(
                     )
                     continue
                 mapped_any = True
+                logger.debug(
+                    "%s%s: %s, header in row %d, %d data rows, columns %s",
+                    name,
+                    f" [{raw.sheet}]" if raw.sheet else "",
+                    mapped.kind,
+                    mapped.header_index + 1,
+                    mapped.data_rows,
+                    ", ".join(mapped.columns),
+                )
                 pending.append((mapped, digest, path))
             if not mapped_any and not any(p.file == name for p in problems):
                 problems.append(
@@ -207,6 +219,7 @@ def _load(
         except LoadError as exc:
             problems.extend(exc.problems)
     if problems:
+        logger.info("load refused: %d problems in %d files", len(problems), total)
         raise LoadError(problems)
     if not pending:
         report.organizations, report.edges = model_counts(con)
@@ -233,6 +246,7 @@ def _load(
             report.notes.append(
                 f"{name}: replaces the earlier load of this file ({removed} rows removed)"
             )
+            logger.info("%s: replaces its earlier load (%d rows removed)", name, removed)
         staged: list[tuple[MappedSheet | SourceAdapter, str, str, Path]] = []
         for index, (item, digest, path) in enumerate(pending):
             view = f"_sheet_{index}"
@@ -246,6 +260,7 @@ def _load(
                 problems.extend(validate_sheet(con, item, view))
             staged.append((item, digest, view, path))
         if problems:
+            logger.info("load refused: %d problems in %d files", len(problems), total)
             raise LoadError(problems)
         load_id = next_id
         read_with = _options_text(options)
@@ -320,6 +335,13 @@ def _load(
                 drop_sheet(con, f"_sheet_{index}")
     step("done", 1, 1)
     report.organizations, report.edges = model_counts(con)
+    logger.info(
+        "loaded %d rows from %d files; the model holds %d organizations, %d dependencies",
+        report.rows,
+        len(pending),
+        report.organizations,
+        report.edges,
+    )
     report.data_quality = dict(
         con.execute(
             "SELECT issue, count(*) FROM dq_issues GROUP BY issue ORDER BY issue"
@@ -348,6 +370,8 @@ def _store(
     table = _STAGING_TABLE[kind]
     _insert_staged(con, table, select, load_id, file, sheet, digest, loaded_at)
     rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
+    where = f"{file} [{sheet}]" if sheet else file
+    logger.info("%s: stored %d %s rows into %s (load %d)", where, rows, label, table, load_id)
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [

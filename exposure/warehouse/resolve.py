@@ -386,8 +386,23 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
         "SELECT (SELECT count(DISTINCT _load_id) FROM stg_relationships) <= 1 "
         "AND (SELECT count(*) = count(DISTINCT org_id) FROM org_names)",
     )
+    logger.debug(
+        "merging edges by the %s path",
+        "single-source" if single and not always_merge else "general",
+    )
     con.execute(_EDGES_SINGLE_SQL if single and not always_merge else _EDGES_MERGED_SQL)
     con.execute(_MODEL_SQL)
+    if logger.isEnabledFor(logging.INFO):  # four counts, only when someone reads them
+        counts = con.execute(
+            "SELECT (SELECT count(*) FROM stg_organizations), "
+            "(SELECT count(*) FROM stg_relationships), (SELECT count(*) FROM orgs), "
+            "(SELECT count(*) FROM edges)"
+        ).fetchone()
+        logger.info(
+            "resolved %s organization rows and %s relationship rows into %s organizations "
+            "and %s dependencies",
+            *(counts or ("?",) * 4),
+        )
     if scalar(con, "SELECT count(*) FROM edges WHERE supplier_id = buyer_id"):
         con.execute(_SELF_DEPENDENCY_SQL)
     _add_fuzzy_candidates(con)
@@ -406,6 +421,7 @@ def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:
     if not count:
         return
     if count > FUZZY_LIMIT:
+        logger.info("fuzzy review skipped: %d names, over the limit of %d", count, FUZZY_LIMIT)
         con.execute(
             "INSERT INTO dq_issues VALUES ('fuzzy_skipped', NULL, ?, NULL, NULL, NULL, NULL, NULL)",
             [
@@ -419,6 +435,9 @@ def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:
     where = {row[0]: row[2:] for row in new}
     candidates = fuzzy_candidates(
         [(row[0], row[1]) for row in new], every, threshold=FUZZY_THRESHOLD
+    )
+    logger.debug(
+        "fuzzy review: %d names against %d, %d near misses", len(new), len(every), len(candidates)
     )
     if not candidates:
         return
