@@ -21,11 +21,10 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
-from exposure.core.version import __version__
-
 if TYPE_CHECKING:
     from exposure.core.errors import DatabaseBusyError, ExposureError, LoadError, Problem
     from exposure.core.names import FUZZY_THRESHOLD, normalize_name
+    from exposure.core.version import __version__
     from exposure.ingest.mapping import LoadOptions, parse_mapping
     from exposure.ingest.readers import ReadLimits
     from exposure.ingest.schema import LOAD_KINDS
@@ -68,6 +67,7 @@ if TYPE_CHECKING:
 
 # Where each public name lives; imported on first use (PEP 562).
 _HOME = {
+    "__version__": "exposure.core.version",
     "DatabaseBusyError": "exposure.core.errors",
     "ExposureError": "exposure.core.errors",
     "LoadError": "exposure.core.errors",

@@ -7,6 +7,8 @@ included, since they are cycles and upward dependencies all the same) and checke
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import networkx as nx
@@ -166,3 +168,16 @@ def test_the_checks_catch_a_cycle_and_an_upward_import(tmp_path):
     assert upward_imports(graph) == [
         "exposure.core.cells:1 (core) imports exposure.model.graph (model)"
     ]
+
+
+def test_the_command_line_starts_without_the_heavy_libraries():
+    """``exposure --help`` imports the commands, not NumPy, pandas, DuckDB or Streamlit."""
+    code = (
+        "import sys, exposure.cli; "
+        "print(sorted({'numpy', 'pandas', 'duckdb', 'scipy', 'streamlit', 'pyarrow'} "
+        "& set(sys.modules)))"
+    )
+    loaded = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
+    ).stdout.strip()
+    assert loaded == "[]"

@@ -19,13 +19,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import numpy as np
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
 
-from exposure import SHEETS, LoadError, headline, organizations_frame
+from exposure import SHEETS, LoadError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -204,6 +203,8 @@ def print_status(result: Status) -> None:
 
 def headline_text(run: AssessmentRun) -> str:
     """The run's headline figures in one line, each labelled as on every other surface."""
+    from exposure import headline
+
     figures = headline(run)
     parts = []
     for figure, value in figures.items():
@@ -216,6 +217,8 @@ def headline_text(run: AssessmentRun) -> str:
 
 def print_assessment(run: AssessmentRun, top: int) -> None:
     """Print a run's headline figures and its ``top`` most affected organizations."""
+    from exposure import organizations_frame
+
     scenario = run.scenario
     frame = organizations_frame(run)
     exposed = frame[frame["exposed"]]
@@ -269,7 +272,7 @@ def _cell(value: object) -> str:
         return ""
     if hasattr(value, "strftime"):
         return str(value.strftime("%Y-%m-%d"))
-    if isinstance(value, (bool, np.bool_)):
+    if isinstance(value, bool) or type(value).__name__ == "bool_":
         return "yes" if value else ""
     if isinstance(value, float):
         return f"{value:,.0f}"
