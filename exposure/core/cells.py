@@ -139,4 +139,3 @@ def safe_cell(value: object) -> object:
     if is_formula_like(value):
         return "'" + str(value)
     return value
-from exposure.report.tables import AssessmentTables  # noqa: F401  (deliberately upward)
