@@ -8,9 +8,14 @@ entry point, when their URL is opened directly.)
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import streamlit as st
 
 import shared
+from exposure.app.server import listening_refusal
+from exposure.app.text import plain
 
 
 def main() -> None:
@@ -18,6 +23,13 @@ def main() -> None:
     # the favicon while it is open) from fonts.gstatic.com, and the dashboard stays offline.
     # Pages have no icons either: emoji show as empty boxes where no emoji font is installed.
     st.set_page_config(page_title="exposure", page_icon="🕸️", layout="wide")
+    if not st.get_option("global.appTest"):
+        refusal = listening_refusal(
+            st.get_option("server.address"), os.environ.get("EXPOSURE_DASHBOARD_HOST")
+        )
+        if refusal:
+            st.error(refusal)
+            st.stop()
     if not shared.require_login():
         return
     loaded = shared.has_data(shared.cursor())
@@ -45,10 +57,14 @@ def sidebar() -> None:
     """Where the data comes from and which scenario is on screen."""
     con = shared.cursor()
     with st.sidebar:
-        st.caption(f"Database `{shared.db_path()}`  \ndata version `{shared.data_version(con)}`")
+        # The file's name only: the folders of the server are nobody's business.
+        st.caption(
+            f"Database {plain(Path(shared.db_path()).name)}  \n"
+            f"data version {plain(shared.data_version(con))}"
+        )
         st.markdown(shared.spec_summary(shared.active_spec()))
         if st.user.get("is_logged_in"):
-            st.caption(f"Signed in as {st.user.get('email') or st.user.get('name')}")
+            st.caption(f"Signed in as {plain(st.user.get('email') or st.user.get('name'))}")
             st.button("Log out", on_click=st.logout)
 
 

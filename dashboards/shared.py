@@ -39,6 +39,7 @@ from exposure import (
 )
 from exposure.app.pages import data_version, has_data, problems_frame
 from exposure.app.server import open_cursor
+from exposure.app.text import plain
 
 SOURCE = "dashboard"
 DEFAULT_SCENARIO = "baseline"
@@ -173,10 +174,11 @@ def org_name(frame: pd.DataFrame, org: int) -> str:
 
 
 def spec_summary(spec: ScenarioSpec) -> str:
-    designated = ", ".join(spec.designated) or "nobody yet"
-    text = f"**{spec.name}**: designated {designated}"
+    """The scenario in one line of Markdown; every name in it is shown as plain text."""
+    designated = ", ".join(plain(name) for name in spec.designated) or "nobody yet"
+    text = f"**{plain(spec.name)}**: designated {designated}"
     if spec.noncompliant:
-        text += f"; non-compliant {', '.join(spec.noncompliant)}"
+        text += f"; non-compliant {', '.join(plain(name) for name in spec.noncompliant)}"
     deadline = spec.effective.toordinal() + spec.transition_days
     from datetime import date
 
@@ -279,7 +281,7 @@ def require_login() -> bool:
     emails = [str(e).lower() for e in settings.get("allowed_emails", [])]
     domains = [str(d).lower().lstrip("@") for d in settings.get("allowed_domains", [])]
     if (emails or domains) and email not in emails and email.rpartition("@")[2] not in domains:
-        st.error(f"{email or 'This account'} is not allowed to use this dashboard.")
+        st.error(f"{plain(email) or 'This account'} is not allowed to use this dashboard.")
         st.button("Log out", on_click=st.logout)
         return False
     return True

@@ -73,7 +73,7 @@ def test_status_prints_names_and_files_literally(network: Path) -> None:
 def test_assess_table_prints_names_and_chains_literally(network: Path) -> None:
     code, output = run_cli("--db", network, "assess", "--designate", ACME)
     assert code == 0, output
-    assert "3 of 3 organizations affected" in output
+    assert "Organizations in the network: 3; Organizations affected: 3;" in output
     assert f"{ACME} > {FOO} > {PRIME}" in output  # the shortest chain cell
     assert "😄" not in output
 

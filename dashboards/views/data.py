@@ -25,6 +25,7 @@ from exposure.app.pages import (
     preview_file,
 )
 from exposure.app.server import upload_suffixes, uploads
+from exposure.app.text import plain
 
 _KIND_AUTO = "recognise from headers"
 _ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "mac-roman"]
@@ -106,11 +107,11 @@ def _mapping_editor(previews: list[FilePreview], files_key: str) -> list[tuple[s
 
 def _show_preview(preview: FilePreview) -> None:
     if preview.problems:
-        st.error(f"{preview.file}: cannot be loaded as it is")
+        st.error(f"{plain(preview.file)}: cannot be loaded as it is")
         shared.show_problems(list(preview.problems))
     for sheet in preview.sheets:
         if sheet.skipped:
-            st.caption(f"{sheet.label}: skipped (empty, or no recognised headers)")
+            st.caption(f"{plain(sheet.label)}: skipped (empty, or no recognised headers)")
             continue
         rows = "rows counted at load" if sheet.data_rows is None else f"{sheet.data_rows:,} rows"
         header = f", header in row {sheet.header_row}" if sheet.header_row else ""
@@ -155,7 +156,7 @@ def _show_report(report: LoadReport) -> None:
             width="stretch",
         )
     for name, reason in report.skipped:
-        st.info(f"{name}: {reason}")
+        st.info(f"{plain(name)}: {plain(reason)}")
     for note in report.notes:
         st.caption(note)
     if report.data_quality:
@@ -207,7 +208,7 @@ def _show_last_load() -> None:
         )
         shared.show_problems(payload.problems, payload.truncated)
     elif kind == "failed":
-        st.error(f"Load failed: {payload}")
+        st.error(f"Load failed: {plain(payload)}")
     else:
         st.success(
             f"Loaded {payload.rows:,} rows: the network now has {payload.organizations:,} "

@@ -18,6 +18,7 @@ from exposure import (
     column_label,
 )
 from exposure.app.org_detail import org_detail
+from exposure.app.text import plain
 
 PICKABLE = 2000  # exposed organizations offered in the picker; search reaches the others
 
@@ -53,7 +54,7 @@ def _pick(frame: pd.DataFrame) -> int | None:
     if text.strip():
         found = shared.search(con, shared.db_path(), shared.data_version(con), text)
         if found.empty:
-            st.warning(f"No organization matches '{text}'.")
+            st.warning(f"No organization matches '{plain(text)}'.")
             return None
         options = [int(i) for i in found["org_id"]]
         names = dict(zip(options, found["name"].astype(str), strict=True))
@@ -99,7 +100,8 @@ def _chains(tables: AssessmentTables, status: str) -> None:
     )
     for number, links in paths.groupby("chain", sort=True):
         names = [str(links["supplier"].iloc[0]), *links["buyer"].astype(str)]
-        with st.expander(f"Chain {number}: {' → '.join(names)}", expanded=number == 1):
+        label = " → ".join(plain(name) for name in names)
+        with st.expander(f"Chain {number}: {label}", expanded=number == 1):
             _show(links, drop=("organization", "chain"))
 
 
@@ -114,7 +116,7 @@ def render() -> None:
     with st.spinner("Reading its chains, evidence and plan..."):
         tables = _tables(run, shared.run_key(run), org)
     facts = detail.facts
-    st.header(detail.name)
+    st.header(plain(detail.name), anchor=False)
     columns = st.columns(5)
     columns[0].metric("Status", str(facts["status"]))
     columns[1].metric("Tier", "-" if facts["tier"] is None else str(facts["tier"]))

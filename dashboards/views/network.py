@@ -12,6 +12,7 @@ import shared
 from exposure import AssessmentRun
 from exposure.app.network_chart import chart_height, network_chart, selected_org
 from exposure.app.network_view import NetworkView, build_view, product_labels
+from exposure.app.text import plain
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)
@@ -34,7 +35,7 @@ def render() -> None:
     run, frame, figures = shared.current_headline()
     shared.show_headline(figures)
     for note in run.notes:
-        st.caption(f"Note: {note}")
+        st.caption(f"Note: {plain(note)}")
 
     limit = st.select_slider(
         "Organizations drawn one by one (the rest are grouped by tier and kind)",
@@ -56,7 +57,7 @@ def render() -> None:
         st.session_state["detail_org"] = org
         st.page_link(
             "views/detail.py",
-            label=f"Open {shared.org_name(frame, org)}: chains, evidence, plan",
+            label=f"Open {plain(shared.org_name(frame, org))}: chains, evidence, plan",
             icon="🏢",
         )
     caption = (

@@ -12,6 +12,7 @@ import shared
 from exposure import ExposureError, load_spec, reference_for
 from exposure.app.network_chart import tier_chart
 from exposure.app.server import model_choices
+from exposure.app.text import plain, printable
 
 
 def _scenario_bar() -> None:
@@ -33,7 +34,7 @@ def _scenario_bar() -> None:
     ).strip()
     if right.button("Copy", key="copy", disabled=not new_name):
         if new_name in shared.scenarios():
-            st.error(f"A scenario named '{new_name}' exists already in this session.")
+            st.error(f"A scenario named '{plain(new_name)}' exists already in this session.")
         else:
             shared.set_spec(dataclasses.replace(shared.active_spec(), name=new_name))
             st.rerun()
@@ -92,7 +93,7 @@ def _finder() -> None:
         return
     found = shared.search(con, shared.db_path(), shared.data_version(con), text)
     if found.empty:
-        st.warning(f"No organization matches '{text}'.")
+        st.warning(f"No organization matches '{plain(text)}'.")
         return
     labels = {
         f"{row['name']} ({row['kind']}"
@@ -133,12 +134,12 @@ def _finder() -> None:
 
 
 def _members(title: str, role: str, names: tuple[str, ...]) -> None:
-    st.markdown(f"**{title}**")
+    st.markdown(f"**{plain(title)}**")
     if not names:
         st.caption("none")
     for name in names:
         left, right = st.columns([3, 1], vertical_alignment="center")
-        left.write(name)
+        left.text(printable(name))
         if right.button("Remove", key=f"remove:{role}:{name}", width="stretch"):
             spec = shared.active_spec()
             if role == "designated":
@@ -208,7 +209,7 @@ def _outcome() -> None:
     st.subheader("Outcome")
     shared.show_headline(figures)
     for note in run.notes:
-        st.caption(f"Note: {note}")
+        st.caption(f"Note: {plain(note)}")
     left, right = st.columns([3, 2])
     with left:
         st.caption("Exposed organizations by tier (0 = designated and non-compliant) and kind")

@@ -36,9 +36,11 @@ from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_
 __all__ = [
     "DEFAULT_HOST",
     "DEFAULT_PORT",
+    "LOOPBACK",
     "MAX_UPLOAD_MB",
     "REPORT_TYPES",
     "app_path",
+    "listening_refusal",
     "model_choices",
     "open_cursor",
     "run_dashboard",
@@ -120,6 +122,32 @@ def streamlit_command(
     ]
 
 
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
+
+
+def listening_refusal(address: str | None, chosen: str | None) -> str | None:
+    """Why the app must not serve on ``address``, or None when it may.
+
+    Streamlit listens on every interface when nothing sets ``server.address`` (as with a bare
+    ``streamlit run`` from a folder without the project's ``.streamlit/config.toml``). The app
+    then serves nothing: only this machine, or an address chosen with ``exposure dashboard
+    --host`` (``chosen``), sees the data.
+
+    >>> listening_refusal("127.0.0.1", None) is None, listening_refusal("0.0.0.0", "0.0.0.0")
+    (True, None)
+    >>> listening_refusal(None, None)[:40]
+    'This dashboard listens on every network '
+    """
+    if address in LOOPBACK or (address and address == chosen):
+        return None
+    where = f"on {address}" if address else "on every network interface"
+    return (
+        f"This dashboard listens {where}, which nobody chose: it serves this machine only. "
+        "Start it with `exposure dashboard` (127.0.0.1), or `exposure dashboard --host "
+        "ADDRESS` to serve other machines on purpose."
+    )
+
+
 def run_dashboard(
     database: Path,
     *,
@@ -135,7 +163,13 @@ def run_dashboard(
     database read-write while it runs.
     """
     app = app_path()
-    env = {**os.environ, "EXPOSURE_DB": str(database.resolve()), **(extra_env or {})}
+    env = {
+        **os.environ,
+        "EXPOSURE_DB": str(database.resolve()),
+        # The address was chosen here: the app may serve on it (see listening_refusal).
+        "EXPOSURE_DASHBOARD_HOST": host,
+        **(extra_env or {}),
+    }
     command = streamlit_command(host=host, port=port, max_upload_mb=max_upload_mb, app=app)
     logger.info("starting the dashboard: %s", " ".join(command))
     process = subprocess.Popen(command, env=env)

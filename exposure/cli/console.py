@@ -17,7 +17,7 @@ import os
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from exposure import SHEETS, LoadError
+from exposure.app.text import printable
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -52,8 +53,17 @@ __all__ = [
     "styled",
 ]
 
-console = Console(stderr=False, markup=False, emoji=False, highlight=False)
-err_console = Console(stderr=True, markup=False, emoji=False, highlight=False)
+
+class _LiteralConsole(Console):
+    """A console that prints text as one line that reads in order: format characters (a
+    right-to-left override in a supplier's name) are dropped, controls shown as spaces."""
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
+
+
+console = _LiteralConsole(stderr=False, markup=False, emoji=False, highlight=False)
+err_console = _LiteralConsole(stderr=True, markup=False, emoji=False, highlight=False)
 
 
 def styled(*parts: str | tuple[str, str]) -> Text:
@@ -61,13 +71,20 @@ def styled(*parts: str | tuple[str, str]) -> Text:
 
     >>> styled(("Acme [/] Corp", "bold"), ": its own assessment").plain
     'Acme [/] Corp: its own assessment'
+    >>> styled(("Acme\u202eCLL", "bold")).plain
+    'AcmeCLL'
     """
-    return Text.assemble(*parts)
+    return Text.assemble(
+        *(
+            printable(part) if isinstance(part, str) else (printable(part[0]), part[1])
+            for part in parts
+        )
+    )
 
 
 def _literal(value: object) -> Text:
     """A table cell or title printed as it is (Rich would read a ``str`` cell as markup)."""
-    return Text(str(value))
+    return Text(printable(value))
 
 
 def _add_row(table: Table, *cells: object) -> None:
