@@ -14,9 +14,8 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import duckdb
 import numpy as np
 import pandas as pd
 
@@ -28,6 +27,9 @@ from exposure.model.run import AssessmentRun
 from exposure.report.catalogue import INTERNAL_COLUMNS
 from exposure.report.tables import AssessmentTables, build_tables
 from exposure.report.workbook import write_workbook
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "assessment_json",

@@ -35,6 +35,7 @@ import duckdb
 from exposure.core.errors import DatabaseBusyError, ExposureError
 from exposure.core.names import MACROS
 from exposure.core.sql import scalar, sql_literal, table_exists
+from exposure.warehouse.evidence import build_edge_evidence, evidence_materialized
 from exposure.warehouse.resolve import rebuild_model
 
 __all__ = [
@@ -179,6 +180,9 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
     if not changed and table_exists(con, "orgs"):
         if stored_data_version(con) != data_version(con):
             record_data_version(con)
+        if not evidence_materialized(con):
+            # A warehouse of an older release kept edge_evidence as a view over staging.
+            build_edge_evidence(con)
         return
     con.execute("BEGIN TRANSACTION")
     try:
