@@ -11,7 +11,6 @@ edges, in one query per table whatever their number.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
 from typing import TYPE_CHECKING
 
 import numpy as np

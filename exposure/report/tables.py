@@ -36,7 +36,6 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
-
 from typing import TYPE_CHECKING
 
 import numpy as np

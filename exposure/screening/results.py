@@ -20,8 +20,8 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
 
 from exposure.core.errors import ExposureError
@@ -32,6 +32,9 @@ from exposure.warehouse.screening_store import (
     read_screening_runs,
     replace_screening,
 )
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "SHEET_COLUMNS",
