@@ -32,8 +32,8 @@ def org_of(con, name_in_edges: str, side: str = "supplier") -> str:
     """The canonical organization name a relationship name resolved to."""
     rows = con.execute(
         f"""SELECT DISTINCT o.name FROM stg_relationships s
-            JOIN edge_evidence ev ON ev.source_file = s._source_file AND ev.row = s._row
-            JOIN edges e USING (edge_id) JOIN orgs o ON o.org_id = e.{side}_id
+            JOIN org_names n ON n.name = s.{side}
+            JOIN edges e ON e.{side}_id = n.org_id JOIN orgs o ON o.org_id = e.{side}_id
             WHERE s.{side} = ?""",
         [name_in_edges],
     ).fetchall()
@@ -112,9 +112,9 @@ def test_same_dependency_from_two_sources_is_one_edge_newest_value_wins(tmp_path
     edges = con.execute("SELECT annual_value_usd, n_sources FROM edges").fetchall()
     assert edges == [(250.0, 2)]
     evidence = con.execute(
-        "SELECT source_file, row FROM edge_evidence ORDER BY source_file"
+        "SELECT source_file, row, other_sources, other_evidence FROM edge_evidence"
     ).fetchall()
-    assert evidence == [("a.csv", 2), ("b.csv", 2)]
+    assert evidence == [("a.csv", 2, 1, "b.csv row 2")]
 
 
 def test_uei_conflict_and_parent_are_recorded(tmp_path, con):
@@ -261,8 +261,8 @@ def test_edges_key_and_store_products_trimmed_and_collapsed_whatever_staged_them
         ("Model Garden", "Atlas", 2)
     ]
     assert con.execute(
-        "SELECT source_file, row FROM edge_evidence ORDER BY source_file"
-    ).fetchall() == [("a.csv", 2), ("b.csv", 2)]
+        "SELECT source_file, row, other_sources, other_evidence FROM edge_evidence"
+    ).fetchall() == [("a.csv", 2, 1, "b.csv row 2")]
 
 
 def test_a_single_load_stores_products_clean_too(tmp_path, con):

@@ -2,7 +2,8 @@
 
 The engine knows reach, tiers and the edge that reached each edge; the warehouse knows
 relations, products as written, contract ids, programs, notes and the source rows behind each
-edge. :func:`edge_facts` joins them, vectorized, into the *edge frame* of
+edge (read through :mod:`exposure.warehouse.report_facts` and :mod:`exposure.warehouse.evidence`:
+this module runs no SQL). :func:`edge_facts` joins them, vectorized, into the *edge frame* of
 :mod:`exposure.model.remediation` (columns :data:`~exposure.model.remediation.EDGE_COLUMNS`) for any set of
 edges, in one query per table whatever their number.
 """
@@ -10,8 +11,8 @@ edges, in one query per table whatever their number.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -20,6 +21,15 @@ from exposure.core.errors import ExposureError
 from exposure.model.engine import NONCOMPLIANT, STATUS
 from exposure.model.run import AssessmentRun
 from exposure.report.rules import DesignationRules, designation_rules
+from exposure.warehouse.evidence import edge_evidence_for
+from exposure.warehouse.report_facts import (
+    designation_seeds,
+    edge_attributes_for,
+    organization_facts,
+)
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["Context", "chain_roots", "edge_chains", "edge_facts", "network_context"]
 
@@ -87,7 +97,7 @@ class Context:
 def network_context(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> Context:
     """The :class:`Context` of a run (one query for organization identifiers)."""
     graph, result, scenario = run.graph, run.result, run.scenario
-    orgs = con.execute("SELECT uei, cage, country FROM orgs ORDER BY org_id").df()
+    orgs = organization_facts(con)
     if len(orgs) != graph.n_orgs:
         raise ExposureError("the organizations changed since this assessment ran: run it again")
     sources = result.status >= NONCOMPLIANT
@@ -108,31 +118,9 @@ def network_context(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> Conte
         origin_org=origin.astype(np.int64),
         chain=edge_chains(run),
         tie=tie,
-        rules=designation_rules(con, run),
+        rules=designation_rules(run, *designation_seeds(con), orgs["norm_name"].tolist()),
     )
 
-
-_ATTRIBUTES_SQL = """
-SELECT w.position, e.relation, e.product, e.used_in, e.contract_id, e.program, e.criticality,
-       e.notes
-FROM _exposure_wanted w JOIN edges e USING (edge_id) ORDER BY w.position
-"""
-
-_EVIDENCE_SQL = """
-WITH ev AS (
-    SELECT edge_id, source_file, sheet, row,
-           row_number() OVER (PARTITION BY edge_id ORDER BY load_id, row) AS k
-    FROM edge_evidence WHERE edge_id IN (SELECT edge_id FROM _exposure_wanted)
-)
-SELECT w.position,
-       max(ev.source_file) FILTER (WHERE ev.k = 1) AS source_file,
-       max(ev.sheet) FILTER (WHERE ev.k = 1) AS sheet,
-       max(ev.row) FILTER (WHERE ev.k = 1) AS row,
-       string_agg(ev.source_file || coalesce(' [' || ev.sheet || ']', '') || ' row ' || ev.row,
-                  '; ' ORDER BY ev.k) FILTER (WHERE ev.k > 1) AS other_evidence
-FROM _exposure_wanted w LEFT JOIN ev USING (edge_id)
-GROUP BY w.position ORDER BY w.position
-"""
 
 _RULE_FIELDS = (
     "clause",
@@ -157,14 +145,10 @@ def edge_facts(
     earliest load); ``other_evidence`` lists the others ("file [sheet] row N; ...").
     """
     graph, result = run.graph, run.result
-    wanted = pd.DataFrame({"edge_id": graph.edge_id[edges], "position": np.arange(len(edges))})
-    con.register("_exposure_wanted", wanted)
-    try:
-        attributes = con.execute(_ATTRIBUTES_SQL).df()
-        evidence = con.execute(_EVIDENCE_SQL).df()
-    finally:
-        con.unregister("_exposure_wanted")
-    if len(attributes) != len(edges):
+    edge_ids = graph.edge_id[edges]
+    attributes = edge_attributes_for(con, edge_ids)
+    evidence = edge_evidence_for(con, edge_ids)
+    if not attributes["found"].all():
         raise ExposureError("the dependencies changed since this assessment ran: run it again")
     supplier, buyer = graph.supplier[edges], graph.buyer[edges]
     tie = context.tie[edges]

@@ -1,4 +1,4 @@
-"""The frames of four sheets, built from a run's arrays and the warehouse.
+"""The frames of three sheets, built from a run's arrays and the edge facts.
 
 :func:`exposure.report.tables.build_tables` strings these together with the frames of the other
 modules (Remediation and Reporting from :mod:`exposure.model.remediation`, Data quality from
@@ -10,15 +10,15 @@ modules (Remediation and Reporting from :mod:`exposure.model.remediation`, Data 
 * :func:`shortest_paths` (network-wide) or :func:`chosen_paths` (one organization) pick the
   chain links, and :func:`exposure_paths` gives them the edge facts of the Exposure paths sheet;
 * :func:`programs_and_contracts`: the Programs and contracts sheet, one row per program,
-  contract and buyer of the exposed dependencies;
-* :func:`loaded_sources`: the Sources sheet, the loaded files and how they were read.
+  contract and buyer of the exposed dependencies.
+
+The Sources sheet is :func:`exposure.warehouse.report_facts.loaded_sources` as it is.
 
 :data:`REMEDIATION_COLUMNS` orders the Remediation sheet's columns.
 """
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -33,7 +33,6 @@ __all__ = [
     "affected_organizations",
     "chosen_paths",
     "exposure_paths",
-    "loaded_sources",
     "programs_and_contracts",
     "shortest_paths",
 ]
@@ -288,11 +287,3 @@ REMEDIATION_COLUMNS = [
     "supplier_id",
     "edge_index",
 ]
-
-
-def loaded_sources(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """The loaded files (the ``sources`` table) in load order, with how they were read."""
-    return con.execute(
-        "SELECT file_name AS file, sheet, kind, rows, sha256, size_bytes, loaded_at, "
-        "buyer AS buyer_option, encoding, options AS load_options FROM sources ORDER BY load_id"
-    ).df()

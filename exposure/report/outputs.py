@@ -14,7 +14,7 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +28,9 @@ from exposure.model.run import AssessmentRun
 from exposure.report.catalogue import INTERNAL_COLUMNS
 from exposure.report.tables import AssessmentTables
 from exposure.report.workbook import write_workbook
+
+if TYPE_CHECKING:
+    pass
 
 __all__ = [
     "assessment_json",

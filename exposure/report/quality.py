@@ -26,7 +26,6 @@ listed here (see :data:`NOTES`).
 
 from __future__ import annotations
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -149,26 +148,17 @@ def _flags(run: AssessmentRun, plan: pd.DataFrame) -> pd.DataFrame:
 
 
 def data_quality_frame(
-    con: duckdb.DuckDBPyConnection,
     run: AssessmentRun,
     plan: pd.DataFrame,
+    issues: pd.DataFrame,
     orgs_of_interest: npt.NDArray[np.int64] | None = None,
 ) -> pd.DataFrame:
-    """Flags on the plan's dependencies (an edge frame) and the warehouse's ``dq_issues``.
+    """Flags on the plan's dependencies (an edge frame) and the warehouse's findings.
 
-    With ``orgs_of_interest``, warehouse findings are kept when their name or candidate
-    resolves to one of those organizations.
+    ``issues`` is :func:`exposure.warehouse.report_facts.data_quality_issues` (``dq_issues``
+    with the organizations each finding names). With ``orgs_of_interest``, warehouse findings
+    are kept when their name or candidate resolves to one of those organizations.
     """
-    issues = con.execute(
-        "SELECT d.issue, d.name, d.detail, d.candidate, d.score, d.source_file, d.sheet, d.row, "
-        "coalesce(n.org_id, o.org_id) AS name_org, c.org_id AS candidate_org FROM dq_issues d "
-        "LEFT JOIN org_names n ON n.name = d.name "
-        # A finding may name an organization by its canonical name (a rejected row does).
-        "LEFT JOIN (SELECT name, min(org_id) AS org_id FROM orgs GROUP BY name) o "
-        "ON o.name = d.name "
-        "LEFT JOIN (SELECT name, min(org_id) AS org_id FROM orgs GROUP BY name) c "
-        "ON c.name = d.candidate"
-    ).df()
     if orgs_of_interest is not None:
         keep = issues["name_org"].isin(orgs_of_interest) | issues["candidate_org"].isin(
             orgs_of_interest

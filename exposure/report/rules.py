@@ -19,14 +19,13 @@ primary rule, that of its first named designated organization.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from exposure.core.sql import table_exists
 from exposure.model.engine import DESIGNATED
 from exposure.model.run import AssessmentRun
 
@@ -61,30 +60,19 @@ class DesignationRules:
         return self.table.iloc[0]
 
 
-def designation_rules(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> DesignationRules:
-    """The rules of :func:`run`'s scenario, as the module docstring describes."""
+def designation_rules(
+    run: AssessmentRun,
+    listed: pd.DataFrame,
+    reporting: pd.DataFrame,
+    norms: Sequence[object],
+) -> DesignationRules:
+    """The rules of :func:`run`'s scenario, as the module docstring describes.
+
+    ``listed`` and ``reporting`` are the seed designation lists and reporting rules
+    (:func:`exposure.warehouse.report_facts.designation_seeds`); ``norms`` the normalized name
+    of each organization, by org id.
+    """
     graph, result, scenario = run.graph, run.result, run.scenario
-    listed = pd.DataFrame(
-        columns=["list_id", "organization", "authority", "designation_type", "norm"]
-    )
-    if table_exists(con, "ref_designations"):
-        listed = con.execute(
-            "SELECT list_id, organization, authority, designation_type, "
-            "exposure_norm_name(organization) AS norm FROM ref_designations ORDER BY list_id"
-        ).df()
-    reporting = pd.DataFrame(
-        columns=[
-            "designation_type",
-            "clause",
-            "initial_report_business_days",
-            "followup_business_days",
-            "report_to",
-            "source",
-        ]
-    )
-    if table_exists(con, "ref_reporting_rules"):
-        reporting = con.execute("SELECT * FROM ref_reporting_rules").df()
-    norms = [row[0] for row in con.execute("SELECT norm_name FROM orgs ORDER BY org_id").fetchall()]
     seed_list = run.spec.seed_list
     list_rows = listed[listed["list_id"] == seed_list]
     list_type = str(list_rows["designation_type"].iloc[0]) if len(list_rows) else None

@@ -36,14 +36,13 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
-import duckdb
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from exposure.core.errors import ExposureError
-from exposure.core.sql import scalar
 from exposure.model.engine import NONCOMPLIANT
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
@@ -54,7 +53,6 @@ from exposure.report.frames import (
     affected_organizations,
     chosen_paths,
     exposure_paths,
-    loaded_sources,
     programs_and_contracts,
     shortest_paths,
 )
@@ -62,6 +60,16 @@ from exposure.report.quality import NOTES as QUALITY_NOTES
 from exposure.report.quality import data_quality_frame
 from exposure.report.summary import SummaryInputs, by_kind, by_tier, summary_frame
 from exposure.screening.results import SHEET_COLUMNS, screening_sheet
+from exposure.warehouse.database import stored_data_version
+from exposure.warehouse.report_facts import (
+    data_quality_issues,
+    known_programs,
+    loaded_sources,
+    seeds_version,
+)
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = ["AssessmentTables", "build_tables"]
 
@@ -127,7 +135,7 @@ class AssessmentTables:
 
 
 def _check_data_version(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> None:
-    current = str(scalar(con, "SELECT value FROM meta WHERE key = 'data_version'") or "empty")
+    current = stored_data_version(con) or "empty"
     if current != run.data_version:
         raise ExposureError(
             f"the data changed since this assessment ran (data version {run.data_version}, "
@@ -207,13 +215,7 @@ def build_tables(
         na_position="last",
         kind="stable",
     ).reset_index(drop=True)
-    known_programs = [
-        str(row[0])
-        for row in con.execute(
-            "SELECT DISTINCT program FROM edges WHERE program IS NOT NULL ORDER BY 1"
-        ).fetchall()
-    ]
-    programs = programs_and_contracts(plan_all[program_mask[edges_index]], known_programs)
+    programs = programs_and_contracts(plan_all[program_mask[edges_index]], known_programs(con))
 
     ranked = organizations_frame(run)
     rank = pd.Series(np.arange(len(ranked)), index=ranked["org_id"].to_numpy())
@@ -229,7 +231,7 @@ def build_tables(
         organizations = organizations[organizations["org_id"].isin(interest)]
     organizations = organizations.reset_index(drop=True)
     paths = exposure_paths(links, edges, context, rank)
-    quality = data_quality_frame(con, run, plan, interest)
+    quality = data_quality_frame(run, plan, data_quality_issues(con), interest)
     screening, screening_notes = screening_sheet(con, run.data_version, interest)
     source_files = loaded_sources(con)
     remediation = plan[REMEDIATION_COLUMNS].reset_index(drop=True)
@@ -245,9 +247,7 @@ def build_tables(
             remediation=remediation,
             reporting=reporting,
             data_quality=quality,
-            seeds_version=str(
-                scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") or ""
-            ),
+            seeds_version=seeds_version(con),
             identified=identified,
             identified_basis=identified_basis,
             generated_at=generated_at,

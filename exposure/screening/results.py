@@ -1,9 +1,10 @@
-"""Stored screening results: the ``res_screening`` tables, the Screening sheet, match files.
+"""Stored screening results: what is kept of a screening, the Screening sheet, match files.
 
 A :class:`~exposure.screening.matching.ScreeningResult` (from :func:`exposure.screening.matching.screen`) is
 stored by :func:`store_screening`: the latest results of each list kind (SAM exclusions,
 FASCSA orders) replace the earlier ones in ``res_screening``, with the list file's name and
-SHA-256 and the data version screened; one row per screening in ``res_screening_runs``.
+SHA-256 and the data version screened; one row per screening in ``res_screening_runs`` (the
+tables and their SQL are the warehouse's: :mod:`exposure.warehouse.screening_store`).
 :func:`screening_frame` and :func:`screening_runs` read them back, and :func:`screening_sheet`
 makes them the assessment's Screening sheet (with notes saying what was screened, when, and
 whether the data changed since).
@@ -19,14 +20,21 @@ import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import duckdb
 import pandas as pd
-import pyarrow as pa
 
 from exposure.core.errors import ExposureError
-from exposure.core.sql import table_exists
 from exposure.screening.matching import MATCH_COLUMNS, ScreeningResult
+from exposure.warehouse.report_facts import organization_names
+from exposure.warehouse.screening_store import (
+    read_screening,
+    read_screening_runs,
+    replace_screening,
+)
+
+if TYPE_CHECKING:
+    import duckdb
 
 __all__ = [
     "SHEET_COLUMNS",
@@ -40,49 +48,9 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
-_TYPES = {
-    "org_id": "BIGINT",
-    "score": "DOUBLE",
-    "confirmed": "BOOLEAN",
-    "active_date": "DATE",
-    "termination_date": "DATE",
-    "fascsa_order": "BOOLEAN",
-    "record_row": "BIGINT",
-    "as_of": "DATE",
-    "screened_at": "TIMESTAMP",
-}
+# What is stored of each match: the match, and when and on what data it was screened (the
+# columns of the warehouse's res_screening, SCREENING_TYPES; a test checks they agree).
 _STORED = (*MATCH_COLUMNS, "as_of", "data_version", "screened_at")
-
-_SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS res_screening (
-    {", ".join(f"{column} {_TYPES.get(column, 'VARCHAR')}" for column in _STORED)}
-);
-CREATE TABLE IF NOT EXISTS res_screening_runs (
-    list_type VARCHAR, list_file VARCHAR, list_sha256 VARCHAR, layout VARCHAR,
-    records BIGINT, organizations BIGINT, matches BIGINT, confirmed BIGINT,
-    confirmed_active BIGINT, fuzzy_threshold DOUBLE, as_of DATE, data_version VARCHAR,
-    screened_at TIMESTAMP
-);
-"""
-
-
-_ARROW = {
-    "BIGINT": pa.int64(),
-    "DOUBLE": pa.float64(),
-    "BOOLEAN": pa.bool_(),
-    "DATE": pa.date32(),
-    "TIMESTAMP": pa.timestamp("us"),
-    "VARCHAR": pa.string(),
-}
-
-
-def _typed(frame: pd.DataFrame) -> pa.Table:
-    """The frame with each column's stored type (a column of blanks has none of its own)."""
-    schema = pa.schema(
-        [(column, _ARROW[_TYPES.get(column, "VARCHAR")]) for column in frame.columns]
-    )
-    clean = frame.astype(object).where(frame.notna(), None)
-    return pa.Table.from_pandas(clean, schema=schema, preserve_index=False)
 
 
 def store_screening(con: duckdb.DuckDBPyConnection, result: ScreeningResult) -> None:
@@ -92,37 +60,25 @@ def store_screening(con: duckdb.DuckDBPyConnection, result: ScreeningResult) -> 
     frame["as_of"] = result.as_of
     frame["data_version"] = result.data_version
     frame["screened_at"] = screened_at
-    con.execute(_SCHEMA)
-    con.execute("BEGIN TRANSACTION")
-    try:
-        con.register("_scr_store", _typed(frame[list(_STORED)]))
-        con.execute("DELETE FROM res_screening WHERE list_type = ?", [result.listed.kind])
-        con.execute("INSERT INTO res_screening BY NAME SELECT * FROM _scr_store")
-        con.execute("DELETE FROM res_screening_runs WHERE list_type = ?", [result.listed.kind])
-        con.execute(
-            "INSERT INTO res_screening_runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                result.listed.kind,
-                result.listed.file,
-                result.listed.sha256,
-                result.listed.layout,
-                len(result.listed.records),
-                result.organizations,
-                len(result.matches),
-                len(result.confirmed),
-                len(result.to_designate),
-                result.fuzzy_threshold,
-                result.as_of,
-                result.data_version,
-                screened_at,
-            ],
-        )
-        con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
-        raise
-    finally:
-        con.unregister("_scr_store")
+    replace_screening(
+        con,
+        frame[list(_STORED)],
+        {
+            "list_type": result.listed.kind,
+            "list_file": result.listed.file,
+            "list_sha256": result.listed.sha256,
+            "layout": result.listed.layout,
+            "records": len(result.listed.records),
+            "organizations": result.organizations,
+            "matches": len(result.matches),
+            "confirmed": len(result.confirmed),
+            "confirmed_active": len(result.to_designate),
+            "fuzzy_threshold": result.fuzzy_threshold,
+            "as_of": result.as_of,
+            "data_version": result.data_version,
+            "screened_at": screened_at,
+        },
+    )
     logger.info(
         "stored %d screening matches of %s (%s), replacing the earlier ones of that kind",
         len(frame),
@@ -137,39 +93,13 @@ def screening_frame(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     Columns: :data:`MATCH_COLUMNS` plus ``as_of``, ``data_version`` and ``screened_at``; empty
     (with those columns) when nothing was screened.
     """
-    columns = list(_STORED)
-    if not table_exists(con, "res_screening"):
-        return pd.DataFrame(columns=columns)
-    return con.execute(
-        f"SELECT {', '.join(columns)} FROM res_screening ORDER BY list_type, confirmed DESC, "
-        "status = 'active' DESC, CASE match WHEN 'uei' THEN 1 WHEN 'cage' THEN 2 WHEN 'name' "
-        "THEN 3 WHEN 'alias' THEN 4 ELSE 5 END, score DESC, org_name, record_row"
-    ).df()
+    return read_screening(con)
 
 
 def screening_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The latest screening of each list kind (one row each, as ``res_screening_runs``
     holds them); empty when nothing was screened."""
-    columns = [
-        "list_type",
-        "list_file",
-        "list_sha256",
-        "layout",
-        "records",
-        "organizations",
-        "matches",
-        "confirmed",
-        "confirmed_active",
-        "fuzzy_threshold",
-        "as_of",
-        "data_version",
-        "screened_at",
-    ]
-    if not table_exists(con, "res_screening_runs"):
-        return pd.DataFrame(columns=columns)
-    return con.execute(
-        f"SELECT {', '.join(columns)} FROM res_screening_runs ORDER BY list_type"
-    ).df()
+    return read_screening_runs(con)
 
 
 # The Screening sheet's columns, in order (org_id joins back to the graph; not shown).
@@ -203,12 +133,7 @@ def screening_sheet(
         )
     if orgs_of_interest is not None:
         wanted = [int(org) for org in orgs_of_interest]
-        names = {
-            row[0]
-            for row in con.execute(
-                "SELECT name FROM orgs WHERE list_contains(?, org_id)", [wanted]
-            ).fetchall()
-        }
+        names = organization_names(con, wanted)
         current = frame["data_version"] == data_version
         frame = frame[
             (current & frame["org_id"].isin(wanted)) | (~current & frame["org_name"].isin(names))

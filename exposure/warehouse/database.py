@@ -13,7 +13,12 @@ Tables by layer (dbt-style):
   with their provenance, a ``reason`` code and a ``detail``; listed in ``dq_issues`` as
   ``rejected_row``. (A file with an invalid cell is refused whole and stores nothing.)
 * ``orgs``, ``edges``, ``edge_evidence``, ``dq_issues``: the model's view, rebuilt from staging
-  by :mod:`exposure.warehouse.resolve` after every load.
+  by :mod:`exposure.warehouse.resolve` after every load (``edge_evidence``, the source rows
+  behind each edge, by :mod:`exposure.warehouse.evidence`). Reports read the model only, through
+  :mod:`exposure.warehouse.report_facts`; nothing outside the warehouse reads staging.
+* ``res_screening``, ``res_screening_runs``: the latest screening of each list kind
+  (:mod:`exposure.warehouse.screening_store`); ``res_runs``, ``res_orgs``: stored runs
+  (:mod:`exposure.warehouse.results`).
 
 Files are loaded, all or nothing, by :func:`exposure.warehouse.loading.load_files`. Each load (and each
 change of the seeds) records the :func:`data_version` the model was built from in ``meta``;
@@ -36,6 +41,7 @@ from exposure.core import resources
 from exposure.core.errors import DatabaseBusyError, ExposureError
 from exposure.core.names import MACROS
 from exposure.core.sql import scalar, sql_literal, table_exists
+from exposure.warehouse.evidence import build_edge_evidence, evidence_materialized
 from exposure.warehouse.resolve import rebuild_model
 
 __all__ = [
@@ -181,6 +187,9 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
     if not changed and table_exists(con, "orgs"):
         if stored_data_version(con) != data_version(con):
             record_data_version(con)
+        if not evidence_materialized(con):
+            # A warehouse of an older release kept edge_evidence as a view over staging.
+            build_edge_evidence(con)
         return
     con.execute("BEGIN TRANSACTION")
     try:

@@ -13,7 +13,8 @@ Rules (SPEC 3.1):
    as ``rejected_row``).
 
 Edges are deduplicated on (supplier, buyer, relation, product, used_in, contract, program):
-the same dependency stated by two sources is one edge with two rows in ``edge_evidence``;
+the same dependency stated by two sources is one edge, its ``edge_evidence`` row naming both
+(:mod:`exposure.warehouse.evidence`);
 each attribute comes from the most recent source that gives it. Products and ``used_in`` are
 keyed and stored with white space trimmed and collapsed (:func:`exposure.core.cells.clean_text_sql`)
 whatever path staged them, and compared without case (SPEC 4.1).
@@ -31,6 +32,7 @@ import pandas as pd
 from exposure.core.cells import clean_text_sql
 from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
 from exposure.core.sql import scalar, table_exists
+from exposure.warehouse.evidence import build_edge_evidence
 
 __all__ = ["FUZZY_LIMIT", "rebuild_model"]
 
@@ -239,22 +241,7 @@ SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contra
 FROM _edge_rows();
 """
 
-_MODEL_SQL = f"""
--- The source rows behind each edge. A view: reports read it for the few edges they show, so
--- a load does not pay for it.
-CREATE OR REPLACE VIEW edge_evidence AS
-SELECT e.edge_id, s._load_id AS load_id, s._source_file AS source_file, s._sheet AS sheet,
-       s._row AS row, s._sha256 AS sha256
-FROM {_CLEAN_RELATIONSHIPS} s
-JOIN org_names sup ON sup.name = s.supplier
-JOIN org_names buy ON buy.name = s.buyer
-JOIN edges e
-  ON e.supplier_id = sup.org_id AND e.buyer_id = buy.org_id AND e.relation = s.relation
- AND coalesce(lower(e.product), '') = coalesce(lower(s.product), '')
- AND coalesce(lower(e.used_in), '') = coalesce(lower(s.used_in), '')
- AND coalesce(e.contract_id, '') = coalesce(s.contract_id, '')
- AND coalesce(e.program, '') = coalesce(s.program, '');
-
+_MODEL_SQL = """
 -- Kind: declared, else inferred from the relations an organization takes part in.
 CREATE OR REPLACE TEMP TABLE _inferred AS
 WITH roles AS (
@@ -409,6 +396,7 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
     for table in _CLEANUP:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP MACRO TABLE IF EXISTS _edge_rows")
+    build_edge_evidence(con)
 
 
 def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:

@@ -1,7 +1,7 @@
 """Public data formats, loaded through the same all-or-nothing path as the canonical sheets.
 
-An adapter turns one source file of a public format into rows of the canonical staging tables
-(``stg_organizations``, ``stg_relationships``), each with the source row it came from. It is
+An adapter turns one source file of a public format into rows of the canonical sheets
+(organizations, relationships), which the warehouse stages, each with the source row it came from. It is
 used by :func:`exposure.warehouse.loading.load_files` in three steps, all inside the load's
 transaction, so a failure anywhere leaves the database as it was:
 
@@ -11,7 +11,7 @@ transaction, so a failure anywhere leaves the database as it was:
 2. :meth:`SourceAdapter.parts` gives, per staging table, a SELECT of the canonical columns and
    ``_row``; the warehouse adds the provenance and inserts. :meth:`SourceAdapter.rejected`
    gives the source rows the format's rules leave out (a repeated report, an SBOM entry that
-   names no organization...) with the reason; the warehouse stores them in ``stg_rejected``
+   names no organization...) with the reason; the warehouse stages them as rejected rows
    with the same provenance, and the model lists them in data quality (``rejected_row``);
 3. :meth:`SourceAdapter.drop` removes the temporary tables.
 

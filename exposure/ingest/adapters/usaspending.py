@@ -35,7 +35,7 @@ Rules:
   action dates and source rows behind it.
 * A report repeated with the same report id (same amount, subaward number and parties) is
   counted once; a subaward whose subawardee is the prime itself is skipped. Both are noted,
-  and each such row is kept in ``stg_rejected`` with its row and reason (data quality lists
+  and each such row is kept by the warehouse with its row and reason (data quality lists
   it as ``rejected_row``).
 * Refused, naming file, row and column: a missing key column, a UEI that is not 12 letters and
   digits, an amount that is not a number of at least 0, a party with neither UEI nor name, a
