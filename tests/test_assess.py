@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from exposure import connect, load_files
+from exposure import connect, load_files, status
 from exposure.cli.commands import cli
 from exposure.warehouse.scenarios import UnknownNameError, resolve_org
 
@@ -153,15 +153,15 @@ def test_stored_scenario_and_results(db, tmp_path):
     try:
         runs = con.execute("SELECT scenario, data_version FROM res_runs").fetchall()
         assert [r[0] for r in runs] == ["baseline"] and len(runs[0][1]) == 16
-        stored = dict(con.execute("SELECT name, tier FROM res_orgs").fetchall())
-        assert stored == {
-            "Vendor AI, PBC": 0,
-            "Cloud Host Inc": 1,
-            "Bedrock Buyer LLC": 2,
-            "Prime Corp": 3,
-        }
+        kept = status(con).runs
     finally:
         con.close()
+    # The run is kept with its headline figures and read back by `exposure status`.
+    assert [(r["scenario"], r["current"]) for r in kept] == [("baseline", True)]
+    assert kept[0]["headline"]["organizations_affected"] == 4  # Vendor AI and three exposed
+    code, output = invoke(db, "status")
+    assert code == 0, output
+    assert "Stored assessments" in output and "baseline" in output
     lines = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0].startswith("name,kind,status,tier")
     assert len(lines) == 5

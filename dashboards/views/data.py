@@ -22,8 +22,8 @@ from exposure.app.pages import (
     canonical_columns,
     map_flags,
     mapping_from_choices,
-    preview_file,
 )
+from exposure.app.isolation import preview_isolated
 from exposure.app.server import upload_suffixes, uploads
 from exposure.app.text import plain
 
@@ -38,7 +38,8 @@ def _preview(file: object, options: LoadOptions) -> FilePreview:
     if key not in cache:
         with uploads([(file.name, file.getvalue())]) as saved:  # type: ignore[attr-defined]
             path, name = saved[0]
-            cache[key] = preview_file(path, name, options)
+            # In a process of its own: a file built to exhaust memory costs that process only.
+            cache[key] = preview_isolated(path, name, options)
     return cache[key]
 
 
@@ -264,8 +265,8 @@ def render() -> None:
     buyer, kind, encoding, replace = _options_form()
     if files:
         files_key = "|".join(str(f.file_id) for f in files)
-        plain = LoadOptions(buyer=buyer, kind=kind, encoding=encoding)  # type: ignore[arg-type]
-        previews = [_preview(f, plain) for f in files]
+        unmapped = LoadOptions(buyer=buyer, kind=kind, encoding=encoding)  # type: ignore[arg-type]
+        previews = [_preview(f, unmapped) for f in files]
         st.subheader("Header mapping")
         st.caption(
             "Each header is matched to a canonical column by name and synonyms; override any "
@@ -302,8 +303,17 @@ def render() -> None:
                 f"{blocked} problem(s) above would stop the load; fix the mapping or the files. "
                 "Cell values are checked when you load."
             )
+        unreadable = [p.file for p in previews if p.problems and not p.sheets]
         if st.button("Load", type="primary", key="load"):
-            _load(list(files), options)
+            if unreadable:
+                # Never read in this process a file that could not be read in isolation.
+                st.error(
+                    "Not loaded: "
+                    + ", ".join(plain(name) for name in unreadable)
+                    + " could not be read (see the preview above); nothing was stored."
+                )
+            else:
+                _load(list(files), options)
     _show_last_load()
     _show_status()
 

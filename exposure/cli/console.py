@@ -192,6 +192,22 @@ def print_status(result: Status) -> None:
     if result.relations:
         console.print("by relation: " + ", ".join(f"{k} {v}" for k, v in result.relations.items()))
     console.print("reference data: " + ", ".join(f"{k} {v}" for k, v in result.reference.items()))
+    if result.runs:
+        runs = Table(title="Stored assessments (newest first)")
+        for column in ("scenario", "assessed (UTC)", "data", "affected", "value at risk", "late"):
+            runs.add_column(column)
+        for run in result.runs:
+            figures: dict[str, Any] = run["headline"]  # type: ignore[assignment]
+            _add_row(
+                runs,
+                run["scenario"],
+                f"{run['run_at']:%Y-%m-%d %H:%M}",
+                "current" if run["current"] else f"older ({run['data_version']})",
+                f"{figures.get('organizations_affected', '')}",
+                _cell(figures.get("value_at_risk_usd")),
+                f"{figures.get('late_dependencies', '')} dependencies",
+            )
+        console.print(runs)
     if result.data_quality:
         quality = Table(title="Data quality (review these)")
         for column in ("issue", "name", "detail", "where"):

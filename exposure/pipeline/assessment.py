@@ -2,7 +2,7 @@
 
 Every surface calls these functions and nothing lower: the command line, the demo, each
 dashboard page and its download. :func:`assess` runs a scenario on the warehouse (and keeps the
-run in ``res_runs``/``res_orgs`` when the connection can write); :func:`build_report` turns a run
+run in ``res_runs`` when the connection can write); :func:`build_report` turns a run
 into the report's tables (one frame per sheet, optionally from one organization's seat);
 :func:`write_report` writes the run by the file's extension (xlsx, csv, json);
 :func:`report_bytes` does the same for a download.
@@ -54,7 +54,7 @@ def assess(
     """Run a scenario: resolve its names, build (or reuse) the graph, reach, contagion, impact.
 
     Impact comes from the spec's ``model``. With ``store`` (the default) the run is kept in
-    ``res_runs``/``res_orgs`` unless the connection is read-only, in which case nothing is
+    ``res_runs`` unless the connection is read-only, in which case nothing is
     written. ``cache_key`` (the database path) keeps the built graph in memory per data version.
     """
     step = progress or _silent

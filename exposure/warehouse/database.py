@@ -17,7 +17,7 @@ Tables by layer (dbt-style):
   behind each edge, by :mod:`exposure.warehouse.evidence`). Reports read the model only, through
   :mod:`exposure.warehouse.report_facts`; nothing outside the warehouse reads staging.
 * ``res_screening``, ``res_screening_runs``: the latest screening of each list kind
-  (:mod:`exposure.warehouse.screening_store`); ``res_runs``, ``res_orgs``: stored runs
+  (:mod:`exposure.warehouse.screening_store`); ``res_runs``: stored runs
   (:mod:`exposure.warehouse.results`).
 
 Files are loaded, all or nothing, by :func:`exposure.warehouse.loading.load_files`. Each load (and each
@@ -32,7 +32,7 @@ import hashlib
 import json
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -275,6 +275,7 @@ class Status:
     relations: dict[str, int]
     data_quality: list[dict[str, object]]
     reference: dict[str, int]
+    runs: list[dict[str, object]] = field(default_factory=list)
 
 
 def status(con: duckdb.DuckDBPyConnection, *, database: str = "", limit: int = 200) -> Status:
@@ -314,10 +315,13 @@ def status(con: duckdb.DuckDBPyConnection, *, database: str = "", limit: int = 2
             "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'ref_%' ORDER BY 1"
         ).fetchall()
     }
+    from exposure.warehouse.results import stored_runs
+
+    version = stored_data_version(con) or data_version(con)
     return Status(
         database=database,
         # The version the model was built under (what graphs, runs and reports carry).
-        data_version=stored_data_version(con) or data_version(con),
+        data_version=version,
         sources=sources,
         organizations=orgs,
         edges=edges,
@@ -325,4 +329,5 @@ def status(con: duckdb.DuckDBPyConnection, *, database: str = "", limit: int = 2
         relations=relations,
         data_quality=quality,
         reference=reference,
+        runs=stored_runs(con, version),
     )

@@ -1,4 +1,11 @@
-"""Stored runs: ``res_runs`` and ``res_orgs``, the exposed organizations of each scenario run."""
+"""Stored runs: ``res_runs``, one row per scenario assessed on a data version.
+
+Each row keeps the scenario's parameters and its headline figures
+(:func:`exposure.model.headline.headline`), so ``exposure status`` can list what was assessed,
+when, on which data, and with what result, and say which runs the data has moved past. The
+per-organization results are not stored: they are recomputed in about the engine's time, and
+at national scale a copy per run would cost more than it serves.
+"""
 
 from __future__ import annotations
 
@@ -7,32 +14,29 @@ from datetime import UTC, datetime
 
 import duckdb
 
-from exposure.model.run import AssessmentRun, organizations_frame
+from exposure.core.sql import table_exists
+from exposure.model.headline import headline
+from exposure.model.run import AssessmentRun
 
-__all__ = ["store_results"]
+__all__ = ["store_results", "stored_runs"]
 
 
 _RESULTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS res_runs (
     run_id INTEGER, scenario VARCHAR, data_version VARCHAR, parameters VARCHAR, run_at TIMESTAMP
 );
-CREATE TABLE IF NOT EXISTS res_orgs (
-    run_id INTEGER, scenario VARCHAR, data_version VARCHAR, org_id INTEGER, name VARCHAR,
-    kind VARCHAR, status VARCHAR, tier INTEGER, impact DOUBLE, value_at_risk_usd DOUBLE,
-    late BOOLEAN, obliged BOOLEAN, shortest_path VARCHAR[]
-);
+ALTER TABLE res_runs ADD COLUMN IF NOT EXISTS headline VARCHAR;
+-- Earlier releases also copied every exposed organization of each run; nothing read it.
+DROP TABLE IF EXISTS res_orgs;
 """
 
 
 def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
-    """Keep a run in ``res_runs`` and ``res_orgs`` (exposed organizations); return its id.
+    """Keep a run in ``res_runs`` (parameters and headline figures); return its id.
 
     An earlier run of the same scenario on the same data version is replaced.
     """
     con.execute(_RESULTS_SCHEMA)
-    frame = organizations_frame(run)
-    frame = frame[frame["exposed"]].copy()
-    frame["shortest_path"] = [run.chain_names(int(i)) for i in frame["org_id"]]
     scenario = run.scenario
     parameters = json.dumps(
         {
@@ -44,13 +48,9 @@ def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
             "model": run.spec.model,
         }
     )
+    figures = json.dumps(headline(run).as_dict())
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(
-            "DELETE FROM res_orgs WHERE run_id IN (SELECT run_id FROM res_runs WHERE scenario = ? "
-            "AND data_version = ?)",
-            [scenario.name, run.data_version],
-        )
         con.execute(
             "DELETE FROM res_runs WHERE scenario = ? AND data_version = ?",
             [scenario.name, run.data_version],
@@ -58,27 +58,48 @@ def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
         rows = con.execute("SELECT coalesce(max(run_id), 0) + 1 FROM res_runs").fetchall()
         run_id = int(rows[0][0])
         con.execute(
-            "INSERT INTO res_runs VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO res_runs (run_id, scenario, data_version, parameters, run_at, headline) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
             [
                 run_id,
                 scenario.name,
                 run.data_version,
                 parameters,
                 datetime.now(UTC).replace(tzinfo=None),
+                figures,
             ],
         )
-        frame.insert(0, "data_version", run.data_version)
-        frame.insert(0, "scenario", scenario.name)
-        frame.insert(0, "run_id", run_id)
-        frame["tier"] = frame["tier"].astype("Int64")
-        con.register("_res_frame", frame.drop(columns=["exposed"]))
-        con.execute(
-            "INSERT INTO res_orgs SELECT run_id, scenario, data_version, org_id, name, kind, status, "
-            "tier, impact, value_at_risk_usd, late, obliged, shortest_path FROM _res_frame"
-        )
-        con.unregister("_res_frame")
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
     return run_id
+
+
+def stored_runs(con: duckdb.DuckDBPyConnection, current_version: str) -> list[dict[str, object]]:
+    """The stored runs, newest first: scenario, data version, when, whether the data has
+    changed since (``current``), and the headline figures kept with it."""
+    if not table_exists(con, "res_runs"):
+        return []
+    has_headline = bool(
+        con.execute(
+            "SELECT count(*) FROM information_schema.columns "
+            "WHERE table_name = 'res_runs' AND column_name = 'headline'"
+        ).fetchall()[0][0]
+    )
+    select = "headline" if has_headline else "NULL"
+    runs = []
+    for scenario, version, run_at, figures in con.execute(
+        f"SELECT scenario, data_version, run_at, {select} FROM res_runs "
+        "ORDER BY run_at DESC, run_id DESC"
+    ).fetchall():
+        runs.append(
+            {
+                "scenario": scenario,
+                "data_version": version,
+                "run_at": run_at,
+                "current": version == current_version,
+                "headline": json.loads(figures) if figures else {},
+            }
+        )
+    return runs
