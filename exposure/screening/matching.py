@@ -1,12 +1,13 @@
 """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders list.
 
-Matching follows the resolution rules of the rest of the tool (SPEC 3.1,
-:func:`exposure.warehouse.scenarios.resolve_org`), run in bulk in SQL with the same macros:
+Matching follows the identity rule set of the rest of the tool (SPEC 3.1,
+:mod:`exposure.core.identity`), run in bulk in SQL over the same index of every key each
+organization answers to (``org_spellings``, :mod:`exposure.warehouse.identity`):
 
 1. ``uei``: the organization's UEI equals the record's UEI;
 2. ``cage``: the CAGE codes are equal;
-3. ``name``: a normalized name of the organization (its canonical name or any spelling used
-   for it in the data) equals the record's normalized listed name;
+3. ``name``: a normalized name of the organization (any spelling it was declared under or the
+   data used for it) equals the record's normalized listed name;
 4. ``alias``: a known alias of the organization (its ``aliases`` and ``seeds/aliases.csv``)
    equals the listed name, or any of its names equals a name of the record's
    ``Cross-Reference``;
@@ -109,20 +110,17 @@ FROM _scr_rec, unnest(related_names) AS t(related)
 WHERE exposure_norm_name(related) IS NOT NULL
   AND exposure_norm_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
 
+-- Every name an organization answers to by the identity rule set (org_spellings): its
+-- spellings, declared or used in the data, and the key an undeclared one was created under,
+-- as names; its aliases and seed aliases (with the whole seed group of an undeclared one) as
+-- aliases.
 CREATE OR REPLACE TEMP TABLE _scr_org_names AS
-WITH seed AS (
-    SELECT DISTINCT exposure_norm_name(organization) AS group_norm, exposure_norm_name(member) AS member_norm
-    FROM (SELECT organization, organization AS member FROM ref_aliases
-          UNION ALL SELECT organization, alias FROM ref_aliases)
-    WHERE exposure_norm_name(member) IS NOT NULL
-)
-SELECT org_id, norm_name AS norm, 'name' AS via FROM orgs WHERE norm_name IS NOT NULL
-UNION SELECT org_id, norm_name, 'name' FROM org_names WHERE norm_name IS NOT NULL
-UNION SELECT org_id, exposure_norm_name(alias), 'alias' FROM orgs, unnest(aliases) AS t(alias)
-      WHERE exposure_norm_name(alias) IS NOT NULL
-UNION SELECT o.org_id, s2.member_norm, 'alias'
-      FROM orgs o JOIN seed s1 ON s1.member_norm = o.norm_name
-      JOIN seed s2 ON s2.group_norm = s1.group_norm;
+SELECT org_id, norm, CASE WHEN tier IN ('alias', 'seed_alias') THEN 'alias' ELSE 'name' END AS via
+FROM org_spellings WHERE tier NOT IN ('uei', 'cage') AND norm IS NOT NULL
+UNION
+SELECT s.org_id, g.member_norm, 'alias'
+FROM org_spellings s JOIN seed_alias_groups g ON g.group_norm = s.value
+WHERE s.tier = 'new';
 
 CREATE OR REPLACE TEMP TABLE _scr_pairs AS
 WITH candidates AS (

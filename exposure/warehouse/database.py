@@ -13,7 +13,8 @@ Tables by layer (dbt-style):
   with their provenance, a ``reason`` code and a ``detail``; listed in ``dq_issues`` as
   ``rejected_row``. (A file with an invalid cell is refused whole and stores nothing.)
 * ``orgs``, ``edges``, ``edge_evidence``, ``dq_issues``: the model's view, rebuilt from staging
-  by :mod:`exposure.warehouse.resolve` after every load.
+  by :mod:`exposure.warehouse.resolve` after every load, with ``org_spellings`` and
+  ``seed_alias_groups``, the index names resolve against (:mod:`exposure.warehouse.identity`).
 
 Files are loaded, all or nothing, by :func:`exposure.warehouse.loading.load_files`. Each load (and each
 change of the seeds) records the :func:`data_version` the model was built from in ``meta``;
@@ -176,7 +177,8 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
         digest.update(file.read_bytes())
     version = digest.hexdigest()
     changed = scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") != version
-    if not changed and table_exists(con, "orgs"):
+    # A model built before org_spellings existed is rebuilt once, so that names resolve.
+    if not changed and table_exists(con, "orgs") and table_exists(con, "org_spellings"):
         if stored_data_version(con) != data_version(con):
             record_data_version(con)
         return
