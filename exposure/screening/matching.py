@@ -22,6 +22,8 @@ Each (organization, record) pair is reported once, under its strongest match. Ex
 * name matches and alias matches through the organization's own aliases are confirmed when
   the record names an organization (Classification Firm, Special Entity Designation, or none)
   and no identifier contradicts them (both sides have a UEI, or a CAGE, and they differ);
+* a name match is not confirmed when the listed name is spelled exactly as another of the
+  organizations (the identity rule's exact tier: the name means that one);
 * not confirmed, listed for review with the reason: names of individuals and vessels (a name
   alone does not identify a person), names from a Cross-Reference (an a.k.a. or an affiliate),
   contradicting identifiers, and every fuzzy candidate.
@@ -48,6 +50,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from exposure.core.identity import exact_key_sql
 from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
@@ -98,8 +101,14 @@ _STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6}
 _MATCH_SQL = """
 CREATE OR REPLACE TEMP TABLE _scr_rec AS
 SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
-       exposure_norm_name(listed_name) AS norm, related_names
+       exposure_norm_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact
 FROM _scr_list;
+
+-- Organizations spelled exactly as a record's listed name (the identity rule's exact tier):
+-- where there is one, it is what the name means, and others that only normalize alike are not.
+CREATE OR REPLACE TEMP TABLE _scr_exact AS
+SELECT DISTINCT r.record, s.org_id
+FROM _scr_rec r JOIN org_spellings s ON s.tier = 'exact' AND s.value = r.exact;
 
 -- A Cross-Reference name that has its own record is matched through that record only.
 CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
@@ -136,12 +145,14 @@ WITH candidates AS (
            m.text, m.via
     FROM _scr_org_names n JOIN _scr_rec_names m USING (norm)
 )
-SELECT org_id, record, arg_min(match, strength) AS match, min(strength) AS strength,
-       arg_min(matched, strength) AS matched, arg_min(via, strength) AS via
-FROM candidates GROUP BY org_id, record;
-"""
+SELECT c.org_id, c.record, arg_min(c.match, c.strength) AS match, min(c.strength) AS strength,
+       arg_min(c.matched, c.strength) AS matched, arg_min(c.via, c.strength) AS via,
+       bool_or(x.org_id IS NULL) AND c.record IN (SELECT record FROM _scr_exact) AS spelled_as_other
+FROM candidates c LEFT JOIN _scr_exact x USING (org_id, record)
+GROUP BY c.org_id, c.record;
+""".replace("EXACT_LISTED_NAME", exact_key_sql("listed_name"))
 
-_CLEANUP = ("_scr_rec", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
+_CLEANUP = ("_scr_rec", "_scr_exact", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
 
 
 @dataclass(frozen=True)
@@ -201,7 +212,10 @@ def screen_list(
     con.register("_scr_list", _list_table(records))
     try:
         con.execute(_MATCH_SQL)
-        exact = _fetch(con, "SELECT org_id, record, match, strength, matched, via FROM _scr_pairs")
+        exact = _fetch(
+            con,
+            "SELECT org_id, record, match, strength, matched, via, spelled_as_other FROM _scr_pairs",
+        )
         step("fuzzy candidates", 1, 3)
         names = _fetch(con, "SELECT DISTINCT norm, via, record, text FROM _scr_rec_names")
         orgs = _fetch(con, "SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL")
@@ -297,6 +311,8 @@ def _decide(
     frame = pairs.rename(columns={"record": "record_row"}).merge(orgs, on="org_id")
     frame = frame.merge(records, on="record_row")
     frame["score"] = frame.get("score", pd.Series(dtype=float)).fillna(100.0).astype(float)
+    other = frame.get("spelled_as_other", pd.Series(False, index=frame.index))
+    frame["spelled_as_other"] = other.astype("boolean").fillna(False)
     frame["matched_name"] = frame["matched"].where(frame["matched"].notna(), frame["listed_name"])
     frame["status"] = [
         record_status(active, termination, as_of)
@@ -349,6 +365,11 @@ def _confirm(row: object) -> tuple[bool, str]:
         )
     if uei is False:
         return False, "same name but different UEIs: probably another entity"
+    if match == "name" and row.spelled_as_other:  # type: ignore[attr-defined]
+        return False, (
+            "the listed name is spelled exactly as another organization of the network: "
+            "probably that one"
+        )
     if cage is False:
         return False, "same name but different CAGE codes: check which entity this is"
     if classification not in ENTITY_CLASSIFICATIONS:
