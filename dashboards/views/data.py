@@ -15,6 +15,7 @@ from exposure import (
     load_files,
     status,
 )
+from exposure.app.isolation import preview_isolated
 from exposure.app.pages import (
     AUTOMATIC,
     IGNORE,
@@ -23,7 +24,6 @@ from exposure.app.pages import (
     map_flags,
     mapping_from_choices,
 )
-from exposure.app.isolation import preview_isolated
 from exposure.app.server import upload_suffixes, uploads
 from exposure.app.text import plain
 

@@ -22,6 +22,7 @@ import pyarrow as pa
 
 from exposure.core.cells import clean_text_sql, refused_as_name_sql
 from exposure.core.errors import Problem
+from exposure.core.identity import exact_key_sql
 from exposure.core.sql import scalar, sql_identifier, sql_literal
 from exposure.ingest.mapping import MappedSheet
 from exposure.ingest.readers import column_letter, csv_error
@@ -168,8 +169,11 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
     for column in COLUMNS[sheet.kind]:
         if column.name == "buyer" and sheet.buyer:
             given = sql_literal(sheet.buyer)
-            expr = f"coalesce({clean_text_sql(raw['buyer'])}, {given})" if "buyer" in raw else given
-        elif column.name in raw and column.type in ("text", "name"):
+            expr = f"coalesce({exact_key_sql(raw['buyer'])}, {given})" if "buyer" in raw else given
+        elif column.name in raw and column.type == "name":
+            # Names are stored as their exact key: the spelling the identity tiers compare.
+            expr = exact_key_sql(raw[column.name])
+        elif column.name in raw and column.type == "text":
             expr = clean_text_sql(raw[column.name])
         elif column.name in raw:
             # Typed cells need no inner white space collapsed: trimming is enough.
@@ -389,28 +393,32 @@ def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
 def _duplicate_problems(
     con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
 ) -> list[Problem]:
+    """Rows that repeat another row of the sheet.
+
+    Names are compared by their exact key (:func:`exposure.core.identity.exact_key`, which the
+    typed table holds), never normalized: two spellings that normalize alike may still be two
+    organizations ("Acme Inc" and "ACME", declared with two UEIs), and deciding that is
+    resolution's work (:mod:`exposure.warehouse.resolve`), which merges rows that do state the
+    same thing. The check must not treat as one what resolution keeps apart.
+    """
     if sheet.kind == "organizations":
-        # Two rows may share a name when their UEIs tell them apart.
-        keys, raw_keys = "_name_norm, uei", "name, uei"
-        what = "names the same organization (same name, same or no UEI) as"
+        # Two rows may share a name when their UEIs or CAGE codes tell them apart.
+        keys = "name, uei, cage"
+        what = "declares the same organization (same name, UEI and CAGE) as"
         column = "name"
     else:
         rest = "relation, lower(product), lower(used_in), contract_id, program"
-        keys, raw_keys = f"_buyer_norm, _supplier_norm, {rest}", f"buyer, supplier, {rest}"
+        keys = f"buyer, supplier, {rest}"
         what = "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of"
         column = "supplier"
     # A hash pre-check: most sheets have no duplicates, and grouping on one integer is cheap.
-    # When no two spellings in the sheet normalize alike, raw names can stand in for
-    # normalized ones, which spares the join.
-    injective = scalar(con, f"SELECT count(*) = count(DISTINCT norm) FROM {name}_names")
-    source, hashed = (f"{name}_typed", raw_keys) if injective else (f"{name}_normed", keys)
     if not scalar(
         con,
-        f"SELECT count(*) FROM (SELECT hash({hashed}) AS h FROM {source} GROUP BY h HAVING count(*) > 1)",
+        f"SELECT count(*) FROM (SELECT hash({keys}) AS h FROM {name}_typed GROUP BY h HAVING count(*) > 1)",
     ):
         return []
     groups = con.execute(
-        f"SELECT list(_row ORDER BY _row) FROM {name}_normed GROUP BY {keys} "
+        f"SELECT list(_row ORDER BY _row) FROM {name}_typed GROUP BY {keys} "
         f"HAVING count(*) > 1 ORDER BY min(_row) LIMIT {MAX_PROBLEMS_PER_RULE}"
     ).fetchall()
     problems = []

@@ -1,12 +1,13 @@
 """Screen the loaded organizations against a SAM.gov exclusions extract or FASCSA orders list.
 
-Matching follows the resolution rules of the rest of the tool (SPEC 3.1,
-:func:`exposure.warehouse.scenarios.resolve_org`), run in bulk in SQL with the same macros:
+Matching follows the identity rule set of the rest of the tool (SPEC 3.1,
+:mod:`exposure.core.identity`), run in bulk in SQL over the same index of every key each
+organization answers to (``org_spellings``, :mod:`exposure.warehouse.identity`):
 
 1. ``uei``: the organization's UEI equals the record's UEI;
 2. ``cage``: the CAGE codes are equal;
-3. ``name``: a normalized name of the organization (its canonical name or any spelling used
-   for it in the data) equals the record's normalized listed name;
+3. ``name``: a normalized name of the organization (any spelling it was declared under or the
+   data used for it) equals the record's normalized listed name;
 4. ``alias``: a known alias of the organization (its ``aliases`` and ``seeds/aliases.csv``)
    equals the listed name, or any of its names equals a name of the record's
    ``Cross-Reference``;
@@ -21,6 +22,8 @@ Each (organization, record) pair is reported once, under its strongest match. Ex
 * name matches and alias matches through the organization's own aliases are confirmed when
   the record names an organization (Classification Firm, Special Entity Designation, or none)
   and no identifier contradicts them (both sides have a UEI, or a CAGE, and they differ);
+* a name match is not confirmed when the listed name is spelled exactly as another of the
+  organizations (the identity rule's exact tier: the name means that one);
 * not confirmed, listed for review with the reason: names of individuals and vessels (a name
   alone does not identify a person), names from a Cross-Reference (an a.k.a. or an affiliate),
   contradicting identifiers, and every fuzzy candidate.
@@ -47,6 +50,7 @@ import duckdb
 import pandas as pd
 import pyarrow as pa
 
+from exposure.core.identity import exact_key_sql
 from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
@@ -97,8 +101,14 @@ _STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6}
 _MATCH_SQL = """
 CREATE OR REPLACE TEMP TABLE _scr_rec AS
 SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
-       exposure_norm_name(listed_name) AS norm, related_names
+       exposure_norm_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact
 FROM _scr_list;
+
+-- Organizations spelled exactly as a record's listed name (the identity rule's exact tier):
+-- where there is one, it is what the name means, and others that only normalize alike are not.
+CREATE OR REPLACE TEMP TABLE _scr_exact AS
+SELECT DISTINCT r.record, s.org_id
+FROM _scr_rec r JOIN org_spellings s ON s.tier = 'exact' AND s.value = r.exact;
 
 -- A Cross-Reference name that has its own record is matched through that record only.
 CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
@@ -109,20 +119,17 @@ FROM _scr_rec, unnest(related_names) AS t(related)
 WHERE exposure_norm_name(related) IS NOT NULL
   AND exposure_norm_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
 
+-- Every name an organization answers to by the identity rule set (org_spellings): its
+-- spellings, declared or used in the data, and the key an undeclared one was created under,
+-- as names; its aliases and seed aliases (with the whole seed group of an undeclared one) as
+-- aliases.
 CREATE OR REPLACE TEMP TABLE _scr_org_names AS
-WITH seed AS (
-    SELECT DISTINCT exposure_norm_name(organization) AS group_norm, exposure_norm_name(member) AS member_norm
-    FROM (SELECT organization, organization AS member FROM ref_aliases
-          UNION ALL SELECT organization, alias FROM ref_aliases)
-    WHERE exposure_norm_name(member) IS NOT NULL
-)
-SELECT org_id, norm_name AS norm, 'name' AS via FROM orgs WHERE norm_name IS NOT NULL
-UNION SELECT org_id, norm_name, 'name' FROM org_names WHERE norm_name IS NOT NULL
-UNION SELECT org_id, exposure_norm_name(alias), 'alias' FROM orgs, unnest(aliases) AS t(alias)
-      WHERE exposure_norm_name(alias) IS NOT NULL
-UNION SELECT o.org_id, s2.member_norm, 'alias'
-      FROM orgs o JOIN seed s1 ON s1.member_norm = o.norm_name
-      JOIN seed s2 ON s2.group_norm = s1.group_norm;
+SELECT org_id, norm, CASE WHEN tier IN ('alias', 'seed_alias') THEN 'alias' ELSE 'name' END AS via
+FROM org_spellings WHERE tier NOT IN ('uei', 'cage') AND norm IS NOT NULL
+UNION
+SELECT s.org_id, g.member_norm, 'alias'
+FROM org_spellings s JOIN seed_alias_groups g ON g.group_norm = s.value
+WHERE s.tier = 'new';
 
 CREATE OR REPLACE TEMP TABLE _scr_pairs AS
 WITH candidates AS (
@@ -138,12 +145,14 @@ WITH candidates AS (
            m.text, m.via
     FROM _scr_org_names n JOIN _scr_rec_names m USING (norm)
 )
-SELECT org_id, record, arg_min(match, strength) AS match, min(strength) AS strength,
-       arg_min(matched, strength) AS matched, arg_min(via, strength) AS via
-FROM candidates GROUP BY org_id, record;
-"""
+SELECT c.org_id, c.record, arg_min(c.match, c.strength) AS match, min(c.strength) AS strength,
+       arg_min(c.matched, c.strength) AS matched, arg_min(c.via, c.strength) AS via,
+       bool_or(x.org_id IS NULL) AND c.record IN (SELECT record FROM _scr_exact) AS spelled_as_other
+FROM candidates c LEFT JOIN _scr_exact x USING (org_id, record)
+GROUP BY c.org_id, c.record;
+""".replace("EXACT_LISTED_NAME", exact_key_sql("listed_name"))
 
-_CLEANUP = ("_scr_rec", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
+_CLEANUP = ("_scr_rec", "_scr_exact", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
 
 
 @dataclass(frozen=True)
@@ -203,7 +212,10 @@ def screen_list(
     con.register("_scr_list", _list_table(records))
     try:
         con.execute(_MATCH_SQL)
-        exact = _fetch(con, "SELECT org_id, record, match, strength, matched, via FROM _scr_pairs")
+        exact = _fetch(
+            con,
+            "SELECT org_id, record, match, strength, matched, via, spelled_as_other FROM _scr_pairs",
+        )
         step("fuzzy candidates", 1, 3)
         names = _fetch(con, "SELECT DISTINCT norm, via, record, text FROM _scr_rec_names")
         orgs = _fetch(con, "SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL")
@@ -310,6 +322,8 @@ def _decide(
     frame = pairs.rename(columns={"record": "record_row"}).merge(orgs, on="org_id")
     frame = frame.merge(records, on="record_row")
     frame["score"] = frame.get("score", pd.Series(dtype=float)).fillna(100.0).astype(float)
+    other = frame.get("spelled_as_other", pd.Series(False, index=frame.index))
+    frame["spelled_as_other"] = other.astype("boolean").fillna(False)
     frame["matched_name"] = frame["matched"].where(frame["matched"].notna(), frame["listed_name"])
     frame["status"] = [
         record_status(active, termination, as_of)
@@ -362,6 +376,11 @@ def _confirm(row: object) -> tuple[bool, str]:
         )
     if uei is False:
         return False, "same name but different UEIs: probably another entity"
+    if match == "name" and row.spelled_as_other:  # type: ignore[attr-defined]
+        return False, (
+            "the listed name is spelled exactly as another organization of the network: "
+            "probably that one"
+        )
     if cage is False:
         return False, "same name but different CAGE codes: check which entity this is"
     if classification not in ENTITY_CLASSIFICATIONS:

@@ -13,9 +13,11 @@ Tables by layer (dbt-style):
   with their provenance, a ``reason`` code and a ``detail``; listed in ``dq_issues`` as
   ``rejected_row``. (A file with an invalid cell is refused whole and stores nothing.)
 * ``orgs``, ``edges``, ``edge_evidence``, ``dq_issues``: the model's view, rebuilt from staging
-  by :mod:`exposure.warehouse.resolve` after every load (``edge_evidence``, the source rows
-  behind each edge, by :mod:`exposure.warehouse.evidence`). Reports read the model only, through
-  :mod:`exposure.warehouse.report_facts`; nothing outside the warehouse reads staging.
+  by :mod:`exposure.warehouse.resolve` after every load, with ``org_spellings`` and
+  ``seed_alias_groups``, the index names resolve against (:mod:`exposure.warehouse.identity`),
+  and ``edge_evidence``, the source rows behind each edge (:mod:`exposure.warehouse.evidence`).
+  Reports read the model only, through :mod:`exposure.warehouse.report_facts`; nothing outside
+  the warehouse reads staging.
 * ``res_screening``, ``res_screening_runs``: the latest screening of each list kind
   (:mod:`exposure.warehouse.screening_store`); ``res_runs``: stored runs
   (:mod:`exposure.warehouse.results`).
@@ -184,7 +186,8 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
         digest.update(file.read_bytes())
     version = digest.hexdigest()
     changed = scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") != version
-    if not changed and table_exists(con, "orgs"):
+    # A model built before org_spellings existed is rebuilt once, so that names resolve.
+    if not changed and table_exists(con, "orgs") and table_exists(con, "org_spellings"):
         if stored_data_version(con) != data_version(con):
             record_data_version(con)
         if not evidence_materialized(con):

@@ -5,8 +5,12 @@ Rules (SPEC 3.1):
 1. Declared organizations (rows of ``organizations`` sheets) are grouped into one
    organization by UEI; then a row with no UEI joins by CAGE; then by normalized name.
 2. A name used in ``relationships`` (buyer, supplier) or as a ``parent`` resolves to an
-   organization by UEI, then CAGE, then normalized name, then an alias (the ``aliases`` column
-   and ``seeds/aliases.csv``). A name that matches nothing creates an organization.
+   organization by the identity rule set (:mod:`exposure.core.identity`, applied in SQL by
+   :func:`exposure.warehouse.identity.match_sql`): UEI, then CAGE, then a spelling declared
+   exactly so (any of a merged organization's), then normalized name, then an alias (the
+   ``aliases`` column, then ``seeds/aliases.csv``). A name that matches nothing creates an
+   organization. Every key each organization answers to is kept in ``org_spellings``, which
+   the command line, the search and screening resolve names against.
 3. Near misses are never merged: :func:`exposure.core.names.fuzzy_candidates` lists them in
    ``dq_issues`` for review, with conflicts (one UEI, two names; one name, two UEIs) and
    self-dependencies produced by resolution, and the rows loads left out (``stg_rejected``,
@@ -30,9 +34,17 @@ import duckdb
 import pandas as pd
 
 from exposure.core.cells import clean_text_sql
+from exposure.core.identity import MATCHED_BY, Tier
 from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
-from exposure.core.sql import scalar, table_exists
+from exposure.core.sql import scalar, sql_literal, table_exists
 from exposure.warehouse.evidence import build_edge_evidence
+from exposure.warehouse.identity import (
+    DECLARED_INDEX_SQL,
+    ORG_SPELLINGS_SQL,
+    SEED_ALIAS_GROUPS_SQL,
+    SEED_GROUP_OF,
+    match_sql,
+)
 
 __all__ = ["FUZZY_LIMIT", "rebuild_model"]
 
@@ -47,6 +59,14 @@ FUZZY_LIMIT = 20_000
 _CLEAN_RELATIONSHIPS = (
     f"(SELECT * REPLACE ({clean_text_sql('product')} AS product, "
     f"{clean_text_sql('used_in')} AS used_in) FROM stg_relationships)"
+)
+
+# Names of the data are resolved against declared organizations: the "new" tier is where
+# resolution creates organizations, not one it looks up.
+_DECLARED_TIERS: tuple[Tier, ...] = ("uei", "cage", "exact", "name", "alias", "seed_alias")
+_MATCHED_BY_SQL = " ".join(
+    f"WHEN tier = {sql_literal(tier)} THEN {sql_literal(MATCHED_BY[tier])}"
+    for tier in _DECLARED_TIERS
 )
 
 _RESOLVE_SQL = f"""
@@ -92,31 +112,9 @@ SELECT key,
        arg_min(_row, rec_id) AS row
 FROM _rec_keyed GROUP BY key;
 
--- Seed alias groups: an organization and its aliases, by normalized name.
-CREATE OR REPLACE TEMP TABLE _seed_alias AS
-SELECT DISTINCT exposure_norm_name(organization) AS group_norm, organization AS group_name,
-       exposure_norm_name(member) AS member_norm
-FROM (SELECT organization, organization AS member FROM ref_aliases
-      UNION ALL SELECT organization, alias FROM ref_aliases)
-WHERE exposure_norm_name(member) IS NOT NULL;
-
--- Name index over declared entities: their names, their aliases, seed aliases of either.
-CREATE OR REPLACE TEMP TABLE _names AS
-WITH own AS (
-    SELECT norm, key, 1 AS rank FROM _rec_keyed
-    UNION ALL
-    SELECT exposure_norm_name(alias), key, 2 FROM _ent_decl, unnest(aliases) AS t(alias)
-),
-seeded AS (
-    SELECT s2.member_norm AS norm, o.key, 3 AS rank
-    FROM own o JOIN _seed_alias s1 ON s1.member_norm = o.norm
-    JOIN _seed_alias s2 ON s2.group_norm = s1.group_norm
-),
-candidates AS (SELECT * FROM own UNION ALL SELECT * FROM seeded),
-best AS (SELECT norm, min(rank) AS rank FROM candidates WHERE norm IS NOT NULL GROUP BY norm)
-SELECT c.norm, min(c.key) AS key, count(DISTINCT c.key) AS n_keys, any_value(c.rank) AS rank
-FROM candidates c JOIN best b ON b.norm = c.norm AND b.rank = c.rank
-GROUP BY c.norm;
+-- The declared tiers of the identity rule set (exposure.warehouse.identity), by entity key.
+{SEED_ALIAS_GROUPS_SQL}
+{DECLARED_INDEX_SQL}
 
 -- Every name used as a buyer, supplier or parent, with where it was first seen: one integer
 -- (load id << 40 | row << 1 | side) per use keeps a million-row grouping cheap; the file,
@@ -137,27 +135,22 @@ SELECT u.ref, src.file_name AS source_file, src.sheet,
        (u.first_seen & ((1::BIGINT << 40) - 1)) >> 1 AS row, u.first_seen
 FROM uses u LEFT JOIN sources src ON src.load_id = (u.first_seen >> 40);
 
+-- Each name through the tiers; a name no declared organization answers to makes (or joins)
+-- an undeclared one, keyed by its seed alias group or its normalized name.
 CREATE OR REPLACE TEMP TABLE _ref_key AS
-WITH r AS (SELECT ref, exposure_norm_name(ref) AS norm, exposure_key(ref) AS ident, * EXCLUDE (ref) FROM _refs),
-by_uei AS (SELECT uei, min(key) AS key FROM _ent_decl WHERE uei IS NOT NULL GROUP BY uei),
-by_cage AS (SELECT cage, min(key) AS key FROM _ent_decl WHERE cage IS NOT NULL GROUP BY cage),
-seed_group AS (SELECT member_norm, min(group_norm) AS group_norm FROM _seed_alias GROUP BY member_norm),
--- A name written exactly as declared wins over another declared name that normalizes alike.
-by_exact AS (SELECT name, min(key) AS key FROM _rec_keyed GROUP BY name)
-SELECT r.ref, r.norm, r.source_file, r.sheet, r.row, r.first_seen,
-       coalesce(u.key, c.key, x.key, n.key, 'N:' || sg.group_norm, 'N:' || r.norm) AS key,
-       CASE WHEN u.key IS NOT NULL THEN 'uei' WHEN c.key IS NOT NULL THEN 'cage'
-            WHEN x.key IS NOT NULL THEN 'name'
-            WHEN n.key IS NOT NULL AND n.rank = 1 THEN 'name'
-            WHEN n.key IS NOT NULL THEN 'alias'
-            WHEN sg.group_norm IS NOT NULL THEN 'alias' ELSE 'new' END AS matched_by,
-       CASE WHEN x.key IS NOT NULL THEN 1 ELSE coalesce(n.n_keys, 1) END AS n_keys
-FROM r
-LEFT JOIN by_uei u ON length(r.ident) = 12 AND u.uei = r.ident
-LEFT JOIN by_cage c ON length(r.ident) = 5 AND c.cage = r.ident
-LEFT JOIN by_exact x ON x.name = r.ref
-LEFT JOIN _names n ON n.norm = r.norm
-LEFT JOIN seed_group sg ON sg.member_norm = r.norm;
+WITH n AS (
+    SELECT *, ref AS exact, exposure_key(ref) AS ident, exposure_norm_name(ref) AS norm FROM _refs
+),
+r AS (
+    SELECT n.*, sg.group_norm, coalesce(sg.group_norm, n.norm) AS new
+    FROM n LEFT JOIN {SEED_GROUP_OF} sg ON sg.member_norm = n.norm
+),
+matched AS ({match_sql("r", "_identity_index", "key", _DECLARED_TIERS)})
+SELECT ref, norm, source_file, sheet, row, first_seen,
+       coalesce(key, 'N:' || new) AS key,
+       CASE {_MATCHED_BY_SQL} WHEN group_norm IS NOT NULL THEN 'alias' ELSE 'new' END AS matched_by,
+       greatest(n_candidates, 1) AS n_keys
+FROM matched;
 
 -- Organizations only ever named in relationships (or as parents).
 CREATE OR REPLACE TEMP TABLE _ent_ref AS
@@ -168,7 +161,7 @@ SELECT rk.key,
        arg_min(rk.sheet, rk.first_seen) AS sheet,
        arg_min(rk.row, rk.first_seen) AS row
 FROM _ref_key rk
-LEFT JOIN (SELECT DISTINCT group_norm, group_name FROM _seed_alias) sa
+LEFT JOIN (SELECT DISTINCT group_norm, group_name FROM seed_alias_groups) sa
        ON 'N:' || sa.group_norm = rk.key AND rk.matched_by = 'alias'
 WHERE rk.key NOT IN (SELECT key FROM _ent_decl)
 GROUP BY rk.key;
@@ -347,8 +340,7 @@ _CLEANUP = [
     "_norm_key",
     "_rec_keyed",
     "_ent_decl",
-    "_seed_alias",
-    "_names",
+    "_identity_index",
     "_refs",
     "_ref_key",
     "_ent_ref",
@@ -358,7 +350,7 @@ _CLEANUP = [
 
 
 def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False) -> None:
-    """Rebuild ``orgs``, ``edges``, ``edge_evidence`` and ``dq_issues`` from staging.
+    """Rebuild ``orgs``, ``org_spellings``, ``edges``, ``edge_evidence`` and ``dq_issues`` from staging.
 
     Runs inside the caller's transaction when there is one. ``always_merge`` takes the
     general edge-merging path even where no rows can merge (tests check both agree).
@@ -368,6 +360,7 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
             "CREATE TABLE ref_aliases (organization VARCHAR, alias VARCHAR, source VARCHAR)"
         )
     con.execute(_RESOLVE_SQL)
+    con.execute(ORG_SPELLINGS_SQL)
     single = scalar(
         con,
         "SELECT (SELECT count(DISTINCT _load_id) FROM stg_relationships) <= 1 "

@@ -1,8 +1,9 @@
 """Scenarios: which organizations are designated, and the what-if levers, stored by name.
 
-Names given on the command line resolve the way names in data do (SPEC 3.1): UEI, then CAGE,
-then normalized name (any spelling seen in the data counts), then aliases (the ``aliases``
-column and ``seeds/aliases.csv``). An unknown name is an error listing the closest
+Names given on the command line resolve the way names in data do (SPEC 3.1, the identity
+rule set of :mod:`exposure.core.identity`): UEI, then CAGE, then an exact declared or used
+spelling, then normalized name, then aliases (the ``aliases`` column and
+``seeds/aliases.csv``). An unknown name is an error listing the closest
 organizations; an ambiguous one lists the organizations it could mean.
 
 Stored scenarios keep organization *names*, not ids, so they survive reloads. A designation
@@ -19,11 +20,11 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from exposure.core.errors import ExposureError
-from exposure.core.names import identifier_key, normalize_name
 from exposure.core.sql import scalar, table_exists
 from exposure.model.engine import Scenario, Scope
 from exposure.model.impact import ImpactModel
 from exposure.model.scenario import ScenarioSpec
+from exposure.warehouse.identity import resolve_name
 
 __all__ = [
     "UnknownNameError",
@@ -57,49 +58,38 @@ class UnknownNameError(ExposureError):
 
 
 def resolve_org(con: duckdb.DuckDBPyConnection, name: str) -> int:
-    """The org_id a name means: by UEI, CAGE, normalized name or spelling, then alias.
+    """The org_id a name means, by the identity rule set (:mod:`exposure.core.identity`).
+
+    UEI, CAGE, an exact declared or used spelling, the normalized name, then aliases: as names
+    in the data resolve (:func:`exposure.warehouse.identity.resolve_name`).
 
     Raises:
         UnknownNameError: no organization, or more than one, answers to the name.
     """
-    # Normalized once here: a constant argument to the SQL macros would have DuckDB compile
-    # their regular expressions again for every query.
-    key = identifier_key(name)
-    norm = normalize_name(name)
-    # As in the data (resolve.py): a UEI has 12 characters, a CAGE code 5.
-    tiers = [
-        ("UEI", "SELECT org_id FROM orgs WHERE uei = $1", key if key and len(key) == 12 else None),
-        ("CAGE", "SELECT org_id FROM orgs WHERE cage = $1", key if key and len(key) == 5 else None),
-        (
-            "name",
-            "SELECT org_id FROM orgs WHERE norm_name = $1 "
-            "UNION SELECT org_id FROM org_names WHERE norm_name = $1",
-            norm,
-        ),
-        (
-            "alias",
-            "SELECT org_id FROM orgs, unnest(aliases) AS t(alias) "
-            "WHERE exposure_norm_name(alias) = $1 "
-            "UNION SELECT o.org_id FROM ref_aliases a JOIN ref_aliases b USING (organization) "
-            "JOIN orgs o ON o.norm_name IN (exposure_norm_name(b.alias), exposure_norm_name(b.organization)) "
-            "WHERE $1 IN (exposure_norm_name(a.alias), exposure_norm_name(a.organization))",
-            norm,
-        ),
-    ]
-    for how, query, value in tiers:
-        if value is None:
-            continue
-        ids = sorted({row[0] for row in con.execute(query, [value]).fetchall()})
-        if len(ids) == 1:
-            return int(ids[0])
-        if len(ids) > 1:
-            names = [_name(con, i) for i in ids]
-            raise UnknownNameError(
-                f"'{name}' is ambiguous: its {how} matches {len(ids)} organizations: "
-                + "; ".join(names)
-                + ". Use a UEI or the exact name."
-            )
+    resolution = resolve_name(con, name)
+    if len(resolution.candidates) == 1:
+        return int(resolution.candidates[0])  # type: ignore[call-overload]
+    if resolution.ambiguous:
+        how = _HOW[resolution.tier] if resolution.tier else "name"
+        names = [_name(con, int(i)) for i in resolution.candidates]  # type: ignore[call-overload]
+        raise UnknownNameError(
+            f"'{name}' is ambiguous: its {how} matches {len(names)} organizations: "
+            + "; ".join(names)
+            + ". Use a UEI, or one organization's exact name."
+        )
     raise UnknownNameError(f"no organization is called '{name}'. {_closest(con, name)}")
+
+
+# How an ambiguity is described, by the tier that found it.
+_HOW = {
+    "uei": "UEI",
+    "cage": "CAGE",
+    "exact": "exact spelling",
+    "name": "normalized name",
+    "alias": "alias",
+    "seed_alias": "alias",
+    "new": "normalized name",
+}
 
 
 def _name(con: duckdb.DuckDBPyConnection, org_id: int) -> str:

@@ -1,7 +1,9 @@
 """Finding organizations: by name, UEI, CAGE or alias in the warehouse, and filters on a ranking.
 
-:func:`search_organizations` is what a search box calls: exact identifiers first (UEI, CAGE,
-the normalized name), then names and aliases that start with, then contain, the text. The
+:func:`search_organizations` is what a search box calls: first the organizations the text
+means by the identity rule set (:func:`exposure.warehouse.identity.resolve_name`: UEI, CAGE,
+exact spelling, normalized name, alias; all of them when it is ambiguous), then names, other
+spellings and aliases that start with, then contain, the text. The
 text is a parameter of a fixed query, never SQL. :func:`filter_ranking` narrows an
 organizations frame (:func:`exposure.pipeline.assessment.organizations_frame`) the way a ranked table's
 filters do, and is pure.
@@ -15,6 +17,7 @@ import duckdb
 import pandas as pd
 
 from exposure.core.sql import table_exists
+from exposure.warehouse.identity import lookup_keys, resolve_name
 
 __all__ = [
     "designation_lists",
@@ -23,34 +26,24 @@ __all__ = [
     "stored_scenarios",
 ]
 
+# Names and spellings that start with (rank 2, 4) or contain (3, 5) the text; the
+# organizations the text means by the identity rule set come first (rank 0, 1: given as
+# parallel lists $3..$6, so that no table is registered on a connection threads may share).
 _SEARCH_SQL = """
-WITH q AS (SELECT $2 AS pattern, exposure_norm_name($1) AS norm, exposure_key($1) AS key),
-spellings AS (
-    SELECT org_id, name AS spelling, norm_name FROM org_names
+WITH hits AS (
+    SELECT unnest($3::BIGINT[]) AS org_id, unnest($4::INTEGER[]) AS rank,
+           unnest($5::VARCHAR[]) AS matched_by, unnest($6::VARCHAR[]) AS spelling
     UNION ALL
-    SELECT org_id, alias, exposure_norm_name(alias) FROM orgs, unnest(aliases) AS t(alias)
+    SELECT org_id,
+           CASE WHEN name ILIKE $1 || '%' ESCAPE '\\' THEN 2 ELSE 3 END,
+           'name', NULL
+    FROM orgs WHERE name ILIKE '%' || $1 || '%' ESCAPE '\\'
     UNION ALL
-    SELECT o.org_id, a.alias, exposure_norm_name(a.alias)
-    FROM ref_aliases a JOIN orgs o ON o.norm_name = exposure_norm_name(a.organization)
-),
-hits AS (
-    SELECT o.org_id,
-           CASE WHEN o.uei = q.key THEN 0 WHEN o.cage = q.key THEN 0
-                WHEN o.norm_name = q.norm THEN 1
-                WHEN o.name ILIKE q.pattern || '%' ESCAPE '\\' THEN 2
-                WHEN o.name ILIKE '%' || q.pattern || '%' ESCAPE '\\' THEN 3 END AS rank,
-           CASE WHEN o.uei = q.key THEN 'UEI' WHEN o.cage = q.key THEN 'CAGE'
-                ELSE 'name' END AS matched_by,
-           NULL AS spelling
-    FROM orgs o, q
-    WHERE o.uei = q.key OR o.cage = q.key OR o.norm_name = q.norm
-       OR o.name ILIKE '%' || q.pattern || '%' ESCAPE '\\'
-    UNION ALL
-    SELECT s.org_id,
-           CASE WHEN s.norm_name = q.norm THEN 1 ELSE 4 END,
-           'spelling or alias', s.spelling
-    FROM spellings s, q
-    WHERE s.norm_name = q.norm OR s.spelling ILIKE '%' || q.pattern || '%' ESCAPE '\\'
+    SELECT org_id,
+           CASE WHEN spelling ILIKE $1 || '%' ESCAPE '\\' THEN 4 ELSE 5 END,
+           'spelling or alias', spelling
+    FROM org_spellings
+    WHERE tier IN ('exact', 'alias', 'seed_alias') AND spelling ILIKE '%' || $1 || '%' ESCAPE '\\'
 )
 SELECT o.org_id, o.name, o.kind, o.uei, o.cage, o.country,
        arg_min(h.matched_by, h.rank) AS matched_by,
@@ -59,8 +52,35 @@ SELECT o.org_id, o.name, o.kind, o.uei, o.cage, o.country,
 FROM hits h JOIN orgs o USING (org_id)
 GROUP BY o.org_id, o.name, o.kind, o.uei, o.cage, o.country
 ORDER BY rank, length(o.name), o.name
-LIMIT $3
+LIMIT $2
 """
+
+# The spelling of an organization the text matched: the text itself as the data spells it,
+# else a spelling or alias that normalizes as the text does.
+_SPELLING_SQL = """
+SELECT org_id, arg_min(spelling, (spelling <> $2)::INT) AS spelling
+FROM org_spellings
+WHERE org_id IN (SELECT unnest($1::BIGINT[])) AND tier IN ('exact', 'alias', 'seed_alias')
+  AND (spelling = $2 OR norm = $3)
+GROUP BY org_id
+"""
+
+_IDENTITY_LABELS = {"uei": "UEI", "cage": "CAGE", "alias": "spelling or alias"}
+_IDENTITY_LABELS["seed_alias"] = _IDENTITY_LABELS["alias"]
+
+
+def _identity_hits(con: duckdb.DuckDBPyConnection, text: str) -> list[list[object]]:
+    """The organizations ``text`` means by the identity rule set (several if ambiguous), as
+    parallel lists: org ids, ranks, how they matched, the spelling that matched."""
+    resolution = resolve_name(con, text)
+    if resolution.tier is None:
+        return [[], [], [], []]
+    ids = [int(i) for i in resolution.candidates]  # type: ignore[call-overload]
+    keys = lookup_keys(con, text)
+    spellings = dict(con.execute(_SPELLING_SQL, [ids, keys.exact, keys.norm]).fetchall())
+    rank = 0 if resolution.tier in ("uei", "cage") else 1
+    label = _IDENTITY_LABELS.get(resolution.tier, "name")
+    return [ids, [rank] * len(ids), [label] * len(ids), [spellings.get(i) for i in ids]]
 
 
 def _escape_like(text: str) -> str:
@@ -84,9 +104,10 @@ def search_organizations(
     """
     columns = ["org_id", "name", "kind", "uei", "cage", "country", "matched_by", "spelling"]
     text = " ".join(text.split())
-    if not text or not table_exists(con, "orgs"):
+    if not text or not table_exists(con, "orgs") or not table_exists(con, "org_spellings"):
         return pd.DataFrame(columns=columns)
-    frame = con.execute(_SEARCH_SQL, [text, _escape_like(text), limit]).df()
+    identity = _identity_hits(con, text)
+    frame = con.execute(_SEARCH_SQL, [_escape_like(text), limit, *identity]).df()
     frame["spelling"] = frame["spelling"].where(frame["spelling"] != frame["name"], None)
     return frame[columns].reset_index(drop=True)
 
