@@ -20,6 +20,10 @@ __all__ = ["plain", "printable"]
 # Markdown (CommonMark and GitHub's), Streamlit's directives (:red[...], :material/x:, emoji
 # codes), LaTeX ($) and HTML (<, >, &) characters, escaped with a backslash.
 _MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~:$&=^])")
+# Streamlit turns bare addresses into live links whatever the escapes ("http://x", "www.x",
+# "a@b.c"); a word joiner (U+2060, invisible) inside the scheme or before "@" stops that.
+_AUTOLINK = re.compile(r"(?i)\b(h)(ttps?)|\b(f)(tp)|\b(w)(ww)|(@)")
+_JOINER = "\u2060"
 
 
 def printable(value: object) -> str:
@@ -42,9 +46,17 @@ def plain(value: object) -> str:
     """:func:`printable` text with every Markdown-active character escaped, so Streamlit
     shows it literally.
 
-    >>> plain("![beacon](http://198.51.100.7/b.png) Beacon LLC")
-    '\\\\!\\\\[beacon\\\\]\\\\(http\\\\://198\\\\.51\\\\.100\\\\.7/b\\\\.png\\\\) Beacon LLC'
+    >>> plain("![beacon](http://198.51.100.7/b.png) Beacon LLC").replace("\\u2060", "+")
+    '\\\\!\\\\[beacon\\\\]\\\\(h+ttp\\\\://198\\\\.51\\\\.100\\\\.7/b\\\\.png\\\\) Beacon LLC'
     >>> plain(":red[**Acme**]")
     '\\\\:red\\\\[\\\\*\\\\*Acme\\\\*\\\\*\\\\]'
     """
-    return _MARKDOWN.sub(r"\\\1", printable(value))
+    escaped = _MARKDOWN.sub(r"\\\1", printable(value))
+    return _AUTOLINK.sub(_unlink, escaped)
+
+
+def _unlink(match: re.Match[str]) -> str:
+    if match.group(7):
+        return _JOINER + "@"
+    first, rest = next((a, b) for a, b in zip(match.groups()[::2], match.groups()[1::2]) if a)
+    return first + _JOINER + rest

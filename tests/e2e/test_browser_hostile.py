@@ -103,9 +103,12 @@ def test_hostile_names_render_as_text_and_nothing_leaves_localhost(tmp_path):
                 page.goto(url)
                 settle(page)
                 sidebar = page.locator('[data-testid="stSidebar"]')
-                expect(sidebar).to_contain_text(BEACON, timeout=TIMEOUT)
+                expect(sidebar).to_contain_text("Beacon LLC", timeout=TIMEOUT)
+                # The name reads as written (a word joiner, invisible, keeps the address dead).
+                assert BEACON in sidebar.inner_text().replace("\u2060", "")
                 assert page.locator("img[src*='198.51.100.7']").count() == 0
                 assert page.locator("a[href*='example.org']").count() == 0
+                assert page.locator("a[href*='198.51.100.7']").count() == 0  # no live link
                 assert "hostile.duckdb" in sidebar.inner_text()
                 assert str(tmp_path) not in sidebar.inner_text()  # the file's name only
 
@@ -113,13 +116,13 @@ def test_hostile_names_render_as_text_and_nothing_leaves_localhost(tmp_path):
                     has_text="Scenario"
                 ).first.click()
                 settle(page)
-                expect(page.get_by_text(BEACON, exact=False).first).to_be_visible()
+                expect(page.get_by_text("Beacon LLC", exact=False).first).to_be_visible()
 
                 page.locator('[data-testid="stSidebarNav"] a').filter(
                     has_text="Organization"
                 ).first.click()
                 settle(page)
-                box = page.get_by_label("Find an organization (name, UEI, CAGE or alias)")
+                box = page.get_by_label("Find any organization (name, UEI, CAGE or alias)")
                 box.fill("Prime Corp")
                 box.press("Enter")
                 settle(page)
@@ -129,6 +132,7 @@ def test_hostile_names_render_as_text_and_nothing_leaves_localhost(tmp_path):
                 assert page.locator("strong", has_text="Bold").count() == 0
                 assert page.locator("img[src*='198.51.100.7']").count() == 0
                 assert "\u202e" not in page.locator("body").inner_text()
+                assert page.locator("a[href*='198.51.100.7'], a[href*='example.org']").count() == 0
                 page.screenshot(path=str(tmp_path / "hostile.png"), full_page=True)
                 OUTPUT.mkdir(parents=True, exist_ok=True)
                 shutil.copy(tmp_path / "hostile.png", OUTPUT / "hostile-names.png")
