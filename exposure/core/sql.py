@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-__all__ = ["scalar", "sql_identifier", "sql_literal", "table_exists"]
+__all__ = ["is_read_only", "scalar", "sql_identifier", "sql_literal", "table_exists"]
 
 
 def scalar(con: duckdb.DuckDBPyConnection, query: str, params: Sequence[Any] | None = None) -> Any:
@@ -27,6 +27,16 @@ def table_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
             con,
             "SELECT count(*) FROM information_schema.tables WHERE table_name = ? AND table_schema = 'main'",
             [name],
+        )
+    )
+
+
+def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the connection's database was opened read-only (nothing may be written)."""
+    return bool(
+        scalar(
+            con,
+            "SELECT readonly FROM duckdb_databases() WHERE database_name = current_database()",
         )
     )
 

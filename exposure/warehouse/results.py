@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import duckdb
 
+from exposure.core.sql import is_read_only
 from exposure.model.run import AssessmentRun, organizations_frame
 
 __all__ = ["store_results"]
+
+logger = logging.getLogger(__name__)
 
 
 _RESULTS_SCHEMA = """
@@ -24,11 +28,15 @@ CREATE TABLE IF NOT EXISTS res_orgs (
 """
 
 
-def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
+def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int | None:
     """Keep a run in ``res_runs`` and ``res_orgs`` (exposed organizations); return its id.
 
-    An earlier run of the same scenario on the same data version is replaced.
+    An earlier run of the same scenario on the same data version is replaced. A read-only
+    connection keeps nothing and gets None: an assessment there writes nothing.
     """
+    if is_read_only(con):
+        logger.debug("read-only connection: the run of %s is not stored", run.scenario.name)
+        return None
     con.execute(_RESULTS_SCHEMA)
     frame = organizations_frame(run)
     frame = frame[frame["exposed"]].copy()
