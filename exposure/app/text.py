@@ -58,5 +58,7 @@ def plain(value: object) -> str:
 def _unlink(match: re.Match[str]) -> str:
     if match.group(7):
         return _JOINER + "@"
-    first, rest = next((a, b) for a, b in zip(match.groups()[::2], match.groups()[1::2]) if a)
+    first, rest = next(
+        (a, b) for a, b in zip(match.groups()[:6:2], match.groups()[1:6:2], strict=True) if a
+    )
     return first + _JOINER + rest

@@ -496,8 +496,37 @@ def dashboard_command(ctx: click.Context, host: str, port: int, scenario_name: s
 
 
 def main(argv: list[str] | None = None) -> Any:
-    """Console-script entry point."""
-    return cli.main(args=argv, prog_name="exposure")
+    """Console-script entry point.
+
+    The commands report errors of the input themselves. Any other exception (a bug) prints
+    one line, ``error: <message> (details in <path>)``, and exits 1; the full traceback goes
+    to ``exposure-error-<timestamp>-<pid>.log`` in the system temporary folder
+    (:func:`tempfile.gettempdir`, e.g. ``/tmp``), which a bug report can attach.
+    """
+    try:
+        return cli.main(args=argv, prog_name="exposure")
+    except Exception as exc:  # not SystemExit or KeyboardInterrupt: those are BaseException
+        try:
+            where = f"details in {_write_crash_log(exc, sys.argv[1:] if argv is None else argv)}"
+        except OSError as log_error:
+            where = f"no log written: {log_error}"
+        click.echo(f"error: {str(exc) or type(exc).__name__} ({where})", err=True)
+        sys.exit(1)
+
+
+def _write_crash_log(exc: Exception, argv: list[str]) -> Path:
+    """Write the traceback of an unexpected error to a new file in the temporary folder."""
+    import os
+    import tempfile
+    import traceback
+
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+    path = Path(tempfile.gettempdir()) / f"exposure-error-{stamp}-{os.getpid()}.log"
+    path.write_text(
+        f"exposure {' '.join(argv)}\n\n" + "".join(traceback.format_exception(exc)),
+        encoding="utf-8",
+    )
+    return path
 
 
 if __name__ == "__main__":  # pragma: no cover

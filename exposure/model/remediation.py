@@ -300,6 +300,15 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
     return plan
 
 
+def _whole_days(value: float) -> int | None:
+    """A number of business days, or None when it is unknown (NaN).
+
+    >>> _whole_days(3.0), _whole_days(float("nan"))
+    (3, None)
+    """
+    return None if math.isnan(value) else int(value)
+
+
 def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
     """FAR 52.204-25(d) / 52.204-30(c) report rows: exposed DoD-use dependencies of ``plan``.
 
@@ -325,19 +334,32 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
     def part(index: int) -> pd.Series:
         return contract_ids.map(lambda value: references[value][index])
 
-    initial_days = pd.to_numeric(rows["initial_report_business_days"], errors="coerce")
-    followup_days = pd.to_numeric(rows["followup_business_days"], errors="coerce")
-    due: dict[tuple[float, float], tuple[object, object]] = {}
-    for first, then in set(zip(initial_days, followup_days, strict=True)):
-        if math.isnan(first):
+    # NaN (no rule) never equals itself, so the windows are keyed by ints, or None for unknown.
+    keys = [
+        (_whole_days(first), _whole_days(then))
+        for first, then in zip(
+            pd.to_numeric(rows["initial_report_business_days"], errors="coerce"),
+            pd.to_numeric(rows["followup_business_days"], errors="coerce"),
+            strict=True,
+        )
+    ]
+    due: dict[tuple[int | None, int | None], tuple[object, object]] = {}
+    for first, then in set(keys):
+        if first is None:
             due[(first, then)] = (pd.NaT, pd.NaT)
             continue
-        initial = add_business_days(identified, int(first))
-        followup = (
-            pd.NaT if math.isnan(then) else pd.Timestamp(add_business_days(initial, int(then)))
-        )
+        initial = add_business_days(identified, first)
+        followup = pd.NaT if then is None else pd.Timestamp(add_business_days(initial, then))
         due[(first, then)] = (pd.Timestamp(initial), followup)
-    keys = list(zip(initial_days, followup_days, strict=True))
+    no_rule = np.array([first is None for first, _ in keys], dtype=bool)
+    no_followup = np.array([then is None for _, then in keys], dtype=bool) & ~no_rule
+    clause = rows["clause"].where(~no_rule, "none: no reporting rule")
+    report_to = rows["report_to"].where(~no_rule, "unknown: no reporting rule")
+    rule_basis = _text(rows["rule_basis"]) + np.where(
+        no_rule,
+        "; the report due dates are unknown: no reporting rule applies to this designation type",
+        np.where(no_followup, "; the follow-up report due date is unknown", ""),
+    )
 
     product = _text(rows["product"], "unnamed product")
     description = (
@@ -371,15 +393,15 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
             "product": rows["product"],
             "item_description": description,
             "designated_source": rows["designated_source"],
-            "clause": rows["clause"],
-            "report_to": rows["report_to"],
+            "clause": clause,
+            "report_to": report_to,
             "date_identified": pd.Timestamp(identified),
             "initial_report_due": [due[key][0] for key in keys],
             "followup_report_due": [due[key][1] for key in keys],
             "mitigation_actions": rows["action"],
             "estimated_completion": rows["estimated_completion"],
             "late": rows["late"],
-            "rule_basis": rows["rule_basis"],
+            "rule_basis": rule_basis,
             "source_file": rows["source_file"],
             "sheet": rows["sheet"],
             "row": rows["row"],

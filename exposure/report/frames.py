@@ -71,7 +71,7 @@ def shortest_paths(run: AssessmentRun, orgs: IntArray) -> pd.DataFrame:
 
 
 def chosen_paths(run: AssessmentRun, org: int) -> pd.DataFrame:
-    """Up to three chains of one organization (networkx, see pipeline.chain_edge_lists)."""
+    """Up to three chains of one organization (see exposure.model.chains.chain_edge_lists)."""
     rows = [
         (org, number, link, edge)
         for number, edges in enumerate(chain_edge_lists(run, org, k=3), start=1)
@@ -129,11 +129,13 @@ def affected_organizations(
         frame[column] = np.bincount(graph.buyer[mask], minlength=graph.n_orgs)[org]
     via = result.org_via[org]
     reached = via >= 0
-    safe_via = np.where(reached, via, 0)
-    frame["designated_source"] = pd.Series(context.names[context.origin_org[safe_via]]).where(
-        reached, None
-    )
-    frame["shortest_chain"] = np.where(reached, context.chain[safe_via], context.names[org])
+    # Sources are reached by no edge (and a network may have no edges at all to index).
+    source = np.full(len(org), None, dtype=object)
+    source[reached] = context.names[context.origin_org[via[reached]]]
+    frame["designated_source"] = source
+    chain = np.asarray(context.names[org], dtype=object).copy()
+    chain[reached] = context.chain[via[reached]]
+    frame["shortest_chain"] = chain
     frame["uei"] = context.uei[org]
     frame["cage"] = context.cage[org]
     frame["country"] = context.country[org]

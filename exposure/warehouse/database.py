@@ -42,7 +42,7 @@ import duckdb
 from exposure.core import resources
 from exposure.core.errors import DatabaseBusyError, ExposureError
 from exposure.core.names import MACROS
-from exposure.core.sql import scalar, sql_literal, table_exists
+from exposure.core.sql import scalar, sql_identifier, sql_literal, table_exists
 from exposure.warehouse.evidence import build_edge_evidence, evidence_materialized
 from exposure.warehouse.resolve import rebuild_model
 
@@ -144,10 +144,13 @@ def connect(
 ) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse and bring its schema and seeds up to date.
 
-    ``":memory:"`` gives a throw-away in-memory warehouse.
+    ``":memory:"`` gives a throw-away in-memory warehouse. With ``read_only`` nothing is
+    written: the schema and seeds are read as they are (a warning says when the seed files
+    have changed since), and a file that holds no warehouse is refused.
 
     Raises:
         DatabaseBusyError: another process holds the file open read-write.
+        ExposureError: the file cannot be opened, or (read-only) holds no warehouse.
     """
     target = str(path) if path is not None else str(default_db_path())
     try:
@@ -161,8 +164,10 @@ def connect(
         raise ExposureError(f"cannot open the database {target}: {exc}") from exc
     # Progress is ours to show (rich in the CLI, st.progress in the app), not DuckDB's.
     con.execute("SET enable_progress_bar = false")
-    con.execute(MACROS)
-    if not read_only:
+    con.execute(MACROS)  # temporary macros: they live in the connection, not the file
+    if read_only:
+        _check_readable(con, target)
+    else:
         con.execute(SCHEMA)
         # Warehouses made before load options were recorded.
         con.execute("ALTER TABLE sources ADD COLUMN IF NOT EXISTS options VARCHAR")
@@ -171,20 +176,52 @@ def connect(
     return con
 
 
+def _check_readable(con: duckdb.DuckDBPyConnection, target: str) -> None:
+    """Refuse a read-only file without a warehouse; warn when its seeds are out of date."""
+    if not (table_exists(con, "meta") and table_exists(con, "orgs")):
+        con.close()
+        raise ExposureError(
+            f"the database {target} holds no exposure warehouse to read: open it once for "
+            "writing (exposure load FILE) to create it"
+        )
+    if scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") != _seeds_version(
+        _seed_files(seeds_dir())
+    ):
+        logger.warning(
+            "the seed files changed since %s was last opened for writing; reading its reference "
+            "data as it is (open it read-write to refresh)",
+            target,
+        )
+
+
+def _seed_files(folder: Path) -> list[Path]:
+    return sorted(folder.glob("*.csv")) if folder.is_dir() else []
+
+
+def _seeds_version(files: list[Path]) -> str:
+    """A hash of the seed files' names and contents."""
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def _seed_table(file: Path) -> str:
+    return "ref_" + file.stem.lower().replace("-", "_")
+
+
 def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
-    """Load every ``seeds/*.csv`` into ``ref_<stem>`` when the seed files changed, then rebuild
-    the model (seed aliases shape resolution) and its data version, in one transaction.
+    """Load every ``seeds/*.csv`` into ``ref_<stem>`` when the seed files changed, drop the
+    ``ref_*`` tables whose file is gone, then rebuild the model (seed aliases shape resolution)
+    and its data version, in one transaction.
 
     With the seeds unchanged and the model built, nothing is written (only a data version
     recorded by an older release is brought up to date).
     """
     folder = seeds_dir()
-    files = sorted(folder.glob("*.csv")) if folder.is_dir() else []
-    digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode())
-        digest.update(file.read_bytes())
-    version = digest.hexdigest()
+    files = _seed_files(folder)
+    version = _seeds_version(files)
     changed = scalar(con, "SELECT value FROM meta WHERE key = 'seeds_version'") != version
     # A model built before org_spellings existed is rebuilt once, so that names resolve.
     if not changed and table_exists(con, "orgs") and table_exists(con, "org_spellings"):
@@ -194,15 +231,27 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
             # A warehouse of an older release kept edge_evidence as a view over staging.
             build_edge_evidence(con)
         return
+    stale: list[str] = []
     con.execute("BEGIN TRANSACTION")
     try:
         if changed:
+            tables = {_seed_table(file) for file in files}
             for file in files:
-                table = "ref_" + file.stem.lower().replace("-", "_")
                 con.execute(
-                    f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM read_csv({sql_literal(str(file))}, "
-                    "header = true, auto_detect = true, sample_size = -1)"
+                    f"CREATE OR REPLACE TABLE {_seed_table(file)} AS SELECT * FROM "
+                    f"read_csv({sql_literal(str(file))}, header = true, auto_detect = true, "
+                    "sample_size = -1)"
                 )
+            stale = [
+                name
+                for (name,) in con.execute(
+                    "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                    "AND table_type = 'BASE TABLE' AND starts_with(table_name, 'ref_')"
+                ).fetchall()
+                if name not in tables
+            ]
+            for name in stale:
+                con.execute(f"DROP TABLE {sql_identifier(name)}")
             con.execute("INSERT OR REPLACE INTO meta VALUES ('seeds_version', ?)", [version])
         rebuild_model(con)
         record_data_version(con)
@@ -212,6 +261,8 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
         raise
     if changed:
         logger.info("loaded %d seed files from %s", len(files), folder)
+        if stale:
+            logger.info("dropped %s: their seed files are gone", ", ".join(stale))
 
 
 def model_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:

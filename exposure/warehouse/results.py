@@ -10,15 +10,18 @@ at national scale a copy per run would cost more than it serves.
 from __future__ import annotations
 
 import json
+import logging
 from datetime import UTC, datetime
 
 import duckdb
 
-from exposure.core.sql import table_exists
+from exposure.core.sql import is_read_only, table_exists
 from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
 
 __all__ = ["store_results", "stored_runs"]
+
+logger = logging.getLogger(__name__)
 
 
 _RESULTS_SCHEMA = """
@@ -31,11 +34,15 @@ DROP TABLE IF EXISTS res_orgs;
 """
 
 
-def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
+def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int | None:
     """Keep a run in ``res_runs`` (parameters and headline figures); return its id.
 
-    An earlier run of the same scenario on the same data version is replaced.
+    An earlier run of the same scenario on the same data version is replaced. A read-only
+    connection keeps nothing and gets None: an assessment there writes nothing.
     """
+    if is_read_only(con):
+        logger.debug("read-only connection: the run of %s is not stored", run.scenario.name)
+        return None
     con.execute(_RESULTS_SCHEMA)
     scenario = run.scenario
     parameters = json.dumps(

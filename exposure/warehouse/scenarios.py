@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime
 import duckdb
 
 from exposure.core.errors import ExposureError
-from exposure.core.sql import scalar, table_exists
+from exposure.core.sql import is_read_only, scalar, table_exists
 from exposure.model.engine import Scenario, Scope
 from exposure.model.impact import ImpactModel
 from exposure.model.scenario import ScenarioSpec
@@ -183,10 +183,18 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
     Raises:
         ExposureError: no stored scenario or seed list has that name.
     """
-    _ensure_schema(con)
-    rows = con.execute(
-        "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?", [scenario]
-    ).fetchall()
+    stored = table_exists(con, "scenarios")
+    if not stored and not is_read_only(con):
+        _ensure_schema(con)
+        stored = True
+    rows = (
+        con.execute(
+            "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?",
+            [scenario],
+        ).fetchall()
+        if stored
+        else []
+    )
     if rows:
         effective, days, scope, model = rows[0]
         members = con.execute(
@@ -220,7 +228,11 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
                 seed_list=scenario,
                 optional=tuple(row[0] for row in listed),
             )
-    known = [row[0] for row in con.execute("SELECT name FROM scenarios ORDER BY 1").fetchall()]
+    known = (
+        [row[0] for row in con.execute("SELECT name FROM scenarios ORDER BY 1").fetchall()]
+        if stored
+        else []
+    )
     lists = []
     if table_exists(con, "ref_designations"):
         lists = [
