@@ -224,7 +224,9 @@ def test_summary_states_scenario_and_data_version(tables, assessed):
     assert facts["Designation type"] == "fascsa"
     assert str(facts["Impact model"]).startswith("cascade")
     assert facts["Value at risk (USD)"] == 96250.0
-    assert facts["Organizations affected"] == 4
+    # Vendor AI and the four organizations its chains reach (issue 10: one definition).
+    assert facts["Organizations affected"] == 5
+    assert facts["Organizations exposed through a chain"] == 4
     assert facts["Exposed dependencies"] == 5
     assert facts["Dependencies to report (DoD use)"] == 3
     assert facts["Earliest initial report due"] == date(2026, 7, 7)
