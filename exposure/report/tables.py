@@ -45,6 +45,7 @@ import pandas as pd
 from exposure.core.errors import ExposureError
 from exposure.core.sql import scalar
 from exposure.model.engine import NONCOMPLIANT
+from exposure.model.alternatives import authorized_alternatives
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
 from exposure.report.catalogue import SHEETS, Sheet
@@ -62,6 +63,7 @@ from exposure.report.quality import NOTES as QUALITY_NOTES
 from exposure.report.quality import data_quality_frame
 from exposure.report.summary import SummaryInputs, by_kind, by_tier, summary_frame
 from exposure.screening.results import SHEET_COLUMNS, screening_sheet
+from exposure.warehouse.authorizations import authorization_offers
 
 __all__ = ["AssessmentTables", "build_tables"]
 
@@ -192,10 +194,15 @@ def build_tables(
     edges_index = np.flatnonzero(wanted).astype(np.int64)
     edges = edge_facts(con, run, edges_index, context)
 
-    plan_all = remediation_frame(edges, scenario)
+    plan_all = authorized_alternatives(
+        remediation_frame(edges, scenario),
+        authorization_offers(con, run),
+        excluded=[str(graph.names[i]) for i in np.flatnonzero(sources)],
+    )
+    # "No authorized alternative at this level" is the highest-risk line: it comes first.
     plan = plan_all[plan_mask[edges_index]].sort_values(
-        ["late", "days_past_deadline", "annual_value_usd", "buyer", "supplier"],
-        ascending=[False, False, False, True, True],
+        ["no_authorized_alternative", "late", "days_past_deadline", "annual_value_usd", "buyer", "supplier"],
+        ascending=[False, False, False, False, True, True],
         na_position="last",
         kind="stable",
     )
