@@ -60,17 +60,36 @@ def test_designate_with_clauses_assess_json_and_summary(tmp_path):
     db, runner = _setup(tmp_path)
     result = runner.invoke(
         cli,
-        ["--db", str(db), "designate", "Vendor AI", "--scenario", "edge-only",
-         "--only", "deployment=edge,embedded"],
+        [
+            "--db",
+            str(db),
+            "designate",
+            "Vendor AI",
+            "--scenario",
+            "edge-only",
+            "--only",
+            "deployment=edge,embedded",
+        ],
     )
     assert result.exit_code == 0, result.output
-    assert "designation covers edge and embedded deployments only" in " ".join(result.output.split())
+    assert "designation covers edge and embedded deployments only" in " ".join(
+        result.output.split()
+    )
     runner.invoke(cli, ["--db", str(db), "designate", "Vendor AI", "--scenario", "full"])
     out = tmp_path / "edge.json"
     result = runner.invoke(
         cli,
-        ["--db", str(db), "assess", "--scenario", "edge-only", "--out", str(out),
-         "--compare-to", "full"],
+        [
+            "--db",
+            str(db),
+            "assess",
+            "--scenario",
+            "edge-only",
+            "--out",
+            str(out),
+            "--compare-to",
+            "full",
+        ],
     )
     assert result.exit_code == 0, result.output
     words = " ".join(result.output.split())
@@ -88,8 +107,18 @@ def test_designate_with_clauses_assess_json_and_summary(tmp_path):
 
     # Unknown facts out: Plain LLC drops out; the stored scenario keeps its clauses.
     result = runner.invoke(
-        cli, ["--db", str(db), "assess", "--scenario", "edge-only", "--unknown", "out",
-              "--out", str(out)],
+        cli,
+        [
+            "--db",
+            str(db),
+            "assess",
+            "--scenario",
+            "edge-only",
+            "--unknown",
+            "out",
+            "--out",
+            str(out),
+        ],
     )
     assert result.exit_code == 0, result.output
     report = json.loads(out.read_text())
@@ -101,8 +130,18 @@ def test_designate_with_clauses_assess_json_and_summary(tmp_path):
 
     book = tmp_path / "edge.xlsx"
     result = runner.invoke(
-        cli, ["--db", str(db), "assess", "--scenario", "edge-only", "--except", "operator=host",
-              "--out", str(book)],
+        cli,
+        [
+            "--db",
+            str(db),
+            "assess",
+            "--scenario",
+            "edge-only",
+            "--except",
+            "operator=host",
+            "--out",
+            str(book),
+        ],
     )
     assert result.exit_code == 0, result.output
     summary = {
@@ -132,9 +171,10 @@ def test_remediation_flags_no_authorized_alternative_at_the_level(tmp_path):
     by_pair = {(p["Buyer"], p["Supplier"]): p for p in plan}
     # Field Corp's edge kit at SECRET: Other AI (top secret, model_api, in the network) qualifies.
     field = by_pair[("Field Corp", "Vendor AI")]
-    assert "Other AI: Other models [TOP SECRET, network]" in field[
-        "Authorized alternatives at this level or higher"
-    ]
+    assert (
+        "Other AI: Other models [TOP SECRET, network]"
+        in field["Authorized alternatives at this level or higher"]
+    )
     # Host Co resells at FedRAMP High: no resells offer at that level -> the highest-risk flag,
     # listed first.
     host = by_pair[("Host Co", "Vendor AI")]

@@ -208,7 +208,9 @@ def random_clause(rng: np.random.Generator) -> ScopeClause:
     field = str(rng.choice(list(FIELDS)))
     vocab = FIELDS[field]
     if field == "environment" and rng.random() < 0.6:
-        return ScopeClause("environment", str(rng.choice([">=", ">", "<=", "<"])), (str(rng.choice(vocab)),))  # type: ignore[arg-type]
+        return ScopeClause(
+            "environment", str(rng.choice([">=", ">", "<=", "<"])), (str(rng.choice(vocab)),)
+        )  # type: ignore[arg-type]
     k = int(rng.integers(1, len(vocab)))
     values = tuple(str(v) for v in rng.choice(vocab, size=k, replace=False))
     return ScopeClause(field, str(rng.choice(["=", "!="])), values)  # type: ignore[arg-type]
@@ -265,13 +267,9 @@ def test_random_scoped_networks_match_the_filtered_oracle(seed):
     kept = [
         e
         for e in range(n_edges)
-        if all(
-            plain_in_scope(int(facts[c.field][e]), c.field, c, unknown) for c in clauses
-        )
+        if all(plain_in_scope(int(facts[c.field][e]), c.field, c, unknown) for c in clauses)
     ]
-    filtered = [
-        (int(supplier[e]), int(buyer[e]), int(product[e]), int(used_in[e])) for e in kept
-    ]
+    filtered = [(int(supplier[e]), int(buyer[e]), int(product[e]), int(used_in[e])) for e in kept]
     expected = reach_oracle(n_orgs, filtered, set(designated))
 
     result = assess(graph, Scenario(designated=designated, clauses=clauses, unknown_scope=unknown))

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from collections.abc import Callable
 from typing import Any
 
 import click
@@ -186,10 +186,12 @@ _UNKNOWN_HELP = "Dependencies whose fact a scope clause reads is blank: in scope
 
 def _scope_options(function: Callable[..., None]) -> Callable[..., None]:
     """The scope-clause options shared by designate and assess."""
-    function = click.option("--unknown", "unknown_scope", type=click.Choice(["in", "out"]),
-                            help=_UNKNOWN_HELP)(function)
-    function = click.option("--except", "except_", multiple=True, metavar="CLAUSE",
-                            help=_EXCEPT_HELP)(function)
+    function = click.option(
+        "--unknown", "unknown_scope", type=click.Choice(["in", "out"]), help=_UNKNOWN_HELP
+    )(function)
+    function = click.option(
+        "--except", "except_", multiple=True, metavar="CLAUSE", help=_EXCEPT_HELP
+    )(function)
     return click.option("--only", multiple=True, metavar="CLAUSE", help=_ONLY_HELP)(function)
 
 

@@ -238,8 +238,7 @@ def print_comparison(diff: ScenarioDiff, *, base_words: str = "") -> None:
         )
     console.print(table)
     console.print(
-        f"{len(diff.newly_exposed)} newly exposed, {len(diff.no_longer_exposed)} no longer "
-        "exposed"
+        f"{len(diff.newly_exposed)} newly exposed, {len(diff.no_longer_exposed)} no longer exposed"
     )
 
 

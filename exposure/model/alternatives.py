@@ -63,7 +63,7 @@ def authorized_alternatives(
     if n:
         barred = {_key(name) for name in excluded}
         offer_rank = environment_rank(offers["environment"]) if len(offers) else np.zeros(0)
-        offer_relation = offers["relation"].to_numpy(dtype=object) if len(offers) else []
+        offer_relation: list[object] = list(offers["relation"]) if len(offers) else []
         provider_keys = [_key(p) for p in offers["provider"]] if len(offers) else []
         host_keys = [_key(h) for h in offers["host"]] if len(offers) else []
         labels = [
@@ -99,7 +99,9 @@ def authorized_alternatives(
     out["no_authorized_alternative"] = missing
     if "action" in out:
         # The plan's words: who is authorized at the level, or the highest-risk flag.
-        replacing = (out["edge_type"] != "tie").to_numpy() if "edge_type" in out else np.ones(n, bool)
+        replacing = (
+            (out["edge_type"] != "tie").to_numpy() if "edge_type" in out else np.ones(n, bool)
+        )
         level = [value_label(v) if isinstance(v, str) else "" for v in out["environment"]]
         extra = [
             (
@@ -118,6 +120,6 @@ def authorized_alternatives(
         out["no_authorized_alternative"] = missing & replacing
     if "alternatives" in out:
         known = out["authorized_alternatives_count"]
-        own = pd.to_numeric(out["alternatives"], errors="coerce").astype("Int64")
-        out["alternatives"] = own.where(own.notna(), known)
+        given = pd.to_numeric(out["alternatives"], errors="coerce").astype("Int64")
+        out["alternatives"] = given.where(given.notna(), known)
     return out

@@ -210,14 +210,15 @@ def clauses_from_dicts(items: Iterable[Mapping[str, object]]) -> tuple[ScopeClau
     """Clauses from their JSON form (``{field, op, values}``), as stored with a scenario."""
     clauses = []
     for item in items:
-        values = item.get("values") or ()
-        if isinstance(values, str):
-            values = (values,)
+        raw = item.get("values") or ()
+        values: tuple[str, ...] = (
+            (raw,) if isinstance(raw, str) else tuple(str(v) for v in raw)  # type: ignore[attr-defined]
+        )
         clauses.append(
             ScopeClause(
                 cast(FactField, str(item.get("field"))),
                 cast(ScopeOp, str(item.get("op"))),
-                tuple(str(v) for v in values),  # type: ignore[union-attr]
+                values,
             )
         )
     return tuple(clauses)

@@ -44,8 +44,8 @@ import pandas as pd
 
 from exposure.core.errors import ExposureError
 from exposure.core.sql import scalar
-from exposure.model.engine import NONCOMPLIANT
 from exposure.model.alternatives import authorized_alternatives
+from exposure.model.engine import NONCOMPLIANT
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
 from exposure.report.catalogue import SHEETS, Sheet
@@ -201,7 +201,14 @@ def build_tables(
     )
     # "No authorized alternative at this level" is the highest-risk line: it comes first.
     plan = plan_all[plan_mask[edges_index]].sort_values(
-        ["no_authorized_alternative", "late", "days_past_deadline", "annual_value_usd", "buyer", "supplier"],
+        [
+            "no_authorized_alternative",
+            "late",
+            "days_past_deadline",
+            "annual_value_usd",
+            "buyer",
+            "supplier",
+        ],
         ascending=[False, False, False, False, True, True],
         na_position="last",
         kind="stable",

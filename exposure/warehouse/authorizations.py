@@ -28,7 +28,15 @@ __all__ = ["AUTHORIZATION_HEADERS", "authorization_offers", "load_authorizations
 
 logger = logging.getLogger(__name__)
 
-AUTHORIZATION_HEADERS = ("provider", "host", "product", "relation", "environment", "authorized_on", "source")
+AUTHORIZATION_HEADERS = (
+    "provider",
+    "host",
+    "product",
+    "relation",
+    "environment",
+    "authorized_on",
+    "source",
+)
 
 _USER_SCHEMA = """
 CREATE TABLE IF NOT EXISTS user_authorizations (
@@ -77,7 +85,9 @@ def load_authorizations(con: duckdb.DuckDBPyConnection, path: Path | str) -> int
     rows = frame[[*AUTHORIZATION_HEADERS, "loaded_from"]]
     con.register("_exposure_authorizations", rows)
     try:
-        con.execute("INSERT INTO user_authorizations BY NAME SELECT * FROM _exposure_authorizations")
+        con.execute(
+            "INSERT INTO user_authorizations BY NAME SELECT * FROM _exposure_authorizations"
+        )
     finally:
         con.unregister("_exposure_authorizations")
     logger.info("loaded %d authorizations from %s", len(rows), file)
@@ -98,9 +108,13 @@ def authorization_offers(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> 
     known = (graph.environment >= 0) & ~result.exposed_edges
     edges = np.flatnonzero(known)
     if len(edges):
-        relation = con.execute(
-            "SELECT edge_id, relation, product FROM edges WHERE environment IS NOT NULL"
-        ).df().set_index("edge_id")
+        relation = (
+            con.execute(
+                "SELECT edge_id, relation, product FROM edges WHERE environment IS NOT NULL"
+            )
+            .df()
+            .set_index("edge_id")
+        )
         ids = graph.edge_id[edges]
         network = pd.DataFrame(
             {
