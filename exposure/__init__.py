@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from exposure.model.headline import FIGURES, Figure, Headline, compact_usd, headline
     from exposure.model.run import AssessmentRun, organizations_frame
     from exposure.model.scenario import ScenarioSpec
+    from exposure.model.scope import ScopeClause, describe_scope, parse_clauses
     from exposure.pipeline.assessment import (
         Progress,
         assess,
@@ -91,6 +92,9 @@ _HOME = {
     "AssessmentRun": "exposure.model.run",
     "organizations_frame": "exposure.model.run",
     "ScenarioSpec": "exposure.model.scenario",
+    "ScopeClause": "exposure.model.scope",
+    "describe_scope": "exposure.model.scope",
+    "parse_clauses": "exposure.model.scope",
     "Progress": "exposure.pipeline.assessment",
     "assess": "exposure.pipeline.assessment",
     "build_report": "exposure.pipeline.assessment",
@@ -151,6 +155,7 @@ __all__ = [
     "ReadLimits",
     "ScenarioDiff",
     "ScenarioSpec",
+    "ScopeClause",
     "ScreeningResult",
     "Status",
     "UnknownNameError",
@@ -163,6 +168,7 @@ __all__ = [
     "compare_runs",
     "connect",
     "default_db_path",
+    "describe_scope",
     "designate",
     "designate_confirmed",
     "designation_lists",
@@ -172,6 +178,7 @@ __all__ = [
     "load_spec",
     "normalize_name",
     "organizations_frame",
+    "parse_clauses",
     "parse_mapping",
     "reference_for",
     "report_bytes",

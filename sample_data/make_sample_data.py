@@ -378,10 +378,63 @@ Marlowe Secure Comms LLC | Salterns Consulting Group LLC | professional_services
 Marlowe Secure Comms LLC | Emberly Code Scanning LLC | license | Emberly SAST | Marlowe Crypto Gateway | 30000 | 2 | n | 3 | 1 | y | no Anthropic products or services in use (attested)
 """,
 }
+# Where and how each story dependency runs (blank = unknown, as most rows are): the facts behind
+# the "cloud-only compromise" and "classified environments only" what-ifs (README, The story).
+# buyer | supplier (as spelled above) | product | deployment | environment | operator | use
+FACTS = """
+Amazon Web Services | Anthropic, PBC | Claude models | cloud | fedramp_high | host |
+Google LLC | Anthropic, PBC | Claude models | cloud | fedramp_high | host |
+Microsoft Corporation | Anthropic, PBC | Claude models | cloud | commercial | host |
+Sentinel Gov Cloud, Inc. | Anthropic, PBC | Claude models | cloud | il5 | host |
+Anthropic, PBC | Amazon Web Services | Amazon EC2 | cloud | commercial | vendor |
+Anthropic, PBC | Google LLC | Cloud TPU | cloud | commercial | vendor |
+Anthropic, PBC | Microsoft Corporation | Azure compute | cloud | commercial | vendor |
+Northwind Analytics Inc. | Anthropic, PBC | Claude API | cloud | commercial | vendor | analysis
+Lanternfish Document Automation, Inc. | Anthropic, PBC | Claude API | cloud | commercial | vendor | back_office
+Orison Mission Analytics, Inc. | Anthropic, PBC | Claude API | cloud | secret | vendor | intelligence
+Bramblegate Systems Integration, Inc. | Anthropic, PBC | Claude API | edge | secret | vendor | targeting
+Bramblegate Systems Integration, Inc. | Anthropic, PBC | Applied AI engineering support | on_premises | il5 | vendor | software_development
+Keystone Federal Solutions Corp. | Anthropic, PBC | Claude Gov models | cloud | top_secret | vendor | analysis
+Halden Requirements Tools LLC | Anthropic, PBC | Claude Code seats | cloud | commercial | vendor | software_development
+Ferrous DevSecOps, Inc. | AWS | Amazon Bedrock | cloud | commercial | host | software_development
+Tessellate Geospatial LLC | Amazon Web Services | Amazon Bedrock | cloud | fedramp_high | host | intelligence
+Quillon Software Group, Inc. | Amazon Web Services | Amazon Bedrock | cloud | commercial | host | back_office
+Bluefin Autonomy Inc. | AWS | Amazon Bedrock | cloud | il5 | host | decision_support
+Halcyon Defense Systems, Inc. | Amazon Web Services | AWS GovCloud (US) | cloud | fedramp_high | vendor |
+Northgate Mission Systems, LLC | Amazon Web Services | AWS GovCloud (US) | cloud | fedramp_high | vendor |
+Mossgiel Translation Systems Ltd. | Google LLC | Vertex AI Model Garden | cloud | commercial | host | analysis
+Silverleaf Human Factors LLC | Google LLC | Vertex AI Model Garden | cloud | fedramp_moderate | host | analysis
+Quirewell Contract Intelligence, Inc. | Microsoft Corporation | Azure AI Foundry | cloud | commercial | host | back_office
+Larkspur Cyber LLC | Microsoft | Azure AI Foundry | cloud | il4 | host | analysis
+Stratos Aircraft Company | Microsoft Corporation | Microsoft 365 Copilot | cloud | commercial | host | back_office
+Amberline Training Systems LLC | Microsoft Corporation | Microsoft 365 Copilot | cloud | commercial | host | back_office
+Ironbridge Dynamics Corp. | Sentinel Gov Cloud, Inc. | Sentinel IL5 Compute | cloud | il5 | vendor |
+Wrenfield Logic Inc. | Sentinel Gov Cloud, Inc. | Sentinel IL5 Compute | cloud | il5 | vendor |
+Bayline Naval Industries, Inc. | Sentinel Gov Cloud, Inc. | Sentinel IL5 Compute | cloud | il5 | vendor |
+Fallowfield Robotics Inc. | Sentinel GovCloud | Sentinel Object Storage | cloud | il5 | vendor |
+Orison Mission Analytics, Inc. | Sentinel Gov Cloud, Inc. | Sentinel AI Gateway | cloud | il6 | vendor | intelligence
+Sentinel Gov Cloud, Inc. | Foxtail Open Models, Inc. | Foxtail Open Weights | cloud | il6 | host |
+Halcyon Defense Systems, Inc. | Ridgeline Avionics Corp. | Ridgeline Flight Software | embedded | secret | vendor | decision_support
+Bayline Naval Industries, Inc. | Fallowfield Robotics Inc. | Fallowfield Deck Crawler | embedded | secret | vendor |
+Thornbury Federal Integrators LLC | Bramblegate Systems Integration, Inc. | Bramblegate Agent Factory | edge | secret | vendor | targeting
+Keystone Federal Solutions Corp. | Thornbury Federal Integrators LLC | Thornbury Case Manager | cloud | il5 | vendor | analysis
+Bayline Naval Industries, Inc. | Thornbury Federal Integrators LLC | Thornbury Case Manager | embedded | secret | vendor | targeting
+Northgate Mission Systems, LLC | Orison Mission Analytics, Inc. | Orison Intel Summarizer | cloud | secret | vendor | intelligence
+Microsoft Corporation | OpenAI | GPT models | cloud | fedramp_high | host |
+Amazon Web Services | Meta Platforms, Inc. | Llama models | cloud | fedramp_high | host |
+Google LLC | Mistral AI | Mistral models | cloud | fedramp_high | host |
+Corvane Reasoning Labs, Inc. | Google LLC | Compute Engine | cloud | il5 | vendor |
+Kestrel Signal Labs, Inc. | Amazon Web Services | Amazon Bedrock | cloud | fedramp_high | host | intelligence
+Kestrel Signal Labs, Inc. | Foxtail Open Models, Inc. | Foxtail Open Weights | on_premises | il6 | vendor | intelligence
+Marlowe Secure Comms LLC | Amazon Web Services | AWS GovCloud (US) | cloud | fedramp_high | vendor |
+"""
+FACT_OF = {(row[0], row[1], row[2]): row[3:] for row in
+           [[cell.strip() for cell in line.split("|")] for line in FACTS.strip().splitlines()]}
 ORG_HEADERS = ["name", "kind", "uei", "cage", "country", "parent", "aliases"]
 REL_HEADERS = ["buyer", "supplier", "relation", "product", "used_in", "contract_id", "program",
                "annual_value_usd", "criticality", "essential", "alternatives",
-               "replacement_months", "dod_use", "notes"]
+               "replacement_months", "dod_use", "notes", "deployment", "environment", "operator",
+               "use"]
 ID_CHARS = "ABCDEFGHJKLMNPQRSTUVWXYZ0123456789"  # no O or I, as in SAM identifiers
 NO_VALUE = {"Nightjar Mapping Software Inc.", "Quenby Seals Inc.", "Harbor Point Staffing Inc."}
 KIND_ORDER = ["agency", "prime", "subcontractor", "supplier", "cloud_host", "model_provider",
@@ -465,6 +518,7 @@ def edge(buyer, supplier, relation, product, used_in, value="", crit="", essenti
         dod == "y" if dod else KINDS.get(buyer) not in CIVIL and used not in COMMERCIAL
         and rng.random() < 0.9,
         notes,
+        *FACT_OF.get((buyer, supplier, product), ["", "", "", ""]),  # no draw: figures unchanged
     ]
 
 

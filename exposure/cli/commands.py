@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from exposure.cli.console import (
     console,
     err_console,
     print_assessment,
+    print_comparison,
     print_demo,
     print_error,
     print_load,
@@ -174,6 +176,23 @@ def status_command(ctx: click.Context, limit: int) -> None:
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
 _MODEL = click.Choice(IMPACT_MODELS)
 _MODEL_HELP = "Impact model: the product-scoped cascade (default) or a reference model."
+_ONLY_HELP = (
+    "Designation covers only dependencies meeting this (repeatable; all must hold): "
+    "deployment=edge,embedded, environment>=il6, use=targeting, operator=host."
+)
+_EXCEPT_HELP = "Designation exempts dependencies meeting this (repeatable): operator=host."
+_UNKNOWN_HELP = "Dependencies whose fact a scope clause reads is blank: in scope (default) or out."
+
+
+def _scope_options(function: Callable[..., None]) -> Callable[..., None]:
+    """The scope-clause options shared by designate and assess."""
+    function = click.option(
+        "--unknown", "unknown_scope", type=click.Choice(["in", "out"]), help=_UNKNOWN_HELP
+    )(function)
+    function = click.option(
+        "--except", "except_", multiple=True, metavar="CLAUSE", help=_EXCEPT_HELP
+    )(function)
+    return click.option("--only", multiple=True, metavar="CLAUSE", help=_ONLY_HELP)(function)
 
 
 @cli.command("designate")
@@ -192,6 +211,7 @@ _MODEL_HELP = "Impact model: the product-scoped cascade (default) or a reference
     "--noncompliant", is_flag=True, help="Add them as non-compliant intermediaries instead."
 )
 @click.option("--model", type=_MODEL, help=_MODEL_HELP)
+@_scope_options
 @click.pass_context
 def designate_command(
     ctx: click.Context,
@@ -202,11 +222,18 @@ def designate_command(
     scope: str | None,
     noncompliant: bool,
     model: str | None,
+    only: tuple[str, ...],
+    except_: tuple[str, ...],
+    unknown_scope: str | None,
 ) -> None:
-    """Store designated (or non-compliant) organizations under a scenario name."""
-    from exposure import connect, designate
+    """Store designated (or non-compliant) organizations under a scenario name.
+
+    --only and --except set the scenario's scope clauses (replacing any it had).
+    """
+    from exposure import connect, designate, load_spec, parse_clauses
 
     try:
+        clauses = parse_clauses(only, except_) if only or except_ else None
         con = connect(_db(ctx))
         try:
             canonical = designate(
@@ -218,7 +245,10 @@ def designate_command(
                 transition_days=transition_days,
                 scope=scope,  # type: ignore[arg-type]
                 model=model,  # type: ignore[arg-type]
+                clauses=clauses,
+                unknown_scope=unknown_scope,  # type: ignore[arg-type]
             )
+            spec = load_spec(con, scenario_name)
         finally:
             con.close()
     except ExposureError as exc:
@@ -227,6 +257,7 @@ def designate_command(
     role = "non-compliant" if noncompliant else "designated"
     for name in canonical:
         console.print(f"scenario '{scenario_name}': {name} {role}")
+    console.print(f"scenario '{scenario_name}': {spec.scope_words}")
 
 
 @cli.command("assess")
@@ -262,6 +293,13 @@ def designate_command(
     help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
+@_scope_options
+@click.option(
+    "--compare-to",
+    "compare_to",
+    metavar="SCENARIO",
+    help="Also assess this stored scenario and print how the headline figures differ from it.",
+)
 @click.pass_context
 def assess_command(
     ctx: click.Context,
@@ -276,9 +314,25 @@ def assess_command(
     identified: datetime | None,
     out: Path | None,
     top: int,
+    only: tuple[str, ...],
+    except_: tuple[str, ...],
+    unknown_scope: str | None,
+    compare_to: str | None,
 ) -> None:
-    """Assess a designation: who is exposed, through which chain, by when."""
-    from exposure import assess, build_report, connect, resolve_org, spec_for, write_report
+    """Assess a designation: who is exposed, through which chain, by when.
+
+    --only and --except narrow the scenario's scope further (all clauses must hold).
+    """
+    from exposure import (
+        assess,
+        build_report,
+        compare_runs,
+        connect,
+        parse_clauses,
+        resolve_org,
+        spec_for,
+        write_report,
+    )
 
     try:
         if out is not None:
@@ -300,13 +354,20 @@ def assess_command(
                 transition_days=transition_days,
                 effective=effective.date() if effective else None,
                 model=model,
+                clauses=parse_clauses(only, except_) if only or except_ else None,
+                unknown_scope=unknown_scope,
             )
             detail = resolve_org(con, for_name) if for_name else None
+            baseline = spec_for(con, compare_to) if compare_to else None
             with progress_bar() as progress:
                 run = assess(con, spec, cache_key=str(path.resolve()), progress=progress)
                 tables = build_report(
                     con, run, for_org=detail, identified=identified.date() if identified else None
                 )
+            diff = None
+            if baseline is not None:
+                base_run = assess(con, baseline, cache_key=str(path.resolve()), store=False)
+                diff = compare_runs(base_run, run)
         finally:
             con.close()
         if out is not None:
@@ -316,6 +377,8 @@ def assess_command(
         _fail(exc)
         return
     print_assessment(run, top)
+    if diff is not None:
+        print_comparison(diff, base_words=base_run.scope_words)
     if detail is not None:
         print_organization(tables)
     if out is not None:

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
         AssessmentTables,
         DemoResult,
         LoadReport,
+        ScenarioDiff,
         ScreeningResult,
         Status,
     )
@@ -43,6 +44,7 @@ __all__ = [
     "console",
     "err_console",
     "print_assessment",
+    "print_comparison",
     "print_demo",
     "print_error",
     "print_load",
@@ -248,6 +250,31 @@ def headline_text(run: AssessmentRun) -> str:
     return "; ".join(parts)
 
 
+def print_comparison(diff: ScenarioDiff, *, base_words: str = "") -> None:
+    """Print how a run's headline figures differ from a baseline scenario's (``--compare-to``)."""
+    console.print(
+        styled("compared to ", (diff.base_name, "bold"), f" ({base_words})" if base_words else "")
+    )
+    table = Table(title=f"{diff.other_name} against {diff.base_name}")
+    for column in ("figure", diff.base_name, diff.other_name, "difference"):
+        table.add_column(column, justify="left" if column == "figure" else "right")
+    for row in diff.counts.to_dict("records"):
+        money = "(USD)" in str(row["metric"])
+        unit = "$" if money else ""
+        delta = float(row["delta"])
+        _add_row(
+            table,
+            str(row["metric"]),
+            f"{unit}{float(row['base']):,.0f}",
+            f"{unit}{float(row['other']):,.0f}",
+            f"{'-' if delta < 0 else '+'}{unit}{abs(delta):,.0f}",
+        )
+    console.print(table)
+    console.print(
+        f"{len(diff.newly_exposed)} newly exposed, {len(diff.no_longer_exposed)} no longer exposed"
+    )
+
+
 def print_assessment(run: AssessmentRun, top: int) -> None:
     """Print a run's headline figures and its ``top`` most affected organizations."""
     from exposure import organizations_frame
@@ -264,6 +291,9 @@ def print_assessment(run: AssessmentRun, top: int) -> None:
             f"impact model {run.spec.model}, data version {run.data_version}",
         )
     )
+    console.print(f"scope: {run.scope_words}")
+    if run.scenario.clauses:
+        console.print(f"unknown facts: {run.unknown_scope_words()}")
     for note in run.notes:
         console.print(f"note: {note}")
     console.print(headline_text(run))

@@ -50,7 +50,7 @@ LoadKind = Literal[
 LOAD_KINDS: tuple[LoadKind, ...] = (*SHEET_KINDS, *ADAPTER_KINDS)
 
 ColumnType = Literal[
-    "text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool"
+    "text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool", "fact"
 ]
 
 ORG_KINDS: tuple[str, ...] = (
@@ -118,6 +118,11 @@ _RELATIONSHIP_COLUMNS = (
     Column("replacement_months", "number", minimum=0, maximum=1200),
     Column("dod_use", "bool"),
     Column("notes", "text"),
+    # Where and how the dependency runs (exposure.model.facts); blank is unknown.
+    Column("deployment", "fact"),
+    Column("environment", "fact"),
+    Column("operator", "fact"),
+    Column("use", "fact"),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -282,6 +287,31 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "federal use",
     ),
     "notes": ("note", "comment", "comments", "remarks", "description notes"),
+    "deployment": (
+        "deployment type",
+        "deployment model",
+        "deployed",
+        "deployed at",
+        "deployment location",
+        "hosting model",
+        "where deployed",
+        "runs on",
+    ),
+    "environment": (
+        "impact level",
+        "il",
+        "classification",
+        "classification level",
+        "accreditation",
+        "authorization level",
+        "authorized at",
+        "fedramp level",
+        "security level",
+        "network",
+        "enclave",
+    ),
+    "operator": ("operated by", "run by", "who operates", "hosted by", "operator type"),
+    "use": ("use case", "use category", "mission use", "purpose", "usage", "intended use"),
 }
 
 # key -> canonical, per canonical column set. Built once; canonical names win over synonyms.

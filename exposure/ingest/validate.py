@@ -27,6 +27,7 @@ from exposure.core.sql import scalar, sql_identifier, sql_literal
 from exposure.ingest.mapping import MappedSheet
 from exposure.ingest.readers import column_letter, csv_error
 from exposure.ingest.schema import COLUMNS, IDENTITY_COLUMNS, ORG_KINDS, RELATION_TYPES, Column
+from exposure.model.facts import FACT_SYNONYMS, FactField, vocabulary
 
 __all__ = [
     "MAX_PROBLEMS_PER_RULE",
@@ -121,6 +122,15 @@ def _typed_expr(column: Column, text: str) -> str:
         return (
             f"(CASE WHEN lower({text}) IN ({_list_sql(allowed)}) THEN lower({text}) "
             f"ELSE coalesce({_map_sql(synonyms)}[{token}], {token}) END)"
+        )
+    if column.type == "fact":
+        # Deployment facts: canonical value, else a known spelling, else the token itself
+        # (refused by the rule below, naming the values allowed).
+        field: FactField = column.name  # type: ignore[assignment]
+        token = f"trim(regexp_replace(lower({text}), '[^a-z0-9]+', '_', 'g'), '_')"
+        return (
+            f"(CASE WHEN lower({text}) IN ({_list_sql(vocabulary(field))}) THEN lower({text}) "
+            f"ELSE coalesce({_map_sql(FACT_SYNONYMS[field])}[{token}], {token}) END)"
         )
     if column.type == "money":
         lowered = f"lower({text})"
@@ -261,6 +271,12 @@ def _invalid(column: Column) -> tuple[str, str] | None:
         return (
             f"{value} NOT IN ({_list_sql(RELATION_TYPES)})",
             f"unknown relation type; expected one of: {', '.join(RELATION_TYPES)}",
+        )
+    if column.type == "fact":
+        allowed = vocabulary(column.name)  # type: ignore[arg-type]
+        return (
+            f"{value} NOT IN ({_list_sql(allowed)})",
+            f"unknown {column.name}; expected one of: {', '.join(allowed)} (or blank: unknown)",
         )
     if column.type == "bool":
         return (f"{value} IS NULL", "expected true or false (yes/no, y/n, 1/0)")

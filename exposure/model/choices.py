@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["IMPACT_MODELS", "SCOPES", "ImpactModel", "Scope"]
+__all__ = [
+    "IMPACT_MODELS",
+    "SCOPES",
+    "UNKNOWN_SCOPES",
+    "ImpactModel",
+    "Scope",
+    "UnknownScope",
+]
 
 ImpactModel = Literal["cascade", "esri", "debtrank", "iim"]
 IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
@@ -16,3 +23,8 @@ IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
 # Which ties oblige an organization to cut them (SPEC 4.3): DoD-use ties only, or all ties.
 Scope = Literal["dod", "all"]
 SCOPES: tuple[Scope, ...] = ("dod", "all")
+
+# Whether a dependency whose deployment facts are blank falls inside a scope clause: in (the
+# prudent default: it may well be in scope) or out.
+UnknownScope = Literal["in", "out"]
+UNKNOWN_SCOPES: tuple[UnknownScope, ...] = ("in", "out")

@@ -30,8 +30,10 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from exposure.model.choices import Scope
+from exposure.model.choices import Scope, UnknownScope
+from exposure.model.facts import vocabulary
 from exposure.model.graph import Graph, ranges
+from exposure.model.scope import ScopeClause
 
 __all__ = [
     "DAYS_PER_MONTH",
@@ -40,6 +42,7 @@ __all__ = [
     "Scenario",
     "assess",
     "owned_by",
+    "scope_mask",
 ]
 
 logger = logging.getLogger(__name__)
@@ -63,6 +66,9 @@ class Scenario:
     """What is designated and the what-if levers.
 
     ``designated`` and ``noncompliant`` are organization ids (indexes into the graph).
+    ``clauses`` narrow the dependencies the designation covers (:mod:`exposure.model.scope`);
+    ``unknown_scope`` says whether a dependency whose fact a clause reads is blank counts as
+    in scope (the prudent default) or out.
     """
 
     designated: tuple[int, ...]
@@ -71,6 +77,8 @@ class Scenario:
     effective: date = date(2026, 2, 27)
     transition_days: int = 180
     name: str = "ad-hoc"
+    clauses: tuple[ScopeClause, ...] = ()
+    unknown_scope: UnknownScope = "in"
 
     @property
     def deadline(self) -> date:
@@ -86,7 +94,9 @@ class Assessment:
     ``org_via`` is, per exposed organization, an inbound edge of lowest tier (-1 otherwise).
     ``obliged`` marks organizations doing business with a source, which must cut that tie by
     the deadline (SPEC 4.3); ``ignored_noncompliant`` lists named non-compliant organizations
-    that had no tie to cut and so changed nothing.
+    that had no tie to cut and so changed nothing. ``in_scope`` marks the edges inside the
+    scenario's scope clauses (None: no clause, every edge) and ``unknown_scope`` those whose
+    place in or out of the scope rests on a blank fact (None: no clause).
     """
 
     scenario: Scenario
@@ -101,6 +111,18 @@ class Assessment:
     group_via: IntArray = field(repr=False)
     group_of_edge: IntArray = field(repr=False)
     ignored_noncompliant: tuple[int, ...] = field(default=())
+    in_scope: BoolArray | None = field(default=None, repr=False)
+    unknown_scope: BoolArray | None = field(default=None, repr=False)
+
+    @property
+    def unknown_scoped_edges(self) -> int:
+        """How many edges fall in or out of the scope only by the default for unknown facts."""
+        return 0 if self.unknown_scope is None else int(self.unknown_scope.sum())
+
+    @property
+    def out_of_scope_edges(self) -> int:
+        """How many edges the scope clauses leave out (never cut, never carrying the cascade)."""
+        return 0 if self.in_scope is None else int((~self.in_scope).sum())
 
     @property
     def exposed(self) -> BoolArray:
@@ -118,7 +140,8 @@ class Assessment:
         Every edge of a group was reached by the same edge, so the search keeps it per group
         and this spreads it to the edges when first asked for.
         """
-        return self.group_via[self.group_of_edge]
+        via = self.group_via[self.group_of_edge]
+        return via if self.in_scope is None else np.where(self.in_scope, via, -1)
 
     def chain_edges(self, org: int) -> list[int]:
         """The edges of a shortest exposed chain ending at ``org`` (empty for sources/clear)."""
@@ -152,13 +175,49 @@ def owned_by(parent: IntArray, roots: BoolArray) -> BoolArray:
         owned = grown
 
 
-def _obliged(graph: Graph, sources: BoolArray, scope: Scope) -> BoolArray:
+def scope_mask(
+    graph: Graph, clauses: tuple[ScopeClause, ...], unknown: UnknownScope = "in"
+) -> tuple[BoolArray | None, BoolArray | None]:
+    """The edges inside the scope clauses, and those whose place rests on an unknown fact.
+
+    Both None without clauses. Each clause is one lookup per edge in a table indexed by the
+    edge's code (the last slot standing for unknown, code -1), so the mask costs a few
+    vectorized passes over the edges, once per scenario.
+
+    >>> from exposure.model.graph import build_graph
+    >>> from exposure.model.scope import parse_clause
+    >>> g = build_graph(names=np.array(["A", "B", "C"], dtype=object), supplier=np.array([0, 0, 1]),
+    ...                 buyer=np.array([1, 2, 2]), product=np.array([-1, -1, -1]),
+    ...                 used_in=np.array([-1, -1, -1]), deployment=np.array([0, 2, -1]))
+    >>> inside, unknown = scope_mask(g, (parse_clause("deployment=edge"),))
+    >>> inside.tolist(), unknown.tolist()
+    ([False, True, True], [False, False, True])
+    """
+    if not clauses:
+        return None, None
+    inside = np.ones(graph.n_edges, dtype=bool)
+    unknown_fact = np.zeros(graph.n_edges, dtype=bool)
+    for clause in clauses:
+        codes = getattr(graph, clause.field)
+        kept = np.zeros(len(vocabulary(clause.field)) + 1, dtype=bool)
+        kept[list(clause.codes())] = True
+        kept[-1] = unknown == "in"  # code -1 reads the last slot
+        inside &= kept[codes]
+        unknown_fact |= codes < 0
+    return inside, unknown_fact
+
+
+def _obliged(
+    graph: Graph, sources: BoolArray, scope: Scope, in_scope: BoolArray | None = None
+) -> BoolArray:
     """Organizations with a tie (either direction) to a source, within the scope."""
     source_ids = np.flatnonzero(sources)
     selling = ranges(graph.out_start[source_ids], graph.out_start[source_ids + 1])
     touching = np.concatenate([selling, np.flatnonzero(sources[graph.buyer])])
     if scope == "dod":
         touching = touching[graph.dod_use[touching]]
+    if in_scope is not None:
+        touching = touching[in_scope[touching]]
     obliged = np.zeros(graph.n_orgs, dtype=bool)
     obliged[graph.buyer[touching]] = True
     obliged[graph.supplier[touching]] = True
@@ -184,13 +243,16 @@ def _one_per(
     return keys[own], values[own]
 
 
-def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArray, IntArray]:
+def _reach(
+    graph: Graph, sources: BoolArray, in_scope: BoolArray | None = None
+) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """Breadth-first search over edges. Returns group tier, group via, org tier, org_via.
 
     Each level expands whole groups (an organization's edges of one product): a group is
     reached once, so every edge is visited once and the search is linear in the edges. All
     edges of a group share its tier and the edge that reached it, so those are kept per
-    group and spread to the edges at the end.
+    group and spread to the edges at the end. With ``in_scope``, the edges outside it are
+    dropped from each level's frontier: they expose no buyer and feed no group.
     """
     n_orgs, n_edges = graph.n_orgs, graph.n_edges
     org_tier = np.full(n_orgs, -1, dtype=np.int64)
@@ -253,6 +315,8 @@ def _reach(graph: Graph, sources: BoolArray) -> tuple[IntArray, IntArray, IntArr
             group_tier[groups] = level
             group_via[groups] = via
             frontier = ranges(graph.group_start[groups], graph.group_start[groups + 1])
+            if in_scope is not None:
+                frontier = frontier[in_scope[frontier]]
             buyers = graph.buyer[frontier]
             known = state[buyers]
             if helper is not None and len(frontier) > _PARALLEL_EDGES:
@@ -280,8 +344,10 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
 
     Sources are the designated organizations, everything they own (through ``parent``), and the
     named non-compliant organizations that are obliged to cut a tie with a source (repeated
-    until no more become so: a non-compliant host makes its own partners obliged).
+    until no more become so: a non-compliant host makes its own partners obliged). Edges
+    outside the scenario's scope clauses are neither cut nor carry the cascade.
     """
+    in_scope, unknown_scope = scope_mask(graph, scenario.clauses, scenario.unknown_scope)
     n_orgs = graph.n_orgs
     designated = np.zeros(n_orgs, dtype=bool)
     designated[list(scenario.designated)] = True
@@ -292,15 +358,17 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
     named &= ~designated
     while named.any():
         sources = designated | noncompliant
-        newly = named & ~noncompliant & _obliged(graph, sources, scenario.scope)
+        newly = named & ~noncompliant & _obliged(graph, sources, scenario.scope, in_scope)
         if not newly.any():
             break
         noncompliant |= newly
     sources = designated | noncompliant
-    obliged = _obliged(graph, sources, scenario.scope)
+    obliged = _obliged(graph, sources, scenario.scope, in_scope)
 
-    group_tier, group_via, org_tier, org_via = _reach(graph, sources)
+    group_tier, group_via, org_tier, org_via = _reach(graph, sources, in_scope)
     edge_tier = group_tier[graph.group_of_edge]
+    if in_scope is not None:
+        edge_tier = np.where(in_scope, edge_tier, 0)
     exposed_edges = edge_tier > 0
     status = np.full(n_orgs, CLEAR, dtype=np.int8)
     status[org_tier > 0] = EXPOSED
@@ -330,4 +398,6 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
         group_of_edge=graph.group_of_edge,
         edge_late=edge_late,
         ignored_noncompliant=tuple(int(i) for i in np.flatnonzero(named & ~noncompliant)),
+        in_scope=in_scope,
+        unknown_scope=unknown_scope,
     )

@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float64]
 BoolArray = npt.NDArray[np.bool_]
+CodeArray = npt.NDArray[np.int8]
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +54,9 @@ class Graph:
     ``unabsorbed`` the part of a lost input that the edge's ``alternatives`` cannot replace,
     ``1 / (1 + alternatives)`` (unknown counts as none); ``linear_weight`` is
     ``input_share * unabsorbed``, what a linear input's loss costs its buyer.
+    ``deployment``, ``environment``, ``operator`` and ``use`` are each edge's deployment facts
+    coded as positions in :mod:`exposure.model.facts`'s vocabularies (-1 unknown; for
+    ``environment`` a higher code is a higher level).
     """
 
     data_version: str
@@ -70,6 +74,10 @@ class Graph:
     alternatives: FloatArray
     replacement_months: FloatArray
     dod_use: BoolArray
+    deployment: CodeArray
+    environment: CodeArray
+    operator: CodeArray
+    use: CodeArray
     out_start: IntArray
     group_key: IntArray
     group_start: IntArray
@@ -152,13 +160,18 @@ def build_graph(
     alternatives: FloatArray | None = None,
     replacement_months: FloatArray | None = None,
     dod_use: BoolArray | None = None,
+    deployment: npt.NDArray[np.integer[Any]] | None = None,
+    environment: npt.NDArray[np.integer[Any]] | None = None,
+    operator: npt.NDArray[np.integer[Any]] | None = None,
+    use: npt.NDArray[np.integer[Any]] | None = None,
     data_version: str = "arrays",
 ) -> Graph:
     """Build a :class:`Graph` from edge arrays in any order (they are sorted here).
 
     ``product`` and ``used_in`` are codes into ``products`` (-1 = blank); missing optional
     arrays take neutral defaults (no value, not essential, unknown alternatives and months,
-    not DoD use, no parents).
+    not DoD use, no parents, unknown deployment facts). Deployment facts are codes into
+    :mod:`exposure.model.facts`'s vocabularies, -1 unknown.
 
     >>> g = build_graph(names=np.array(["A", "B"], dtype=object), supplier=np.array([0]),
     ...                 buyer=np.array([1]), product=np.array([-1]), used_in=np.array([-1]))
@@ -213,6 +226,10 @@ def build_graph(
         alternatives=alternatives_sorted,
         replacement_months=pick(replacement_months, np.nan, np.float64),
         dod_use=pick(dod_use, False, bool),
+        deployment=pick(deployment, -1, np.int8).astype(np.int8, copy=False),
+        environment=pick(environment, -1, np.int8).astype(np.int8, copy=False),
+        operator=pick(operator, -1, np.int8).astype(np.int8, copy=False),
+        use=pick(use, -1, np.int8).astype(np.int8, copy=False),
         out_start=np.searchsorted(sorted_supplier, np.arange(n_orgs + 1)).astype(np.int64),
         group_key=group_key,
         group_start=group_start,

@@ -30,6 +30,24 @@ class AssessmentRun:
     def data_version(self) -> str:
         return self.graph.data_version
 
+    @property
+    def scope_words(self) -> str:
+        """The scenario's scope clauses in plain words, as every surface shows them."""
+        return self.spec.scope_words
+
+    def unknown_scope_words(self) -> str:
+        """How many dependencies fall in or out of the scope only by the default for unknowns."""
+        result = self.result
+        if result.unknown_scope is None:
+            return "no scope clause: every dependency is covered"
+        total = result.unknown_scoped_edges
+        exposed = int((result.unknown_scope & result.exposed_edges).sum())
+        where = "in scope" if self.scenario.unknown_scope == "in" else "out of scope"
+        return (
+            f"{total} dependencies ({exposed} of them exposed) have a blank fact the scope "
+            f"reads and count as {where} by default"
+        )
+
     def chain_names(self, org: int) -> list[str]:
         """Names along a shortest chain from a source to ``org``."""
         return [str(self.graph.names[i]) for i in self.result.chain(self.graph, org)]

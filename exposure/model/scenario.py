@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from exposure.core.errors import ExposureError
-from exposure.model.choices import IMPACT_MODELS, ImpactModel, Scope
+from exposure.model.choices import IMPACT_MODELS, UNKNOWN_SCOPES, ImpactModel, Scope, UnknownScope
+from exposure.model.scope import ScopeClause, describe_scope
 
 __all__ = ["ScenarioSpec"]
 
@@ -16,7 +17,9 @@ class ScenarioSpec:
     """A scenario as people write it: names and levers, before resolution to ids.
 
     ``model`` chooses how impact is computed (:data:`exposure.model.impact.IMPACT_MODELS`); reach,
-    tiers, chains and deadlines do not depend on it.
+    tiers, chains and deadlines do not depend on it. ``clauses`` narrow what the designation
+    covers (:mod:`exposure.model.scope`) and ``unknown_scope`` says whether a dependency with a
+    blank fact counts as inside them.
     """
 
     name: str = "ad-hoc"
@@ -32,8 +35,19 @@ class ScenarioSpec:
     # other name is the user's, and an unknown one is an error.
     seed_list: str | None = None
     optional: tuple[str, ...] = ()
+    clauses: tuple[ScopeClause, ...] = ()
+    unknown_scope: UnknownScope = "in"
+
+    @property
+    def scope_words(self) -> str:
+        """The scope clauses in plain words ("designation covers edge deployments only ...")."""
+        return describe_scope(self.clauses, self.unknown_scope)
 
     def __post_init__(self) -> None:
+        if self.unknown_scope not in UNKNOWN_SCOPES:
+            raise ExposureError(
+                f"unknown facts are 'in' or 'out' of scope, not '{self.unknown_scope}'"
+            )
         if self.model not in IMPACT_MODELS:
             raise ExposureError(
                 f"unknown impact model '{self.model}'; expected one of: {', '.join(IMPACT_MODELS)}"

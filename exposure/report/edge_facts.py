@@ -19,6 +19,7 @@ import pandas as pd
 
 from exposure.core.errors import ExposureError
 from exposure.model.engine import NONCOMPLIANT, STATUS
+from exposure.model.facts import FACT_FIELDS, vocabulary
 from exposure.model.run import AssessmentRun
 from exposure.report.rules import DesignationRules, designation_rules
 from exposure.warehouse.evidence import edge_evidence_for
@@ -190,6 +191,9 @@ def edge_facts(
             "other_evidence": evidence["other_evidence"].to_numpy(dtype=object),
         }
     )
+    for fact in FACT_FIELDS:  # deployment facts, decoded (None where unknown)
+        words = np.asarray([*vocabulary(fact), None], dtype=object)
+        frame[fact] = words[getattr(graph, fact)[edges]]
     for column in _RULE_FIELDS:
         frame[column] = rules[column].to_numpy()
     for column in ("relation", "product", "used_in", "contract_id", "program", "notes"):

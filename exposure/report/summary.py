@@ -157,6 +157,10 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
         if scenario.scope == "dod"
         else "all ties (any relation, either direction)",
     )
+    # Scope clauses over deployment facts (exposure.model.scope), in words.
+    add(section, "Designation covers", run.scope_words)
+    add(section, "Unknown deployment facts", run.unknown_scope_words())
+    add(section, "Dependencies outside the scope", result.out_of_scope_edges)
     for rule in rules.to_dict("records"):
         who = f" ({rule['designated']})" if rule["designated"] and len(rules) > 1 else ""
         initial, followup = rule["initial_report_business_days"], rule["followup_business_days"]

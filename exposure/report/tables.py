@@ -43,6 +43,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from exposure.core.errors import ExposureError
+from exposure.model.alternatives import authorized_alternatives
 from exposure.model.engine import NONCOMPLIANT
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
@@ -70,6 +71,7 @@ from exposure.warehouse.report_facts import (
 
 if TYPE_CHECKING:
     import duckdb
+from exposure.warehouse.authorizations import authorization_offers
 
 __all__ = ["AssessmentTables", "build_tables"]
 
@@ -200,10 +202,22 @@ def build_tables(
     edges_index = np.flatnonzero(wanted).astype(np.int64)
     edges = edge_facts(con, run, edges_index, context)
 
-    plan_all = remediation_frame(edges, scenario)
+    plan_all = authorized_alternatives(
+        remediation_frame(edges, scenario),
+        authorization_offers(con, run),
+        excluded=[str(graph.names[i]) for i in np.flatnonzero(sources)],
+    )
+    # "No authorized alternative at this level" is the highest-risk line: it comes first.
     plan = plan_all[plan_mask[edges_index]].sort_values(
-        ["late", "days_past_deadline", "annual_value_usd", "buyer", "supplier"],
-        ascending=[False, False, False, True, True],
+        [
+            "no_authorized_alternative",
+            "late",
+            "days_past_deadline",
+            "annual_value_usd",
+            "buyer",
+            "supplier",
+        ],
+        ascending=[False, False, False, False, True, True],
         na_position="last",
         kind="stable",
     )

@@ -114,6 +114,10 @@ CREATE TABLE IF NOT EXISTS stg_relationships (
     replacement_months DOUBLE,
     dod_use BOOLEAN,
     notes VARCHAR,
+    deployment VARCHAR,
+    environment VARCHAR,
+    operator VARCHAR,
+    use VARCHAR,
     {_PROVENANCE}
 );
 CREATE TABLE IF NOT EXISTS stg_rejected (
@@ -171,6 +175,9 @@ def connect(
         con.execute(SCHEMA)
         # Warehouses made before load options were recorded.
         con.execute("ALTER TABLE sources ADD COLUMN IF NOT EXISTS options VARCHAR")
+        # Warehouses made before dependencies carried deployment facts.
+        for fact in ("deployment", "environment", "operator", "use"):
+            con.execute(f"ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS {fact} VARCHAR")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
     return con

@@ -14,12 +14,24 @@ import threading
 import duckdb
 import numpy as np
 
-from exposure.core.sql import scalar
+from exposure.core.sql import scalar, sql_literal
+from exposure.model.facts import FACT_FIELDS, vocabulary
 from exposure.model.graph import Graph, build_graph
 
 __all__ = ["load_graph"]
 
 logger = logging.getLogger(__name__)
+
+
+def _fact_code_sql(field: str, present: bool) -> str:
+    """SQL coding a deployment fact as its position in the vocabulary (-1 blank).
+
+    ``present`` is False for an edges table built before edges carried the fact.
+    """
+    if not present:
+        return f"-1::TINYINT AS {field}"
+    values = ", ".join(sql_literal(value) for value in vocabulary(field))  # type: ignore[arg-type]
+    return f"(coalesce(list_position([{values}], e.{field}), 0) - 1)::TINYINT AS {field}"
 
 
 _EDGES_SQL = """
@@ -34,7 +46,8 @@ SELECT e.edge_id, e.supplier_id, e.buyer_id,
        coalesce(e.essential, false) AS essential,
        coalesce(e.alternatives::DOUBLE, 'NaN'::DOUBLE) AS alternatives,
        coalesce(e.replacement_months, 'NaN'::DOUBLE) AS replacement_months,
-       coalesce(e.dod_use, false) AS dod_use
+       coalesce(e.dod_use, false) AS dod_use,
+       {facts}
 FROM edges e
 LEFT JOIN vocabulary p ON p.text = lower(e.product)
 LEFT JOIN vocabulary u ON u.text = lower(e.used_in)
@@ -75,7 +88,14 @@ def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) 
         ],
         dtype=object,
     )
-    columns = con.execute(_EDGES_SQL).fetchnumpy()
+    present = {
+        row[0]
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_name = 'edges'"
+        ).fetchall()
+    }
+    facts = ",\n       ".join(_fact_code_sql(field, field in present) for field in FACT_FIELDS)
+    columns = con.execute(_EDGES_SQL.format(facts=facts)).fetchnumpy()
     graph = build_graph(
         names=np.asarray(orgs["name"], dtype=object),
         kinds=np.asarray(orgs["kind"], dtype=object),
@@ -91,6 +111,7 @@ def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) 
         alternatives=np.asarray(columns["alternatives"], dtype=np.float64),
         replacement_months=np.asarray(columns["replacement_months"], dtype=np.float64),
         dod_use=np.asarray(columns["dod_use"], dtype=bool),
+        **{field: np.asarray(columns[field], dtype=np.int8) for field in FACT_FIELDS},
         data_version=version,
     )
     if cache_key is not None:

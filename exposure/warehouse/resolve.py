@@ -209,6 +209,10 @@ WITH grouped AS (
            arg_max(replacement_months, ord) FILTER (WHERE replacement_months IS NOT NULL) AS replacement_months,
            arg_max(dod_use, ord) FILTER (WHERE dod_use IS NOT NULL) AS dod_use,
            arg_max(notes, ord) FILTER (WHERE notes IS NOT NULL) AS notes,
+           arg_max(deployment, ord) FILTER (WHERE deployment IS NOT NULL) AS deployment,
+           arg_max(environment, ord) FILTER (WHERE environment IS NOT NULL) AS environment,
+           arg_max(operator, ord) FILTER (WHERE operator IS NOT NULL) AS operator,
+           arg_max(use, ord) FILTER (WHERE use IS NOT NULL) AS use,
            count(*) AS n_sources,
            min(ord) AS first_ord
     FROM _edge_rows()
@@ -220,7 +224,7 @@ SELECT first_ord AS edge_id,
        supplier_id, buyer_id, relation, product, used_in,
        nullif(k_contract, '') AS contract_id, nullif(k_program, '') AS program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       n_sources
+       n_sources, deployment, environment, operator, use
 FROM grouped;
 """
 
@@ -230,7 +234,7 @@ _EDGES_SINGLE_SQL = """
 CREATE OR REPLACE TABLE edges AS
 SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contract_id, program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       1::BIGINT AS n_sources
+       1::BIGINT AS n_sources, deployment, environment, operator, use
 FROM _edge_rows();
 """
 

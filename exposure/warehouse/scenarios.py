@@ -13,6 +13,7 @@ dod-2026-anthropic``): it is applied only when asked for, never silently.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -21,9 +22,11 @@ import duckdb
 
 from exposure.core.errors import ExposureError
 from exposure.core.sql import is_read_only, scalar, table_exists
+from exposure.model.choices import UnknownScope
 from exposure.model.engine import Scenario, Scope
 from exposure.model.impact import ImpactModel
 from exposure.model.scenario import ScenarioSpec
+from exposure.model.scope import ScopeClause, clauses_from_dicts
 from exposure.warehouse.identity import resolve_name
 
 __all__ = [
@@ -45,6 +48,8 @@ CREATE TABLE IF NOT EXISTS scenarios (
     created_at TIMESTAMP NOT NULL
 );
 ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS model VARCHAR DEFAULT 'cascade';
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS scope_clauses VARCHAR DEFAULT '[]';
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS unknown_scope VARCHAR DEFAULT 'in';
 CREATE TABLE IF NOT EXISTS scenario_members (
     scenario VARCHAR NOT NULL,
     role VARCHAR NOT NULL,
@@ -120,8 +125,14 @@ def designate(
     transition_days: int | None = None,
     scope: Scope | None = None,
     model: ImpactModel | None = None,
+    clauses: Sequence[ScopeClause] | None = None,
+    unknown_scope: UnknownScope | None = None,
 ) -> list[str]:
-    """Add organizations to a stored scenario (created if needed); return their canonical names."""
+    """Add organizations to a stored scenario (created if needed); return their canonical names.
+
+    ``clauses`` replace the scenario's scope clauses when given (an empty sequence clears
+    them); None keeps them, as for every other lever.
+    """
     _ensure_schema(con)
     ids = [resolve_org(con, name) for name in names]
     canonical = [_name(con, org) for org in ids]
@@ -131,26 +142,30 @@ def designate(
     con.execute("BEGIN TRANSACTION")
     try:
         existing = con.execute(
-            "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?",
+            "SELECT effective, transition_days, scope, model, scope_clauses, unknown_scope "
+            "FROM scenarios WHERE name = ?",
             [scenario],
         ).fetchall()
+        stored_clauses = None if clauses is None else _clauses_json(clauses)
         if existing:
-            old_effective, old_days, old_scope, old_model = existing[0]
+            old_effective, old_days, old_scope, old_model, old_clauses, old_unknown = existing[0]
             con.execute(
-                "UPDATE scenarios SET effective = ?, transition_days = ?, scope = ?, model = ? "
-                "WHERE name = ?",
+                "UPDATE scenarios SET effective = ?, transition_days = ?, scope = ?, model = ?, "
+                "scope_clauses = ?, unknown_scope = ? WHERE name = ?",
                 [
                     effective or old_effective,
                     transition_days if transition_days is not None else old_days,
                     scope or old_scope,
                     model or old_model or "cascade",
+                    stored_clauses if stored_clauses is not None else (old_clauses or "[]"),
+                    unknown_scope or old_unknown or "in",
                     scenario,
                 ],
             )
         else:
             con.execute(
-                "INSERT INTO scenarios (name, effective, transition_days, scope, created_at, model) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO scenarios (name, effective, transition_days, scope, created_at, model, "
+                "scope_clauses, unknown_scope) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 [
                     scenario,
                     effective or ScenarioSpec.effective,
@@ -160,6 +175,8 @@ def designate(
                     scope or "all",
                     datetime.now(UTC).replace(tzinfo=None),
                     model or "cascade",
+                    stored_clauses or "[]",
+                    unknown_scope or "in",
                 ],
             )
         for reference in references:
@@ -184,19 +201,26 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
         ExposureError: no stored scenario or seed list has that name.
     """
     stored = table_exists(con, "scenarios")
-    if not stored and not is_read_only(con):
-        _ensure_schema(con)
+    if not is_read_only(con):
+        _ensure_schema(con)  # creates the tables, or adds the columns of newer releases
         stored = True
-    rows = (
-        con.execute(
-            "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?",
+    rows = []
+    if stored:
+        have = {
+            row[0]
+            for row in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_name = 'scenarios'"
+            ).fetchall()
+        }
+        clauses_column = "scope_clauses" if "scope_clauses" in have else "NULL"
+        unknown_column = "unknown_scope" if "unknown_scope" in have else "NULL"
+        rows = con.execute(
+            f"SELECT effective, transition_days, scope, model, {clauses_column}, "
+            f"{unknown_column} FROM scenarios WHERE name = ?",
             [scenario],
         ).fetchall()
-        if stored
-        else []
-    )
     if rows:
-        effective, days, scope, model = rows[0]
+        effective, days, scope, model, clauses, unknown = rows[0]
         members = con.execute(
             "SELECT role, org_name FROM scenario_members WHERE scenario = ? ORDER BY org_name",
             [scenario],
@@ -210,6 +234,8 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
             transition_days=int(days),
             source="stored scenario",
             model=model or "cascade",
+            clauses=clauses_from_dicts(json.loads(clauses or "[]")),
+            unknown_scope=unknown or "in",
         )
     if table_exists(con, "ref_designations"):
         listed = con.execute(
@@ -280,8 +306,15 @@ def build_scenario(
         effective=spec.effective,
         transition_days=spec.transition_days,
         name=spec.name,
+        clauses=spec.clauses,
+        unknown_scope=spec.unknown_scope,
     )
     return scenario, notes
+
+
+def _clauses_json(clauses: Sequence[ScopeClause]) -> str:
+    """Scope clauses as stored with a scenario: the JSON report's ``scope_clauses`` list."""
+    return json.dumps([clause.as_dict() for clause in clauses])
 
 
 def reference_for(con: duckdb.DuckDBPyConnection, org_id: int) -> str:
@@ -317,7 +350,7 @@ def spec_for(
 
     A stored scenario or a seed designation list by name, with the names and levers given
     now added; with names and no scenario, exactly the named organizations. Levers that are
-    None keep the scenario's own.
+    None keep the scenario's own; scope ``clauses`` given are added to the scenario's.
 
     Raises:
         ExposureError: neither a scenario nor a name was given, or no scenario has that name.
@@ -325,6 +358,12 @@ def spec_for(
     if not scenario and not designated:
         raise ExposureError("name a scenario (--scenario NAME) or the organizations to --designate")
     spec = load_spec(con, scenario) if scenario else ScenarioSpec()
+    added = levers.pop("clauses", None)
+    if added:
+        # Clauses given now narrow the scenario's own further (all must hold).
+        clauses = list(spec.clauses)
+        clauses += [c for c in added if c not in clauses]  # type: ignore[attr-defined]
+        levers["clauses"] = tuple(clauses)
     return with_levers(
         spec,
         designated=spec.designated + tuple(designated),
