@@ -18,9 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from exposure.model.choices import CONFIDENCE
+
 __all__ = [
     "ADAPTER_KINDS",
     "COLUMNS",
+    "CONFIDENCE",
     "IDENTITY_COLUMNS",
     "LOAD_KINDS",
     "ORG_KINDS",
@@ -50,7 +53,17 @@ LoadKind = Literal[
 LOAD_KINDS: tuple[LoadKind, ...] = (*SHEET_KINDS, *ADAPTER_KINDS)
 
 ColumnType = Literal[
-    "text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool"
+    "text",
+    "name",
+    "uei",
+    "cage",
+    "kind",
+    "relation",
+    "confidence",
+    "money",
+    "int",
+    "number",
+    "bool",
 ]
 
 ORG_KINDS: tuple[str, ...] = (
@@ -118,6 +131,8 @@ _RELATIONSHIP_COLUMNS = (
     Column("replacement_months", "number", minimum=0, maximum=1200),
     Column("dod_use", "bool"),
     Column("notes", "text"),
+    # Blank: the source's default (a sheet or attestation confirmed, public data reported).
+    Column("confidence", "confidence"),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -282,6 +297,14 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "federal use",
     ),
     "notes": ("note", "comment", "comments", "remarks", "description notes"),
+    "confidence": (
+        "confidence level",
+        "link confidence",
+        "certainty",
+        "evidence",
+        "evidence level",
+        "confirmation",
+    ),
 }
 
 # key -> canonical, per canonical column set. Built once; canonical names win over synonyms.

@@ -1,4 +1,4 @@
-"""The choices a scenario offers, as plain names: impact models and scopes.
+"""The choices a scenario offers, as plain names: impact models, scopes, edge confidences.
 
 Kept apart from the modules that compute with them so the command line can offer them without
 importing NumPy.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["IMPACT_MODELS", "SCOPES", "ImpactModel", "Scope"]
+__all__ = ["CONFIDENCE", "IMPACT_MODELS", "SCOPES", "Confidence", "ImpactModel", "Scope"]
 
 ImpactModel = Literal["cascade", "esri", "debtrank", "iim"]
 IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
@@ -16,3 +16,10 @@ IMPACT_MODELS: tuple[ImpactModel, ...] = ("cascade", "esri", "debtrank", "iim")
 # Which ties oblige an organization to cut them (SPEC 4.3): DoD-use ties only, or all ties.
 Scope = Literal["dod", "all"]
 SCOPES: tuple[Scope, ...] = ("dod", "all")
+
+# How sure the data is that an edge exists, strongest first (the graph codes them 0..3):
+# confirmed (stated by the buyer or the supplier in a loaded file or an attestation), reported
+# (public data: USAspending, an SBOM), inferred (a fuzzy match, a host's catalogue fact),
+# unknown (a supplier that has not answered whether it depends on the designated vendor).
+Confidence = Literal["confirmed", "reported", "inferred", "unknown"]
+CONFIDENCE: tuple[Confidence, ...] = ("confirmed", "reported", "inferred", "unknown")

@@ -52,7 +52,9 @@ class Graph:
     the edges with no ``used_in``; and
     ``unabsorbed`` the part of a lost input that the edge's ``alternatives`` cannot replace,
     ``1 / (1 + alternatives)`` (unknown counts as none); ``linear_weight`` is
-    ``input_share * unabsorbed``, what a linear input's loss costs its buyer.
+    ``input_share * unabsorbed``, what a linear input's loss costs its buyer. ``confidence``
+    codes how sure the data is that each edge exists, as indexes into
+    :data:`~exposure.model.choices.CONFIDENCE` (0 confirmed ... 3 unknown).
     """
 
     data_version: str
@@ -82,6 +84,7 @@ class Graph:
     blank_used_in: BoolArray
     unabsorbed: FloatArray
     linear_weight: FloatArray
+    confidence: npt.NDArray[np.int8]
 
     @property
     def n_orgs(self) -> int:
@@ -152,13 +155,14 @@ def build_graph(
     alternatives: FloatArray | None = None,
     replacement_months: FloatArray | None = None,
     dod_use: BoolArray | None = None,
+    confidence: npt.NDArray[np.int8] | None = None,
     data_version: str = "arrays",
 ) -> Graph:
     """Build a :class:`Graph` from edge arrays in any order (they are sorted here).
 
     ``product`` and ``used_in`` are codes into ``products`` (-1 = blank); missing optional
     arrays take neutral defaults (no value, not essential, unknown alternatives and months,
-    not DoD use, no parents).
+    not DoD use, confirmed, no parents).
 
     >>> g = build_graph(names=np.array(["A", "B"], dtype=object), supplier=np.array([0]),
     ...                 buyer=np.array([1]), product=np.array([-1]), used_in=np.array([-1]))
@@ -225,6 +229,7 @@ def build_graph(
         blank_used_in=sorted_used_in < 0,
         unabsorbed=unabsorbed,
         linear_weight=shares * unabsorbed,
+        confidence=pick(confidence, 0, np.int8),
     )
 
 

@@ -106,6 +106,7 @@ CREATE TABLE IF NOT EXISTS stg_relationships (
     replacement_months DOUBLE,
     dod_use BOOLEAN,
     notes VARCHAR,
+    confidence VARCHAR,
     {_PROVENANCE}
 );
 CREATE TABLE IF NOT EXISTS stg_rejected (
@@ -158,6 +159,8 @@ def connect(
         con.execute(SCHEMA)
         # Warehouses made before load options were recorded.
         con.execute("ALTER TABLE sources ADD COLUMN IF NOT EXISTS options VARCHAR")
+        # Warehouses made before edges carried a confidence (theirs read as confirmed).
+        con.execute("ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS confidence VARCHAR")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
     return con

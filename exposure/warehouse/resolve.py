@@ -214,6 +214,10 @@ WITH grouped AS (
            arg_max(replacement_months, ord) FILTER (WHERE replacement_months IS NOT NULL) AS replacement_months,
            arg_max(dod_use, ord) FILTER (WHERE dod_use IS NOT NULL) AS dod_use,
            arg_max(notes, ord) FILTER (WHERE notes IS NOT NULL) AS notes,
+           -- The strongest confidence any source gives the edge (a confirmed statement
+           -- outweighs an unanswered question or a public report of the same dependency).
+           min(CASE coalesce(confidence, 'confirmed') WHEN 'confirmed' THEN 0
+               WHEN 'reported' THEN 1 WHEN 'inferred' THEN 2 ELSE 3 END) AS confidence_rank,
            count(*) AS n_sources,
            min(ord) AS first_ord
     FROM _edge_rows()
@@ -225,7 +229,8 @@ SELECT first_ord AS edge_id,
        supplier_id, buyer_id, relation, product, used_in,
        nullif(k_contract, '') AS contract_id, nullif(k_program, '') AS program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       n_sources
+       n_sources,
+       ['confirmed', 'reported', 'inferred', 'unknown'][confidence_rank + 1] AS confidence
 FROM grouped;
 """
 
@@ -235,7 +240,7 @@ _EDGES_SINGLE_SQL = """
 CREATE OR REPLACE TABLE edges AS
 SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contract_id, program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       1::BIGINT AS n_sources
+       1::BIGINT AS n_sources, coalesce(confidence, 'confirmed') AS confidence
 FROM _edge_rows();
 """
 
