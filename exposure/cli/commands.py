@@ -28,6 +28,7 @@ from exposure.cli.console import (
     print_organization,
     print_screening,
     print_status,
+    print_uncertainty,
     progress_bar,
     styled,
 )
@@ -262,6 +263,27 @@ def designate_command(
     help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
+@click.option(
+    "--samples",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Monte Carlo samples over the links the data is not sure of (0: none): P(exposed) "
+    "per organization and value-at-risk ranges.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo.")
+@click.option(
+    "--p-unknown",
+    type=click.FloatRange(0, 1),
+    help="Probability that a link of unknown confidence (an unanswered supplier) exists "
+    "(default 0.3, or the share of yes among campaign answers).",
+)
+@click.option(
+    "--p-inferred", type=click.FloatRange(0, 1), help="Probability of an inferred link (0.5)."
+)
+@click.option(
+    "--p-reported", type=click.FloatRange(0, 1), help="Probability of a reported link (0.9)."
+)
 @click.pass_context
 def assess_command(
     ctx: click.Context,
@@ -276,6 +298,11 @@ def assess_command(
     identified: datetime | None,
     out: Path | None,
     top: int,
+    samples: int,
+    seed: int,
+    p_unknown: float | None,
+    p_inferred: float | None,
+    p_reported: float | None,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when."""
     from exposure import assess, build_report, connect, resolve_org, spec_for, write_report
@@ -300,10 +327,20 @@ def assess_command(
                 transition_days=transition_days,
                 effective=effective.date() if effective else None,
                 model=model,
+                p_unknown=p_unknown,
+                p_inferred=p_inferred,
+                p_reported=p_reported,
             )
             detail = resolve_org(con, for_name) if for_name else None
             with progress_bar() as progress:
-                run = assess(con, spec, cache_key=str(path.resolve()), progress=progress)
+                run = assess(
+                    con,
+                    spec,
+                    cache_key=str(path.resolve()),
+                    progress=progress,
+                    samples=samples,
+                    seed=seed,
+                )
                 tables = build_report(
                     con, run, for_org=detail, identified=identified.date() if identified else None
                 )
@@ -316,6 +353,7 @@ def assess_command(
         _fail(exc)
         return
     print_assessment(run, top)
+    print_uncertainty(run, tables, top)
     if detail is not None:
         print_organization(tables)
     if out is not None:

@@ -44,6 +44,8 @@ import pandas as pd
 
 from exposure.core.errors import ExposureError
 from exposure.core.sql import scalar
+from exposure.model.answers import ANSWER_COLUMNS
+from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import NONCOMPLIANT
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
@@ -61,6 +63,7 @@ from exposure.report.frames import (
 from exposure.report.quality import NOTES as QUALITY_NOTES
 from exposure.report.quality import data_quality_frame
 from exposure.report.summary import SummaryInputs, by_kind, by_tier, summary_frame
+from exposure.report.uncertainty import UNCERTAINTY_COLUMNS, answers_frame, uncertainty_frame
 from exposure.screening.results import SHEET_COLUMNS, screening_sheet
 
 __all__ = ["AssessmentTables", "build_tables"]
@@ -96,6 +99,11 @@ class AssessmentTables:
     notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     screening: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SHEET_COLUMNS))
     for_org_id: int | None = None
+    uncertainty: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=UNCERTAINTY_COLUMNS)
+    )
+    # The unanswered suppliers ranked by what their answer is worth (also in ``uncertainty``).
+    answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
 
     def sheets(self) -> list[tuple[Sheet, pd.DataFrame]]:
         """The sheets after Summary, in workbook order, with their frames."""
@@ -229,6 +237,13 @@ def build_tables(
         organizations = organizations[organizations["org_id"].isin(interest)]
     organizations = organizations.reset_index(drop=True)
     paths = exposure_paths(links, edges, context, rank)
+    link_confidence = graph.confidence[paths["edge_index"].to_numpy(dtype=np.int64)]
+    paths.insert(
+        list(paths.columns).index("source_file"),
+        "confidence",
+        np.asarray(CONFIDENCE, dtype=object)[link_confidence.astype(np.int64)],
+    )
+    answers = answers_frame(run, for_org)
     quality = data_quality_frame(con, run, plan, interest)
     screening, screening_notes = screening_sheet(con, run.data_version, interest)
     source_files = loaded_sources(con)
@@ -266,6 +281,15 @@ def build_tables(
             f"{name}'s exposed inputs, and its sales to designated organizations ("
             f"{ACTION_END_SALE}).",
         )
+    if run.uncertainty is not None:
+        chances = run.uncertainty.probabilities
+        notes["Uncertainty"] = (
+            f"{run.uncertainty.samples:,} samples, seed {run.uncertainty.seed}; links exist with "
+            f"probability confirmed 1, reported {chances.reported:g}, inferred "
+            f"{chances.inferred:g}, unknown {chances.unknown:g}.",
+            "Value-at-risk percentiles per organization are kept for the organizations with "
+            "the most value that could be at risk; blank for the others.",
+        )
     if (reporting["order_number"] == "").any():
         notes["Reporting"] = (
             "Order number is blank where the data holds none: contract_id gives no order after "
@@ -289,4 +313,6 @@ def build_tables(
         sources=source_files,
         notes=notes,
         screening=screening,
+        uncertainty=uncertainty_frame(run, answers),
+        answers=answers,
     )

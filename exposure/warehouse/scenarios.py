@@ -24,11 +24,14 @@ from exposure.core.sql import scalar, table_exists
 from exposure.model.engine import Scenario, Scope
 from exposure.model.impact import ImpactModel
 from exposure.model.scenario import ScenarioSpec
+from exposure.model.uncertainty import DEFAULT_PROBABILITIES, LinkProbabilities, base_rate
+from exposure.warehouse.campaigns import answer_counts
 
 __all__ = [
     "UnknownNameError",
     "build_scenario",
     "designate",
+    "link_probabilities",
     "load_spec",
     "reference_for",
     "resolve_org",
@@ -44,6 +47,9 @@ CREATE TABLE IF NOT EXISTS scenarios (
     created_at TIMESTAMP NOT NULL
 );
 ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS model VARCHAR DEFAULT 'cascade';
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS p_reported DOUBLE;
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS p_inferred DOUBLE;
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS p_unknown DOUBLE;
 CREATE TABLE IF NOT EXISTS scenario_members (
     scenario VARCHAR NOT NULL,
     role VARCHAR NOT NULL,
@@ -130,8 +136,13 @@ def designate(
     transition_days: int | None = None,
     scope: Scope | None = None,
     model: ImpactModel | None = None,
+    probabilities: dict[str, float] | None = None,
 ) -> list[str]:
-    """Add organizations to a stored scenario (created if needed); return their canonical names."""
+    """Add organizations to a stored scenario (created if needed); return their canonical names.
+
+    ``probabilities`` ({"reported"|"inferred"|"unknown": p}) sets the scenario's link
+    probabilities for the Monte Carlo; levels not given keep theirs.
+    """
     _ensure_schema(con)
     ids = [resolve_org(con, name) for name in names]
     canonical = [_name(con, org) for org in ids]
@@ -172,6 +183,10 @@ def designate(
                     model or "cascade",
                 ],
             )
+        for level, value in (probabilities or {}).items():
+            if level not in ("reported", "inferred", "unknown") or not 0 <= value <= 1:
+                raise ExposureError(f"no probability {level} = {value} for links (0..1)")
+            con.execute(f"UPDATE scenarios SET p_{level} = ? WHERE name = ?", [value, scenario])
         for reference in references:
             con.execute(
                 "DELETE FROM scenario_members WHERE scenario = ? AND org_name = ?",
@@ -195,10 +210,12 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
     """
     _ensure_schema(con)
     rows = con.execute(
-        "SELECT effective, transition_days, scope, model FROM scenarios WHERE name = ?", [scenario]
+        "SELECT effective, transition_days, scope, model, p_reported, p_inferred, p_unknown "
+        "FROM scenarios WHERE name = ?",
+        [scenario],
     ).fetchall()
     if rows:
-        effective, days, scope, model = rows[0]
+        effective, days, scope, model, p_reported, p_inferred, p_unknown = rows[0]
         members = con.execute(
             "SELECT role, org_name FROM scenario_members WHERE scenario = ? ORDER BY org_name",
             [scenario],
@@ -212,6 +229,9 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
             transition_days=int(days),
             source="stored scenario",
             model=model or "cascade",
+            p_reported=p_reported,
+            p_inferred=p_inferred,
+            p_unknown=p_unknown,
         )
     if table_exists(con, "ref_designations"):
         listed = con.execute(
@@ -334,3 +354,20 @@ def spec_for(
 def with_levers(spec: ScenarioSpec, **changes: object) -> ScenarioSpec:
     """A copy of a spec with levers changed (None values are ignored)."""
     return replace(spec, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def link_probabilities(con: duckdb.DuckDBPyConnection, spec: ScenarioSpec) -> LinkProbabilities:
+    """The Monte Carlo's link probabilities for a spec: its own, else the defaults.
+
+    For ``unknown`` links the default is the share of "yes" among the suppliers who answered
+    a campaign (:func:`exposure.warehouse.campaigns.answer_counts`), when any have.
+    """
+    unknown = spec.p_unknown
+    if unknown is None:
+        yes, answered = answer_counts(con)
+        unknown = base_rate(yes, answered)
+    return LinkProbabilities(
+        reported=DEFAULT_PROBABILITIES["reported"] if spec.p_reported is None else spec.p_reported,
+        inferred=DEFAULT_PROBABILITIES["inferred"] if spec.p_inferred is None else spec.p_inferred,
+        unknown=unknown,
+    )
