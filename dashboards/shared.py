@@ -36,6 +36,7 @@ from exposure import (
     organizations_frame,
     search_organizations,
     stored_scenarios,
+    uncertainty_ranges,
 )
 from exposure.app.pages import data_version, has_data, problems_frame
 from exposure.app.server import open_cursor
@@ -129,17 +130,27 @@ def revision() -> int:
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _cached_run(
-    _con: duckdb.DuckDBPyConnection, path: str, version: str, spec_key: str, _spec: ScenarioSpec
+    _con: duckdb.DuckDBPyConnection,
+    path: str,
+    version: str,
+    spec_key: str,
+    _spec: ScenarioSpec,
+    samples: int = 0,
 ) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     # What-ifs are not stored: the dashboard keeps them in its session, not in res_runs.
-    run = assess(_con, _spec, cache_key=path, store=False)
+    run = assess(_con, _spec, cache_key=path, store=False, samples=samples, seed=0)
     return run, organizations_frame(run), headline(run)
+
+
+def samples() -> int:
+    """Monte Carlo samples asked for on the Ranking page (0: none), seed 0."""
+    return int(st.session_state.get("mc_samples", 0))
 
 
 def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     spec = dataclasses.replace(spec or active_spec(), source=SOURCE)
     con = cursor()
-    return _cached_run(con, db_path(), data_version(con), repr(spec), spec)
+    return _cached_run(con, db_path(), data_version(con), repr(spec), spec, samples())
 
 
 def run_key(run: AssessmentRun) -> str:
@@ -200,13 +211,14 @@ _FIRST_ROW = (
 )
 
 
-def show_headline(figures: Headline) -> None:
-    """The headline figures, labelled and explained as on every other surface (FIGURES)."""
+def show_headline(figures: Headline, run: AssessmentRun | None = None) -> None:
+    """The headline figures, labelled and explained as on every other surface (FIGURES), and
+    the Monte Carlo's ranges when ``run`` has them."""
     shown = [f for f in FIGURES if f.name in _FIRST_ROW]
     shown.sort(key=lambda f: _FIRST_ROW.index(f.name))
     rest = [f for f in FIGURES if f.name not in _FIRST_ROW]
     for row in (shown, rest):
-        columns = st.columns(len(_FIRST_ROW))
+        columns = st.columns(max(len(shown), len(rest)))
         for column, figure in zip(columns, row, strict=False):
             value = figures.value(figure.name)
             if figure.money:
@@ -215,6 +227,11 @@ def show_headline(figures: Headline) -> None:
                 )
             else:
                 column.metric(figure.label, f"{int(value):,}", help=figure.help)
+    ranges = uncertainty_ranges(run) if run is not None else []
+    if ranges:
+        columns = st.columns(len(ranges))
+        for column, (label, text) in zip(columns, ranges, strict=True):
+            column.metric(label, text)
 
 
 def current_headline() -> tuple[AssessmentRun, pd.DataFrame, Headline]:

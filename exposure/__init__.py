@@ -32,10 +32,18 @@ if TYPE_CHECKING:
     from exposure.model.choices import IMPACT_MODELS
     from exposure.model.compare import ScenarioDiff, compare_runs
     from exposure.model.engine import STATUS
-    from exposure.model.headline import FIGURES, Figure, Headline, compact_usd, headline
+    from exposure.model.headline import (
+        FIGURES,
+        Figure,
+        Headline,
+        compact_usd,
+        headline,
+        uncertainty_ranges,
+    )
     from exposure.model.run import AssessmentRun, organizations_frame
     from exposure.model.scenario import ScenarioSpec
     from exposure.model.scope import ScopeClause, describe_scope, parse_clauses
+    from exposure.model.uncertainty import LinkProbabilities
     from exposure.pipeline.assessment import (
         Progress,
         assess,
@@ -88,6 +96,8 @@ _HOME = {
     "Headline": "exposure.model.headline",
     "compact_usd": "exposure.model.headline",
     "headline": "exposure.model.headline",
+    "uncertainty_ranges": "exposure.model.headline",
+    "LinkProbabilities": "exposure.model.uncertainty",
     "IMPACT_MODELS": "exposure.model.choices",
     "AssessmentRun": "exposure.model.run",
     "organizations_frame": "exposure.model.run",
@@ -147,6 +157,7 @@ __all__ = [
     "ExposureError",
     "Figure",
     "Headline",
+    "LinkProbabilities",
     "LoadError",
     "LoadOptions",
     "LoadReport",
@@ -190,6 +201,7 @@ __all__ = [
     "status",
     "store_screening",
     "stored_scenarios",
+    "uncertainty_ranges",
     "with_levers",
     "write_matches",
     "write_report",

@@ -34,6 +34,7 @@ SHEET_TITLES = [
     "Remediation",
     "Reporting",
     "Screening",
+    "Uncertainty",
     "Data quality",
     "Sources",
 ]

@@ -33,7 +33,7 @@ def render() -> None:
         return
     con = shared.cursor()
     run, frame, figures = shared.current_headline()
-    shared.show_headline(figures)
+    shared.show_headline(figures, run)
     for note in run.notes:
         st.caption(f"Note: {plain(note)}")
 

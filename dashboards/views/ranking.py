@@ -36,6 +36,15 @@ def render() -> None:
     max_tier = int(tiers.max()) if len(tiers) else 0
     tier_limit = left.slider("Tiers up to", 0, max(max_tier, 1), max(max_tier, 1), key="rank_tier")
     late_only = right.checkbox("Late dependencies only", key="rank_late")
+    st.number_input(
+        "Monte Carlo samples over unconfirmed links (0: none)",
+        min_value=0,
+        max_value=10_000,
+        step=100,
+        key="mc_samples",
+        help="P(exposed) per organization from links of reported, inferred or unknown "
+        "confidence (seed 0); the ranges show under the headline.",
+    )
     chosen = filter_ranking(
         frame,
         text=text,
@@ -60,6 +69,8 @@ def render() -> None:
             "value at risk (USD)": shown["value_at_risk_usd"],
             "late": shown["late"],
             "obliged": shown["obliged"],
+            "undocumented": shown["undocumented"],
+            **({"P(exposed)": shown["p_exposed"]} if "p_exposed" in shown else {}),
             "shortest chain": [
                 " > ".join(run.chain_names(int(org))) if position < CHAINS else ""
                 for position, org in enumerate(shown["org_id"])
@@ -77,6 +88,9 @@ def render() -> None:
         column_config={
             "impact": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
             "value at risk (USD)": st.column_config.NumberColumn(format="dollar"),
+            "P(exposed)": st.column_config.ProgressColumn(
+                min_value=0.0, max_value=1.0, format="%.3f"
+            ),
         },
     )
     rows = event.selection.rows if event and event.selection else []

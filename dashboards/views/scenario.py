@@ -207,7 +207,7 @@ def _outcome() -> None:
         return
     run, frame, figures = shared.current_headline()
     st.subheader("Outcome")
-    shared.show_headline(figures)
+    shared.show_headline(figures, run)
     for note in run.notes:
         st.caption(f"Note: {plain(note)}")
     left, right = st.columns([3, 2])

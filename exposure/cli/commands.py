@@ -30,6 +30,7 @@ from exposure.cli.console import (
     print_organization,
     print_screening,
     print_status,
+    print_uncertainty,
     progress_bar,
     styled,
 )
@@ -300,6 +301,27 @@ def designate_command(
     metavar="SCENARIO",
     help="Also assess this stored scenario and print how the headline figures differ from it.",
 )
+@click.option(
+    "--samples",
+    type=click.IntRange(min=0),
+    default=0,
+    show_default=True,
+    help="Monte Carlo samples over the links the data is not sure of (0: none): P(exposed) "
+    "per organization and value-at-risk ranges.",
+)
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed of the Monte Carlo.")
+@click.option(
+    "--p-unknown",
+    type=click.FloatRange(0, 1),
+    help="Probability that a link of unknown confidence (an unanswered supplier) exists "
+    "(default 0.3, or the share of yes among campaign answers).",
+)
+@click.option(
+    "--p-inferred", type=click.FloatRange(0, 1), help="Probability of an inferred link (0.5)."
+)
+@click.option(
+    "--p-reported", type=click.FloatRange(0, 1), help="Probability of a reported link (0.9)."
+)
 @click.pass_context
 def assess_command(
     ctx: click.Context,
@@ -318,6 +340,11 @@ def assess_command(
     except_: tuple[str, ...],
     unknown_scope: str | None,
     compare_to: str | None,
+    samples: int,
+    seed: int,
+    p_unknown: float | None,
+    p_inferred: float | None,
+    p_reported: float | None,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when.
 
@@ -356,11 +383,21 @@ def assess_command(
                 model=model,
                 clauses=parse_clauses(only, except_) if only or except_ else None,
                 unknown_scope=unknown_scope,
+                p_unknown=p_unknown,
+                p_inferred=p_inferred,
+                p_reported=p_reported,
             )
             detail = resolve_org(con, for_name) if for_name else None
             baseline = spec_for(con, compare_to) if compare_to else None
             with progress_bar() as progress:
-                run = assess(con, spec, cache_key=str(path.resolve()), progress=progress)
+                run = assess(
+                    con,
+                    spec,
+                    cache_key=str(path.resolve()),
+                    progress=progress,
+                    samples=samples,
+                    seed=seed,
+                )
                 tables = build_report(
                     con, run, for_org=detail, identified=identified.date() if identified else None
                 )
@@ -379,6 +416,7 @@ def assess_command(
     print_assessment(run, top)
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
+    print_uncertainty(run, tables, top)
     if detail is not None:
         print_organization(tables)
     if out is not None:

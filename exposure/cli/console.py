@@ -324,6 +324,59 @@ def print_assessment(run: AssessmentRun, top: int) -> None:
     console.print(table)
 
 
+def print_uncertainty(run: AssessmentRun, tables: AssessmentTables, top: int) -> None:
+    """Print the organizations clear only for want of answers, the Monte Carlo's ranges and
+    the unanswered suppliers whose answers matter most (nothing when there is none of it)."""
+    from exposure import organizations_frame, uncertainty_ranges
+
+    frame = organizations_frame(run)
+    hidden = frame[frame["undocumented"]]
+    if len(hidden):
+        console.print(
+            f"undocumented: {len(hidden)} organizations are clear only because suppliers have "
+            "not answered: "
+            + ", ".join(map(str, hidden["name"].head(top)))
+            + (" ..." if len(hidden) > top else "")
+        )
+    for label, text in uncertainty_ranges(run):
+        console.print(f"{label}: {text}")
+    if "p_exposed" in frame:
+        likely = frame[(frame["p_exposed"] > 0) & (frame["status"].isin(["clear", "exposed"]))]
+        table = Table(title=f"Most likely exposed (top {top})")
+        for column in ("organization", "status", "undocumented", "P(exposed)", "expected VaR"):
+            table.add_column(column)
+        for row in likely.sort_values("p_exposed", ascending=False).head(top).to_dict("records"):
+            _add_row(
+                table,
+                str(row["name"]),
+                str(row["status"]),
+                "yes" if row["undocumented"] else "",
+                f"{row['p_exposed']:.3f}",
+                f"${row['expected_value_at_risk_usd']:,.0f}",
+            )
+        console.print(table)
+    if len(tables.answers):
+        print_answers(tables.answers, top)
+
+
+def print_answers(answers: pd.DataFrame, top: int) -> None:
+    """The unanswered suppliers, the answers that would move value at risk most first."""
+    table = Table(title=f"Answers that matter most (top {top})")
+    for column in ("rank", "supplier", "unknown links", "change in P(exposed)", "change in VaR"):
+        table.add_column(column)
+    for row in answers.head(top).to_dict("records"):
+        delta_p = row["delta_p_exposed"]
+        _add_row(
+            table,
+            str(row["rank"]),
+            str(row["supplier"]),
+            str(row["unknown_links"]),
+            "" if delta_p != delta_p else f"{delta_p:+.3f}",  # NaN: only screened
+            f"${row['delta_var_usd']:+,.0f}" + (" (est.)" if row["screened_only"] else ""),
+        )
+    console.print(table)
+
+
 def _cell(value: object) -> str:
     """A frame's value as a table cell: blanks for missing, dates, yes for true, whole dollars.
 

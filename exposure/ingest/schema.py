@@ -18,9 +18,12 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from exposure.model.choices import CONFIDENCE
+
 __all__ = [
     "ADAPTER_KINDS",
     "COLUMNS",
+    "CONFIDENCE",
     "IDENTITY_COLUMNS",
     "LOAD_KINDS",
     "ORG_KINDS",
@@ -50,7 +53,18 @@ LoadKind = Literal[
 LOAD_KINDS: tuple[LoadKind, ...] = (*SHEET_KINDS, *ADAPTER_KINDS)
 
 ColumnType = Literal[
-    "text", "name", "uei", "cage", "kind", "relation", "money", "int", "number", "bool", "fact"
+    "text",
+    "name",
+    "uei",
+    "cage",
+    "kind",
+    "relation",
+    "confidence",
+    "money",
+    "int",
+    "number",
+    "bool",
+    "fact",
 ]
 
 ORG_KINDS: tuple[str, ...] = (
@@ -123,6 +137,8 @@ _RELATIONSHIP_COLUMNS = (
     Column("environment", "fact"),
     Column("operator", "fact"),
     Column("use", "fact"),
+    # Blank: the source's default (a sheet or attestation confirmed, public data reported).
+    Column("confidence", "confidence"),
 )
 
 COLUMNS: dict[str, tuple[Column, ...]] = {
@@ -312,6 +328,14 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
     ),
     "operator": ("operated by", "run by", "who operates", "hosted by", "operator type"),
     "use": ("use case", "use category", "mission use", "purpose", "usage", "intended use"),
+    "confidence": (
+        "confidence level",
+        "link confidence",
+        "certainty",
+        "evidence",
+        "evidence level",
+        "confirmation",
+    ),
 }
 
 # key -> canonical, per canonical column set. Built once; canonical names win over synonyms.

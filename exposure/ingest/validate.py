@@ -26,7 +26,14 @@ from exposure.core.identity import exact_key_sql
 from exposure.core.sql import scalar, sql_identifier, sql_literal
 from exposure.ingest.mapping import MappedSheet
 from exposure.ingest.readers import column_letter, csv_error
-from exposure.ingest.schema import COLUMNS, IDENTITY_COLUMNS, ORG_KINDS, RELATION_TYPES, Column
+from exposure.ingest.schema import (
+    COLUMNS,
+    CONFIDENCE,
+    IDENTITY_COLUMNS,
+    ORG_KINDS,
+    RELATION_TYPES,
+    Column,
+)
 from exposure.model.facts import FACT_SYNONYMS, FactField, vocabulary
 
 __all__ = [
@@ -85,8 +92,32 @@ RELATION_SYNONYMS = {
     "licence": "license",
     "software": "license",
 }
+CONFIDENCE_SYNONYMS = {
+    "verified": "confirmed",
+    "confirm": "confirmed",
+    "stated": "confirmed",
+    "attested": "confirmed",
+    "public": "reported",
+    "report": "reported",
+    "inferred_match": "inferred",
+    "infer": "inferred",
+    "estimated": "inferred",
+    "assumed": "inferred",
+    "fuzzy": "inferred",
+    "unconfirmed": "unknown",
+    "unanswered": "unknown",
+    "pending": "unknown",
+    "not_answered": "unknown",
+}
 _TRUE = ("true", "t", "yes", "y", "1", "x", "1.0")
 _FALSE = ("false", "f", "no", "n", "0", "0.0")
+
+# Typed columns whose values come from a fixed list: (synonyms, allowed values).
+_VOCABULARIES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "kind": (KIND_SYNONYMS, ORG_KINDS),
+    "relation": (RELATION_SYNONYMS, RELATION_TYPES),
+    "confidence": (CONFIDENCE_SYNONYMS, CONFIDENCE),
+}
 
 
 def _list_sql(values: tuple[str, ...] | list[str]) -> str:
@@ -114,9 +145,8 @@ def _typed_expr(column: Column, text: str) -> str:
         return text
     if column.type in ("uei", "cage"):
         return f"exposure_key({text})"
-    if column.type in ("kind", "relation"):
-        synonyms = KIND_SYNONYMS if column.type == "kind" else RELATION_SYNONYMS
-        allowed = ORG_KINDS if column.type == "kind" else RELATION_TYPES
+    if column.type in ("kind", "relation", "confidence"):
+        synonyms, allowed = _VOCABULARIES[column.type]
         token = f"trim(regexp_replace(lower({text}), '[^a-z0-9]+', '_', 'g'), '_')"
         # Canonical values (the common case) skip the regex; CASE only evaluates what it needs.
         return (
@@ -277,6 +307,11 @@ def _invalid(column: Column) -> tuple[str, str] | None:
         return (
             f"{value} NOT IN ({_list_sql(allowed)})",
             f"unknown {column.name}; expected one of: {', '.join(allowed)} (or blank: unknown)",
+        )
+    if column.type == "confidence":
+        return (
+            f"{value} NOT IN ({_list_sql(CONFIDENCE)})",
+            f"unknown confidence; expected one of: {', '.join(CONFIDENCE)}",
         )
     if column.type == "bool":
         return (f"{value} IS NULL", "expected true or false (yes/no, y/n, 1/0)")

@@ -30,7 +30,7 @@ from functools import cached_property
 import numpy as np
 import numpy.typing as npt
 
-from exposure.model.choices import Scope, UnknownScope
+from exposure.model.choices import CONFIDENCE, Scope, UnknownScope
 from exposure.model.facts import vocabulary
 from exposure.model.graph import Graph, ranges
 from exposure.model.scope import ScopeClause
@@ -38,6 +38,7 @@ from exposure.model.scope import ScopeClause
 __all__ = [
     "DAYS_PER_MONTH",
     "STATUS",
+    "UNKNOWN_LINK",
     "Assessment",
     "Scenario",
     "assess",
@@ -59,6 +60,9 @@ DAYS_PER_MONTH = 30.4375
 # Organization status codes, in the order of the STATUS tuple.
 STATUS = ("clear", "exposed", "noncompliant", "designated")
 CLEAR, EXPOSED, NONCOMPLIANT, DESIGNATED = range(4)
+
+# The code of ``unknown`` in :data:`exposure.model.choices.CONFIDENCE` (graph.confidence).
+UNKNOWN_LINK = CONFIDENCE.index("unknown")
 
 
 @dataclass(frozen=True)
@@ -208,16 +212,16 @@ def scope_mask(
 
 
 def _obliged(
-    graph: Graph, sources: BoolArray, scope: Scope, in_scope: BoolArray | None = None
+    graph: Graph, sources: BoolArray, scope: Scope, present: BoolArray | None = None
 ) -> BoolArray:
     """Organizations with a tie (either direction) to a source, within the scope."""
     source_ids = np.flatnonzero(sources)
     selling = ranges(graph.out_start[source_ids], graph.out_start[source_ids + 1])
     touching = np.concatenate([selling, np.flatnonzero(sources[graph.buyer])])
+    if present is not None:
+        touching = touching[present[touching]]
     if scope == "dod":
         touching = touching[graph.dod_use[touching]]
-    if in_scope is not None:
-        touching = touching[in_scope[touching]]
     obliged = np.zeros(graph.n_orgs, dtype=bool)
     obliged[graph.buyer[touching]] = True
     obliged[graph.supplier[touching]] = True
@@ -244,15 +248,18 @@ def _one_per(
 
 
 def _reach(
-    graph: Graph, sources: BoolArray, in_scope: BoolArray | None = None
+    graph: Graph, sources: BoolArray, present: BoolArray | None = None
 ) -> tuple[IntArray, IntArray, IntArray, IntArray]:
     """Breadth-first search over edges. Returns group tier, group via, org tier, org_via.
+
+    ``present`` (None: all) marks the edges taken to exist; the others carry nothing.
 
     Each level expands whole groups (an organization's edges of one product): a group is
     reached once, so every edge is visited once and the search is linear in the edges. All
     edges of a group share its tier and the edge that reached it, so those are kept per
-    group and spread to the edges at the end. With ``in_scope``, the edges outside it are
-    dropped from each level's frontier: they expose no buyer and feed no group.
+    group and spread to the edges at the end. Edges not ``present`` (absent, or outside the
+    scenario's scope) are dropped from each level's frontier: they expose no buyer and feed
+    no group.
     """
     n_orgs, n_edges = graph.n_orgs, graph.n_edges
     org_tier = np.full(n_orgs, -1, dtype=np.int64)
@@ -315,8 +322,8 @@ def _reach(
             group_tier[groups] = level
             group_via[groups] = via
             frontier = ranges(graph.group_start[groups], graph.group_start[groups + 1])
-            if in_scope is not None:
-                frontier = frontier[in_scope[frontier]]
+            if present is not None:
+                frontier = frontier[present[frontier]]
             buyers = graph.buyer[frontier]
             known = state[buyers]
             if helper is not None and len(frontier) > _PARALLEL_EDGES:
@@ -339,16 +346,24 @@ def _reach(
     return group_tier, group_via, org_tier, org_via
 
 
-def assess(graph: Graph, scenario: Scenario) -> Assessment:
+def assess(graph: Graph, scenario: Scenario, *, present: BoolArray | None = None) -> Assessment:
     """Run a scenario on a graph (SPEC 4.1, 4.3, 4.4).
 
-    Sources are the designated organizations, everything they own (through ``parent``), and the
+    ``present`` marks the edges taken to exist; by default every edge but those of
+    ``unknown`` confidence (a supplier that has not answered is not assumed to depend on the
+    vendor: :mod:`exposure.model.uncertainty` weighs those links). Sources are the designated
+    organizations, everything they own (through ``parent``), and the
     named non-compliant organizations that are obliged to cut a tie with a source (repeated
     until no more become so: a non-compliant host makes its own partners obliged). Edges
     outside the scenario's scope clauses are neither cut nor carry the cascade.
     """
     in_scope, unknown_scope = scope_mask(graph, scenario.clauses, scenario.unknown_scope)
     n_orgs = graph.n_orgs
+    if present is None:
+        present = graph.confidence != UNKNOWN_LINK
+    # One mask of the edges that carry anything: taken to exist, and inside the scope.
+    carrying = present if in_scope is None else present & in_scope
+    mask = None if bool(carrying.all()) else carrying
     designated = np.zeros(n_orgs, dtype=bool)
     designated[list(scenario.designated)] = True
     designated = owned_by(graph.parent, designated)
@@ -358,17 +373,17 @@ def assess(graph: Graph, scenario: Scenario) -> Assessment:
     named &= ~designated
     while named.any():
         sources = designated | noncompliant
-        newly = named & ~noncompliant & _obliged(graph, sources, scenario.scope, in_scope)
+        newly = named & ~noncompliant & _obliged(graph, sources, scenario.scope, mask)
         if not newly.any():
             break
         noncompliant |= newly
     sources = designated | noncompliant
-    obliged = _obliged(graph, sources, scenario.scope, in_scope)
+    obliged = _obliged(graph, sources, scenario.scope, mask)
 
-    group_tier, group_via, org_tier, org_via = _reach(graph, sources, in_scope)
+    group_tier, group_via, org_tier, org_via = _reach(graph, sources, mask)
     edge_tier = group_tier[graph.group_of_edge]
-    if in_scope is not None:
-        edge_tier = np.where(in_scope, edge_tier, 0)
+    if mask is not None:
+        edge_tier = np.where(mask, edge_tier, 0)
     exposed_edges = edge_tier > 0
     status = np.full(n_orgs, CLEAR, dtype=np.int8)
     status[org_tier > 0] = EXPOSED

@@ -57,6 +57,9 @@ class Graph:
     ``deployment``, ``environment``, ``operator`` and ``use`` are each edge's deployment facts
     coded as positions in :mod:`exposure.model.facts`'s vocabularies (-1 unknown; for
     ``environment`` a higher code is a higher level).
+    ``input_share * unabsorbed``, what a linear input's loss costs its buyer. ``confidence``
+    codes how sure the data is that each edge exists, as indexes into
+    :data:`~exposure.model.choices.CONFIDENCE` (0 confirmed ... 3 unknown).
     """
 
     data_version: str
@@ -90,6 +93,7 @@ class Graph:
     blank_used_in: BoolArray
     unabsorbed: FloatArray
     linear_weight: FloatArray
+    confidence: npt.NDArray[np.int8]
 
     @property
     def n_orgs(self) -> int:
@@ -164,13 +168,14 @@ def build_graph(
     environment: npt.NDArray[np.integer[Any]] | None = None,
     operator: npt.NDArray[np.integer[Any]] | None = None,
     use: npt.NDArray[np.integer[Any]] | None = None,
+    confidence: npt.NDArray[np.int8] | None = None,
     data_version: str = "arrays",
 ) -> Graph:
     """Build a :class:`Graph` from edge arrays in any order (they are sorted here).
 
     ``product`` and ``used_in`` are codes into ``products`` (-1 = blank); missing optional
     arrays take neutral defaults (no value, not essential, unknown alternatives and months,
-    not DoD use, no parents, unknown deployment facts). Deployment facts are codes into
+    not DoD use, confirmed, no parents, unknown deployment facts). Deployment facts are codes into
     :mod:`exposure.model.facts`'s vocabularies, -1 unknown.
 
     >>> g = build_graph(names=np.array(["A", "B"], dtype=object), supplier=np.array([0]),
@@ -242,6 +247,7 @@ def build_graph(
         blank_used_in=sorted_used_in < 0,
         unabsorbed=unabsorbed,
         linear_weight=shares * unabsorbed,
+        confidence=pick(confidence, 0, np.int8),
     )
 
 

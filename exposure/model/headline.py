@@ -41,7 +41,15 @@ import pandas as pd
 from exposure.model.engine import DESIGNATED, EXPOSED, NONCOMPLIANT
 from exposure.model.run import AssessmentRun
 
-__all__ = ["FIGURES", "Figure", "Headline", "compact_usd", "headline", "tier_kind_table"]
+__all__ = [
+    "FIGURES",
+    "Figure",
+    "Headline",
+    "compact_usd",
+    "headline",
+    "tier_kind_table",
+    "uncertainty_ranges",
+]
 
 
 @dataclass(frozen=True)
@@ -66,6 +74,12 @@ FIGURES: tuple[Figure, ...] = (
         "Organizations exposed through a chain",
         "Organizations reached through a chain of dependencies from a designated or "
         "non-compliant organization (the sources themselves not counted).",
+    ),
+    Figure(
+        "organizations_undocumented",
+        "Organizations undocumented",
+        "Clear only because suppliers have not answered: a chain to them passes through a "
+        "link of unknown confidence (a supplier that has not answered).",
     ),
     Figure("designated", "Designated organizations", "Organizations the scenario designates."),
     Figure(
@@ -109,6 +123,7 @@ class Headline:
     organizations: int
     organizations_affected: int
     organizations_exposed: int
+    organizations_undocumented: int
     designated: int
     noncompliant: int
     organizations_obliged: int
@@ -196,6 +211,7 @@ def headline(run: AssessmentRun) -> Headline:
         organizations=int(graph.n_orgs),
         organizations_affected=int(affected.sum()),
         organizations_exposed=int((status == EXPOSED).sum()),
+        organizations_undocumented=int(run.undocumented_orgs.sum()),
         designated=int((status == DESIGNATED).sum()),
         noncompliant=int((status == NONCOMPLIANT).sum()),
         organizations_obliged=int(result.obliged.sum()),
@@ -206,3 +222,29 @@ def headline(run: AssessmentRun) -> Headline:
         by_kind=chosen["kind"].value_counts(),
         tier_kind=tier_kind_table(frame),
     )
+
+
+def uncertainty_ranges(run: AssessmentRun) -> list[tuple[str, str]]:
+    """The Monte Carlo's ranges as (label, text), empty when no samples were run.
+
+    Every surface that shows the headline shows these beside it when they exist.
+    """
+    simulated = run.uncertainty
+    if simulated is None:
+        return []
+    p5, p50, p95 = simulated.value_at_risk_range
+    l5, l50, l95 = simulated.late_range
+    chances = simulated.probabilities
+    return [
+        (
+            "Value at risk, P5 / P50 / P95 (USD)",
+            f"{compact_usd(p5)} / {compact_usd(p50)} / {compact_usd(p95)}",
+        ),
+        ("Late organizations, P5 / P50 / P95", f"{l5:,.0f} / {l50:,.0f} / {l95:,.0f}"),
+        ("Samples (seed)", f"{simulated.samples:,} (seed {simulated.seed})"),
+        (
+            "Link probabilities",
+            f"confirmed 1, reported {chances.reported:g}, inferred {chances.inferred:g}, "
+            f"unknown {chances.unknown:g}",
+        ),
+    ]

@@ -11,6 +11,7 @@ import pandas as pd
 from exposure.model.engine import NONCOMPLIANT, STATUS, Assessment, Scenario
 from exposure.model.graph import Graph
 from exposure.model.scenario import ScenarioSpec
+from exposure.model.uncertainty import Uncertainty
 
 __all__ = ["AssessmentRun", "organizations_frame"]
 
@@ -25,6 +26,17 @@ class AssessmentRun:
     result: Assessment
     impact: npt.NDArray[np.float64]
     notes: list[str] = field(default_factory=list)
+    # Clear only because suppliers have not answered (exposure.model.uncertainty.undocumented).
+    undocumented: npt.NDArray[np.bool_] | None = None
+    # The Monte Carlo over uncertain links, when samples were asked for.
+    uncertainty: Uncertainty | None = None
+
+    @property
+    def undocumented_orgs(self) -> npt.NDArray[np.bool_]:
+        """:attr:`undocumented`, all false when it was not computed."""
+        if self.undocumented is None:
+            return np.zeros(self.graph.n_orgs, dtype=bool)
+        return self.undocumented
 
     @property
     def data_version(self) -> str:
@@ -68,15 +80,25 @@ def organizations_frame(run: AssessmentRun) -> pd.DataFrame:
             "value_at_risk_usd": result.value_at_risk_usd,
             "late": result.late,
             "obliged": result.obliged,
+            "undocumented": run.undocumented_orgs,
         }
     )
+    if run.uncertainty is not None:
+        frame["p_exposed"] = np.round(run.uncertainty.p_exposed, 4)
+        frame["expected_value_at_risk_usd"] = run.uncertainty.expected_var
     frame.loc[frame["tier"] < 0, "tier"] = pd.NA
-    rank = np.where(result.status >= NONCOMPLIANT, 0, np.where(result.exposed, 1, 2))
+    # Sources, exposed, undocumented (clear only for want of answers), clear.
+    rank = np.where(
+        result.status >= NONCOMPLIANT,
+        0,
+        np.where(result.exposed, 1, np.where(run.undocumented_orgs, 2, 3)),
+    )
     frame["_rank"] = rank
+    frame["_p"] = frame.get("p_exposed", 0.0)
     frame = frame.sort_values(
-        ["_rank", "impact", "value_at_risk_usd", "tier", "name"],
-        ascending=[True, False, False, True, True],
+        ["_rank", "impact", "value_at_risk_usd", "tier", "_p", "name"],
+        ascending=[True, False, False, True, False, True],
         na_position="last",
         kind="stable",
     )
-    return frame.drop(columns="_rank").reset_index(drop=True)
+    return frame.drop(columns=["_rank", "_p"]).reset_index(drop=True)

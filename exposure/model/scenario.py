@@ -43,7 +43,20 @@ class ScenarioSpec:
         """The scope clauses in plain words ("designation covers edge deployments only ...")."""
         return describe_scope(self.clauses, self.unknown_scope)
 
+    # The probability that a link of each confidence exists, for the Monte Carlo
+    # (exposure.model.uncertainty); None takes the documented default (for unknown links: the
+    # share of "yes" among suppliers who answered a campaign, when there are answers).
+    p_reported: float | None = None
+    p_inferred: float | None = None
+    p_unknown: float | None = None
+
     def __post_init__(self) -> None:
+        for level in ("reported", "inferred", "unknown"):
+            value = getattr(self, f"p_{level}")
+            if value is not None and not 0.0 <= value <= 1.0:
+                raise ExposureError(
+                    f"the probability of {level} links must be between 0 and 1, not {value}"
+                )
         if self.unknown_scope not in UNKNOWN_SCOPES:
             raise ExposureError(
                 f"unknown facts are 'in' or 'out' of scope, not '{self.unknown_scope}'"

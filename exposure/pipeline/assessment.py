@@ -20,16 +20,17 @@ from pathlib import Path
 import duckdb
 
 from exposure.core.sql import is_read_only
-from exposure.model.engine import DESIGNATED, NONCOMPLIANT
+from exposure.model.engine import DAYS_PER_MONTH, DESIGNATED, NONCOMPLIANT
 from exposure.model.engine import assess as run_engine
 from exposure.model.impact import model_impact
 from exposure.model.run import AssessmentRun
 from exposure.model.scenario import ScenarioSpec
+from exposure.model.uncertainty import simulate, undocumented
 from exposure.report.outputs import write_report as _write
 from exposure.report.tables import AssessmentTables, build_tables
 from exposure.warehouse.graph_store import load_graph
 from exposure.warehouse.results import store_results
-from exposure.warehouse.scenarios import build_scenario
+from exposure.warehouse.scenarios import build_scenario, link_probabilities
 
 __all__ = ["Progress", "assess", "build_report", "report_bytes", "write_report"]
 
@@ -50,8 +51,15 @@ def assess(
     cache_key: str | None = None,
     store: bool = True,
     progress: Progress | None = None,
+    samples: int = 0,
+    seed: int = 0,
 ) -> AssessmentRun:
     """Run a scenario: resolve its names, build (or reuse) the graph, reach, contagion, impact.
+
+    Links of ``unknown`` confidence are left out of the reach; the organizations they alone
+    would expose are marked undocumented. With ``samples`` > 0 a Monte Carlo over the
+    uncertain links (seeded by ``seed``) gives P(exposed) and value-at-risk ranges
+    (:mod:`exposure.model.uncertainty`), with the spec's link probabilities.
 
     Impact comes from the spec's ``model``. With ``store`` (the default) the run is kept in
     ``res_runs`` unless the connection is read-only, in which case nothing is
@@ -71,7 +79,24 @@ def assess(
             f"{graph.names[org]}: named non-compliant but has no tie to cut with a designated "
             "organization, so it changes nothing"
         )
-    run = AssessmentRun(spec, scenario, graph, result, impact, notes)
+    hidden = undocumented(graph, scenario, result)
+    simulated = None
+    if samples > 0:
+        step("sampling uncertain links", 3, 4)
+        probabilities = link_probabilities(con, spec)
+        late_if_lost = graph.replacement_months > scenario.transition_days / DAYS_PER_MONTH
+        simulated = simulate(
+            graph,
+            sources,
+            late_if_lost,
+            probabilities,
+            samples=samples,
+            seed=seed,
+            in_scope=result.in_scope,
+        )
+    run = AssessmentRun(
+        spec, scenario, graph, result, impact, notes, undocumented=hidden, uncertainty=simulated
+    )
     if store and not is_read_only(con):
         step("storing the results", 3, 4)
         store_results(con, run)

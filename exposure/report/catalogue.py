@@ -76,6 +76,15 @@ SHEETS: tuple[Sheet, ...] = (
         freeze_columns=2,
     ),
     Sheet(
+        "Uncertainty",
+        "uncertainty",
+        "The Monte Carlo over links the data is not sure of (exposure assess --samples): per "
+        "organization P(exposed) and its value at risk P5 / P50 / P95; then the suppliers "
+        "that have not answered, ranked by how much their answer would move the expected "
+        "value at risk. Empty when no samples were run.",
+        freeze_columns=3,
+    ),
+    Sheet(
         "Data quality",
         "data_quality",
         "Findings to review before signing: assessment flags (unscoped inputs, blank products, "
@@ -204,6 +213,21 @@ LABELS: dict[str, str] = {
     "record_row": "List row",
     "list_file": "List file",
     "as_of": "Screened as of",
+    "undocumented": "Undocumented (unanswered)",
+    "p_exposed": "P(exposed)",
+    "expected_value_at_risk_usd": "Expected value at risk (USD)",
+    "value_at_risk_p5_usd": "Value at risk P5 (USD)",
+    "value_at_risk_p50_usd": "Value at risk P50 (USD)",
+    "value_at_risk_p95_usd": "Value at risk P95 (USD)",
+    "confidence": "Confidence",
+    "unknown_links": "Unknown links",
+    "p_exposed_if_yes": "P(exposed) if yes",
+    "p_exposed_if_no": "P(exposed) if no",
+    "delta_p_exposed": "Change in P(exposed)",
+    "var_if_yes_usd": "Expected value at risk if yes (USD)",
+    "var_if_no_usd": "Expected value at risk if no (USD)",
+    "delta_var_usd": "Change in expected value at risk (USD)",
+    "screened_only": "Estimated from the plain run only",
 }
 
 

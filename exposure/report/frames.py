@@ -94,6 +94,7 @@ _ORGANIZATION_COLUMNS = [
     "reportable_inputs",
     "late",
     "obliged",
+    "undocumented",
     "designated_source",
     "shortest_chain",
     "uei",
@@ -117,7 +118,7 @@ def affected_organizations(
 ) -> pd.DataFrame:
     """Affected organizations (sources included) in rank order, with their counts and chain."""
     graph, result = run.graph, run.result
-    frame = ranked[ranked["exposed"]].reset_index(drop=True)
+    frame = ranked[ranked["exposed"] | ranked["undocumented"]].reset_index(drop=True)
     frame.insert(0, "rank", np.arange(1, len(frame) + 1))
     org = frame["org_id"].to_numpy(dtype=np.int64)
     exposed = result.exposed_edges
@@ -139,7 +140,10 @@ def affected_organizations(
     frame["uei"] = context.uei[org]
     frame["cage"] = context.cage[org]
     frame["country"] = context.country[org]
-    return frame[_ORGANIZATION_COLUMNS]
+    columns = list(_ORGANIZATION_COLUMNS)
+    if "p_exposed" in frame:
+        columns.insert(columns.index("undocumented") + 1, "p_exposed")
+    return frame[columns]
 
 
 _PATH_COLUMNS = [

@@ -22,6 +22,7 @@ import pandas as pd
 from exposure.core.cells import is_formula_like
 from exposure.core.errors import ExposureError
 from exposure.model.chains import chains
+from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
@@ -49,6 +50,8 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
     """
     graph, result = run.graph, run.result
     names = graph.names
+    hidden = run.undocumented_orgs
+    chance = run.uncertainty.p_exposed if run.uncertainty is not None else None
     organizations = []
     for org in range(graph.n_orgs):
         status = int(result.status[org])
@@ -59,6 +62,7 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
         else:
             paths = []
         tier = int(result.tier[org])
+        links = [CONFIDENCE[graph.confidence[e]] for e in result.chain_edges(org)]
         organizations.append(
             {
                 "name": str(names[org]),
@@ -72,6 +76,10 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
                 "paths": paths,
                 "late": bool(result.late[org]),
                 "obliged": bool(result.obliged[org]),
+                "undocumented": bool(hidden[org]),
+                # The confidence of each link of the shortest chain (``paths[0]``).
+                "confidence": links,
+                **({"p_exposed": round(float(chance[org]), 6)} if chance is not None else {}),
             }
         )
     scenario = run.scenario
@@ -97,6 +105,29 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
         "notes": run.notes,
         "headline": headline(run).as_dict(),
         "organizations": organizations,
+        "uncertainty": _uncertainty_json(run),
+    }
+
+
+def _uncertainty_json(run: AssessmentRun) -> dict[str, Any] | None:
+    """The Monte Carlo's summary for the JSON, or None when no samples were run."""
+    simulated = run.uncertainty
+    if simulated is None:
+        return None
+    p5, p50, p95 = simulated.value_at_risk_range
+    l5, l50, l95 = simulated.late_range
+    chances = simulated.probabilities
+    return {
+        "samples": simulated.samples,
+        "seed": simulated.seed,
+        "value_at_risk_usd": {"p5": p5, "p50": p50, "p95": p95},
+        "late_organizations": {"p5": l5, "p50": l50, "p95": l95},
+        "probabilities": {
+            "confirmed": 1.0,
+            "reported": chances.reported,
+            "inferred": chances.inferred,
+            "unknown": chances.unknown,
+        },
     }
 
 
@@ -136,6 +167,7 @@ def organization_json(tables: AssessmentTables) -> dict[str, Any]:
         "programs": _records(tables.programs),
         "reporting": _records(tables.reporting),
         "data_quality": _records(tables.data_quality),
+        "answers": _records(tables.answers),
     }
 
 

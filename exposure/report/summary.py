@@ -17,7 +17,7 @@ import pandas as pd
 
 from exposure.core.version import __version__
 from exposure.model.engine import DESIGNATED, NONCOMPLIANT
-from exposure.model.headline import headline
+from exposure.model.headline import headline, uncertainty_ranges
 from exposure.model.run import AssessmentRun
 from exposure.report.rules import DesignationRules
 
@@ -190,6 +190,8 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     for figure, value in headline(run).items():
         add(section, figure.label, value)
     add(section, "Exposed dependencies", int(result.exposed_edges.sum()))
+    for label, text in uncertainty_ranges(run):  # the Monte Carlo's, when it ran
+        add(section, label, text)
     if inputs.for_org is None:
         _results_of_tables(add, section, inputs)
     for note in run.notes:

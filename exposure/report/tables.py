@@ -44,6 +44,8 @@ import pandas as pd
 
 from exposure.core.errors import ExposureError
 from exposure.model.alternatives import authorized_alternatives
+from exposure.model.answers import ANSWER_COLUMNS
+from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import NONCOMPLIANT
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
@@ -60,6 +62,7 @@ from exposure.report.frames import (
 from exposure.report.quality import NOTES as QUALITY_NOTES
 from exposure.report.quality import data_quality_frame
 from exposure.report.summary import SummaryInputs, by_kind, by_tier, summary_frame
+from exposure.report.uncertainty import UNCERTAINTY_COLUMNS, answers_frame, uncertainty_frame
 from exposure.screening.results import SHEET_COLUMNS, screening_sheet
 from exposure.warehouse.database import stored_data_version
 from exposure.warehouse.report_facts import (
@@ -106,6 +109,11 @@ class AssessmentTables:
     notes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     screening: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=SHEET_COLUMNS))
     for_org_id: int | None = None
+    uncertainty: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=UNCERTAINTY_COLUMNS)
+    )
+    # The unanswered suppliers ranked by what their answer is worth (also in ``uncertainty``).
+    answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
 
     def sheets(self) -> list[tuple[Sheet, pd.DataFrame]]:
         """The sheets after Summary, in workbook order, with their frames."""
@@ -245,6 +253,13 @@ def build_tables(
         organizations = organizations[organizations["org_id"].isin(interest)]
     organizations = organizations.reset_index(drop=True)
     paths = exposure_paths(links, edges, context, rank)
+    link_confidence = graph.confidence[paths["edge_index"].to_numpy(dtype=np.int64)]
+    paths.insert(
+        list(paths.columns).index("source_file"),
+        "confidence",
+        np.asarray(CONFIDENCE, dtype=object)[link_confidence.astype(np.int64)],
+    )
+    answers = answers_frame(run, for_org)
     quality = data_quality_frame(run, plan, data_quality_issues(con), interest)
     screening, screening_notes = screening_sheet(con, run.data_version, interest)
     source_files = loaded_sources(con)
@@ -280,6 +295,15 @@ def build_tables(
             f"{name}'s exposed inputs, and its sales to designated organizations ("
             f"{ACTION_END_SALE}).",
         )
+    if run.uncertainty is not None:
+        chances = run.uncertainty.probabilities
+        notes["Uncertainty"] = (
+            f"{run.uncertainty.samples:,} samples, seed {run.uncertainty.seed}; links exist with "
+            f"probability confirmed 1, reported {chances.reported:g}, inferred "
+            f"{chances.inferred:g}, unknown {chances.unknown:g}.",
+            "Value-at-risk percentiles per organization are kept for the organizations with "
+            "the most value that could be at risk; blank for the others.",
+        )
     if (reporting["order_number"] == "").any():
         notes["Reporting"] = (
             "Order number is blank where the data holds none: contract_id gives no order after "
@@ -303,4 +327,6 @@ def build_tables(
         sources=source_files,
         notes=notes,
         screening=screening,
+        uncertainty=uncertainty_frame(run, answers),
+        answers=answers,
     )

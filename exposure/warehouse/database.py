@@ -118,6 +118,7 @@ CREATE TABLE IF NOT EXISTS stg_relationships (
     environment VARCHAR,
     operator VARCHAR,
     use VARCHAR,
+    confidence VARCHAR,
     {_PROVENANCE}
 );
 CREATE TABLE IF NOT EXISTS stg_rejected (
@@ -178,6 +179,8 @@ def connect(
         # Warehouses made before dependencies carried deployment facts.
         for fact in ("deployment", "environment", "operator", "use"):
             con.execute(f"ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS {fact} VARCHAR")
+        # Warehouses made before edges carried a confidence (theirs read as confirmed).
+        con.execute("ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS confidence VARCHAR")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
     return con

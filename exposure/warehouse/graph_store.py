@@ -15,6 +15,7 @@ import duckdb
 import numpy as np
 
 from exposure.core.sql import scalar, sql_literal
+from exposure.model.choices import CONFIDENCE
 from exposure.model.facts import FACT_FIELDS, vocabulary
 from exposure.model.graph import Graph, build_graph
 
@@ -47,11 +48,12 @@ SELECT e.edge_id, e.supplier_id, e.buyer_id,
        coalesce(e.alternatives::DOUBLE, 'NaN'::DOUBLE) AS alternatives,
        coalesce(e.replacement_months, 'NaN'::DOUBLE) AS replacement_months,
        coalesce(e.dod_use, false) AS dod_use,
-       {facts}
+       {facts},
+       coalesce(list_position({levels}, e.confidence) - 1, 0)::TINYINT AS confidence
 FROM edges e
 LEFT JOIN vocabulary p ON p.text = lower(e.product)
 LEFT JOIN vocabulary u ON u.text = lower(e.used_in)
-"""
+""".replace("{levels}", "[" + ", ".join(f"'{level}'" for level in CONFIDENCE) + "]")
 
 
 _cache: dict[tuple[str, str], Graph] = {}
@@ -112,6 +114,7 @@ def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) 
         replacement_months=np.asarray(columns["replacement_months"], dtype=np.float64),
         dod_use=np.asarray(columns["dod_use"], dtype=bool),
         **{field: np.asarray(columns[field], dtype=np.int8) for field in FACT_FIELDS},
+        confidence=np.asarray(columns["confidence"], dtype=np.int8),
         data_version=version,
     )
     if cache_key is not None:

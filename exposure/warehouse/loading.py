@@ -284,6 +284,7 @@ def _load(
                             encoding=None,
                             options=read_with,
                             label=f"{item.kind}: {part.kind}",
+                            confidence=item.confidence,
                         )
                     )
                     load_id += 1
@@ -365,10 +366,11 @@ def _store(
     encoding: str | None,
     options: str | None,
     label: str,
+    confidence: str = "confirmed",
 ) -> SourceLoaded:
     """Insert one sheet's (or one adapter part's) rows with provenance; record the source."""
     table = _STAGING_TABLE[kind]
-    _insert_staged(con, table, select, load_id, file, sheet, digest, loaded_at)
+    _insert_staged(con, table, select, load_id, file, sheet, digest, loaded_at, confidence)
     rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
     where = f"{file} [{sheet}]" if sheet else file
     logger.info("%s: stored %d %s rows into %s (load %d)", where, rows, label, table, load_id)
@@ -401,8 +403,24 @@ def _insert_staged(
     sheet: str | None,
     digest: str,
     loaded_at: datetime,
+    confidence: str = "confirmed",
 ) -> None:
-    """Insert a SELECT's rows (with ``_row``) into a staging table, adding the provenance."""
+    """Insert a SELECT's rows (with ``_row``) into a staging table, adding the provenance.
+
+    A relationship row with no ``confidence`` takes its source's default: ``confidence``
+    (confirmed for a sheet, an adapter's own for public data).
+    """
+    if table == "stg_relationships":
+        level = sql_literal(confidence)
+        given = [
+            column[0] for column in con.execute(f"SELECT * FROM ({select}) LIMIT 0").description
+        ]
+        if "confidence" in given:
+            select = (
+                f"SELECT * REPLACE (coalesce(confidence, {level}) AS confidence) FROM ({select})"
+            )
+        else:
+            select = f"SELECT *, {level} AS confidence FROM ({select})"
     provenance = (
         f"{load_id} AS _load_id, {sql_literal(file)} AS _source_file, "
         f"{sql_literal(sheet) if sheet else 'NULL'} AS _sheet, "

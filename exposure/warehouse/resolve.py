@@ -213,6 +213,10 @@ WITH grouped AS (
            arg_max(environment, ord) FILTER (WHERE environment IS NOT NULL) AS environment,
            arg_max(operator, ord) FILTER (WHERE operator IS NOT NULL) AS operator,
            arg_max(use, ord) FILTER (WHERE use IS NOT NULL) AS use,
+           -- The strongest confidence any source gives the edge (a confirmed statement
+           -- outweighs an unanswered question or a public report of the same dependency).
+           min(CASE coalesce(confidence, 'confirmed') WHEN 'confirmed' THEN 0
+               WHEN 'reported' THEN 1 WHEN 'inferred' THEN 2 ELSE 3 END) AS confidence_rank,
            count(*) AS n_sources,
            min(ord) AS first_ord
     FROM _edge_rows()
@@ -224,7 +228,8 @@ SELECT first_ord AS edge_id,
        supplier_id, buyer_id, relation, product, used_in,
        nullif(k_contract, '') AS contract_id, nullif(k_program, '') AS program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       n_sources, deployment, environment, operator, use
+       n_sources, deployment, environment, operator, use,
+       ['confirmed', 'reported', 'inferred', 'unknown'][confidence_rank + 1] AS confidence
 FROM grouped;
 """
 
@@ -234,7 +239,8 @@ _EDGES_SINGLE_SQL = """
 CREATE OR REPLACE TABLE edges AS
 SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contract_id, program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       1::BIGINT AS n_sources, deployment, environment, operator, use
+       1::BIGINT AS n_sources, deployment, environment, operator, use,
+       coalesce(confidence, 'confirmed') AS confidence
 FROM _edge_rows();
 """
 

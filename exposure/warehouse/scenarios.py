@@ -27,12 +27,15 @@ from exposure.model.engine import Scenario, Scope
 from exposure.model.impact import ImpactModel
 from exposure.model.scenario import ScenarioSpec
 from exposure.model.scope import ScopeClause, clauses_from_dicts
+from exposure.model.uncertainty import DEFAULT_PROBABILITIES, LinkProbabilities, base_rate
+from exposure.warehouse.campaigns import answer_counts
 from exposure.warehouse.identity import resolve_name
 
 __all__ = [
     "UnknownNameError",
     "build_scenario",
     "designate",
+    "link_probabilities",
     "load_spec",
     "reference_for",
     "resolve_org",
@@ -50,6 +53,9 @@ CREATE TABLE IF NOT EXISTS scenarios (
 ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS model VARCHAR DEFAULT 'cascade';
 ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS scope_clauses VARCHAR DEFAULT '[]';
 ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS unknown_scope VARCHAR DEFAULT 'in';
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS p_reported DOUBLE;
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS p_inferred DOUBLE;
+ALTER TABLE scenarios ADD COLUMN IF NOT EXISTS p_unknown DOUBLE;
 CREATE TABLE IF NOT EXISTS scenario_members (
     scenario VARCHAR NOT NULL,
     role VARCHAR NOT NULL,
@@ -127,11 +133,14 @@ def designate(
     model: ImpactModel | None = None,
     clauses: Sequence[ScopeClause] | None = None,
     unknown_scope: UnknownScope | None = None,
+    probabilities: dict[str, float] | None = None,
 ) -> list[str]:
     """Add organizations to a stored scenario (created if needed); return their canonical names.
 
     ``clauses`` replace the scenario's scope clauses when given (an empty sequence clears
-    them); None keeps them, as for every other lever.
+    them); None keeps them, as for every other lever. ``probabilities``
+    ({"reported"|"inferred"|"unknown": p}) sets the scenario's link probabilities for the
+    Monte Carlo; levels not given keep theirs.
     """
     _ensure_schema(con)
     ids = [resolve_org(con, name) for name in names]
@@ -179,6 +188,10 @@ def designate(
                     unknown_scope or "in",
                 ],
             )
+        for level, value in (probabilities or {}).items():
+            if level not in ("reported", "inferred", "unknown") or not 0 <= value <= 1:
+                raise ExposureError(f"no probability {level} = {value} for links (0..1)")
+            con.execute(f"UPDATE scenarios SET p_{level} = ? WHERE name = ?", [value, scenario])
         for reference in references:
             con.execute(
                 "DELETE FROM scenario_members WHERE scenario = ? AND org_name = ?",
@@ -212,15 +225,17 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
                 "SELECT column_name FROM information_schema.columns WHERE table_name = 'scenarios'"
             ).fetchall()
         }
-        clauses_column = "scope_clauses" if "scope_clauses" in have else "NULL"
-        unknown_column = "unknown_scope" if "unknown_scope" in have else "NULL"
+        optional = ("scope_clauses", "unknown_scope", "p_reported", "p_inferred", "p_unknown")
+        columns = ", ".join(name if name in have else "NULL" for name in optional)
         rows = con.execute(
-            f"SELECT effective, transition_days, scope, model, {clauses_column}, "
-            f"{unknown_column} FROM scenarios WHERE name = ?",
+            f"SELECT effective, transition_days, scope, model, {columns} "
+            "FROM scenarios WHERE name = ?",
             [scenario],
         ).fetchall()
     if rows:
-        effective, days, scope, model, clauses, unknown = rows[0]
+        (effective, days, scope, model, clauses, unknown, p_reported, p_inferred, p_unknown) = rows[
+            0
+        ]
         members = con.execute(
             "SELECT role, org_name FROM scenario_members WHERE scenario = ? ORDER BY org_name",
             [scenario],
@@ -236,6 +251,9 @@ def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:
             model=model or "cascade",
             clauses=clauses_from_dicts(json.loads(clauses or "[]")),
             unknown_scope=unknown or "in",
+            p_reported=p_reported,
+            p_inferred=p_inferred,
+            p_unknown=p_unknown,
         )
     if table_exists(con, "ref_designations"):
         listed = con.execute(
@@ -375,3 +393,20 @@ def spec_for(
 def with_levers(spec: ScenarioSpec, **changes: object) -> ScenarioSpec:
     """A copy of a spec with levers changed (None values are ignored)."""
     return replace(spec, **{k: v for k, v in changes.items() if v is not None})  # type: ignore[arg-type]
+
+
+def link_probabilities(con: duckdb.DuckDBPyConnection, spec: ScenarioSpec) -> LinkProbabilities:
+    """The Monte Carlo's link probabilities for a spec: its own, else the defaults.
+
+    For ``unknown`` links the default is the share of "yes" among the suppliers who answered
+    a campaign (:func:`exposure.warehouse.campaigns.answer_counts`), when any have.
+    """
+    unknown = spec.p_unknown
+    if unknown is None:
+        yes, answered = answer_counts(con)
+        unknown = base_rate(yes, answered)
+    return LinkProbabilities(
+        reported=DEFAULT_PROBABILITIES["reported"] if spec.p_reported is None else spec.p_reported,
+        inferred=DEFAULT_PROBABILITIES["inferred"] if spec.p_inferred is None else spec.p_inferred,
+        unknown=unknown,
+    )

@@ -12,6 +12,7 @@ import duckdb
 
 from exposure.core.errors import Problem
 from exposure.ingest.schema import AdapterKind, SheetKind
+from exposure.model.choices import Confidence
 
 __all__ = ["SourceAdapter", "StagedPart"]
 
@@ -33,6 +34,8 @@ class SourceAdapter(abc.ABC):
     buyer: str | None = None
     notes: list[str] = field(default_factory=list)
     sheet: str | None = None
+    # The confidence of the edges it stages where a row gives none (public data: reported).
+    confidence: Confidence = "reported"
 
     @abc.abstractmethod
     def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
