@@ -181,3 +181,25 @@ def test_the_command_line_starts_without_the_heavy_libraries():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=ROOT
     ).stdout.strip()
     assert loaded == "[]"
+
+
+def test_only_the_lower_layers_run_sql():
+    """Tables belong to the warehouse: above it, no module runs SQL (the dashboard's cursor
+    set-up excepted), so nothing reads another layer's tables behind its back."""
+    allowed_layers = {"core", "ingest", "warehouse"}
+    allowed = {("exposure.app.server", "open_cursor")}
+    found = []
+    for module, path in package_files().items():
+        if layer_of(module) in allowed_layers:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for function in [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)]:
+            for node in ast.walk(function):
+                if (
+                    isinstance(node, ast.Call)
+                    and isinstance(node.func, ast.Attribute)
+                    and node.func.attr in ("execute", "sql", "register")
+                    and (module, function.name) not in allowed
+                ):
+                    found.append(f"{module}.{function.name}:{node.lineno}")
+    assert sorted(set(found)) == []

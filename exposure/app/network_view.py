@@ -25,6 +25,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from exposure.model.run import AssessmentRun, organizations_frame
+from exposure.warehouse.report_facts import product_spellings
 
 __all__ = ["NetworkView", "build_view", "product_labels"]
 
@@ -112,11 +113,7 @@ def _order_within_tiers(
 
 def product_labels(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """Product names as the data writes them, by the lower-cased form the graph codes."""
-    rows = con.execute(
-        "SELECT lower(text), min(text) FROM (SELECT product AS text FROM edges UNION ALL "
-        "SELECT used_in FROM edges) WHERE text IS NOT NULL GROUP BY 1"
-    ).fetchall()
-    return {str(lower): str(text) for lower, text in rows}
+    return product_spellings(con)
 
 
 def build_view(

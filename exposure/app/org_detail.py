@@ -17,10 +17,19 @@ import pandas as pd
 
 from exposure.model.engine import STATUS
 from exposure.model.run import AssessmentRun
+from exposure.warehouse.report_facts import edge_attributes_for, organization_identity
 
 __all__ = ["OrgDetail", "org_detail"]
 
-_EDGE_COLUMNS = "relation, product, used_in, contract_id, program, annual_value_usd, dod_use"
+_EDGE_COLUMNS = (
+    "relation",
+    "product",
+    "used_in",
+    "contract_id",
+    "program",
+    "annual_value_usd",
+    "dod_use",
+)
 _CONTRACT_COLUMNS = [
     "direction",
     "counterparty",
@@ -54,12 +63,7 @@ class OrgDetail:
 def org_detail(con: duckdb.DuckDBPyConnection, run: AssessmentRun, org: int) -> OrgDetail:
     """One organization's facts and dependencies (see the module docstring)."""
     graph, result, scenario = run.graph, run.result, run.scenario
-    info = con.execute(
-        "SELECT o.uei, o.cage, o.country, o.kind_source, p.name FROM orgs o "
-        "LEFT JOIN orgs p ON p.org_id = o.parent_id WHERE o.org_id = ?",
-        [org],
-    ).fetchall()
-    uei, cage, country, kind_source, parent = info[0] if info else (None,) * 5
+    uei, cage, country, kind_source, parent = organization_identity(con, org)
     tier = int(result.tier[org])
     facts: dict[str, object] = {
         "name": str(graph.names[org]),
@@ -87,15 +91,8 @@ def _contracts(con: duckdb.DuckDBPyConnection, run: AssessmentRun, org: int) -> 
     edges = np.concatenate([inbound, outbound])
     if not len(edges):
         return pd.DataFrame(columns=_CONTRACT_COLUMNS)
-    ids = [int(graph.edge_id[e]) for e in edges]
-    attributes = (
-        con.execute(
-            f"SELECT edge_id, {_EDGE_COLUMNS} FROM edges WHERE list_contains($1, edge_id)", [ids]
-        )
-        .df()
-        .set_index("edge_id")
-    )
-    frame = attributes.loc[ids].reset_index(drop=True)
+    frame = edge_attributes_for(con, graph.edge_id[edges], _EDGE_COLUMNS)
+    frame = frame.drop(columns="found")
     frame.insert(0, "direction", ["buys from"] * len(inbound) + ["sells to"] * len(outbound))
     other = np.concatenate([graph.supplier[inbound], graph.buyer[outbound]])
     frame.insert(1, "counterparty", [str(graph.names[i]) for i in other])

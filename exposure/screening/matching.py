@@ -48,12 +48,15 @@ from pathlib import Path
 
 import duckdb
 import pandas as pd
-import pyarrow as pa
 
-from exposure.core.identity import exact_key_sql
 from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
+from exposure.warehouse.database import stored_data_version
+from exposure.warehouse.screening_match import (
+    organization_identifiers,
+    screening_candidates,
+)
 
 __all__ = [
     "MATCH_COLUMNS",
@@ -97,63 +100,6 @@ MATCH_COLUMNS = (
 )
 _STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6}
 
-# Every name each side answers to, normalized by the warehouse's own macro.
-_MATCH_SQL = """
-CREATE OR REPLACE TEMP TABLE _scr_rec AS
-SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
-       exposure_norm_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact
-FROM _scr_list;
-
--- Organizations spelled exactly as a record's listed name (the identity rule's exact tier):
--- where there is one, it is what the name means, and others that only normalize alike are not.
-CREATE OR REPLACE TEMP TABLE _scr_exact AS
-SELECT DISTINCT r.record, s.org_id
-FROM _scr_rec r JOIN org_spellings s ON s.tier = 'exact' AND s.value = r.exact;
-
--- A Cross-Reference name that has its own record is matched through that record only.
-CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
-SELECT record, norm, 'listed' AS via, NULL AS text FROM _scr_rec WHERE norm IS NOT NULL
-UNION
-SELECT record, exposure_norm_name(related), 'related', related
-FROM _scr_rec, unnest(related_names) AS t(related)
-WHERE exposure_norm_name(related) IS NOT NULL
-  AND exposure_norm_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
-
--- Every name an organization answers to by the identity rule set (org_spellings): its
--- spellings, declared or used in the data, and the key an undeclared one was created under,
--- as names; its aliases and seed aliases (with the whole seed group of an undeclared one) as
--- aliases.
-CREATE OR REPLACE TEMP TABLE _scr_org_names AS
-SELECT org_id, norm, CASE WHEN tier IN ('alias', 'seed_alias') THEN 'alias' ELSE 'name' END AS via
-FROM org_spellings WHERE tier NOT IN ('uei', 'cage') AND norm IS NOT NULL
-UNION
-SELECT s.org_id, g.member_norm, 'alias'
-FROM org_spellings s JOIN seed_alias_groups g ON g.group_norm = s.value
-WHERE s.tier = 'new';
-
-CREATE OR REPLACE TEMP TABLE _scr_pairs AS
-WITH candidates AS (
-    SELECT o.org_id, r.record, 'uei' AS match, 1 AS strength, NULL AS matched, NULL AS via
-    FROM orgs o JOIN _scr_rec r ON o.uei = r.uei
-    UNION ALL
-    SELECT o.org_id, r.record, 'cage', 2, NULL, NULL FROM orgs o JOIN _scr_rec r ON o.cage = r.cage
-    UNION ALL
-    SELECT n.org_id, m.record,
-           CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 'name' ELSE 'alias' END,
-           CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 3
-                WHEN m.via = 'listed' THEN 4 ELSE 5 END,
-           m.text, m.via
-    FROM _scr_org_names n JOIN _scr_rec_names m USING (norm)
-)
-SELECT c.org_id, c.record, arg_min(c.match, c.strength) AS match, min(c.strength) AS strength,
-       arg_min(c.matched, c.strength) AS matched, arg_min(c.via, c.strength) AS via,
-       bool_or(x.org_id IS NULL) AND c.record IN (SELECT record FROM _scr_exact) AS spelled_as_other
-FROM candidates c LEFT JOIN _scr_exact x USING (org_id, record)
-GROUP BY c.org_id, c.record;
-""".replace("EXACT_LISTED_NAME", exact_key_sql("listed_name"))
-
-_CLEANUP = ("_scr_rec", "_scr_exact", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
-
 
 @dataclass(frozen=True)
 class ScreeningResult:
@@ -178,24 +124,6 @@ class ScreeningResult:
         return self.matches[self.matches["confirmed"] & (self.matches["status"] == "active")]
 
 
-def _list_table(records: pd.DataFrame) -> pa.Table:
-    """The columns matching needs, typed (a column of lists must stay a list of text)."""
-    schema = pa.schema(
-        [
-            ("record", pa.int64()),
-            ("listed_name", pa.string()),
-            ("uei", pa.string()),
-            ("cage", pa.string()),
-            ("related_names", pa.list_(pa.string())),
-        ]
-    )
-    return pa.Table.from_pandas(records[list(schema.names)], schema=schema, preserve_index=False)
-
-
-def _fetch(con: duckdb.DuckDBPyConnection, query: str) -> pd.DataFrame:
-    return con.execute(query).df()
-
-
 def screen_list(
     con: duckdb.DuckDBPyConnection,
     listed: ListedParties,
@@ -209,21 +137,10 @@ def screen_list(
     as_of = as_of or date.today()
     records = listed.records
     step("matching identifiers and names", 0, 3)
-    con.register("_scr_list", _list_table(records))
-    try:
-        con.execute(_MATCH_SQL)
-        exact = _fetch(
-            con,
-            "SELECT org_id, record, match, strength, matched, via, spelled_as_other FROM _scr_pairs",
-        )
-        step("fuzzy candidates", 1, 3)
-        names = _fetch(con, "SELECT DISTINCT norm, via, record, text FROM _scr_rec_names")
-        orgs = _fetch(con, "SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL")
-        organizations = len(_fetch(con, "SELECT org_id FROM orgs"))
-    finally:
-        con.unregister("_scr_list")
-        for table in _CLEANUP:
-            con.execute(f"DROP TABLE IF EXISTS {table}")
+    found = screening_candidates(con, records)
+    exact, names, orgs = found.pairs, found.listed_names, found.org_names
+    organizations = found.organizations
+    step("fuzzy candidates", 1, 3)
     logger.debug("%s: %d pairs matched by identifier, name or alias", listed.file, len(exact))
     fuzzy = _fuzzy(names, orgs, exact, fuzzy_threshold)
     logger.debug("%s: %d fuzzy candidates (threshold %g)", listed.file, len(fuzzy), fuzzy_threshold)
@@ -240,13 +157,13 @@ def screen_list(
         int(matches["confirmed"].sum()) if len(matches) else 0,
     )
     step("done", 3, 3)
-    version = con.execute("SELECT value FROM meta WHERE key = 'data_version'").fetchall()
+    version = stored_data_version(con)
     return ScreeningResult(
         listed=listed,
         as_of=as_of,
         fuzzy_threshold=fuzzy_threshold,
         organizations=organizations,
-        data_version=str(version[0][0]) if version else "",
+        data_version=version or "",
         matches=matches,
         notes=list(listed.notes),
     )
@@ -313,9 +230,7 @@ def _decide(
 ) -> pd.DataFrame:
     if pairs.empty:
         return pd.DataFrame(columns=list(MATCH_COLUMNS))
-    orgs = _fetch(
-        con, "SELECT org_id, name AS org_name, uei AS org_uei, cage AS org_cage FROM orgs"
-    )
+    orgs = organization_identifiers(con)
     records = listed.records.rename(
         columns={"uei": "listed_uei", "cage": "listed_cage", "record": "record_row"}
     )

@@ -36,7 +36,9 @@ __all__ = [
     "known_programs",
     "loaded_sources",
     "organization_facts",
+    "organization_identity",
     "organization_names",
+    "product_spellings",
     "seeds_version",
 ]
 
@@ -62,10 +64,13 @@ _REPORTING_COLUMNS = [
 
 
 def edge_attributes_for(
-    con: duckdb.DuckDBPyConnection, edge_ids: npt.NDArray[np.int64]
+    con: duckdb.DuckDBPyConnection,
+    edge_ids: npt.NDArray[np.int64],
+    attributes: tuple[str, ...] = ATTRIBUTE_COLUMNS,
 ) -> pd.DataFrame:
-    """The attributes of the given edges (columns :data:`ATTRIBUTE_COLUMNS`), one row each in
-    their order, and ``found``: whether the id is an edge (False when the model changed).
+    """The attributes of the given edges (``attributes``, by default :data:`ATTRIBUTE_COLUMNS`),
+    one row each in their order, and ``found``: whether the id is an edge (False when the
+    model changed).
 
     The ids go to DuckDB as an Arrow column joined by hash join, and rows are put back in
     order by position, without a sort.
@@ -76,7 +81,7 @@ def edge_attributes_for(
             "position": pa.array(np.arange(len(edge_ids), dtype=np.int64)),
         }
     )
-    columns = ", ".join(f"e.{column}" for column in ATTRIBUTE_COLUMNS)
+    columns = ", ".join(f"e.{column}" for column in attributes)
     con.register("_exposure_wanted_edges", wanted)
     try:
         found = con.execute(
@@ -86,7 +91,7 @@ def edge_attributes_for(
     finally:
         con.unregister("_exposure_wanted_edges")
     positions = found["position"].to_numpy(dtype=np.int64)
-    frame = found.set_index(positions)[[*ATTRIBUTE_COLUMNS, "found"]]
+    frame = found.set_index(positions)[[*attributes, "found"]]
     frame = frame.reindex(pd.RangeIndex(len(edge_ids))).reset_index(drop=True)
     frame["found"] = frame["found"].fillna(False).astype(bool)
     return frame
@@ -95,6 +100,27 @@ def edge_attributes_for(
 def organization_facts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Per organization, in org id order: ``uei``, ``cage``, ``country``, ``norm_name``."""
     return con.execute("SELECT uei, cage, country, norm_name FROM orgs ORDER BY org_id").df()
+
+
+def organization_identity(
+    con: duckdb.DuckDBPyConnection, org: int
+) -> tuple[object, object, object, object, object]:
+    """One organization's UEI, CAGE, country, where its kind came from, and its parent's name."""
+    rows = con.execute(
+        "SELECT o.uei, o.cage, o.country, o.kind_source, p.name FROM orgs o "
+        "LEFT JOIN orgs p ON p.org_id = o.parent_id WHERE o.org_id = ?",
+        [org],
+    ).fetchall()
+    return rows[0] if rows else (None, None, None, None, None)
+
+
+def product_spellings(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """Product names as the data writes them, by the lower-cased form the graph codes."""
+    rows = con.execute(
+        "SELECT lower(text), min(text) FROM (SELECT product AS text FROM edges UNION ALL "
+        "SELECT used_in FROM edges) WHERE text IS NOT NULL GROUP BY 1"
+    ).fetchall()
+    return {str(lower): str(text) for lower, text in rows}
 
 
 def organization_names(con: duckdb.DuckDBPyConnection, org_ids: Iterable[int]) -> set[str]:

@@ -1,0 +1,130 @@
+"""The SQL side of screening: a list's records against the warehouse's organizations.
+
+Matching by identifier (UEI, CAGE), exact spelling, normalized name and alias runs here, over
+the model's tables (``orgs``, ``org_spellings``, ``seed_alias_groups``), with the warehouse's
+own name macros; :mod:`exposure.screening.matching` adds the fuzzy candidates and decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import pyarrow as pa
+
+from exposure.core.identity import exact_key_sql
+
+__all__ = ["ScreeningCandidates", "organization_identifiers", "screening_candidates"]
+
+
+# Every name each side answers to, normalized by the warehouse's own macro.
+_MATCH_SQL = """
+CREATE OR REPLACE TEMP TABLE _scr_rec AS
+SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
+       exposure_norm_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact
+FROM _scr_list;
+
+-- Organizations spelled exactly as a record's listed name (the identity rule's exact tier):
+-- where there is one, it is what the name means, and others that only normalize alike are not.
+CREATE OR REPLACE TEMP TABLE _scr_exact AS
+SELECT DISTINCT r.record, s.org_id
+FROM _scr_rec r JOIN org_spellings s ON s.tier = 'exact' AND s.value = r.exact;
+
+-- A Cross-Reference name that has its own record is matched through that record only.
+CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
+SELECT record, norm, 'listed' AS via, NULL AS text FROM _scr_rec WHERE norm IS NOT NULL
+UNION
+SELECT record, exposure_norm_name(related), 'related', related
+FROM _scr_rec, unnest(related_names) AS t(related)
+WHERE exposure_norm_name(related) IS NOT NULL
+  AND exposure_norm_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
+
+-- Every name an organization answers to by the identity rule set (org_spellings): its
+-- spellings, declared or used in the data, and the key an undeclared one was created under,
+-- as names; its aliases and seed aliases (with the whole seed group of an undeclared one) as
+-- aliases.
+CREATE OR REPLACE TEMP TABLE _scr_org_names AS
+SELECT org_id, norm, CASE WHEN tier IN ('alias', 'seed_alias') THEN 'alias' ELSE 'name' END AS via
+FROM org_spellings WHERE tier NOT IN ('uei', 'cage') AND norm IS NOT NULL
+UNION
+SELECT s.org_id, g.member_norm, 'alias'
+FROM org_spellings s JOIN seed_alias_groups g ON g.group_norm = s.value
+WHERE s.tier = 'new';
+
+CREATE OR REPLACE TEMP TABLE _scr_pairs AS
+WITH candidates AS (
+    SELECT o.org_id, r.record, 'uei' AS match, 1 AS strength, NULL AS matched, NULL AS via
+    FROM orgs o JOIN _scr_rec r ON o.uei = r.uei
+    UNION ALL
+    SELECT o.org_id, r.record, 'cage', 2, NULL, NULL FROM orgs o JOIN _scr_rec r ON o.cage = r.cage
+    UNION ALL
+    SELECT n.org_id, m.record,
+           CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 'name' ELSE 'alias' END,
+           CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 3
+                WHEN m.via = 'listed' THEN 4 ELSE 5 END,
+           m.text, m.via
+    FROM _scr_org_names n JOIN _scr_rec_names m USING (norm)
+)
+SELECT c.org_id, c.record, arg_min(c.match, c.strength) AS match, min(c.strength) AS strength,
+       arg_min(c.matched, c.strength) AS matched, arg_min(c.via, c.strength) AS via,
+       bool_or(x.org_id IS NULL) AND c.record IN (SELECT record FROM _scr_exact) AS spelled_as_other
+FROM candidates c LEFT JOIN _scr_exact x USING (org_id, record)
+GROUP BY c.org_id, c.record;
+""".replace("EXACT_LISTED_NAME", exact_key_sql("listed_name"))
+
+_CLEANUP = ("_scr_rec", "_scr_exact", "_scr_rec_names", "_scr_org_names", "_scr_pairs")
+
+
+@dataclass(frozen=True)
+class ScreeningCandidates:
+    """What the warehouse matched: ``pairs`` (org_id, record, match, strength, matched, via,
+    spelled_as_other), every name of each record (``listed_names``: norm, via, record, text),
+    the organizations' normalized names (``org_names``) and how many organizations there are."""
+
+    pairs: pd.DataFrame
+    listed_names: pd.DataFrame
+    org_names: pd.DataFrame
+    organizations: int
+
+
+def _list_table(records: pd.DataFrame) -> pa.Table:
+    """The columns matching needs, typed (a column of lists must stay a list of text)."""
+    schema = pa.schema(
+        [
+            ("record", pa.int64()),
+            ("listed_name", pa.string()),
+            ("uei", pa.string()),
+            ("cage", pa.string()),
+            ("related_names", pa.list_(pa.string())),
+        ]
+    )
+    return pa.Table.from_pandas(records[list(schema.names)], schema=schema, preserve_index=False)
+
+
+def screening_candidates(
+    con: duckdb.DuckDBPyConnection, records: pd.DataFrame
+) -> ScreeningCandidates:
+    """Match a list's records (``record``, ``listed_name``, ``uei``, ``cage``,
+    ``related_names``) by identifier, spelling, name and alias; temporary tables are dropped."""
+    con.register("_scr_list", _list_table(records))
+    try:
+        con.execute(_MATCH_SQL)
+        pairs = con.execute(
+            "SELECT org_id, record, match, strength, matched, via, spelled_as_other FROM _scr_pairs"
+        ).df()
+        names = con.execute("SELECT DISTINCT norm, via, record, text FROM _scr_rec_names").df()
+        orgs = con.execute("SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL").df()
+        count = con.execute("SELECT count(*) FROM orgs").fetchall()[0][0]
+    finally:
+        con.unregister("_scr_list")
+        for table in _CLEANUP:
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+    return ScreeningCandidates(pairs, names, orgs, int(count))
+
+
+def organization_identifiers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Every organization's id, name, UEI and CAGE (as ``org_*`` columns of a match)."""
+    return con.execute(
+        "SELECT org_id, name AS org_name, uei AS org_uei, cage AS org_cage FROM orgs"
+    ).df()
