@@ -7,7 +7,7 @@ import dataclasses
 import streamlit as st
 
 import shared
-from exposure import ExposureError, ScenarioSpec, compact_usd, compare_runs, load_spec
+from exposure import FIGURES, ExposureError, ScenarioSpec, compact_usd, compare_runs, load_spec
 
 _COLUMNS = {
     "name": "organization",
@@ -80,18 +80,24 @@ def render() -> None:
         return
 
     counts = diff.counts
-    by_metric = {str(row["metric"]): row for row in counts.to_dict("records")}
+    # The rows of the headline figures, by their name (labels as on every surface).
+    by_metric = {
+        figure.name: row
+        for figure in FIGURES
+        for row in counts.to_dict("records")
+        if row["metric"] == figure.label
+    }
     columns = st.columns(4)
-    exposed = by_metric["exposed, sources included"]
+    exposed = by_metric["organizations_affected"]
     columns[0].metric(
-        "Exposed organizations",
+        "Organizations affected",
         f"{int(exposed['other']):,}",
         f"{int(exposed['delta']):+,}",
         delta_color="inverse",
     )
     columns[1].metric("Newly exposed", f"{len(diff.newly_exposed):,}")
     columns[2].metric("No longer exposed", f"{len(diff.no_longer_exposed):,}")
-    var = by_metric["value at risk (USD)"]
+    var = by_metric["value_at_risk_usd"]
     columns[3].metric(
         "Value at risk",
         compact_usd(float(var["other"])),
