@@ -111,3 +111,32 @@ def load(db: Path, *paths: Path, **options: Any) -> LoadReport:
         return load_files(con, list(paths), LoadOptions(**options))
     finally:
         con.close()
+
+
+# Names a supplier's file could carry to attack whoever looks at them: Markdown for an image on
+# an outside server, a link with bold and a Streamlit colour directive, a right-to-left override.
+BEACON = "![beacon](http://198.51.100.7/beacon.png) Beacon LLC"
+LINKED = "[Click](https://example.org) **Bold** :red[Red] Co"
+REVERSED = "Acme \u202eCLL Holdings"
+
+
+def hostile_database(folder: Path) -> Path:
+    """A warehouse whose organizations carry those names, with the scenario ``hostile``
+    designating the beacon."""
+    from exposure import designate
+
+    (folder / "relationships.csv").write_text(
+        "buyer,supplier,relation,product\n"
+        f'"{LINKED}","{BEACON}",model_api,Model API\n'
+        f'Prime Corp,"{LINKED}",saas,Analytics\n'
+        f'"{REVERSED}",Prime Corp,subcontract,Radar\n',
+        encoding="utf-8",
+    )
+    database = folder / "hostile.duckdb"
+    con = connect(database)
+    try:
+        load_files(con, [folder / "relationships.csv"])
+        designate(con, "hostile", [BEACON])
+    finally:
+        con.close()
+    return database

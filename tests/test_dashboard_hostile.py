@@ -16,37 +16,20 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from conftest import BEACON, LINKED, REVERSED, hostile_database
 from streamlit.testing.v1 import AppTest
 
-from exposure import connect, designate, load_files
 from exposure.app.isolation import preview_isolated
 from exposure.app.text import plain, printable
 
 APP = Path(__file__).resolve().parent.parent / "dashboards" / "app.py"
-BEACON = "![beacon](http://198.51.100.7/beacon.png) Beacon LLC"
-LINKED = "[Click](https://example.org) **Bold** :red[Red] Co"
-REVERSED = "Acme \u202eCLL Holdings"
 # The names' Markdown, raw: rendered, it would fetch, link, style or reverse the line.
 ACTIVE = ("![beacon]", "](http", "[Click](", "**Bold**", ":red[Red]", "\u202e", "http://")
 
 
 @pytest.fixture
 def hostile_db(tmp_path: Path) -> Path:
-    (tmp_path / "relationships.csv").write_text(
-        "buyer,supplier,relation,product\n"
-        f'"{LINKED}","{BEACON}",model_api,Model API\n'
-        f'Prime Corp,"{LINKED}",saas,Analytics\n'
-        f'"{REVERSED}",Prime Corp,subcontract,Radar\n',
-        encoding="utf-8",
-    )
-    database = tmp_path / "hostile.duckdb"
-    con = connect(database)
-    try:
-        load_files(con, [tmp_path / "relationships.csv"])
-        designate(con, "hostile", [BEACON])
-    finally:
-        con.close()
-    return database
+    return hostile_database(tmp_path)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ import subprocess
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -79,21 +80,21 @@ class Server:
         return self.log.read_text(errors="replace")[-6000:]
 
 
-@pytest.fixture
-def server(tmp_path: Path) -> Iterator[Server]:
-    """`streamlit run dashboards/app.py` on a fresh database and a free port of 127.0.0.1."""
+@contextmanager
+def serving(
+    database: Path, log: Path, *, cwd: Path = ROOT, scenario: str | None = None
+) -> Iterator[Server]:
+    """`streamlit run dashboards/app.py` on ``database`` and a free port of 127.0.0.1, from
+    ``cwd``, opened on ``scenario``; stopped (its whole process group) on the way out."""
     port = free_port()
-    log = tmp_path / "server.log"
-    env = {
-        **os.environ,
-        "EXPOSURE_DB": str(tmp_path / "e2e.duckdb"),
-        "PYTHONPATH": str(ROOT),
-    }
+    env = {**os.environ, "EXPOSURE_DB": str(database), "PYTHONPATH": str(ROOT)}
     env.pop("EXPOSURE_DASHBOARD_SCENARIO", None)
+    if scenario:
+        env["EXPOSURE_DASHBOARD_SCENARIO"] = scenario
     with log.open("wb") as output:
         process = subprocess.Popen(
             streamlit_command(port=port, app=APP),
-            cwd=ROOT,
+            cwd=cwd,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
@@ -122,8 +123,19 @@ def server(tmp_path: Path) -> Iterator[Server]:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+@pytest.fixture
+def server(tmp_path: Path) -> Iterator[Server]:
+    """The dashboard on a fresh database; its log is kept in test-output/e2e/."""
+    log = tmp_path / "server.log"
+    try:
+        with serving(tmp_path / "e2e.duckdb", log) as running:
+            yield running
+    finally:
         OUTPUT.mkdir(parents=True, exist_ok=True)
-        shutil.copy(log, OUTPUT / "server.log")
+        if log.exists():
+            shutil.copy(log, OUTPUT / "server.log")
 
 
 def expected_counts(tmp_path: Path) -> tuple[int, int]:

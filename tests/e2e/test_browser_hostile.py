@@ -10,77 +10,26 @@ before it is sent: anything not on localhost is recorded and aborted, and the te
 
 from __future__ import annotations
 
-import os
 import shutil
-import signal
-import subprocess
-import time
-import urllib.request
 from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
-from test_browser import CHROMIUM_ARGS, LOCAL_HOSTS, OUTPUT, TIMEOUT, chromium, free_port, settle
-
-from exposure import connect, designate, load_files
-from exposure.app.server import streamlit_command
+from conftest import BEACON, LINKED, hostile_database
+from test_browser import CHROMIUM_ARGS, LOCAL_HOSTS, OUTPUT, TIMEOUT, chromium, serving, settle
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboards" / "app.py"
-BEACON = "![beacon](http://198.51.100.7/beacon.png) Beacon LLC"
-LINKED = "[Click](https://example.org) **Bold** :red[Red] Co"
-REVERSED = "Acme \u202eCLL Holdings"
-
-
-def hostile_database(folder: Path) -> Path:
-    (folder / "relationships.csv").write_text(
-        "buyer,supplier,relation,product\n"
-        f'"{LINKED}","{BEACON}",model_api,Model API\n'
-        f'Prime Corp,"{LINKED}",saas,Analytics\n'
-        f'"{REVERSED}",Prime Corp,subcontract,Radar\n',
-        encoding="utf-8",
-    )
-    database = folder / "hostile.duckdb"
-    con = connect(database)
-    try:
-        load_files(con, [folder / "relationships.csv"])
-        designate(con, "hostile", [BEACON])
-    finally:
-        con.close()
-    return database
 
 
 def test_hostile_names_render_as_text_and_nothing_leaves_localhost(tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     database = hostile_database(tmp_path)
-    port = free_port()
-    log = tmp_path / "server.log"
-    env = {**os.environ, "EXPOSURE_DB": str(database), "PYTHONPATH": str(ROOT)}
-    env["EXPOSURE_DASHBOARD_SCENARIO"] = "hostile"
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            streamlit_command(port=port, app=APP),
-            cwd=tmp_path,  # not the project folder: the settings must come with the command
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    url = f"http://127.0.0.1:{port}"
     outside: list[str] = []
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert process.poll() is None, log.read_text()
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
-                    if response.read() == b"ok":
-                        break
-            except OSError:
-                pass
-            assert time.monotonic() < deadline, log.read_text()
-            time.sleep(0.5)
+    # Not started from the project folder: the settings must come with the command.
+    with serving(database, tmp_path / "server.log", cwd=tmp_path, scenario="hostile") as server:
+        url = server.url
 
         def guard(route) -> None:  # type: ignore[no-untyped-def]
             host = urlparse(route.request.url).hostname
@@ -139,13 +88,6 @@ def test_hostile_names_render_as_text_and_nothing_leaves_localhost(tmp_path):
             finally:
                 context.close()
                 browser.close()
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
     assert outside == []
 
 
