@@ -9,6 +9,7 @@ entry point, when their URL is opened directly.)
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import streamlit as st
@@ -23,7 +24,8 @@ def main() -> None:
     # the favicon while it is open) from fonts.gstatic.com, and the dashboard stays offline.
     # Pages have no icons either: emoji show as empty boxes where no emoji font is installed.
     st.set_page_config(page_title="exposure", page_icon="🕸️", layout="wide")
-    if not st.get_option("global.appTest"):
+    # Only a server started by `streamlit run` listens (AppTest runs the script without one).
+    if "streamlit.web.bootstrap" in sys.modules:
         refusal = listening_refusal(
             st.get_option("server.address"), os.environ.get("EXPOSURE_DASHBOARD_HOST")
         )

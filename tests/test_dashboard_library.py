@@ -281,7 +281,7 @@ def test_compare_the_host_keeps_serving(tiny):
     assert "Cloud Host Inc" in set(diff.tier_moved["name"])
     assert diff.value_at_risk_delta == pytest.approx(300.0 + 700.0)
     counts = diff.counts.set_index("metric")
-    assert counts.loc["exposed, sources included", "delta"] == 1
+    assert counts.loc["Organizations affected", "delta"] == 1
 
 
 def test_compare_matches_set_arithmetic_on_random_frames():

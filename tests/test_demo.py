@@ -37,6 +37,7 @@ def test_demo_command_from_a_fresh_database(tmp_path):
         "Programs and contracts",
         "Remediation",
         "Reporting",
+        "Uncertainty",
         "Screening",
         "Data quality",
         "Sources",

@@ -34,7 +34,9 @@ def test_assess_writes_every_output_with_nothing_affected(
     if suffix == "xlsx":
         summary = openpyxl.load_workbook(out, read_only=True)["Summary"]
         facts = {row[1]: row[2] for row in summary.iter_rows(values_only=True) if len(row) > 2}
-        assert facts["Organizations affected"] == 0
+        # The designated organization is affected; nothing is reached through a chain.
+        assert facts["Organizations affected"] == 1
+        assert facts["Organizations exposed through a chain"] == 0
     elif suffix == "csv":
         with out.open(newline="", encoding="utf-8") as handle:
             listed = [(row["name"], row["status"]) for row in csv.DictReader(handle)]

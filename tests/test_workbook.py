@@ -33,8 +33,8 @@ SHEET_TITLES = [
     "Programs and contracts",
     "Remediation",
     "Reporting",
-    "Screening",
     "Uncertainty",
+    "Screening",
     "Data quality",
     "Sources",
 ]

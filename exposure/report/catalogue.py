@@ -69,13 +69,6 @@ SHEETS: tuple[Sheet, ...] = (
         freeze_columns=2,
     ),
     Sheet(
-        "Screening",
-        "screening",
-        "The latest screening of the loaded organizations against SAM.gov exclusions and FASCSA "
-        "orders (exposure screen): confirmed matches first, then candidates to review.",
-        freeze_columns=2,
-    ),
-    Sheet(
         "Uncertainty",
         "uncertainty",
         "The Monte Carlo over links the data is not sure of (exposure assess --samples): per "
@@ -83,6 +76,13 @@ SHEETS: tuple[Sheet, ...] = (
         "that have not answered, ranked by how much their answer would move the expected "
         "value at risk. Empty when no samples were run.",
         freeze_columns=3,
+    ),
+    Sheet(
+        "Screening",
+        "screening",
+        "The latest screening of the loaded organizations against SAM.gov exclusions and FASCSA "
+        "orders (exposure screen): confirmed matches first, then candidates to review.",
+        freeze_columns=2,
     ),
     Sheet(
         "Data quality",
