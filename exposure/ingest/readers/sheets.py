@@ -64,6 +64,9 @@ class ReadLimits:
       few kilobytes of repeated values may hold millions of rows, all read into memory. A CSV
       file holds at most as many cells as it has bytes; a workbook's cells are bounded by its
       expanded XML.
+    - ``max_sheet_cells``: the cells of a workbook sheet's dense range, from its first to its
+      last valued cell (``EXPOSURE_MAX_SHEET_CELLS``, 40 million, about 1.5 GB in calamine):
+      two values at A1 and XFD1048576 span 17 billion cells, however small the file.
     """
 
     max_file_bytes: int = field(
@@ -78,6 +81,9 @@ class ReadLimits:
     )
     max_cells: int = field(
         default_factory=lambda: limit_from_environment("EXPOSURE_MAX_CELLS", 100_000_000)
+    )
+    max_sheet_cells: int = field(
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_SHEET_CELLS", 40_000_000)
     )
 
 
