@@ -34,6 +34,7 @@ from exposure.ingest.readers import RawSheet, ReadLimits, check_size, read_file
 from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
 from exposure.warehouse.database import model_counts, record_data_version
 from exposure.warehouse.resolve import rebuild_model
+from exposure.warehouse.text_screen import format_rows_select, screen_select
 
 __all__ = ["LoadReport", "SourceLoaded", "load_files"]
 
@@ -302,6 +303,7 @@ def _load(
                     encoding=item.raw.encoding,
                     options=read_with,
                     label=item.kind,
+                    headers={c: item.headers[i] for c, i in item.columns.items()},
                 )
             )
             load_id += 1
@@ -343,10 +345,20 @@ def _store(
     encoding: str | None,
     options: str | None,
     label: str,
+    headers: dict[str, str] | None = None,
 ) -> SourceLoaded:
-    """Insert one sheet's (or one adapter part's) rows with provenance; record the source."""
+    """Insert one sheet's (or one adapter part's) rows with provenance; record the source.
+
+    Text is screened first (:mod:`exposure.warehouse.text_screen`): a control character
+    refuses the load, format characters are removed and their rows listed for review.
+    """
     table = _STAGING_TABLE[kind]
-    _insert_staged(con, table, select, load_id, file, sheet, digest, loaded_at)
+    screened, columns = screen_select(con, select, file, sheet, headers)
+    _insert_staged(con, table, screened, load_id, file, sheet, digest, loaded_at)
+    name_column = "name" if kind == "organizations" else "supplier"
+    format_rows = format_rows_select(select, columns, name_column, headers)
+    if format_rows is not None:
+        _insert_staged(con, "stg_rejected", format_rows, load_id, file, sheet, digest, loaded_at)
     rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
     con.execute(
         "INSERT INTO sources VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
