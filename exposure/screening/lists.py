@@ -39,7 +39,7 @@ import pandas as pd
 from exposure.core.errors import LoadError, Problem
 from exposure.core.names import LEGAL_SUFFIXES
 from exposure.core.text import control_characters, describe_characters, remove_format_characters
-from exposure.ingest.readers import ReadLimits, check_size
+from exposure.ingest.readers import ReadLimits, check_regular_file, check_size
 from exposure.ingest.schema import header_key
 
 __all__ = [
@@ -262,8 +262,7 @@ def read_list(
             header's fields.
     """
     name = display_name or path.name
-    if not path.is_file():
-        raise LoadError([Problem(name, "file not found")])
+    check_regular_file(path, name)
     check_size(path, name, limits or ReadLimits())
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()

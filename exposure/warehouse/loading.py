@@ -30,7 +30,7 @@ from exposure.core.errors import LoadError, Problem
 from exposure.core.sql import scalar, sql_literal
 from exposure.ingest.adapters import SourceAdapter, adapter_for_file, adapter_for_sheet
 from exposure.ingest.mapping import LoadOptions, MappedSheet, map_sheet
-from exposure.ingest.readers import RawSheet, ReadLimits, check_size, read_file
+from exposure.ingest.readers import RawSheet, ReadLimits, check_regular_file, check_size, read_file
 from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
 from exposure.warehouse.database import model_counts, record_data_version
 from exposure.warehouse.resolve import rebuild_model
@@ -142,10 +142,8 @@ def _load(
     for index, (path_like, name) in enumerate(zip(paths, names, strict=True)):
         path = Path(path_like)
         step(f"reading {name}", index, total)
-        if not path.is_file():
-            problems.append(Problem(name, "file not found"))
-            continue
         try:
+            check_regular_file(path, name)
             check_size(path, name, limits or ReadLimits())
         except LoadError as exc:
             problems.extend(exc.problems)

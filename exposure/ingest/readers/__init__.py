@@ -38,6 +38,7 @@ from exposure.ingest.readers.sheets import (
     SPREADSHEET_SUFFIXES,
     RawSheet,
     ReadLimits,
+    check_regular_file,
     check_size,
     column_letter,
 )
@@ -50,6 +51,7 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "RawSheet",
     "ReadLimits",
+    "check_regular_file",
     "check_size",
     "column_letter",
     "csv_error",
@@ -73,8 +75,7 @@ def read_file(
     """
     limits = limits or ReadLimits()
     name = display_name or path.name
-    if not path.is_file():
-        raise LoadError([Problem(name, "file not found")])
+    check_regular_file(path, name)
     size = path.stat().st_size
     if size == 0:
         raise LoadError([Problem(name, "the file is empty (0 bytes)")])
