@@ -229,13 +229,13 @@ def map_sheet(
         cell_ref = column_letter(raw.first_column + index) if raw.sheet is not None else None
         if not cell:
             values = table.column(index).slice(header_index + 1, 1000).to_pylist()
-            first = next(
+            first_value = next(
                 (k for k, v in enumerate(values) if v is not None and str(v).strip()), None
             )
-            if first is not None:
+            if first_value is not None:
                 # Blame the first row holding a value there, not the header: in a CSV file it
                 # is usually a row with one field too many (a value holding the delimiter).
-                data_row = row_number + 1 + first
+                data_row = row_number + 1 + first_value
                 problems.append(
                     Problem(
                         message=(
@@ -249,7 +249,7 @@ def map_sheet(
                         row=data_row,
                         column=f"#{index + 1}",
                         cell=f"{cell_ref}{data_row}" if cell_ref else None,
-                        value=str(values[first])[:120],
+                        value=str(values[first_value])[:120],
                         **where,  # type: ignore[arg-type]
                     )
                 )

@@ -27,6 +27,7 @@ import pyarrow as pa
 from exposure.core.errors import ExposureError
 from exposure.core.sql import table_exists
 from exposure.screening.matching import MATCH_COLUMNS, ScreeningResult
+from exposure.warehouse.transactions import abort
 
 __all__ = [
     "SHEET_COLUMNS",
@@ -118,8 +119,8 @@ def store_screening(con: duckdb.DuckDBPyConnection, result: ScreeningResult) -> 
             ],
         )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the screening results")
         raise
     finally:
         con.unregister("_scr_store")

@@ -35,6 +35,7 @@ from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, 
 from exposure.warehouse.database import model_counts, record_data_version
 from exposure.warehouse.resolve import rebuild_model
 from exposure.warehouse.text_screen import format_rows_select, screen_select
+from exposure.warehouse.transactions import abort
 
 __all__ = ["LoadReport", "SourceLoaded", "load_files"]
 
@@ -309,15 +310,20 @@ def _load(
         rebuild_model(con)
         record_data_version(con)
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the load")
         raise
     finally:
-        for index, (item, _, _) in enumerate(pending):
-            if isinstance(item, SourceAdapter):
-                item.drop(con, f"_sheet_{index}")
-            else:
-                drop_sheet(con, f"_sheet_{index}")
+        try:
+            for index, (item, _, _) in enumerate(pending):
+                if isinstance(item, SourceAdapter):
+                    item.drop(con, f"_sheet_{index}")
+                else:
+                    drop_sheet(con, f"_sheet_{index}")
+        except duckdb.Error as cleanup_error:
+            # Temporary tables only; after a fatal error (a full disk) the connection refuses
+            # everything, and the cause raised above must not be hidden by this.
+            logger.info("temporary tables not dropped: %s", cleanup_error)
     step("done", 1, 1)
     report.organizations, report.edges = model_counts(con)
     report.data_quality = dict(

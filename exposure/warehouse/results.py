@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from exposure.model.run import AssessmentRun, organizations_frame
+from exposure.warehouse.transactions import abort
 
 __all__ = ["store_results"]
 
@@ -78,7 +79,7 @@ def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int:
         )
         con.unregister("_res_frame")
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the results")
         raise
     return run_id

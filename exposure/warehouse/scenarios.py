@@ -24,6 +24,7 @@ from exposure.core.sql import scalar, table_exists
 from exposure.model.engine import Scenario, Scope
 from exposure.model.impact import ImpactModel
 from exposure.model.scenario import ScenarioSpec
+from exposure.warehouse.transactions import abort
 
 __all__ = [
     "UnknownNameError",
@@ -181,8 +182,8 @@ def designate(
                 "INSERT INTO scenario_members VALUES (?, ?, ?)", [scenario, role, reference]
             )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the scenario")
         raise
     return canonical
 

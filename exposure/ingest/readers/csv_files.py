@@ -75,7 +75,7 @@ def _refuse_nul(path: Path, name: str) -> None:
                 [
                     Problem(
                         name,
-                        "the file holds NUL bytes, which text never does: it is binary, or "
+                        "the file holds NUL bytes, which text never does: it is binary data, or "
                         "UTF-16/UTF-32 text without a byte order mark. Save it as CSV UTF-8, or "
                         "give its encoding (--encoding utf-16-le)",
                         row=rows + 1,
