@@ -76,13 +76,19 @@ def _parquet(tmp_path: Path, supplier: str) -> Path:
     return path
 
 
-@pytest.mark.parametrize("char", ["\x00", "\x1b", "\x7f", "\x85"])
-@pytest.mark.parametrize("kind", ["csv", "parquet"])
+# (A NUL byte makes a CSV file binary: tests/test_hostile_csv.py.)
+@pytest.mark.parametrize(
+    "char, kind",
+    [
+        (c, k)
+        for c in ("\x00", "\x1b", "\x7f", "\x85")
+        for k in ("csv", "parquet")
+        if (c, k) != ("\x00", "csv")
+    ],
+)
 def test_a_control_character_in_a_name_refuses_the_load_with_its_row_and_column(
     tmp_path, loaded_db, char, kind
 ):
-    if kind == "csv" and char == "\x00":
-        pytest.skip("a NUL byte makes a CSV file binary: tests/test_hostile_csv.py")
     supplier = f"Evil{char}Corp"
     path = _vendors(tmp_path, supplier) if kind == "csv" else _parquet(tmp_path, supplier)
     before = snapshot(loaded_db)
