@@ -43,7 +43,7 @@ def _csv(path: Path, text: str) -> Path:
 def _vendors(tmp_path: Path, supplier: str, name: str = "deps.csv") -> Path:
     return _csv(
         tmp_path / name,
-        f"buyer,supplier,relation\nPrime A,Acme Corp,component\nPrime A,{supplier},component\n",
+        f'buyer,supplier,relation\nPrime A,Acme Corp,component\nPrime A,"{supplier}",component\n',
     )
 
 
@@ -112,20 +112,20 @@ def test_a_control_character_in_an_sbom_supplier_is_refused_too(tmp_path, loaded
 
 
 def test_format_characters_are_removed_and_listed_with_their_row(tmp_path, loaded_db):
-    path = _vendors(tmp_path, "Acme\u202e Corp\u200b")
+    path = _vendors(tmp_path, "Zeta\u202e Labs\u200b")
     code, output = run_cli("--db", loaded_db, "load", path)
     assert code == 0, output
     stored = rows(
         loaded_db,
         "SELECT supplier FROM stg_relationships WHERE _source_file = 'deps.csv' ORDER BY _row",
     )
-    assert stored == [("Acme Corp",), ("Acme Corp",)]
+    assert stored == [("Acme Corp",), ("Zeta Labs",)]
     [(issue, name, detail, row)] = rows(
         loaded_db,
         "SELECT issue, name, detail, row FROM dq_issues WHERE issue = 'format_characters'",
     )
-    assert (issue, name, row) == ("format_characters", "Acme Corp", 3)
-    assert "'supplier' (U+202E, U+200B)" in detail
+    assert (issue, name, row) == ("format_characters", "Zeta Labs", 3)
+    assert "'supplier' (U+200B, U+202E)" in detail  # sorted
 
 
 def test_a_cyrillic_lookalike_resolves_to_the_organization_it_imitates(tmp_path, loaded_db):

@@ -108,9 +108,9 @@ def format_rows_select(
         c = sql_identifier(column)
         label = sql_literal(f"'{(headers or {}).get(column, column)}'")
         codes.append(
-            f"CASE WHEN {_has_format(c)} THEN {label} || ' (' || array_to_string(list_distinct("
+            f"CASE WHEN {_has_format(c)} THEN {label} || ' (' || array_to_string(list_sort(list_distinct("
             f"list_transform(regexp_extract_all({c}, {FORMAT_SQL}), "
-            "lambda x: 'U+' || lpad(upper(hex(unicode(x))), 4, '0'))), ', ') || ')' END"
+            "lambda x: 'U+' || lpad(upper(hex(unicode(x))), 4, '0')))), ', ') || ')' END"
         )
     any_format = " OR ".join(_has_format(sql_identifier(c)) for c in columns)
     name = (
