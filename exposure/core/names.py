@@ -4,7 +4,9 @@ Normalization is defined once, as DuckDB SQL macros (:data:`MACROS`), so that na
 the same way inside the warehouse (where millions of rows are resolved in SQL) and from Python
 (:func:`normalize_name`, which runs the same macro).
 
-A normalized name is lower case, accents stripped, ``&`` read as "and", punctuation turned into
+A normalized name is the name's skeleton (invisible format characters dropped, Cyrillic, Greek
+and fullwidth look-alikes of Latin letters replaced by them: :mod:`exposure.core.text`, after
+Unicode TR39), lower case, accents stripped, ``&`` read as "and", punctuation turned into
 single spaces, a leading "the" dropped and trailing legal-form suffixes (Inc, LLC, Corp, PBC,
 Ltd, GmbH, S.A., ...) removed:
 
@@ -14,6 +16,8 @@ Ltd, GmbH, S.A., ...) removed:
 'boeing'
 >>> normalize_name("Huawei Technologies Co., Ltd.")
 'huawei technologies'
+>>> normalize_name("\u0410nthropic,\u200b PBC")
+'anthropic'
 
 Fuzzy candidates are never merged: they are listed for a person to review.
 """
@@ -27,6 +31,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import duckdb
+
+from exposure.core.text import FORMAT_SQL, skeleton_sql
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -43,10 +49,12 @@ LEGAL_SUFFIXES = (
     "sa|s a|ag|lp|llp|l l p|l p|bv|nv|srl|spa|pty|pte|kk|oy|ab|sarl|sas|zao|ooo|ao|jsc|pjsc"
 )
 
+_SKELETON = skeleton_sql(f"regexp_replace(CAST(s AS VARCHAR), {FORMAT_SQL}, '', 'g')")
+
 MACROS = rf"""
 CREATE OR REPLACE TEMP MACRO exposure_basic_name(s) AS
     nullif(trim(regexp_replace(
-        regexp_replace(lower(strip_accents(CAST(s AS VARCHAR))), '&', ' and ', 'g'),
+        regexp_replace(lower(strip_accents({_SKELETON})), '&', ' and ', 'g'),
         '[^\p{{L}}\p{{N}}]+', ' ', 'g')), '');
 CREATE OR REPLACE TEMP MACRO exposure_norm_name(s) AS
     coalesce(nullif(trim(regexp_replace(

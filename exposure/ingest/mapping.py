@@ -228,14 +228,28 @@ def map_sheet(
     for index, cell in header_cells.items():
         cell_ref = column_letter(raw.first_column + index) if raw.sheet is not None else None
         if not cell:
-            has_data = table.column(index).slice(header_index + 1).drop_null()
-            if any(str(v).strip() for v in has_data.to_pylist()[:1000]):
+            values = table.column(index).slice(header_index + 1, 1000).to_pylist()
+            first_value = next(
+                (k for k, v in enumerate(values) if v is not None and str(v).strip()), None
+            )
+            if first_value is not None:
+                # Blame the first row holding a value there, not the header: in a CSV file it
+                # is usually a row with one field too many (a value holding the delimiter).
+                data_row = row_number + 1 + first_value
                 problems.append(
                     Problem(
-                        message="this column has data but no header; add a header or delete the column",
-                        row=row_number,
+                        message=(
+                            "this row has a value in a column that has no header; add a header "
+                            "or delete the column"
+                            if raw.sheet is not None
+                            else "this row has more fields than the header row (the column has "
+                            "no header): a value holding the delimiter (such as 1,000) must be "
+                            "quoted"
+                        ),
+                        row=data_row,
                         column=f"#{index + 1}",
-                        cell=f"{cell_ref}{row_number}" if cell_ref else None,
+                        cell=f"{cell_ref}{data_row}" if cell_ref else None,
+                        value=str(values[first_value])[:120],
                         **where,  # type: ignore[arg-type]
                     )
                 )

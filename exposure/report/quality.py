@@ -17,7 +17,8 @@ Two kinds of findings, one frame (columns :data:`QUALITY_COLUMNS`):
   name conflicts, alias matches, self-dependencies, and rejected rows (``rejected_row``: rows
   of a valid file that a public format's rules leave out, such as a repeated subaward report,
   a subaward to the prime itself or an SBOM entry naming no organization, each with its file,
-  row and reason).
+  row and reason), names mixing Latin with Cyrillic or Greek look-alikes (``mixed_script``),
+  and rows whose invisible format characters the load removed (``format_characters``).
 
 No row is ever rejected silently: a load is all or nothing, so a file with an invalid cell is
 refused whole and stores nothing, and the rows a valid file holds but the model leaves out are
@@ -58,6 +59,8 @@ ISSUE_ORDER = (
     "self_dependency",
     "rejected_row",
     "alias_match",
+    "mixed_script",
+    "format_characters",
     "fuzzy_skipped",
 )
 

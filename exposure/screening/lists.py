@@ -38,7 +38,8 @@ import pandas as pd
 
 from exposure.core.errors import LoadError, Problem
 from exposure.core.names import LEGAL_SUFFIXES
-from exposure.ingest.readers import ReadLimits, check_size
+from exposure.core.text import control_characters, describe_characters, remove_format_characters
+from exposure.ingest.readers import ReadLimits, check_regular_file, check_size
 from exposure.ingest.schema import header_key
 
 __all__ = [
@@ -178,16 +179,27 @@ def split_cross_reference(text: str | None) -> list[str]:
     return names
 
 
+_DATE_EXPECTED = (
+    "a date that does not parse: expected MM/DD/YYYY as SAM.gov writes it (or YYYY-MM-DD), "
+    "'Indefinite' or a blank cell; the list is refused rather than read as never ending"
+)
+
+
 def _parse_date(text: str | None) -> date | None:
-    if not text or not text[0].isdigit():  # blank, or "Indefinite"
+    """A list's date cell: None for a blank or "Indefinite" cell (no end).
+
+    >>> _parse_date("12/31/2020"), _parse_date("Indefinite"), _parse_date(None)
+    (datetime.date(2020, 12, 31), None, None)
+
+    Raises:
+        ValueError: any other text that is not a date (``31/12/2020``, ``2020.12.31``).
+    """
+    if not text or text.strip().lower() == "indefinite":
         return None
     match = _US_DATE.fullmatch(text)
     if match:  # the common case, without strptime's cost
         month, day, year = (int(part) for part in match.groups())
-        try:
-            return date(year, month, day)
-        except ValueError:
-            return None
+        return date(year, month, day)  # ValueError for 31/12/2020
     try:
         return date.fromisoformat(text)
     except ValueError:
@@ -197,7 +209,7 @@ def _parse_date(text: str | None) -> date | None:
             return datetime.strptime(text.strip(), pattern).date()
         except ValueError:
             continue
-    return None
+    raise ValueError(text)
 
 
 def record_status(active: date | None, termination: date | None, as_of: date) -> str:
@@ -250,8 +262,7 @@ def read_list(
             header's fields.
     """
     name = display_name or path.name
-    if not path.is_file():
-        raise LoadError([Problem(name, "file not found")])
+    check_regular_file(path, name)
     check_size(path, name, limits or ReadLimits())
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
@@ -299,6 +310,7 @@ def read_list(
         )
     width = len(header)
     problems: list[Problem] = []
+    notes: list[str] = []
     rows: list[dict[str, object]] = []
     lenient = 0
     for number, record in records[1:]:
@@ -320,7 +332,7 @@ def read_list(
                 )
             )
             continue
-        rows.append(_row(number, cells, fields))
+        rows.append(_row(number, cells, fields, _Where(name, header, problems, notes)))
     if problems:
         raise LoadError(problems)
     kind: ListKind = "fascsa-orders" if "fascsa_order" in fields else "sam-exclusions"
@@ -333,7 +345,6 @@ def read_list(
             else "V3"
         )
     )
-    notes = []
     if lenient:
         notes.append(f"{name}: {lenient} record(s) with invalid CSV quoting were read leniently")
     frame = pd.DataFrame(rows, columns=list(_ROW_COLUMNS))
@@ -366,15 +377,49 @@ _ROW_COLUMNS = (
 )
 
 
-def _row(number: int, cells: list[str], fields: dict[str, int]) -> dict[str, object]:
+@dataclass(frozen=True)
+class _Where:
+    """What a record's problems and notes need: the file, its header, where to add them."""
+
+    file: str
+    header: list[str]
+    problems: list[Problem]
+    notes: list[str]
+
+
+def _row(number: int, cells: list[str], fields: dict[str, int], where: _Where) -> dict[str, object]:
     def get(key: str) -> str | None:
         index = fields.get(key)
-        value = cells[index].strip() if index is not None else ""
+        if index is None:
+            return None
+        value = cells[index]
+        if not (value.isascii() and value.isprintable()):
+            value = _screen(value, number, where.header[index])
+        value = value.strip()
         if not value:
             return None
         return (
             _SPACES.sub(" ", value) if ("  " in value or "\n" in value or "\t" in value) else value
         )
+
+    _screen = _Screen(where).cell
+
+    def parsed(key: str) -> date | None:
+        text = get(key)
+        try:
+            return _parse_date(text)
+        except ValueError:
+            index = fields[key]
+            where.problems.append(
+                Problem(
+                    where.file,
+                    _DATE_EXPECTED,
+                    row=number,
+                    column=where.header[index],
+                    value=text,
+                )
+            )
+            return None
 
     classification = get("classification") or ""
     person = " ".join(p for p in (get("first"), get("middle"), get("last"), get("suffix")) if p)
@@ -400,8 +445,8 @@ def _row(number: int, cells: list[str], fields: dict[str, int]) -> dict[str, obj
         "exclusion_type": get("exclusion_type"),
         "excluding_agency": get("excluding_agency"),
         "ct_code": get("ct_code"),
-        "active_date": _parse_date(get("active_date")),
-        "termination_date": _parse_date(termination_text),
+        "active_date": parsed("active_date"),
+        "termination_date": parsed("termination_date"),
         "termination_text": termination_text,
         "record_status": get("record_status"),
         "sam_number": get("sam_number"),
@@ -411,3 +456,32 @@ def _row(number: int, cells: list[str], fields: dict[str, int]) -> dict[str, obj
         "cross_reference": get("cross_reference"),
         "additional_comments": get("additional_comments"),
     }
+
+
+class _Screen:
+    """Control characters refused and format characters removed, per cell of a list."""
+
+    def __init__(self, where: _Where) -> None:
+        self._where = where
+
+    def cell(self, value: str, row: int, column: str) -> str:
+        """The cell without its format characters; a control character is a problem."""
+        controls = control_characters(value)
+        if controls:
+            self._where.problems.append(
+                Problem(
+                    self._where.file,
+                    f"the cell holds a control character ({describe_characters(controls)}), "
+                    "which no name or text needs: the file is binary, mis-encoded or tampered with",
+                    row=row,
+                    column=column,
+                    value=value.encode("unicode_escape").decode("ascii"),
+                )
+            )
+        kept, removed = remove_format_characters(value)
+        if removed:
+            self._where.notes.append(
+                f"{self._where.file}: row {row}, column '{column}': invisible format characters "
+                f"({describe_characters(removed)}) removed"
+            )
+        return kept

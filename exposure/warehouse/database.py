@@ -45,6 +45,7 @@ from exposure.core.names import MACROS
 from exposure.core.sql import scalar, sql_identifier, sql_literal, table_exists
 from exposure.warehouse.evidence import build_edge_evidence, evidence_materialized
 from exposure.warehouse.resolve import rebuild_model
+from exposure.warehouse.transactions import abort
 
 __all__ = [
     "DEFAULT_DB",
@@ -266,8 +267,8 @@ def _refresh_seeds(con: duckdb.DuckDBPyConnection) -> None:
         rebuild_model(con)
         record_data_version(con)
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the reference data")
         raise
     if changed:
         logger.info("loaded %d seed files from %s", len(files), folder)

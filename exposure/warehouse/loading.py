@@ -30,10 +30,12 @@ from exposure.core.errors import LoadError, Problem
 from exposure.core.sql import scalar, sql_literal
 from exposure.ingest.adapters import SourceAdapter, adapter_for_file, adapter_for_sheet
 from exposure.ingest.mapping import LoadOptions, MappedSheet, map_sheet
-from exposure.ingest.readers import RawSheet, ReadLimits, check_size, read_file
+from exposure.ingest.readers import RawSheet, ReadLimits, check_regular_file, check_size, read_file
 from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
 from exposure.warehouse.database import model_counts, record_data_version
 from exposure.warehouse.resolve import rebuild_model
+from exposure.warehouse.text_screen import format_rows_select, screen_select
+from exposure.warehouse.transactions import abort
 
 __all__ = ["LoadReport", "SourceLoaded", "load_files"]
 
@@ -142,10 +144,8 @@ def _load(
         path = Path(path_like)
         step(f"reading {name}", index, total)
         logger.debug("reading %s (%s)", name, path)
-        if not path.is_file():
-            problems.append(Problem(name, "file not found"))
-            continue
         try:
+            check_regular_file(path, name)
             check_size(path, name, limits or ReadLimits())
         except LoadError as exc:
             problems.extend(exc.problems)
@@ -318,6 +318,7 @@ def _load(
                     encoding=item.raw.encoding,
                     options=read_with,
                     label=item.kind,
+                    headers={c: item.headers[i] for c, i in item.columns.items()},
                 )
             )
             load_id += 1
@@ -325,15 +326,20 @@ def _load(
         rebuild_model(con)
         record_data_version(con)
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the load")
         raise
     finally:
-        for index, (item, _, _) in enumerate(pending):
-            if isinstance(item, SourceAdapter):
-                item.drop(con, f"_sheet_{index}")
-            else:
-                drop_sheet(con, f"_sheet_{index}")
+        try:
+            for index, (item, _, _) in enumerate(pending):
+                if isinstance(item, SourceAdapter):
+                    item.drop(con, f"_sheet_{index}")
+                else:
+                    drop_sheet(con, f"_sheet_{index}")
+        except duckdb.Error as cleanup_error:
+            # Temporary tables only; after a fatal error (a full disk) the connection refuses
+            # everything, and the cause raised above must not be hidden by this.
+            logger.info("temporary tables not dropped: %s", cleanup_error)
     step("done", 1, 1)
     report.organizations, report.edges = model_counts(con)
     logger.info(
@@ -367,10 +373,20 @@ def _store(
     options: str | None,
     label: str,
     confidence: str = "confirmed",
+    headers: dict[str, str] | None = None,
 ) -> SourceLoaded:
-    """Insert one sheet's (or one adapter part's) rows with provenance; record the source."""
+    """Insert one sheet's (or one adapter part's) rows with provenance; record the source.
+
+    Text is screened first (:mod:`exposure.warehouse.text_screen`): a control character
+    refuses the load, format characters are removed and their rows listed for review.
+    """
     table = _STAGING_TABLE[kind]
-    _insert_staged(con, table, select, load_id, file, sheet, digest, loaded_at, confidence)
+    screened, columns = screen_select(con, select, file, sheet, headers)
+    _insert_staged(con, table, screened, load_id, file, sheet, digest, loaded_at, confidence)
+    name_column = "name" if kind == "organizations" else "supplier"
+    format_rows = format_rows_select(select, columns, name_column, headers)
+    if format_rows is not None:
+        _insert_staged(con, "stg_rejected", format_rows, load_id, file, sheet, digest, loaded_at)
     rows = int(scalar(con, f"SELECT count(*) FROM {table} WHERE _load_id = ?", [load_id]))
     where = f"{file} [{sheet}]" if sheet else file
     logger.info("%s: stored %d %s rows into %s (load %d)", where, rows, label, table, load_id)

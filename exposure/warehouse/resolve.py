@@ -37,6 +37,7 @@ from exposure.core.cells import clean_text_sql
 from exposure.core.identity import MATCHED_BY, Tier
 from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
 from exposure.core.sql import scalar, sql_literal, table_exists
+from exposure.core.text import MIXED_SCRIPT_SQL
 from exposure.warehouse.evidence import build_edge_evidence
 from exposure.warehouse.identity import (
     DECLARED_INDEX_SQL,
@@ -325,12 +326,30 @@ SELECT 'alias_match', rk.ref, 'matched ' || e.name || ' through an alias', e.nam
        rk.source_file, rk.sheet, rk.row
 FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.matched_by = 'alias';
 
--- Rows of valid files that a format's rules left out, kept at load time with their reason.
+-- Rows of valid files that a format's rules left out, kept at load time with their reason,
+-- and rows whose invisible format characters the load removed.
 INSERT INTO dq_issues
-SELECT 'rejected_row', name, detail, NULL, NULL, _source_file, _sheet, _row
+SELECT CASE WHEN reason = 'format_characters' THEN 'format_characters' ELSE 'rejected_row' END,
+       name, detail, NULL, NULL, _source_file, _sheet, _row
 FROM stg_rejected;
 
-"""
+-- A word mixing Latin with Cyrillic or Greek letters is how look-alike names are made: the
+-- name is matched on its skeleton, and listed for a person to check.
+INSERT INTO dq_issues
+SELECT 'mixed_script', n,
+       'the name mixes Latin letters with Cyrillic or Greek look-alikes in one word; it is '
+           || 'matched as "' || coalesce(exposure_norm_name(n), '') || '" (check it is the '
+           || 'organization meant)',
+       NULL, NULL, f, s, r
+FROM (
+    SELECT name AS n, _source_file AS f, _sheet AS s, _row AS r FROM stg_organizations
+    UNION ALL SELECT buyer, _source_file, _sheet, _row FROM stg_relationships
+    UNION ALL SELECT supplier, _source_file, _sheet, _row FROM stg_relationships
+)
+WHERE strlen(n) <> length(n) AND regexp_matches(n, MIXED_SCRIPT_PATTERN)
+QUALIFY row_number() OVER (PARTITION BY n ORDER BY f, r) = 1;
+
+""".replace("MIXED_SCRIPT_PATTERN", MIXED_SCRIPT_SQL)
 
 # Names that differ in the data but resolve to one organization make a dependency on itself.
 _SELF_DEPENDENCY_SQL = """

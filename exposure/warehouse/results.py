@@ -18,6 +18,7 @@ import duckdb
 from exposure.core.sql import is_read_only, table_exists
 from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
+from exposure.warehouse.transactions import abort
 
 __all__ = ["store_results", "stored_runs"]
 
@@ -77,8 +78,8 @@ def store_results(con: duckdb.DuckDBPyConnection, run: AssessmentRun) -> int | N
             ],
         )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the results")
         raise
     return run_id
 

@@ -30,6 +30,7 @@ from exposure.model.scope import ScopeClause, clauses_from_dicts
 from exposure.model.uncertainty import DEFAULT_PROBABILITIES, LinkProbabilities, base_rate
 from exposure.warehouse.campaigns import answer_counts
 from exposure.warehouse.identity import resolve_name
+from exposure.warehouse.transactions import abort
 
 __all__ = [
     "UnknownNameError",
@@ -201,8 +202,8 @@ def designate(
                 "INSERT INTO scenario_members VALUES (?, ?, ?)", [scenario, role, reference]
             )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the scenario")
         raise
     return canonical
 

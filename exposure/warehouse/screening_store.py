@@ -14,6 +14,7 @@ import pandas as pd
 import pyarrow as pa
 
 from exposure.core.sql import table_exists
+from exposure.warehouse.transactions import abort
 
 __all__ = [
     "SCREENING_RUN_COLUMNS",
@@ -132,8 +133,8 @@ def replace_screening(
             [run[column] for column in SCREENING_RUN_COLUMNS],
         )
         con.execute("COMMIT")
-    except BaseException:
-        con.execute("ROLLBACK")
+    except BaseException as exc:
+        abort(con, exc, "the screening results")
         raise
     finally:
         con.unregister("_scr_store")

@@ -30,6 +30,7 @@ from pathlib import Path
 from exposure.core.errors import LoadError, Problem
 from exposure.ingest.readers.csv_errors import csv_error, utf8_problem
 from exposure.ingest.readers.csv_files import read_csv
+from exposure.ingest.readers.ole import OLE_MAGIC, is_encrypted_package
 from exposure.ingest.readers.parquet_files import read_parquet
 from exposure.ingest.readers.sheets import (
     CSV_SUFFIXES,
@@ -37,10 +38,12 @@ from exposure.ingest.readers.sheets import (
     SPREADSHEET_SUFFIXES,
     RawSheet,
     ReadLimits,
+    check_regular_file,
     check_size,
     column_letter,
 )
-from exposure.ingest.readers.workbooks import read_container, read_workbook, read_xlsx
+from exposure.ingest.readers.workbooks import read_container, read_legacy, read_xlsx
+from exposure.ingest.readers.xlsx_safety import PASSWORD_PROTECTED
 
 __all__ = [
     "CSV_SUFFIXES",
@@ -48,6 +51,7 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "RawSheet",
     "ReadLimits",
+    "check_regular_file",
     "check_size",
     "column_letter",
     "csv_error",
@@ -71,8 +75,7 @@ def read_file(
     """
     limits = limits or ReadLimits()
     name = display_name or path.name
-    if not path.is_file():
-        raise LoadError([Problem(name, "file not found")])
+    check_regular_file(path, name)
     size = path.stat().st_size
     if size == 0:
         raise LoadError([Problem(name, "the file is empty (0 bytes)")])
@@ -87,6 +90,12 @@ def read_file(
                 [Problem(name, f"not a valid {suffix} workbook (it is not a zip container)")]
             )
         return read_container(path, name, limits, suffix)
+    if magic.startswith(OLE_MAGIC) and suffix in (".xlsx", ".xlsm"):
+        # Office encrypts a password-protected workbook's whole zip into an OLE2 file.
+        with path.open("rb") as handle:
+            head = handle.read(min(size, 2**24))
+        if is_encrypted_package(head):
+            raise LoadError([Problem(name, PASSWORD_PROTECTED)])
     if magic.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if not magic.startswith(b"PK"):
             raise LoadError(
@@ -94,7 +103,7 @@ def read_file(
             )
         return read_xlsx(path, name, limits)
     if magic.startswith(b"\xd0\xcf\x11\xe0") or suffix == ".xls":
-        return read_workbook(path, name, formulas={}, offsets={})
+        return read_legacy(path, name, limits)
     if magic.startswith(b"PAR1") or suffix in PARQUET_SUFFIXES:
         return [read_parquet(path, name, limits)]
     if suffix in CSV_SUFFIXES or suffix == "":

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import itertools
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,7 @@ from exposure.core.sql import sql_literal
 
 __all__ = [
     "Dialect",
+    "clearly_quotes",
     "csv_reader_options",
     "guess_delimiter",
     "leading_width",
@@ -89,8 +91,24 @@ def sniff_dialect(con: duckdb.DuckDBPyConnection, source: Path, head: bytes) -> 
         first = head.split(b"\n", 1)[0].decode("utf-8", "replace").lstrip("\ufeff")
         return Dialect(delimiter=guess_delimiter(first))
     delimiter, quote, escape = (None if v in (None, "", "(empty)") else str(v) for v in found[0])
+    delimiter = delimiter or ","
     quote = quote or '"'
-    return Dialect(delimiter=delimiter or ",", quote=quote, escape=escape or quote)
+    if quote != '"' and not clearly_quotes(head.decode("utf-8", "replace"), delimiter, quote):
+        # The sniffer takes ' for the quote when a cell begins with a quoted word ('Pro'
+        # edition): RFC 4180's " unless the file needs the other to protect a delimiter.
+        quote, escape = '"', '"'
+    return Dialect(delimiter=delimiter, quote=quote, escape=escape or quote)
+
+
+def clearly_quotes(text: str, delimiter: str, quote: str) -> bool:
+    """Whether a whole field of the text is quoted with ``quote`` and holds the delimiter.
+
+    >>> clearly_quotes("a,'b, c',d", ",", "'"), clearly_quotes("a,'Pro' edition,d", ",", "'")
+    (True, False)
+    """
+    d, q = re.escape(delimiter), re.escape(quote)
+    field = re.compile(rf"(?:^|{d}){q}[^{q}\n]*{d}[^{q}\n]*{q}(?:{d}|\r?$)", re.MULTILINE)
+    return bool(field.search(text))
 
 
 def csv_reader_options(dialect: Dialect) -> dict[str, Any]:

@@ -114,17 +114,24 @@ def csv_error(name: str, exc: duckdb.Error, path: Path | None = None) -> LoadErr
         )
     elif "unterminated quote" in text.lower():
         message = "a quoted value is not closed, or has text after its closing quote"
-    else:
+    elif "maximum line size" in text.lower() or (original and len(original.group(1)) > 2**20):
         message = (
-            f"not a readable CSV file ({text.splitlines()[0] if text else type(exc).__name__})"
+            "this row is longer than a CSV row may be (2 MB): a quote left open earlier, or "
+            "a value that does not belong in a vendor list"
         )
+    else:
+        # DuckDB's own words are for developers: logged, never shown.
+        logger.info("CSV error in %s: %s", name, text)
+        message = "this row could not be read as CSV: check its quoting and its number of fields"
     return LoadError(
         [
             Problem(
                 name,
                 message,
                 row=int(line.group(1)) if line else None,
-                value=original.group(1) if original and (widths or "quote" in message) else None,
+                value=original.group(1)[:120]
+                if original and (widths or "quote" in message)
+                else None,
             )
         ]
     )

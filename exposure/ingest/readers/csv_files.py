@@ -39,6 +39,51 @@ CSV_PREVIEW_ROWS = 1000
 _ENCODINGS = {"utf-8", "utf-8-sig", "cp1252", "latin-1", "iso-8859-1", "utf-16", "mac-roman"}
 
 
+def _check_text_codec(chosen: str, given: str, name: str) -> None:
+    """Refuse an unknown encoding, or a codec that is not a text encoding (rot13, base64...)."""
+    try:
+        info = codecs.lookup(chosen)
+    except LookupError as exc:
+        raise LoadError([Problem(name, f"unknown text encoding '{given}'")]) from exc
+    # Codecs such as rot13 and base64 transform bytes or text; bytes.decode refuses them.
+    if not getattr(info, "_is_text_encoding", True):
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    f"'{given}' is not a text encoding; give the file's character encoding, "
+                    "such as utf-8, cp1252 or utf-16",
+                )
+            ]
+        )
+
+
+def _refuse_nul(path: Path, name: str) -> None:
+    """Refuse a file holding a NUL byte: binary, or UTF-16/32 text without a byte order mark.
+
+    The file is scanned in chunks; the row is counted up to the first NUL.
+    """
+    rows = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(2**22):
+            found = chunk.find(b"\x00")
+            if found < 0:
+                rows += chunk.count(b"\n")
+                continue
+            rows += chunk.count(b"\n", 0, found)
+            raise LoadError(
+                [
+                    Problem(
+                        name,
+                        "the file holds NUL bytes, which text never does: it is binary data, or "
+                        "UTF-16/UTF-32 text without a byte order mark. Save it as CSV UTF-8, or "
+                        "give its encoding (--encoding utf-16-le)",
+                        row=rows + 1,
+                    )
+                ]
+            )
+
+
 def read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
     """Read a CSV file's first rows, with the SQL that reads it whole (see the module).
 
@@ -49,18 +94,19 @@ def read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
     with path.open("rb") as stream:
         head = stream.read(2**20)
     chosen = (encoding or "").lower() or None
-    if chosen is not None and chosen not in _ENCODINGS:
-        try:
-            codecs.lookup(chosen)
-        except LookupError as exc:
-            raise LoadError([Problem(name, f"unknown text encoding '{encoding}'")]) from exc
-    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    if chosen is not None:
+        _check_text_codec(chosen, encoding or chosen, name)
+    elif head.startswith((codecs.BOM_UTF32_LE, codecs.BOM_UTF32_BE)):
+        # Before UTF-16: a UTF-32 little-endian BOM begins with the UTF-16 one.
+        chosen = "utf-32"
+    elif head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         chosen = "utf-16"
     source: Path = path
     temporary: Path | None = None
     if chosen in (None, "utf-8", "utf-8-sig"):
         # DuckDB checks UTF-8 as it reads the whole file (see csv_error); only the head is
         # checked here, without reading a large file into memory.
+        _refuse_nul(path, name)
         try:
             head.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -74,6 +120,18 @@ def read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
             text = data.decode(chosen)
         except UnicodeDecodeError as exc:
             raise LoadError([decode_problem(name, data, exc, chosen)]) from exc
+        if "\x00" in text:
+            row = text.count("\n", 0, text.index("\x00")) + 1
+            raise LoadError(
+                [
+                    Problem(
+                        name,
+                        f"read as {chosen.upper()}, the file holds NUL characters: it is binary, "
+                        "or its text encoding is another one; check --encoding",
+                        row=row,
+                    )
+                ]
+            )
         handle, temporary = temporary_csv()
         with os.fdopen(handle, "w", encoding="utf-8", newline="") as out:
             out.write(text)

@@ -76,7 +76,9 @@ def scan_layout(path: Path) -> Layout:
                 layout.bare_lf = b"\n" in chunk
             if layout.quoted_newline or not (partial or b'"' in chunk):
                 continue
-            lines = (partial + chunk).split(b"\n")
+            # DuckDB also ends a line at a lone CR: a quoted value holding one spans lines.
+            data = partial + chunk
+            lines = re.split(rb"\r(?!\n)|\n", data) if b"\r" in data else data.split(b"\n")
             partial = lines.pop()
             if any(line.count(b'"') % 2 for line in lines) or len(partial) > 2**24:
                 layout.quoted_newline = True

@@ -17,6 +17,7 @@ __all__ = [
     "SPREADSHEET_SUFFIXES",
     "RawSheet",
     "ReadLimits",
+    "check_regular_file",
     "check_size",
     "column_letter",
     "human_size",
@@ -64,6 +65,9 @@ class ReadLimits:
       few kilobytes of repeated values may hold millions of rows, all read into memory. A CSV
       file holds at most as many cells as it has bytes; a workbook's cells are bounded by its
       expanded XML.
+    - ``max_sheet_cells``: the cells of a workbook sheet's dense range, from its first to its
+      last valued cell (``EXPOSURE_MAX_SHEET_CELLS``, 40 million, about 1.5 GB in calamine):
+      two values at A1 and XFD1048576 span 17 billion cells, however small the file.
     """
 
     max_file_bytes: int = field(
@@ -78,6 +82,9 @@ class ReadLimits:
     )
     max_cells: int = field(
         default_factory=lambda: limit_from_environment("EXPOSURE_MAX_CELLS", 100_000_000)
+    )
+    max_sheet_cells: int = field(
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_SHEET_CELLS", 40_000_000)
     )
 
 
@@ -135,6 +142,38 @@ def human_size(size: float) -> str:
         size /= 1024
         index += 1
     return f"{size:.0f} bytes" if index == 0 else f"{size:.1f} {units[index]}"
+
+
+def check_regular_file(path: Path, name: str) -> None:
+    """Refuse anything but a regular file, saying what it is (never just "file not found").
+
+    A named pipe (FIFO) would block the reader forever, a device such as /dev/zero never
+    ends; a symbolic link is judged by what it points to.
+    """
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        what = "file not found" if not path.is_symlink() else "the link points to nothing"
+        raise LoadError([Problem(name, what)]) from None
+    except OSError as exc:
+        raise LoadError([Problem(name, f"the file cannot be opened ({exc.strerror})")]) from exc
+    if stat.S_ISREG(mode):
+        return
+    if stat.S_ISDIR(mode):
+        what = "this is a folder, not a file: give the files inside it"
+    elif stat.S_ISFIFO(mode):
+        what = "this is a named pipe (FIFO), not a file: reading it could wait forever"
+    elif stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        what = "this is a device, not a file: it may never end"
+    elif stat.S_ISSOCK(mode):
+        what = "this is a socket, not a file"
+    else:
+        what = "this is not a regular file"
+    if path.is_symlink():
+        what = f"the link points to {path.resolve()}: " + what
+    raise LoadError([Problem(name, what)])
 
 
 def check_size(path: Path, name: str, limits: ReadLimits) -> None:

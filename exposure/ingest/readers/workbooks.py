@@ -15,10 +15,23 @@ from pathlib import Path
 import pyarrow as pa
 
 from exposure.core.errors import LoadError, Problem
+from exposure.ingest.readers.ole import OleError, is_encrypted_package, read_stream
 from exposure.ingest.readers.sheets import RawSheet, ReadLimits
-from exposure.ingest.readers.xlsx_safety import check_zip, first_cell, formula_cells, sheet_parts
+from exposure.ingest.readers.workbook_ranges import (
+    check_ranges,
+    ods_ranges,
+    xls_ranges,
+    xlsx_range,
+)
+from exposure.ingest.readers.xlsx_safety import (
+    PASSWORD_PROTECTED,
+    check_zip,
+    first_cell,
+    formula_cells,
+    sheet_parts,
+)
 
-__all__ = ["read_container", "read_workbook", "read_xlsx"]
+__all__ = ["read_container", "read_legacy", "read_workbook", "read_xlsx"]
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +55,18 @@ def read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
     with _open_zip(path, name, ".xlsx") as archive:
         check_zip(archive, name, limits)
         parts = sheet_parts(archive, name)
+        try:
+            ranges = [xlsx_range(archive, part, sheet) for sheet, part in parts.items()]
+        except (KeyError, zipfile.BadZipFile, OSError, EOFError) as exc:
+            raise LoadError(
+                [
+                    Problem(
+                        name,
+                        f"not a readable .xlsx workbook: a sheet is missing or corrupt ({exc})",
+                    )
+                ]
+            ) from exc
+        check_ranges(ranges, name, limits)
         formulas: dict[str, dict[tuple[int, int], tuple[str, bool]]] = {}
         offsets: dict[str, tuple[int, int]] = {}
         for sheet_name, part in parts.items():
@@ -62,9 +87,47 @@ def read_xlsx(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
 
 
 def read_container(path: Path, name: str, limits: ReadLimits, kind: str) -> list[RawSheet]:
-    """An .ods or .xlsb workbook: the zip checks of .xlsx, then calamine reads it."""
+    """An .ods or .xlsb workbook: the zip checks of .xlsx, the range of every .ods table, then
+    calamine reads it."""
     with _open_zip(path, name, kind) as archive:
         check_zip(archive, name, limits, kind=kind, required_part=None)
+        if kind == ".ods":
+            try:
+                ranges = ods_ranges(archive)
+            except Exception as exc:  # malformed or hostile XML: report, never crash
+                raise LoadError(
+                    [Problem(name, f"not a readable .ods workbook ({type(exc).__name__}: {exc})")]
+                ) from exc
+            check_ranges(ranges, name, limits)
+    return read_workbook(path, name, formulas={}, offsets={})
+
+
+def read_legacy(path: Path, name: str, limits: ReadLimits) -> list[RawSheet]:
+    """An .xls workbook (an OLE2 compound file): its BIFF cell records give every sheet's range
+    before calamine reads it; an encrypted workbook is refused as password-protected."""
+    data = path.read_bytes()
+    if is_encrypted_package(data):
+        raise LoadError([Problem(name, PASSWORD_PROTECTED)])
+    try:
+        stream = read_stream(data, ("Workbook", "Book"))
+    except OleError as exc:
+        raise LoadError(
+            [
+                Problem(
+                    name, f"not a readable .xls workbook: the file is truncated or corrupt ({exc})"
+                )
+            ]
+        ) from exc
+    del data
+    if stream is None:
+        raise LoadError(
+            [Problem(name, "not a readable .xls workbook: it holds no workbook stream")]
+        )
+    ranges, encrypted = xls_ranges(stream)
+    if encrypted:
+        raise LoadError([Problem(name, PASSWORD_PROTECTED)])
+    del stream
+    check_ranges(ranges, name, limits)
     return read_workbook(path, name, formulas={}, offsets={})
 
 

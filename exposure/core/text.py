@@ -1,0 +1,146 @@
+"""Hostile characters in names: control characters, invisible format characters, look-alikes.
+
+Names come from suppliers' files, and three kinds of characters in them mislead:
+
+- **Control characters** (Unicode category Cc: NUL, the C0 and C1 controls, DEL) are never part
+  of a name; stored, they make the database and the workbook (whose writer drops them)
+  disagree. Ingest refuses them with the file, sheet, row and column. The ASCII white space
+  controls (tab, line feed, vertical tab, form feed, carriage return) are not refused: cells
+  wrap lines, and :func:`exposure.core.cells.clean_text` collapses them to one space.
+- **Format characters** (category Cf: the bidi controls U+202A-U+202E and U+2066-U+2069, zero
+  width spaces and joiners, the soft hyphen, a stray BOM) are invisible: a U+202E reverses what
+  follows it on screen, a zero width space splits a name that looks whole. Ingest removes them
+  and lists each row in Data quality.
+- **Confusables**: ``Аnthropic`` with a Cyrillic ``А`` looks like Anthropic and is not equal
+  to it. Names are matched and blocked on their *skeleton*, as Unicode Technical Standard #39
+  (Security Mechanisms, section 4, "Confusable Detection") defines it: each character replaced
+  by its prototype in ``confusables.txt``. :data:`CONFUSABLES` holds the part of that table
+  that maps Cyrillic, Greek and fullwidth letters and digits to the Latin letters and digits
+  they look like (no package providing TR39 data is installed here; the pairs were taken from
+  confusables.txt, version 15.1, single-character prototypes only). Names mixing Latin with
+  Cyrillic or Greek letters within one word are flagged for review.
+
+Each rule has a Python and a SQL form (DuckDB, RE2), used by the normalization macro of
+:mod:`exposure.core.names`, by the load and by the screening lists.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+__all__ = [
+    "CONFUSABLES",
+    "CONTROL_SQL",
+    "FORMAT_SQL",
+    "MIXED_SCRIPT_SQL",
+    "control_characters",
+    "describe_characters",
+    "has_mixed_script",
+    "remove_format_characters",
+    "skeleton",
+    "skeleton_sql",
+]
+
+# confusables.txt prototypes for Cyrillic and Greek look-alikes of Latin letters.
+_CYRILLIC = {
+    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
+    "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y",
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i",
+    "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y", "ӏ": "l", "Ӏ": "l",
+}  # fmt: skip
+_GREEK = {
+    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
+    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
+    "ο": "o", "α": "a", "ι": "i", "ν": "v", "ρ": "p", "γ": "y", "υ": "u",
+}  # fmt: skip
+# Fullwidth forms (U+FF01-U+FF5E) are their ASCII letters and digits (NFKC, which TR39 applies).
+_FULLWIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E) if chr(0x21 + i).isalnum()}
+CONFUSABLES: dict[str, str] = {**_CYRILLIC, **_GREEK, **_FULLWIDTH}
+_TABLE = str.maketrans(CONFUSABLES)
+
+# Cc without the white space controls that cleaning collapses (\t \n \v \f \r).
+_CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
+CONTROL_SQL = "'[\\x{0}-\\x{8}\\x{e}-\\x{1f}\\x{7f}-\\x{9f}]'"
+FORMAT_SQL = "'\\p{Cf}'"
+_LATIN_THEN_OTHER = "\\p{Latin}\\pL*[\\p{Cyrillic}\\p{Greek}]"
+_OTHER_THEN_LATIN = "[\\p{Cyrillic}\\p{Greek}]\\pL*\\p{Latin}"
+MIXED_SCRIPT_SQL = f"'{_LATIN_THEN_OTHER}|{_OTHER_THEN_LATIN}'"
+
+
+def skeleton(text: str) -> str:
+    """The TR39-style skeleton used for matching: look-alikes replaced by their Latin prototype.
+
+    >>> skeleton("\\u0410nthropic"), skeleton("Ｂｏｅｉｎｇ"), skeleton("Газпром")
+    ('Anthropic', 'Boeing', 'Гaзпpoм')
+    """
+    return text.translate(_TABLE)
+
+
+def skeleton_sql(expr: str) -> str:
+    """SQL giving :func:`skeleton` of a VARCHAR expression (DuckDB's ``translate``).
+
+    >>> import duckdb
+    >>> duckdb.sql("SELECT " + skeleton_sql("'\\u0410nthropic'")).fetchall()
+    [('Anthropic',)]
+    """
+    source = "".join(CONFUSABLES).replace("'", "''")
+    target = "".join(CONFUSABLES.values()).replace("'", "''")
+    return f"translate({expr}, '{source}', '{target}')"
+
+
+def control_characters(text: str) -> list[str]:
+    """The control characters (Cc, less white space) in a text, as ``U+XXXX`` codes.
+
+    >>> control_characters("Acme\\x00 Inc\\x1b"), control_characters("Acme\\tInc")
+    (['U+0000', 'U+001B'], [])
+    """
+    return [f"U+{ord(char):04X}" for char in _CONTROL.findall(text)]
+
+
+def remove_format_characters(text: str) -> tuple[str, list[str]]:
+    """The text without its format characters (Cf), and the codes of those removed.
+
+    >>> remove_format_characters("Acme\\u202eCNI"), remove_format_characters("Acme")
+    (('AcmeCNI', ['U+202E']), ('Acme', []))
+    """
+    removed = [char for char in text if unicodedata.category(char) == "Cf"]
+    if not removed:
+        return text, []
+    kept = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return kept, [f"U+{ord(char):04X}" for char in removed]
+
+
+def describe_characters(codes: list[str]) -> str:
+    """Codes as a short list for a message: distinct, in order, at most five.
+
+    >>> describe_characters(["U+202E", "U+202E", "U+200B"])
+    'U+202E, U+200B'
+    """
+    distinct = list(dict.fromkeys(codes))
+    shown = ", ".join(distinct[:5])
+    return shown + (f" and {len(distinct) - 5} more" if len(distinct) > 5 else "")
+
+
+_MIXED = re.compile(r"[^\W\d_]+")
+
+
+def _script(char: str) -> str:
+    name = unicodedata.name(char, "")
+    for script in ("LATIN", "CYRILLIC", "GREEK"):
+        if name.startswith(script) or f" {script} " in f" {name} ":
+            return script
+    return "OTHER"
+
+
+def has_mixed_script(text: str) -> bool:
+    """Whether a word of the text mixes Latin with Cyrillic or Greek letters (a look-alike).
+
+    >>> has_mixed_script("\\u0410nthropic, PBC"), has_mixed_script("Газпром LLC")
+    (True, False)
+    """
+    for word in _MIXED.findall(text):
+        scripts = {_script(char) for char in word} - {"OTHER"}
+        if "LATIN" in scripts and len(scripts) > 1:
+            return True
+    return False
