@@ -52,6 +52,7 @@ if TYPE_CHECKING:
         write_report,
     )
     from exposure.pipeline.demo import DEMO_SCENARIO, DemoResult, run_demo
+    from exposure.pipeline.spark_commands import assess_parquet, export_parquet, report_from
     from exposure.report.catalogue import INTERNAL_COLUMNS, SHEETS, column_label
     from exposure.report.tables import AssessmentTables
     from exposure.screening.matching import ScreeningResult, screen
@@ -113,6 +114,9 @@ _HOME = {
     "DEMO_SCENARIO": "exposure.pipeline.demo",
     "DemoResult": "exposure.pipeline.demo",
     "run_demo": "exposure.pipeline.demo",
+    "assess_parquet": "exposure.pipeline.spark_commands",
+    "export_parquet": "exposure.pipeline.spark_commands",
+    "report_from": "exposure.pipeline.spark_commands",
     "INTERNAL_COLUMNS": "exposure.report.catalogue",
     "SHEETS": "exposure.report.catalogue",
     "column_label": "exposure.report.catalogue",
@@ -172,6 +176,7 @@ __all__ = [
     "UnknownNameError",
     "__version__",
     "assess",
+    "assess_parquet",
     "build_report",
     "chains",
     "column_label",
@@ -183,6 +188,7 @@ __all__ = [
     "designate",
     "designate_confirmed",
     "designation_lists",
+    "export_parquet",
     "filter_ranking",
     "headline",
     "load_files",
@@ -193,6 +199,7 @@ __all__ = [
     "parse_mapping",
     "reference_for",
     "report_bytes",
+    "report_from",
     "resolve_org",
     "run_demo",
     "screen",

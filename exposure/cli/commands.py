@@ -294,6 +294,31 @@ def designate_command(
     help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
+# --- Spark backend (exposure[spark], docs/scale.md) ---
+@click.option(
+    "--engine",
+    type=click.Choice(["numpy", "spark"]),
+    default="numpy",
+    show_default=True,
+    help="Reach on this machine's NumPy engine, or on Apache Spark (pip install exposure[spark]).",
+)
+@click.option(
+    "--orgs",
+    "orgs_parquet",
+    type=click.Path(path_type=Path),
+    help="Spark: organizations Parquet (no database).",
+)
+@click.option(
+    "--edges",
+    "edges_parquet",
+    type=click.Path(path_type=Path),
+    help="Spark: edges Parquet (no database).",
+)
+@click.option(
+    "--results",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Spark on Parquet: write the results here.",
+)
 @_scope_options
 @click.option(
     "--compare-to",
@@ -345,6 +370,10 @@ def assess_command(
     p_unknown: float | None,
     p_inferred: float | None,
     p_reported: float | None,
+    engine: str,
+    orgs_parquet: Path | None,
+    edges_parquet: Path | None,
+    results: Path | None,
 ) -> None:
     """Assess a designation: who is exposed, through which chain, by when.
 
@@ -361,6 +390,9 @@ def assess_command(
         write_report,
     )
 
+    if orgs_parquet or edges_parquet or results:  # Spark on Parquet, no database
+        _spark_assess_parquet(locals())
+        return
     try:
         if out is not None:
             if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
@@ -397,6 +429,7 @@ def assess_command(
                     progress=progress,
                     samples=samples,
                     seed=seed,
+                    engine=engine,
                 )
                 tables = build_report(
                     con, run, for_org=detail, identified=identified.date() if identified else None
@@ -421,6 +454,111 @@ def assess_command(
         print_organization(tables)
     if out is not None:
         console.print(f"wrote {out}")
+
+
+# --- Spark backend (exposure[spark], docs/scale.md): export, assess on Parquet, report --from ---
+
+
+def _spark_assess_parquet(args: dict[str, Any]) -> None:
+    """``exposure assess --engine spark --orgs O --edges E --results DIR``."""
+    try:
+        if args["engine"] != "spark" or not (
+            args["orgs_parquet"] and args["edges_parquet"] and args["results"]
+        ):
+            raise ExposureError("--orgs, --edges and --results go together, with --engine spark")
+        if args["scenario_name"] or args["for_name"] or args["out"]:
+            raise ExposureError(
+                "on Parquet, name the organizations with --designate and write the report "
+                "with exposure report --from (--scenario, --for and --out need the database)"
+            )
+        from exposure import assess_parquet
+
+        summary = assess_parquet(
+            orgs=args["orgs_parquet"],
+            edges=args["edges_parquet"],
+            results=args["results"],
+            designated=args["designated"],
+            noncompliant=args["noncompliant"],
+            scope=args["scope"] or "all",
+            effective=args["effective"].date() if args["effective"] else None,
+            transition_days=args["transition_days"],
+            model=args["model"],
+        )
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"{summary.exposed_organizations} of {summary.organizations} organizations and "
+        f"{summary.exposed_edges} of {summary.edges} edges exposed, {summary.levels} levels, "
+        f"{summary.seconds:.1f} s; wrote {summary.folder}"
+    )
+
+
+@cli.command("export")
+@click.option(
+    "--parquet",
+    "folder",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Folder for orgs.parquet, edges.parquet and model.json.",
+)
+@click.pass_context
+def export_command(ctx: click.Context, folder: Path) -> None:
+    """Write the loaded model (organizations, edges with products and attributes) as Parquet."""
+    from exposure import connect, export_parquet
+
+    try:
+        path = _db(ctx)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        con = connect(path, read_only=True)
+        try:
+            written = export_parquet(con, folder)
+        finally:
+            con.close()
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    console.print(
+        f"wrote {written['organizations']} organizations and {written['edges']} edges to {folder}"
+    )
+
+
+@cli.command("report")
+@click.option(
+    "--from",
+    "results",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="A results folder of exposure assess --engine spark --results.",
+)
+@click.option(
+    "--out",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="report.xlsx (the workbook), .csv (affected) or .json.",
+)
+@click.pass_context
+def report_command(ctx: click.Context, results: Path, out: Path) -> None:
+    """Write the workbook, CSV or JSON of Spark results, with the database's model."""
+    from exposure import connect, report_from
+
+    try:
+        path = _db(ctx)
+        if not path.exists():
+            raise ExposureError(f"no database at {path}: the report needs the loaded model")
+        con = connect(path)
+        try:
+            report_from(con, results, out)
+        finally:
+            con.close()
+    except (ExposureError, OSError) as exc:
+        _fail(exc)
+        return
+    console.print(f"wrote {out}")
+
+
+# --- end of the Spark backend's commands ---
 
 
 @cli.command("screen")

@@ -19,7 +19,9 @@ from pathlib import Path
 
 import duckdb
 
+from exposure.core.errors import ExposureError
 from exposure.core.sql import is_read_only
+from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import DAYS_PER_MONTH, DESIGNATED, NONCOMPLIANT
 from exposure.model.engine import assess as run_engine
 from exposure.model.impact import model_impact
@@ -53,6 +55,7 @@ def assess(
     progress: Progress | None = None,
     samples: int = 0,
     seed: int = 0,
+    engine: str = "numpy",
 ) -> AssessmentRun:
     """Run a scenario: resolve its names, build (or reuse) the graph, reach, contagion, impact.
 
@@ -71,7 +74,17 @@ def assess(
     step("building the graph", 1, 4)
     graph = load_graph(con, cache_key=cache_key)
     step("propagating the designation", 2, 4)
-    result = run_engine(graph, scenario)
+    if engine == "spark":  # the optional backend, exposure[spark] (docs/scale.md)
+        if scenario.clauses or bool((graph.confidence == CONFIDENCE.index("unknown")).any()):
+            raise ExposureError(
+                "the Spark backend does not apply scope clauses (--only, --except) or leave out "
+                "unanswered links yet; assess this scenario with the default engine"
+            )
+        from exposure.spark import assess as assess_on_spark
+
+        result = assess_on_spark(graph, scenario)
+    else:
+        result = run_engine(graph, scenario)
     sources = (result.status == DESIGNATED) | (result.status == NONCOMPLIANT)
     impact = model_impact(graph, sources, result.exposed_edges, spec.model)
     for org in result.ignored_noncompliant:
