@@ -19,14 +19,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from exposure.core.cells import is_formula_like
 from exposure.core.errors import ExposureError
 from exposure.model.chains import chains
 from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
-from exposure.report.catalogue import INTERNAL_COLUMNS
+from exposure.report.csv_file import write_csv
 from exposure.report.tables import AssessmentTables
 from exposure.report.workbook import write_workbook
 
@@ -169,21 +168,6 @@ def organization_json(tables: AssessmentTables) -> dict[str, Any]:
         "data_quality": _records(tables.data_quality),
         "answers": _records(tables.answers),
     }
-
-
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """A frame as UTF-8 CSV, formula-like text made inert (see :func:`safe_cell`).
-
-    Internal id columns are left out, except ``org_id``.
-    """
-    frame = frame[[c for c in frame.columns if c == "org_id" or c not in INTERNAL_COLUMNS]].copy()
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
-            text = frame[column].astype(object)
-            risky = text.map(is_formula_like)
-            frame[column] = text.where(~risky.astype(bool), "'" + text.astype(str))
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", date_format="%Y-%m-%d")
-    return path
 
 
 def write_report(
