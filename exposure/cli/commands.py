@@ -291,7 +291,8 @@ def designate_command(
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
+    help="Write the assessment: report.xlsx (the workbook), .csv or .parquet (affected, ranked) "
+    "or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
 @_scope_options
@@ -363,9 +364,9 @@ def assess_command(
 
     try:
         if out is not None:
-            if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+            if out.suffix.lower() not in (".xlsx", ".csv", ".json", ".parquet"):
                 raise ExposureError(
-                    f"cannot write '{out.name}': --out takes a .xlsx, .csv or .json file"
+                    f"cannot write '{out.name}': --out takes a .xlsx, .csv, .json or .parquet file"
                 )
             if not out.resolve().parent.is_dir():
                 raise ExposureError(f"cannot write {out}: the folder {out.parent} does not exist")
@@ -398,6 +399,7 @@ def assess_command(
                     samples=samples,
                     seed=seed,
                 )
+                progress("building the report's tables", 0, 1)
                 tables = build_report(
                     con, run, for_org=detail, identified=identified.date() if identified else None
                 )
