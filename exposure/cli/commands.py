@@ -399,10 +399,17 @@ def assess_command(
                     samples=samples,
                     seed=seed,
                 )
-                progress("building the report's tables", 0, 1)
-                tables = build_report(
-                    con, run, for_org=detail, identified=identified.date() if identified else None
-                )
+                # The network's JSON and the printed ranking need only the run: the tables
+                # (seconds at scale) are built for the formats and sections that show them.
+                tables = None
+                if detail is not None or samples > 0 or _needs_tables(out):
+                    progress("building the report's tables", 0, 1)
+                    tables = build_report(
+                        con,
+                        run,
+                        for_org=detail,
+                        identified=identified.date() if identified else None,
+                    )
             diff = None
             if baseline is not None:
                 base_run = assess(con, baseline, cache_key=str(path.resolve()), store=False)
@@ -419,10 +426,15 @@ def assess_command(
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
     print_uncertainty(run, tables, top)
-    if detail is not None:
+    if detail is not None and tables is not None:
         print_organization(tables)
     if out is not None:
         console.print(f"wrote {out}")
+
+
+def _needs_tables(out: Path | None) -> bool:
+    """Whether writing ``out`` needs the report's tables (all formats but the JSON)."""
+    return out is not None and out.suffix.lower() != ".json"
 
 
 @cli.command("screen")

@@ -120,7 +120,7 @@ def build_report(
 
 def write_report(
     run: AssessmentRun,
-    tables: AssessmentTables,
+    tables: AssessmentTables | None,
     path: Path | str,
     *,
     progress: Progress | None = None,
@@ -128,7 +128,8 @@ def write_report(
     """Write the run by the file's extension: ``.xlsx``, ``.csv``, ``.json`` or ``.parquet``.
 
     ``tables`` come from :func:`build_report` of the same run; the JSON's ``for`` section is
-    written when they were built for one organization.
+    written when they were built for one organization. The network's JSON needs only the run
+    (``tables`` ``None`` spares building them).
     """
     return _write(run, Path(path), tables=tables, progress=progress)
 

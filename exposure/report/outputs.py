@@ -125,7 +125,7 @@ def _dumps(value: object, depth: int) -> str:
     return text.replace("\n", "\n" + "  " * depth)
 
 
-def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables) -> Path:
+def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | None) -> Path:
     """Write the JSON of :func:`assessment_json` (plus ``"for"``, see :func:`write_report`)
     streaming: one organization object at a time, so memory does not grow with the network.
 
@@ -133,14 +133,15 @@ def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables) -> P
     """
     head = _head(run)
     tail: dict[str, Any] = {"uncertainty": _uncertainty_json(run)}
-    if tables.for_org_id is not None:
+    detail_for = tables.for_org_id if tables is not None else None
+    if tables is not None and detail_for is not None:
         tail["for"] = organization_json(tables)
     with path.open("w", encoding="utf-8") as handle:
         handle.write("{")
         for key, value in head.items():
             handle.write(f"\n  {json.dumps(key, ensure_ascii=False)}: {_dumps(value, 1)},")
         handle.write('\n  "organizations": [')
-        for index, item in enumerate(_organizations(run, tables.for_org_id)):
+        for index, item in enumerate(_organizations(run, detail_for)):
             handle.write(("," if index else "") + "\n    " + _dumps(item, 2))
         handle.write("\n  ]" if run.graph.n_orgs else "]")
         for key, value in tail.items():
@@ -224,7 +225,7 @@ def write_report(
     run: AssessmentRun,
     path: Path,
     *,
-    tables: AssessmentTables,
+    tables: AssessmentTables | None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Path:
     """Write the assessment by the file's extension, all from the same run and tables.
@@ -233,7 +234,9 @@ def write_report(
     * ``.csv``: the affected organizations (``tables.organizations``), ranked;
     * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`) with the headline figures, plus,
       when the tables were built for one organization, its own assessment under ``"for"``
-      (:func:`organization_json`).
+      (:func:`organization_json`); ``tables`` may be ``None`` for the network's JSON, which
+      needs only the run;
+    * ``.parquet``: the CSV's ranked organizations.
 
     Raises:
         ExposureError: another extension.
@@ -244,10 +247,12 @@ def write_report(
         raise ExposureError(
             f"cannot write '{path.name}': the report formats are .xlsx, .csv, .json and .parquet"
         )
-    if suffix == ".parquet":
-        return write_parquet(run, path, tables=tables)
     if suffix == ".json":
         return write_json(run, path, tables=tables)
+    if tables is None:
+        raise ValueError(f"{path.name}: the tables of the run are needed for this format")
+    if suffix == ".parquet":
+        return write_parquet(run, path, tables=tables)
     if suffix == ".csv":
         # name first (the CSV's long-standing layout); rank, implied by the row order, last
         columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
