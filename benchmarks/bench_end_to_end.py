@@ -38,8 +38,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import duckdb
-
 SIZES = {"20k": (20_000, 150_000), "200k": (200_000, 2_000_000), "1m": (1_000_000, 10_000_000)}
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,6 +97,8 @@ FROM range({orgs}) t(i);
 
 def generate(folder: Path, shape: str, orgs: int, edges: int) -> tuple[Path, Path, str, str]:
     """Write organizations.csv and relationships.csv; the designated and a prime's names."""
+    import duckdb
+
     folder.mkdir(parents=True, exist_ok=True)
     sql = (HEAVY if shape == "heavy" else TIERED).format(
         orgs=orgs,
@@ -176,7 +176,15 @@ def bench(folder: Path, shape: str, size: str) -> dict[str, dict[str, float]]:
     orgs, edges = SIZES[size]
     work = folder / f"{shape}-{size}"
     start = time.perf_counter()
-    organizations, relationships, designated, prime = generate(work, shape, orgs, edges)
+    # Generated in a child process: a child's peak memory (ru_maxrss) starts from its parent's
+    # size at fork, so the parent stays small.
+    made = subprocess.run(
+        [sys.executable, __file__, "--generate", shape, str(orgs), str(edges), str(work)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    organizations, relationships, designated, prime = json.loads(made.stdout)
     print(f"{shape} {size}: generated in {time.perf_counter() - start:.1f} s", file=sys.stderr)
     db = work / "bench.duckdb"
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
@@ -189,6 +197,10 @@ def bench(folder: Path, shape: str, size: str) -> dict[str, dict[str, float]]:
         print(f"  {name}: {results[name]}", file=sys.stderr)
 
     step("help", [sys.executable, "-m", "exposure", "--help"])
+    step(
+        "python -c 'import click, rich.console'",
+        [sys.executable, "-c", "import click, rich.console"],
+    )
     step("load", [*cli, "load", str(organizations), str(relationships)])
     step(
         "assess json (builds graph)",
@@ -219,7 +231,13 @@ def main() -> int:
     parser.add_argument("--sizes", default="20k", help="comma-separated: 20k, 200k, 1m")
     parser.add_argument("--shapes", default="heavy,tiered", help="comma-separated: heavy, tiered")
     parser.add_argument("--out", type=Path, default=None, help="work folder (default: temporary)")
+    parser.add_argument("--generate", nargs=4, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.generate:
+        shape, orgs, edges, work = args.generate
+        made = generate(Path(work), shape, int(orgs), int(edges))
+        print(json.dumps([str(item) for item in made]))
+        return 0
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-e2e-"))
     report: dict[str, dict[str, dict[str, float]]] = {}
     for size in args.sizes.split(","):
