@@ -385,6 +385,17 @@ def test_a_sheet_beyond_the_row_limit_keeps_its_first_rows_and_a_companion_file(
     assert len(tiny_tables.paths) == len(paths)
 
 
+def test_the_workbook_reports_progress_by_sheet(tiny_tables, tmp_path):
+    labels: list[str] = []
+    write_workbook(
+        tiny_tables, tmp_path / "p.xlsx", progress=lambda label, _d, _t: labels.append(label)
+    )
+    for sheet, _frame in tiny_tables.sheets():
+        assert f"preparing {sheet.title}" in labels
+        assert f"writing {sheet.title}" in labels
+    assert labels[-1] == "done"
+
+
 def test_text_xml_cannot_hold_is_dropped_and_long_text_cut(tiny_tables, tmp_path):
     plan = tiny_tables.remediation.copy()
     plan.loc[0, "action"] = "bell\x07 and <tag> & \ufffe done"
