@@ -432,7 +432,7 @@ def test_write_report_formats(tiny_tables, report_db, tmp_path):
     try:
         run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
         tables = build_report(con, run, identified=IDENTIFIED)
-        with pytest.raises(ExposureError, match=r"\.xlsx, \.csv and \.json"):
+        with pytest.raises(ExposureError, match=r"\.xlsx, \.csv, \.json and \.parquet"):
             write_report(run, tables, tmp_path / "r.txt")
         built = write_report(run, tables, tmp_path / "built.xlsx")
         json_path = write_report(run, tables, tmp_path / "r.json")
