@@ -101,7 +101,7 @@ def test_assess_refuses_other_formats_before_working(report_db, tmp_path, name):
         report_db, "assess", "--designate", "Vendor AI", "--out", str(tmp_path / name)
     )
     assert code != 0
-    assert ".xlsx, .csv or .json" in output
+    assert ".xlsx, .csv, .json or .parquet" in output
     assert not (tmp_path / name).exists()
 
 

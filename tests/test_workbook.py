@@ -336,17 +336,64 @@ def test_formula_like_uploads_end_to_end(tmp_path):
     assert "'-9 Labs Inc" in names
 
 
-def test_continuation_sheets_when_a_frame_outgrows_a_sheet(tiny_tables, tmp_path, monkeypatch):
-    import exposure.report.workbook as workbook_module
+def test_a_sheet_beyond_the_row_limit_keeps_its_first_rows_and_a_companion_file(
+    tiny_tables, tmp_path
+):
+    """Issue 12: with the limit lowered to 16 rows, Exposure paths (more rows than that) keeps
+    its first rows with a note at its top; Summary names the companion file, which holds the
+    whole table, and Sources lists it."""
+    import pyarrow.parquet as pq
 
-    monkeypatch.setattr(workbook_module, "MAX_SHEET_ROWS", 14)  # 10 rows of a sheet for headers
-    path = write_workbook(tiny_tables, tmp_path / "split.xlsx")
-    workbook = openpyxl.load_workbook(path)
     paths = tiny_tables.paths
-    assert "Exposure paths (2)" in workbook.sheetnames
-    first = assert_sheet_matches(workbook["Exposure paths"], paths.iloc[:4])
-    assert first > 0
-    assert_sheet_matches(workbook["Exposure paths (2)"], paths.iloc[4:].reset_index(drop=True))
+    notes = len(tiny_tables.notes.get("Exposure paths", ()))
+    kept = 16 - 10 - notes - 1
+    assert len(paths) > kept > 0
+    out = tmp_path / "out"
+    out.mkdir()
+    path = write_workbook(tiny_tables, out / "split.xlsx", max_rows=16)
+    companion = out / "split.exposure-paths.parquet"
+    spilled = {
+        sheet.title
+        for sheet, frame in tiny_tables.sheets()
+        if len(frame) > 16 - 10 - len(tiny_tables.notes.get(sheet.title, ())) - 1
+    }
+    assert "Exposure paths" in spilled
+    assert len(list(out.iterdir())) == 1 + len(spilled)
+    workbook = openpyxl.load_workbook(path)
+    assert not any(name.startswith("Exposure paths (") for name in workbook.sheetnames)
+    ws = workbook["Exposure paths"]
+    assert ws.max_row <= 16
+    note = ws["A3"].value
+    assert f"first {kept} of {len(paths)} rows" in note and companion.name in note
+    assert_sheet_matches(ws, paths.iloc[:kept])
+    summary = [[c.value for c in row[:3]] for row in workbook["Summary"].iter_rows(min_row=1)]
+    line = [r for r in summary if r[1] == "Exposure paths"]
+    assert line and companion.name in line[0][2] and f"of {len(paths)} rows" in line[0][2]
+    assert any(r[0] == "Companion files" for r in summary)
+    full = paths[[c for c in paths.columns if c not in INTERNAL_COLUMNS]].reset_index(drop=True)
+    pd.testing.assert_frame_equal(pq.read_table(companion).to_pandas(), full)
+    sources = workbook["Sources"]
+    listed = [
+        [c.value for c in row] for row in sources.iter_rows() if row[0].value == companion.name
+    ]
+    assert len(listed) == 1
+    assert "Exposure paths" in listed[0] and len(paths) in listed[0]
+    # Sheets that fit are left whole, and the tables themselves are not changed.
+    for sheet, frame in tiny_tables.sheets():
+        if sheet.title not in spilled | {"Sources"}:
+            assert_sheet_matches(workbook[sheet.title], frame)
+    assert len(tiny_tables.paths) == len(paths)
+
+
+def test_the_workbook_reports_progress_by_sheet(tiny_tables, tmp_path):
+    labels: list[str] = []
+    write_workbook(
+        tiny_tables, tmp_path / "p.xlsx", progress=lambda label, _d, _t: labels.append(label)
+    )
+    for sheet, _frame in tiny_tables.sheets():
+        assert f"preparing {sheet.title}" in labels
+        assert f"writing {sheet.title}" in labels
+    assert labels[-1] == "done"
 
 
 def test_text_xml_cannot_hold_is_dropped_and_long_text_cut(tiny_tables, tmp_path):
@@ -385,7 +432,7 @@ def test_write_report_formats(tiny_tables, report_db, tmp_path):
     try:
         run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
         tables = build_report(con, run, identified=IDENTIFIED)
-        with pytest.raises(ExposureError, match=r"\.xlsx, \.csv and \.json"):
+        with pytest.raises(ExposureError, match=r"\.xlsx, \.csv, \.json and \.parquet"):
             write_report(run, tables, tmp_path / "r.txt")
         built = write_report(run, tables, tmp_path / "built.xlsx")
         json_path = write_report(run, tables, tmp_path / "r.json")

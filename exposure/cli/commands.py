@@ -291,7 +291,8 @@ def designate_command(
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
+    help="Write the assessment: report.xlsx (the workbook), .csv or .parquet (affected, ranked) "
+    "or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
 # --- Spark backend (exposure[spark], docs/scale.md) ---
@@ -395,9 +396,9 @@ def assess_command(
         return
     try:
         if out is not None:
-            if out.suffix.lower() not in (".xlsx", ".csv", ".json"):
+            if out.suffix.lower() not in (".xlsx", ".csv", ".json", ".parquet"):
                 raise ExposureError(
-                    f"cannot write '{out.name}': --out takes a .xlsx, .csv or .json file"
+                    f"cannot write '{out.name}': --out takes a .xlsx, .csv, .json or .parquet file"
                 )
             if not out.resolve().parent.is_dir():
                 raise ExposureError(f"cannot write {out}: the folder {out.parent} does not exist")
@@ -431,9 +432,17 @@ def assess_command(
                     seed=seed,
                     engine=engine,
                 )
-                tables = build_report(
-                    con, run, for_org=detail, identified=identified.date() if identified else None
-                )
+                # The network's JSON and the printed ranking need only the run: the tables
+                # (seconds at scale) are built for the formats and sections that show them.
+                tables = None
+                if detail is not None or samples > 0 or _needs_tables(out):
+                    progress("building the report's tables", 0, 1)
+                    tables = build_report(
+                        con,
+                        run,
+                        for_org=detail,
+                        identified=identified.date() if identified else None,
+                    )
             diff = None
             if baseline is not None:
                 base_run = assess(con, baseline, cache_key=str(path.resolve()), store=False)
@@ -450,10 +459,15 @@ def assess_command(
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
     print_uncertainty(run, tables, top)
-    if detail is not None:
+    if detail is not None and tables is not None:
         print_organization(tables)
     if out is not None:
         console.print(f"wrote {out}")
+
+
+def _needs_tables(out: Path | None) -> bool:
+    """Whether writing ``out`` needs the report's tables (all formats but the JSON)."""
+    return out is not None and out.suffix.lower() != ".json"
 
 
 # --- Spark backend (exposure[spark], docs/scale.md): export, assess on Parquet, report --from ---

@@ -324,7 +324,7 @@ def print_assessment(run: AssessmentRun, top: int) -> None:
     console.print(table)
 
 
-def print_uncertainty(run: AssessmentRun, tables: AssessmentTables, top: int) -> None:
+def print_uncertainty(run: AssessmentRun, tables: AssessmentTables | None, top: int) -> None:
     """Print the organizations clear only for want of answers, the Monte Carlo's ranges and
     the unanswered suppliers whose answers matter most (nothing when there is none of it)."""
     from exposure import organizations_frame, uncertainty_ranges
@@ -355,7 +355,7 @@ def print_uncertainty(run: AssessmentRun, tables: AssessmentTables, top: int) ->
                 f"${row['expected_value_at_risk_usd']:,.0f}",
             )
         console.print(table)
-    if len(tables.answers):
+    if tables is not None and len(tables.answers):
         print_answers(tables.answers, top)
 
 

@@ -4,7 +4,7 @@ Every surface calls these functions and nothing lower: the command line, the dem
 dashboard page and its download. :func:`assess` runs a scenario on the warehouse (and keeps the
 run in ``res_runs`` when the connection can write); :func:`build_report` turns a run
 into the report's tables (one frame per sheet, optionally from one organization's seat);
-:func:`write_report` writes the run by the file's extension (xlsx, csv, json);
+:func:`write_report` writes the run by the file's extension (xlsx, csv, json, parquet);
 :func:`report_bytes` does the same for a download.
 """
 
@@ -133,15 +133,16 @@ def build_report(
 
 def write_report(
     run: AssessmentRun,
-    tables: AssessmentTables,
+    tables: AssessmentTables | None,
     path: Path | str,
     *,
     progress: Progress | None = None,
 ) -> Path:
-    """Write the run by the file's extension: ``.xlsx``, ``.csv`` or ``.json``.
+    """Write the run by the file's extension: ``.xlsx``, ``.csv``, ``.json`` or ``.parquet``.
 
     ``tables`` come from :func:`build_report` of the same run; the JSON's ``for`` section is
-    written when they were built for one organization.
+    written when they were built for one organization. The network's JSON needs only the run
+    (``tables`` ``None`` spares building them).
     """
     return _write(run, Path(path), tables=tables, progress=progress)
 

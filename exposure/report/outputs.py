@@ -11,7 +11,7 @@ are prefixed with an apostrophe; the workbook never writes a formula at all (see
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from exposure.core.cells import is_formula_like
 from exposure.core.errors import ExposureError
 from exposure.model.chains import chains
 from exposure.model.choices import CONFIDENCE
@@ -27,8 +26,9 @@ from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
 from exposure.report.catalogue import INTERNAL_COLUMNS
+from exposure.report.companions import write_table
+from exposure.report.csv_file import write_csv
 from exposure.report.tables import AssessmentTables
-from exposure.report.workbook import write_workbook
 
 if TYPE_CHECKING:
     pass
@@ -37,6 +37,8 @@ __all__ = [
     "assessment_json",
     "organization_json",
     "write_csv",
+    "write_json",
+    "write_parquet",
     "write_report",
 ]
 
@@ -48,11 +50,18 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
     designated or non-compliant organization (a source's own path is just its name); for
     ``detail_for`` up to three distinct chains are given, the first a shortest.
     """
+    payload = _head(run)
+    payload["organizations"] = list(_organizations(run, detail_for))
+    payload["uncertainty"] = _uncertainty_json(run)
+    return payload
+
+
+def _organizations(run: AssessmentRun, detail_for: int | None) -> Iterator[dict[str, Any]]:
+    """The JSON object of each organization, one at a time, in org_id order."""
     graph, result = run.graph, run.result
     names = graph.names
     hidden = run.undocumented_orgs
     chance = run.uncertainty.p_exposed if run.uncertainty is not None else None
-    organizations = []
     for org in range(graph.n_orgs):
         status = int(result.status[org])
         if org == detail_for:
@@ -63,33 +72,35 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
             paths = []
         tier = int(result.tier[org])
         links = [CONFIDENCE[graph.confidence[e]] for e in result.chain_edges(org)]
-        organizations.append(
-            {
-                "name": str(names[org]),
-                "org_id": org,
-                "kind": str(graph.kinds[org]),
-                "exposed": status != 0,
-                "tier": tier if tier >= 0 else None,
-                "impact": round(float(run.impact[org]), 6),
-                "value_at_risk_usd": float(result.value_at_risk_usd[org]),
-                "status": STATUS[status],
-                "paths": paths,
-                "late": bool(result.late[org]),
-                "obliged": bool(result.obliged[org]),
-                "undocumented": bool(hidden[org]),
-                # The confidence of each link of the shortest chain (``paths[0]``).
-                "confidence": links,
-                **({"p_exposed": round(float(chance[org]), 6)} if chance is not None else {}),
-            }
-        )
+        yield {
+            "name": str(names[org]),
+            "org_id": org,
+            "kind": str(graph.kinds[org]),
+            "exposed": status != 0,
+            "tier": tier if tier >= 0 else None,
+            "impact": round(float(run.impact[org]), 6),
+            "value_at_risk_usd": float(result.value_at_risk_usd[org]),
+            "status": STATUS[status],
+            "paths": paths,
+            "late": bool(result.late[org]),
+            "obliged": bool(result.obliged[org]),
+            "undocumented": bool(hidden[org]),
+            # The confidence of each link of the shortest chain (``paths[0]``).
+            "confidence": links,
+            **({"p_exposed": round(float(chance[org]), 6)} if chance is not None else {}),
+        }
+
+
+def _head(run: AssessmentRun) -> dict[str, Any]:
+    """The JSON's keys before ``organizations``, in order."""
+    graph, result = run.graph, run.result
+    names = graph.names
     scenario = run.scenario
     return {
         "scenario": scenario.name,
-        "designated": sorted(
-            str(names[i]) for i in range(graph.n_orgs) if result.status[i] == DESIGNATED
-        ),
+        "designated": sorted(str(names[i]) for i in np.flatnonzero(result.status == DESIGNATED)),
         "noncompliant": sorted(
-            str(names[i]) for i in range(graph.n_orgs) if result.status[i] == NONCOMPLIANT
+            str(names[i]) for i in np.flatnonzero(result.status == NONCOMPLIANT)
         ),
         "effective_date": scenario.effective.isoformat(),
         "deadline": scenario.deadline.isoformat(),
@@ -104,9 +115,79 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
         "data_version": run.data_version,
         "notes": run.notes,
         "headline": headline(run).as_dict(),
-        "organizations": organizations,
-        "uncertainty": _uncertainty_json(run),
     }
+
+
+_encode_string = json.encoder.encode_basestring
+
+
+def _dumps(value: object, depth: int) -> str:
+    """``value`` as :func:`json.dumps` with ``indent=2`` writes it ``depth`` levels deep.
+
+    Written here because ``json.dumps`` with an indent runs its pure-Python encoder: this is
+    the same text several times faster (the strings still go through the C escaper).
+    """
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float):
+        if value != value:
+            return "NaN"
+        if value in (float("inf"), float("-inf")):
+            return "Infinity" if value > 0 else "-Infinity"
+        return float.__repr__(value)
+    inner = "\n" + "  " * (depth + 1)
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        items = (
+            f"{_dumps(str(key) if not isinstance(key, str) else key, 0)}: {_dumps(item, depth + 1)}"
+            for key, item in value.items()
+        )
+    elif isinstance(value, (list, tuple)):
+        if not value:
+            return "[]"
+        items = (_dumps(item, depth + 1) for item in value)
+    else:
+        return json.dumps(value, indent=2, ensure_ascii=False).replace("\n", "\n" + "  " * depth)
+    return (
+        "[{"[isinstance(value, dict)]
+        + inner
+        + ("," + inner).join(items)
+        + ("\n" + "  " * depth + "]}"[isinstance(value, dict)])
+    )
+
+
+def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | None) -> Path:
+    """Write the JSON of :func:`assessment_json` (plus ``"for"``, see :func:`write_report`)
+    streaming: one organization object at a time, so memory does not grow with the network.
+
+    The bytes equal ``json.dumps(payload, indent=2, ensure_ascii=False) + "\\n"``.
+    """
+    head = _head(run)
+    tail: dict[str, Any] = {"uncertainty": _uncertainty_json(run)}
+    detail_for = tables.for_org_id if tables is not None else None
+    if tables is not None and detail_for is not None:
+        tail["for"] = organization_json(tables)
+    with path.open("w", encoding="utf-8") as handle:
+        handle.write("{")
+        for key, value in head.items():
+            handle.write(f"\n  {json.dumps(key, ensure_ascii=False)}: {_dumps(value, 1)},")
+        handle.write('\n  "organizations": [')
+        for index, item in enumerate(_organizations(run, detail_for)):
+            handle.write(("," if index else "") + "\n    " + _dumps(item, 2))
+        handle.write("\n  ]" if run.graph.n_orgs else "]")
+        for key, value in tail.items():
+            handle.write(f",\n  {json.dumps(key, ensure_ascii=False)}: {_dumps(value, 1)}")
+        handle.write("\n}\n")
+    return path
 
 
 def _uncertainty_json(run: AssessmentRun) -> dict[str, Any] | None:
@@ -171,26 +252,20 @@ def organization_json(tables: AssessmentTables) -> dict[str, Any]:
     }
 
 
-def write_csv(frame: pd.DataFrame, path: Path) -> Path:
-    """A frame as UTF-8 CSV, formula-like text made inert (see :func:`safe_cell`).
-
-    Internal id columns are left out, except ``org_id``.
-    """
-    frame = frame[[c for c in frame.columns if c == "org_id" or c not in INTERNAL_COLUMNS]].copy()
-    for column in frame.columns:
-        if frame[column].dtype == object or pd.api.types.is_string_dtype(frame[column].dtype):
-            text = frame[column].astype(object)
-            risky = text.map(is_formula_like)
-            frame[column] = text.where(~risky.astype(bool), "'" + text.astype(str))
-    frame.to_csv(path, index=False, encoding="utf-8", lineterminator="\r\n", date_format="%Y-%m-%d")
-    return path
+def write_parquet(run: AssessmentRun, path: Path, *, tables: AssessmentTables) -> Path:
+    """The ranked organizations of the CSV (same columns, same order) as Parquet, for analysts
+    who load them elsewhere; text is written as it is (no spreadsheet runs a Parquet file)."""
+    columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
+    frame = tables.organizations[columns]
+    frame = frame[[c for c in frame.columns if c == "org_id" or c not in INTERNAL_COLUMNS]]
+    return write_table(frame.reset_index(drop=True), path)
 
 
 def write_report(
     run: AssessmentRun,
     path: Path,
     *,
-    tables: AssessmentTables,
+    tables: AssessmentTables | None,
     progress: Callable[[str, int, int], None] | None = None,
 ) -> Path:
     """Write the assessment by the file's extension, all from the same run and tables.
@@ -199,25 +274,30 @@ def write_report(
     * ``.csv``: the affected organizations (``tables.organizations``), ranked;
     * ``.json``: the SPEC 5.1 JSON (:func:`assessment_json`) with the headline figures, plus,
       when the tables were built for one organization, its own assessment under ``"for"``
-      (:func:`organization_json`).
+      (:func:`organization_json`); ``tables`` may be ``None`` for the network's JSON, which
+      needs only the run;
+    * ``.parquet``: the CSV's ranked organizations.
 
     Raises:
         ExposureError: another extension.
     """
     path = Path(path)
     suffix = path.suffix.lower()
-    if suffix not in (".json", ".csv", ".xlsx"):
+    if suffix not in (".json", ".csv", ".xlsx", ".parquet"):
         raise ExposureError(
-            f"cannot write '{path.name}': the report formats are .xlsx, .csv and .json"
+            f"cannot write '{path.name}': the report formats are .xlsx, .csv, .json and .parquet"
         )
     if suffix == ".json":
-        payload = assessment_json(run, detail_for=tables.for_org_id)
-        if tables.for_org_id is not None:
-            payload["for"] = organization_json(tables)
-        path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        return path
+        return write_json(run, path, tables=tables)
+    if tables is None:
+        raise ValueError(f"{path.name}: the tables of the run are needed for this format")
+    if suffix == ".parquet":
+        return write_parquet(run, path, tables=tables)
     if suffix == ".csv":
         # name first (the CSV's long-standing layout); rank, implied by the row order, last
         columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
         return write_csv(tables.organizations[columns], path)
+    # openpyxl is imported only when a workbook is written (the JSON and CSV do without it).
+    from exposure.report.workbook import write_workbook
+
     return write_workbook(tables, path, progress=progress)

@@ -40,6 +40,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from exposure.core.cells import is_formula_like
 from exposure.report.catalogue import INTERNAL_COLUMNS, Sheet, column_label
+from exposure.report.companions import spill
 from exposure.report.tables import AssessmentTables
 from exposure.report.xlsx_cells import MAX_CELL_TEXT, ColumnFormat, Kind, rows_xml
 
@@ -316,12 +317,6 @@ def _data_sheet(
     )
 
 
-def _split(frame: pd.DataFrame, capacity: int) -> list[pd.DataFrame]:
-    if len(frame) <= capacity:
-        return [frame]
-    return [frame.iloc[start : start + capacity] for start in range(0, len(frame), capacity)]
-
-
 def _summary_sheet(workbook: Workbook, tables: AssessmentTables) -> None:
     """Facts in columns A-C, then the sign-off block; charts and small tables in E-H."""
     ws = workbook.active
@@ -428,8 +423,15 @@ def _small_table(ws: Worksheet, row: int, title: str, frame: pd.DataFrame) -> in
     return row
 
 
-def _write_bodies(source: Path, target: Path, bodies: dict[str, _Body]) -> None:
-    """Copy openpyxl's package, streaming each body's rows into its sheet's ``sheetData``."""
+def _write_bodies(
+    source: Path,
+    target: Path,
+    bodies: dict[str, _Body],
+    step: Callable[[str, int, int], None],
+) -> None:
+    """Copy openpyxl's package, streaming each body's rows into its sheet's ``sheetData``
+    (``step`` is told the title of each sheet as its rows are written)."""
+    done = 0
     with (
         zipfile.ZipFile(source) as package,
         zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as output,
@@ -440,6 +442,8 @@ def _write_bodies(source: Path, target: Path, bodies: dict[str, _Body]) -> None:
             if body is None:
                 output.writestr(info, data)
                 continue
+            step(f"writing {body.sheet.title}", done, len(bodies))
+            done += 1
             xml = data.decode("utf-8")
             head, tail = xml.split("</sheetData>", 1)
             head = re.sub(
@@ -461,13 +465,19 @@ def write_workbook(
     path: Path,
     *,
     progress: Callable[[str, int, int], None] | None = None,
+    max_rows: int | None = None,
 ) -> Path:
     """Write the assessment workbook to ``path`` (.xlsx); return the path.
 
-    A frame longer than a sheet holds (1,048,576 rows with its header) continues on sheets
-    named "Title (2)", "Title (3)"... ``progress`` gets (label, done, total) calls.
+    No sheet holds more than ``max_rows`` rows (Excel's limit, :data:`MAX_SHEET_ROWS`, by
+    default): a longer table keeps its first rows, with a note at the top of its sheet and on
+    Summary, and is written whole beside the workbook (:mod:`exposure.report.companions`),
+    listed in Sources. ``progress`` gets (label, done, total) calls.
     """
     step = progress or (lambda _label, _done, _total: None)
+    path = Path(path)
+    limit = MAX_SHEET_ROWS if max_rows is None else max_rows
+    tables, _companions = spill(tables, path, max_rows=limit)
     workbook = Workbook()
     workbook.properties.title = f"Dependency assessment: {tables.scenario}"
     workbook.properties.subject = "Supply-chain risk designation: dependency assessment"
@@ -482,18 +492,13 @@ def write_workbook(
     sheets = tables.sheets()
     for index, (sheet, frame) in enumerate(sheets):
         step(f"preparing {sheet.title}", index, len(sheets))
-        capacity = MAX_SHEET_ROWS - 10 - len(tables.notes.get(sheet.title, ()))
-        for part, piece in enumerate(_split(frame, capacity), start=1):
-            title = sheet.title if part == 1 else f"{sheet.title} ({part})"
-            bodies.append(_data_sheet(workbook, styles, tables, sheet, title, piece))
-    path = Path(path)
+        bodies.append(_data_sheet(workbook, styles, tables, sheet, sheet.title, frame))
     staging = path.with_name(f".{path.name}.{os.getpid()}.openpyxl")
     assembled = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         workbook.save(staging)
         by_part = {body.sheet.path.lstrip("/"): body for body in bodies}
-        step("writing rows", len(sheets), len(sheets) + 1)
-        _write_bodies(staging, assembled, by_part)
+        _write_bodies(staging, assembled, by_part, step)
         os.replace(assembled, path)
     finally:
         staging.unlink(missing_ok=True)

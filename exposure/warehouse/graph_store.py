@@ -1,5 +1,9 @@
 """The warehouse's network as a :class:`~exposure.model.graph.Graph`, built once per data version.
 
+A built graph is kept in memory (with a ``cache_key``) and on disk beside its database
+(:mod:`exposure.warehouse.graph_files`), so that a second command on unchanged data reads it
+instead of building it again.
+
 >>> from exposure.warehouse.database import connect
 >>> graph = load_graph(connect(":memory:"))
 >>> graph.n_orgs, graph.n_edges
@@ -18,6 +22,7 @@ from exposure.core.sql import scalar, sql_literal
 from exposure.model.choices import CONFIDENCE
 from exposure.model.facts import FACT_FIELDS, vocabulary
 from exposure.model.graph import Graph, build_graph
+from exposure.warehouse.graph_files import read_graph, write_graph
 
 __all__ = ["load_graph"]
 
@@ -66,7 +71,8 @@ def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) 
     """Build the :class:`Graph` of the warehouse's ``orgs`` and ``edges``.
 
     With ``cache_key`` (the database path, say), the graph is kept in memory per data version
-    and reused until the data changes.
+    and reused until the data changes. A graph stored beside the database for the current data
+    version is read instead of built; a graph built on a writable file database is stored.
     """
     version = str(scalar(con, "SELECT value FROM meta WHERE key = 'data_version'") or "empty")
     if cache_key is not None:
@@ -74,6 +80,20 @@ def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) 
             cached = _cache.get((cache_key, version))
         if cached is not None:
             return cached
+    graph = read_graph(con, version)
+    if graph is None:
+        graph = _build(con, version)
+        write_graph(con, graph)
+    if cache_key is not None:
+        with _cache_lock:
+            for stale in [key for key in _cache if key[0] == cache_key]:
+                del _cache[stale]  # one data version per database is enough to keep
+            _cache[(cache_key, version)] = graph
+    return graph
+
+
+def _build(con: duckdb.DuckDBPyConnection, version: str) -> Graph:
+    """Build the graph from the tables."""
     orgs = con.execute(
         "SELECT org_id, name, kind, coalesce(parent_id, -1) FROM orgs ORDER BY org_id"
     ).fetchnumpy()
@@ -117,10 +137,5 @@ def load_graph(con: duckdb.DuckDBPyConnection, *, cache_key: str | None = None) 
         confidence=np.asarray(columns["confidence"], dtype=np.int8),
         data_version=version,
     )
-    if cache_key is not None:
-        with _cache_lock:
-            for stale in [key for key in _cache if key[0] == cache_key]:
-                del _cache[stale]  # one data version per database is enough to keep
-            _cache[(cache_key, version)] = graph
     logger.info("graph: %d organizations, %d edges", graph.n_orgs, graph.n_edges)
     return graph
