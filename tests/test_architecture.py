@@ -209,3 +209,15 @@ def test_only_the_lower_layers_run_sql():
                 ):
                     found.append(f"{module}.{function.name}:{node.lineno}")
     assert sorted(set(found)) == []
+
+
+def test_no_result_is_left_open():
+    """DuckDB keeps a result open until it is fetched to the end, and refuses other work on
+    the connection meanwhile: the library fetches whole results (no ``fetchone``)."""
+    found = [
+        f"{module}:{node.lineno}"
+        for module, path in package_files().items()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in ("fetchone", "fetchmany")
+    ]
+    assert found == []

@@ -30,5 +30,5 @@ def answer_counts(con: duckdb.DuckDBPyConnection) -> tuple[int, int]:
         "SELECT count(*) FILTER (WHERE answer = 'yes'), "
         "count(*) FILTER (WHERE answer IN ('yes', 'no')) "
         "FROM campaign_answers WHERE NOT superseded"
-    ).fetchone()
+    ).fetchall()[0]  # fetched to the end: DuckDB keeps a result open until then
     return (int(row[0]), int(row[1])) if row else (0, 0)

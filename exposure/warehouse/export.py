@@ -33,12 +33,12 @@ def export_model_tables(
         con.execute(
             f"COPY (SELECT * FROM orgs ORDER BY org_id) TO '{_sql_path(folder / 'orgs.parquet')}' "
             "(FORMAT parquet)"
-        )
+        ).fetchall()
         con.execute(
             "COPY (SELECT m.edge, e.*, lower(e.product) AS product_key, "
             "lower(e.used_in) AS used_in_key FROM edges e JOIN _exposure_edge_order m "
             f"USING (edge_id) ORDER BY m.edge) TO '{_sql_path(folder / 'edges.parquet')}' "
             "(FORMAT parquet)"
-        )
+        ).fetchall()
     finally:
         con.unregister("_exposure_edge_order")

@@ -44,9 +44,10 @@ _SEPARATOR = "\x00"
 
 def graph_folder(con: duckdb.DuckDBPyConnection) -> Path | None:
     """Where the graphs of the connection's database live (``None`` for an in-memory one)."""
-    row = con.execute(
+    rows = con.execute(
         "SELECT path FROM duckdb_databases() WHERE database_name = current_database()"
-    ).fetchone()
+    ).fetchall()  # fetched to the end: DuckDB keeps a result open until then
+    row = rows[0] if rows else None
     if row is None or not row[0]:
         return None
     return Path(str(row[0]) + ".graph")

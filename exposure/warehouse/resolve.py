@@ -406,7 +406,7 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
             "SELECT (SELECT count(*) FROM stg_organizations), "
             "(SELECT count(*) FROM stg_relationships), (SELECT count(*) FROM orgs), "
             "(SELECT count(*) FROM edges)"
-        ).fetchone()
+        ).fetchall()[0]
         logger.info(
             "resolved %s organization rows and %s relationship rows into %s organizations "
             "and %s dependencies",
