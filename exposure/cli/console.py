@@ -459,8 +459,9 @@ def print_organization(tables: AssessmentTables) -> None:
                 f"Reports owed (identified {tables.identified})",
                 tables.reporting,
                 {
-                    "contract_number": "contract",
+                    "contract_number": "government contract",
                     "order_number": "order",
+                    "own_reference": "own reference",
                     "supplier_name": "supplier",
                     "product": "product",
                     "clause": "clause",

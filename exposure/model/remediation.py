@@ -38,6 +38,8 @@ __all__ = [
     "ACTION_END_SALE",
     "ACTION_REPLACE",
     "EDGE_COLUMNS",
+    "FLOWDOWN_FIELDS",
+    "NO_GOVERNMENT_CONTRACT",
     "REPORT_COLUMNS",
     "ContractReference",
     "completion_dates",
@@ -96,7 +98,9 @@ REPORT_COLUMNS = [
     "contract_number",
     "order_number",
     "contract_note",
+    "agency",
     "program",
+    "own_reference",
     "supplier_name",
     "supplier_uei",
     "supplier_cage",
@@ -117,7 +121,22 @@ REPORT_COLUMNS = [
     "row",
     "buyer_id",
     "edge_index",
+    "contract_edge",
 ]
+
+# The flow-down frame reporting_frame reads (exposure.report.edge_facts.government_contracts).
+FLOWDOWN_FIELDS = [
+    "edge_index",
+    "contract_edge",
+    "agency",
+    "government_contract",
+    "contract_program",
+]
+
+NO_GOVERNMENT_CONTRACT = (
+    "feeds no government contract in the data: no chain from this dependency reaches a "
+    "prime contract with an agency"
+)
 
 _PIID = re.compile(r"^[A-Z0-9]{6}[0-9]{2}([A-Z])[A-Z0-9]{4,8}$")
 
@@ -309,11 +328,56 @@ def _whole_days(value: float) -> int | None:
     return None if math.isnan(value) else int(value)
 
 
-def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
+def _flow_down(rows: pd.DataFrame, flowdown: pd.DataFrame | None) -> pd.DataFrame:
+    """``rows`` once per government contract each feeds (once, without one), in row order.
+
+    Adds ``contract_edge`` (-1 for none), ``agency``, ``government_contract`` and
+    ``contract_program``; rows of one (buyer, contract, supplier, product) are merged into the
+    first, their own references joined.
+    """
+    if flowdown is None:
+        flowdown = pd.DataFrame(columns=FLOWDOWN_FIELDS)
+    flow = flowdown[FLOWDOWN_FIELDS]
+    merged = rows.reset_index(names="_plan_index").merge(
+        flow, on="edge_index", how="left", sort=False
+    )
+    merged["contract_edge"] = merged["contract_edge"].fillna(-1).astype(np.int64)
+    own = _text(merged["contract_id"])
+    keys = pd.DataFrame(
+        {
+            "buyer": merged["buyer_id"].to_numpy(),
+            "contract": merged["contract_edge"].to_numpy(),
+            "supplier": merged["supplier_id"].to_numpy(),
+            "product": _text(merged["product"]).str.casefold().to_numpy(),
+        }
+    )
+    shared = keys.duplicated(keep=False).to_numpy()
+    if shared.any():  # only the merged rows go through the (per group) join
+        joined = (
+            own[shared]
+            .groupby([keys.loc[shared, column] for column in keys.columns], sort=False)
+            .transform(lambda values: "; ".join(dict.fromkeys(v for v in values if v)))
+        )
+        own = own.where(~shared, joined)
+    merged["own_reference"] = own
+    first = ~keys.duplicated().to_numpy()
+    return merged[first].drop(columns="_plan_index").reset_index(drop=True)
+
+
+def reporting_frame(
+    plan: pd.DataFrame, identified: date, flowdown: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """FAR 52.204-25(d) / 52.204-30(c) report rows: exposed DoD-use dependencies of ``plan``.
 
-    The reporting contractor is the buyer; a government agency buying from its prime is not a
-    contractor and reports nothing (its prime reports on the prime's own inputs).
+    One row per (reporting contractor, government contract, supplier, product), as the clauses
+    ask. The reporting contractor is the buyer; a government agency buying from its prime is
+    not a contractor and reports nothing (its prime reports on the prime's own inputs). The
+    contract reported is the *government* contract the dependency feeds (``flowdown``: columns
+    :data:`FLOWDOWN_FIELDS`, one row per dependency and contract, from
+    :func:`exposure.report.edge_facts.government_contracts`); the contractor's own subcontract
+    or purchase reference (the dependency's ``contract_id``) is ``own_reference``. A dependency
+    that feeds no government contract in the data has one row saying so
+    (:data:`NO_GOVERNMENT_CONTRACT`).
 
     ``plan`` is :func:`remediation_frame`'s result. The initial report is due the given number
     of business days after ``identified``; the follow-up (further mitigation information) the
@@ -328,11 +392,19 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
     ]
     if rows.empty:
         return pd.DataFrame(columns=REPORT_COLUMNS)
-    contract_ids = _text(rows["contract_id"])
+    rows = _flow_down(rows, flowdown)
+    contract_ids = _text(rows["government_contract"])
     references = {value: parse_contract_reference(value) for value in contract_ids.unique()}
+    none = (rows["contract_edge"] == -1).to_numpy()
 
     def part(index: int) -> pd.Series:
         return contract_ids.map(lambda value: references[value][index])
+
+    contract_note = part(2).where(~none, NO_GOVERNMENT_CONTRACT)
+    contract_note = contract_note.where(
+        none | (contract_ids != ""),
+        "the prime contract with the agency carries no contract number in the data",
+    )
 
     # NaN (no rule) never equals itself, so the windows are keyed by ints, or None for unknown.
     keys = [
@@ -385,8 +457,10 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
             "reporting_contractor": rows["buyer"],
             "contract_number": part(0),
             "order_number": part(1),
-            "contract_note": part(2),
-            "program": rows["program"],
+            "contract_note": contract_note,
+            "agency": _text(rows["agency"]),
+            "program": rows["contract_program"].where(~none, rows["program"]),
+            "own_reference": rows["own_reference"],
             "supplier_name": rows["supplier"],
             "supplier_uei": rows["supplier_uei"],
             "supplier_cage": rows["supplier_cage"],
@@ -407,6 +481,7 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
             "row": rows["row"],
             "buyer_id": rows["buyer_id"],
             "edge_index": rows["edge_index"],
+            "contract_edge": rows["contract_edge"],
         },
         index=rows.index,
     )

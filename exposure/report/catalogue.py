@@ -99,7 +99,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 # Ids for joining back to the engine's arrays: in the frames, not in the workbook.
-INTERNAL_COLUMNS = frozenset({"org_id", "buyer_id", "supplier_id", "edge_index"})
+INTERNAL_COLUMNS = frozenset({"org_id", "buyer_id", "supplier_id", "edge_index", "contract_edge"})
 
 LABELS: dict[str, str] = {
     "rank": "Rank",
@@ -158,9 +158,11 @@ LABELS: dict[str, str] = {
     "action": "Action",
     "notes": "Notes",
     "reporting_contractor": "Reporting contractor",
-    "contract_number": "Contract number",
+    "contract_number": "Government contract",
     "order_number": "Order number",
     "contract_note": "Contract / order note",
+    "agency": "Agency",
+    "own_reference": "Own subcontract / purchase reference",
     "supplier_name": "Supplier name",
     "supplier_uei": "Supplier UEI",
     "supplier_cage": "Supplier CAGE",

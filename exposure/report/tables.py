@@ -50,7 +50,7 @@ from exposure.model.engine import NONCOMPLIANT
 from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
 from exposure.model.run import AssessmentRun, organizations_frame
 from exposure.report.catalogue import SHEETS, Sheet
-from exposure.report.edge_facts import edge_facts, network_context
+from exposure.report.edge_facts import edge_facts, government_contracts, network_context
 from exposure.report.frames import (
     REMEDIATION_COLUMNS,
     affected_organizations,
@@ -229,8 +229,11 @@ def build_tables(
         na_position="last",
         kind="stable",
     )
+    reported = plan[plan["buyer_id"] == for_org] if for_org is not None else plan
     reporting = reporting_frame(
-        plan[plan["buyer_id"] == for_org] if for_org is not None else plan, identified
+        reported,
+        identified,
+        government_contracts(con, run, reported["edge_index"].to_numpy(dtype=np.int64)),
     )
     reporting = reporting.sort_values(
         ["initial_report_due", "reporting_contractor", "contract_number", "supplier_name"],
