@@ -36,7 +36,7 @@ def assessed(report_db):
 @pytest.fixture
 def tables(assessed):
     con, run = assessed
-    return build_tables(con, run, identified=IDENTIFIED)
+    return build_tables(con, run, identified=IDENTIFIED, as_of=IDENTIFIED)
 
 
 def _stamp(text):

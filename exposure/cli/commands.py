@@ -24,6 +24,7 @@ from exposure.cli.console import (
     err_console,
     print_assessment,
     print_comparison,
+    print_deadline,
     print_demo,
     print_error,
     print_load,
@@ -289,6 +290,13 @@ def designate_command(
     "the effective date if later).",
 )
 @click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    help="Date the assessment speaks for (default today): past the deadline every open "
+    "exposed dependency is overdue, and every output says by how many days.",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
@@ -334,6 +342,7 @@ def assess_command(
     model: str | None,
     for_name: str | None,
     identified: datetime | None,
+    as_of: datetime | None,
     out: Path | None,
     top: int,
     only: tuple[str, ...],
@@ -399,7 +408,11 @@ def assess_command(
                     seed=seed,
                 )
                 tables = build_report(
-                    con, run, for_org=detail, identified=identified.date() if identified else None
+                    con,
+                    run,
+                    for_org=detail,
+                    identified=identified.date() if identified else None,
+                    as_of=as_of.date() if as_of else None,
                 )
             diff = None
             if baseline is not None:
@@ -414,6 +427,7 @@ def assess_command(
         _fail(exc)
         return
     print_assessment(run, top)
+    print_deadline(run, tables)
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
     print_uncertainty(run, tables, top)

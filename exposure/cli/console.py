@@ -45,6 +45,7 @@ __all__ = [
     "err_console",
     "print_assessment",
     "print_comparison",
+    "print_deadline",
     "print_demo",
     "print_error",
     "print_load",
@@ -273,6 +274,25 @@ def print_comparison(diff: ScenarioDiff, *, base_words: str = "") -> None:
     console.print(
         f"{len(diff.newly_exposed)} newly exposed, {len(diff.no_longer_exposed)} no longer exposed"
     )
+
+
+def print_deadline(run: AssessmentRun, tables: AssessmentTables) -> None:
+    """Print where the as-of date stands against the deadline (overdue days when past it)."""
+    if tables.as_of is None:
+        return
+    deadline = run.scenario.deadline
+    if tables.overdue_days:
+        open_count = len(tables.remediation)
+        console.print(
+            f"as of {tables.as_of}: the deadline {deadline} passed {tables.overdue_days} days "
+            f"ago; every open exposed dependency ({open_count} in the plan) is overdue by "
+            f"{tables.overdue_days} days"
+        )
+    else:
+        console.print(
+            f"as of {tables.as_of}: {(deadline - tables.as_of).days} days to the deadline "
+            f"{deadline}"
+        )
 
 
 def print_assessment(run: AssessmentRun, top: int) -> None:

@@ -43,6 +43,7 @@ __all__ = [
     "REPORT_COLUMNS",
     "ContractReference",
     "completion_dates",
+    "overdue_days",
     "parse_contract_reference",
     "remediation_frame",
     "reporting_frame",
@@ -208,21 +209,54 @@ def _months_text(months: pd.Series) -> pd.Series:
     return months.map(lambda m: "" if pd.isna(m) else f"{float(m):g}")
 
 
-def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def overdue_days(scenario: Scenario, as_of: date | None) -> int:
+    """Days by which ``as_of`` is past the scenario's deadline (0 on or before it, or None).
+
+    >>> overdue_days(Scenario(designated=(0,)), date(2026, 12, 3))  # deadline 2026-08-26
+    99
+    >>> overdue_days(Scenario(designated=(0,)), date(2026, 8, 26))
+    0
+    """
+    if as_of is None:
+        return 0
+    return max((as_of - scenario.deadline).days, 0)
+
+
+def _starts(edges: pd.DataFrame, effective: date) -> pd.Series:
+    """Per edge, when its replacement starts: the later of ``effective`` and the edge's
+    ``remediation_started`` (when the frame has that column and the date is known)."""
+    start = pd.Series(pd.Timestamp(effective), index=edges.index)
+    if "remediation_started" not in edges.columns:
+        return start
+    started = pd.to_datetime(edges["remediation_started"], errors="coerce")
+    return start.where(~(started > start), started)
+
+
+def remediation_frame(
+    edges: pd.DataFrame, scenario: Scenario, as_of: date | None = None
+) -> pd.DataFrame:
     """The plan: one row per edge of ``edges`` (same index, same order), with its action.
 
     Adds ``action_type``, ``due_date`` (the deadline), ``estimated_completion``,
-    ``days_past_deadline`` (positive when late) and ``action``, the words an analyst would
-    write for the row: what to do, by when, the qualified alternatives on record, and, for a
-    late row, how late and what follows.
+    ``days_past_deadline`` (positive when late), ``overdue_days`` and ``action``, the words an
+    analyst would write for the row: what to do, by when, the qualified alternatives on
+    record, and, for a late row, how late and what follows.
+
+    ``as_of`` is the date the assessment speaks for: past the deadline, every row (still in
+    the data, so still open) is overdue by ``as_of - deadline`` days, and its action says so.
+    The estimated completion counts from the later of the effective date and the edge's
+    ``remediation_started`` (an optional column of ``edges``); a row is late when that falls
+    after the deadline (without a later start, exactly the engine's ``edge_late``).
     """
     deadline = pd.Timestamp(scenario.deadline)
+    overdue = overdue_days(scenario, as_of)
     if edges.empty:
         return edges.assign(
             action_type=pd.Series(dtype=object),
             due_date=pd.Series(dtype="datetime64[ns]"),
             estimated_completion=pd.Series(dtype="datetime64[ns]"),
             days_past_deadline=pd.Series(dtype="Int64"),
+            overdue_days=pd.Series(dtype="Int64"),
             action=pd.Series(dtype=object),
         )
     tie = (edges["edge_type"] == "tie").to_numpy()
@@ -231,9 +265,10 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         tie, ACTION_END_SALE, np.where(direct, ACTION_END_PURCHASE, ACTION_REPLACE)
     )
     completion = completion_dates(scenario.effective, edges["replacement_months"])
-    completion = completion.where(~tie)
+    start = _starts(edges, scenario.effective)
+    completion = (completion + (start - pd.Timestamp(scenario.effective))).where(~tie)
     days_past = (completion - deadline).dt.days
-    late = edges["late"].astype(bool) & ~tie
+    late = (edges["late"].astype(bool) | (completion > deadline)) & ~tie
 
     product = _text(edges["product"], "the unnamed product")
     supplier, buyer = _text(edges["supplier"]), _text(edges["buyer"])
@@ -308,12 +343,19 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             " Replacement takes " + months + " months (estimated " + completion_text + ").",
         ),
     )
-    action = what + np.where(tie, "", alternatives_text + essential_text + timing_text)
+    action: pd.Series = what + np.where(tie, "", alternatives_text + essential_text + timing_text)
+    if overdue:
+        overdue_text = (
+            f"Overdue by {overdue} days (as of {as_of}; the deadline was "
+            f"{scenario.deadline.isoformat()}): "
+        )
+        action = pd.Series(overdue_text, index=edges.index) + action.astype(str)
     plan = edges.copy()
     plan["action_type"] = action_type
     plan["due_date"] = deadline
     plan["estimated_completion"] = completion
     plan["days_past_deadline"] = days_past.astype("Int64")
+    plan["overdue_days"] = pd.array([overdue] * len(plan), dtype="Int64")
     plan["late"] = late
     plan["action"] = action.astype(str)
     return plan

@@ -113,9 +113,14 @@ def build_report(
     *,
     for_org: int | None = None,
     identified: date | None = None,
+    as_of: date | None = None,
 ) -> AssessmentTables:
-    """The report's tables for a run, for the whole network or from one organization's seat."""
-    return build_tables(con, run, for_org=for_org, identified=identified)
+    """The report's tables for a run, for the whole network or from one organization's seat.
+
+    ``as_of`` is the date the report speaks for (default today): past the deadline, every
+    open exposed dependency is overdue, and every sheet says by how many days.
+    """
+    return build_tables(con, run, for_org=for_org, identified=identified, as_of=as_of)
 
 
 def write_report(
@@ -140,13 +145,14 @@ def report_bytes(
     *,
     for_org: int | None = None,
     identified: date | None = None,
+    as_of: date | None = None,
 ) -> bytes:
     """The report of :func:`write_report` as bytes, for a download (``suffix``: xlsx, csv, json).
 
     Raises:
         ExposureError: the report cannot be written in that format.
     """
-    tables = build_report(con, run, for_org=for_org, identified=identified)
+    tables = build_report(con, run, for_org=for_org, identified=identified, as_of=as_of)
     folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
     try:
         path = folder / f"assessment.{suffix.lstrip('.')}"

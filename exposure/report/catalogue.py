@@ -155,6 +155,7 @@ LABELS: dict[str, str] = {
     "due_date": "Due date",
     "estimated_completion": "Estimated completion",
     "days_past_deadline": "Days past deadline",
+    "overdue_days": "Days overdue (as of)",
     "action": "Action",
     "notes": "Notes",
     "reporting_contractor": "Reporting contractor",

@@ -291,6 +291,7 @@ REMEDIATION_COLUMNS = [
     "estimated_completion",
     "days_past_deadline",
     "late",
+    "overdue_days",
     "action",
     "notes",
     "source_file",

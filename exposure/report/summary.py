@@ -105,6 +105,7 @@ class SummaryInputs:
     identified_basis: str
     generated_at: datetime
     for_org: int | None = None
+    as_of: date | None = None
 
 
 _Add = Callable[[str, str, object], None]
@@ -149,6 +150,17 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     add(section, "Effective date", scenario.effective)
     add(section, "Transition (days)", scenario.transition_days)
     add(section, "Deadline", scenario.deadline)
+    if inputs.as_of is not None:
+        overdue = max((inputs.as_of - scenario.deadline).days, 0)
+        add(section, "As of", inputs.as_of)
+        add(
+            section,
+            "Deadline status",
+            f"passed {overdue} days ago: every open exposed dependency is overdue"
+            if overdue
+            else f"{(scenario.deadline - inputs.as_of).days} days to go",
+        )
+        add(section, "Days overdue", overdue)
     add(section, "Impact model", _MODELS.get(str(spec.model), str(spec.model)))
     add(
         section,
