@@ -93,7 +93,7 @@ def test_assess_for_writes_its_workbook_and_csv(report_db, tmp_path):
     workbook = openpyxl.load_workbook(tmp_path / "prime.xlsx")
     assert workbook["Summary"]["A1"].value == "Dependency assessment of Prime Corp: ad-hoc"
     lines = (tmp_path / "prime.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("name,kind,status,tier")
+    assert lines[0].startswith("rank,name,kind,status,tier")  # rank first, no org_id
     assert len(lines) == 5  # Prime Corp and the three organizations on its chains
 
 

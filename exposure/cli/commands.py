@@ -153,10 +153,21 @@ def load(
     print_load(report)
 
 
+_FORMAT = click.Choice(["table", "csv", "json"])
+
+
 @cli.command("status")
 @click.option("--limit", default=30, show_default=True, help="Data-quality rows to show.")
+@click.option(
+    "--format",
+    "output_format",
+    type=_FORMAT,
+    default="table",
+    show_default=True,
+    help="table (for people), csv (the loaded sources) or json (everything), on stdout.",
+)
 @click.pass_context
-def status_command(ctx: click.Context, limit: int) -> None:
+def status_command(ctx: click.Context, limit: int, output_format: str) -> None:
     """Show loaded sources with their hashes, counts and data-quality warnings."""
     from exposure import connect, status
 
@@ -172,7 +183,20 @@ def status_command(ctx: click.Context, limit: int) -> None:
     except ExposureError as exc:
         _fail(exc)
         return
-    print_status(result)
+    if output_format == "json":
+        import dataclasses
+        import json
+
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2, default=str))
+    elif output_format == "csv":
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            result.sources, columns=["file", "sheet", "kind", "rows", "sha256", "loaded_at"]
+        )
+        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S"), nl=False)
+    else:
+        print_status(result)
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -302,6 +326,15 @@ def designate_command(
     help="Write the assessment: report.xlsx (the workbook), .csv (affected) or .json.",
 )
 @click.option("--top", default=15, show_default=True, help="Affected organizations to print.")
+@click.option(
+    "--format",
+    "output_format",
+    type=_FORMAT,
+    default="table",
+    show_default=True,
+    help="What to print on stdout: table (for people), csv (the ranked affected "
+    "organizations) or json (the SPEC 5.1 assessment).",
+)
 @_scope_options
 @click.option(
     "--compare-to",
@@ -345,6 +378,7 @@ def assess_command(
     as_of: datetime | None,
     out: Path | None,
     top: int,
+    output_format: str,
     only: tuple[str, ...],
     except_: tuple[str, ...],
     unknown_scope: str | None,
@@ -365,6 +399,7 @@ def assess_command(
         compare_runs,
         connect,
         parse_clauses,
+        report_text,
         resolve_org,
         spec_for,
         write_report,
@@ -426,13 +461,18 @@ def assess_command(
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
+    if output_format != "table":
+        click.echo(report_text(run, tables, output_format), nl=False)
+        if out is not None:
+            err_console.print(f"wrote {out}")
+        return
+    if detail is not None:  # the organization's own assessment first, then the network's
+        print_organization(tables)
     print_assessment(run, top)
     print_deadline(run, tables)
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
     print_uncertainty(run, tables, top)
-    if detail is not None:
-        print_organization(tables)
     if out is not None:
         console.print(f"wrote {out}")
 

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -64,6 +64,22 @@ class _LiteralConsole(Console):
     def print(self, *objects: Any, **options: Any) -> None:
         super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
 
+    @property
+    def size(self) -> ConsoleDimensions:
+        """The terminal's size; piped (not a terminal, no ``COLUMNS``), wide enough that no
+        line wraps."""
+        size = super().size
+        if not self.is_terminal and not os.environ.get("COLUMNS") and self._width is None:
+            return ConsoleDimensions(PIPED_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+# Piped output (a file, another program) is not wrapped: lines up to this long stay whole.
+PIPED_WIDTH = 1000
 
 console = _LiteralConsole(stderr=False, markup=False, emoji=False, highlight=False)
 err_console = _LiteralConsole(stderr=True, markup=False, emoji=False, highlight=False)

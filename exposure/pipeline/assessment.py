@@ -32,7 +32,14 @@ from exposure.warehouse.graph_store import load_graph
 from exposure.warehouse.results import store_results
 from exposure.warehouse.scenarios import build_scenario, link_probabilities
 
-__all__ = ["Progress", "assess", "build_report", "report_bytes", "write_report"]
+__all__ = [
+    "Progress",
+    "assess",
+    "build_report",
+    "report_bytes",
+    "report_text",
+    "write_report",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +143,17 @@ def write_report(
     written when they were built for one organization.
     """
     return _write(run, Path(path), tables=tables, progress=progress)
+
+
+def report_text(run: AssessmentRun, tables: AssessmentTables, suffix: str) -> str:
+    """The report of :func:`write_report` as text (``suffix``: csv or json), for stdout."""
+    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
+    try:
+        path = folder / f"assessment.{suffix.lstrip('.')}"
+        write_report(run, tables, path)
+        return path.read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def report_bytes(

@@ -27,6 +27,7 @@ from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.model.headline import headline
 from exposure.model.run import AssessmentRun
 from exposure.report.catalogue import INTERNAL_COLUMNS
+from exposure.report.plain import plain_frame
 from exposure.report.tables import AssessmentTables
 from exposure.report.workbook import write_workbook
 
@@ -219,7 +220,6 @@ def write_report(
         path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return path
     if suffix == ".csv":
-        # name first (the CSV's long-standing layout); rank, implied by the row order, last
-        columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
-        return write_csv(tables.organizations[columns], path)
+        # rank first, plain numbers and true/false, no internal ids (exposure.report.plain)
+        return write_csv(plain_frame(tables.organizations), path)
     return write_workbook(tables, path, progress=progress)
