@@ -575,6 +575,7 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
         return
     workbook_path = path.with_name("exposure-demo-assessment.xlsx")
     json_path = path.with_name("exposure-demo-assessment.json")
+    seat_path = path.with_name("exposure-demo-meridian.xlsx")
     try:
         with progress_bar() as progress:
             result = run_demo(
@@ -583,6 +584,7 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
                 report=workbook_path,
                 also=(json_path,),
                 progress=progress,
+                seat_report=seat_path,
             )
     except (ExposureError, OSError) as exc:
         _fail(exc)

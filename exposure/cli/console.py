@@ -571,3 +571,5 @@ def print_demo(result: DemoResult, *, workbook: Path, json_path: Path) -> None:
     sheets = ", ".join(["Summary", *(sheet.title for sheet in SHEETS)])
     console.print(f"assessment workbook: {workbook} ({sheets})")
     console.print(f"assessment JSON: {json_path} (SPEC 5.1)")
+    for seat in (p for p in result.written if p not in (workbook, json_path)):
+        console.print(f"one company's own assessment (Meridian Aerospace Corporation): {seat}")

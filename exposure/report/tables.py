@@ -242,6 +242,10 @@ def build_tables(
         na_position="last",
         kind="stable",
     )
+    if for_org is not None:
+        # From a company's seat, agencies are customers whose contracts are touched (Summary:
+        # government contracts touched), never organizations to remediate.
+        plan = plan[plan["buyer_kind"] != "agency"]
     reported = plan[plan["buyer_id"] == for_org] if for_org is not None else plan
     reporting = reporting_frame(
         reported,
@@ -321,7 +325,7 @@ def build_tables(
             "Value-at-risk percentiles per organization are kept for the organizations with "
             "the most value that could be at risk; blank for the others.",
         )
-    if overdue:
+    if overdue and len(remediation):
         notes["Remediation"] = (
             *notes.get("Remediation", ()),
             f"As of {as_of} the deadline ({scenario.deadline}) passed {overdue} days ago: "
