@@ -108,3 +108,42 @@ def test_cli_and_json_say_how_many_days_overdue(report_db, tmp_path):
     )
     assert code == 0, output
     assert "as of 2026-07-01: 56 days to the deadline 2026-08-26" in output
+
+
+def test_remediation_started_column_loads_and_moves_the_completion(tmp_path):
+    """A 'Remediation Start Date' header maps to remediation_started. B Co started replacing
+    Chat (3 months) on 2026-06-01: estimated 2026-09-01, 6 days after the 2026-08-26 deadline,
+    late; C Co gave no start: from the effective date, 2026-05-30, on time."""
+    rels = tmp_path / "rels.csv"
+    rels.write_text(
+        "buyer,supplier,relation,product,contract_id,replacement_months,dod_use,"
+        "Remediation Start Date\n"
+        "B Co,Vendor AI,saas,Chat,B-1,3,true,2026-06-01\n"
+        "C Co,Vendor AI,saas,Chat,C-1,3,true,\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "r.duckdb"
+    code, output = run_cli("--db", db, "load", rels)
+    assert code == 0, output
+    con = connect(db)
+    try:
+        run = assess_scenario(con, ScenarioSpec(designated=("Vendor AI",)))
+        tables = build_tables(con, run, identified=BEFORE, as_of=date(2026, 3, 1))
+    finally:
+        con.close()
+    plan = tables.remediation.set_index("buyer")
+    assert plan.loc["B Co", "remediation_started"] == pd.Timestamp("2026-06-01")
+    assert plan.loc["B Co", "estimated_completion"] == pd.Timestamp("2026-09-01")
+    assert bool(plan.loc["B Co", "late"]) and not bool(plan.loc["C Co", "late"])
+    assert plan.loc["C Co", "estimated_completion"] == pd.Timestamp("2026-05-30")
+
+
+def test_a_bad_remediation_start_is_refused(tmp_path):
+    rels = tmp_path / "rels.csv"
+    rels.write_text(
+        "buyer,supplier,relation,product,remediation_started\nB Co,Vendor AI,saas,Chat,soon\n",
+        encoding="utf-8",
+    )
+    code, output = run_cli("--db", tmp_path / "r.duckdb", "load", rels)
+    assert code != 0
+    assert "remediation_started" in output and "expected a date" in output

@@ -65,6 +65,7 @@ ColumnType = Literal[
     "number",
     "bool",
     "fact",
+    "date",
 ]
 
 ORG_KINDS: tuple[str, ...] = (
@@ -132,6 +133,8 @@ _RELATIONSHIP_COLUMNS = (
     Column("replacement_months", "number", minimum=0, maximum=1200),
     Column("dod_use", "bool"),
     Column("notes", "text"),
+    # When the buyer began replacing this input (blank: at the designation's effective date).
+    Column("remediation_started", "date"),
     # Where and how the dependency runs (exposure.model.facts); blank is unknown.
     Column("deployment", "fact"),
     Column("environment", "fact"),
@@ -303,6 +306,13 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "federal use",
     ),
     "notes": ("note", "comment", "comments", "remarks", "description notes"),
+    "remediation_started": (
+        "remediation start",
+        "remediation start date",
+        "replacement started",
+        "replacement start date",
+        "mitigation started",
+    ),
     "deployment": (
         "deployment type",
         "deployment model",

@@ -78,6 +78,7 @@ EDGE_COLUMNS = (
     "replacement_months",
     "dod_use",
     "notes",
+    "remediation_started",  # when the buyer began replacing it (NaT: the effective date)
     "tier",  # the edge's tier (0 for ties)
     "late",  # the engine's edge_late
     "designated_source",  # the source at the start of the edge's shortest chain

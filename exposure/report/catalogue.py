@@ -152,6 +152,7 @@ LABELS: dict[str, str] = {
     "authorized_alternatives_count": "Authorized alternatives (count)",
     "no_authorized_alternative": "No authorized alternative at this level",
     "replacement_months": "Replacement (months)",
+    "remediation_started": "Remediation started",
     "due_date": "Due date",
     "estimated_completion": "Estimated completion",
     "days_past_deadline": "Days past deadline",

@@ -191,6 +191,7 @@ def edge_facts(
             "replacement_months": graph.replacement_months[edges],
             "dod_use": graph.dod_use[edges],
             "notes": attributes["notes"].to_numpy(dtype=object),
+            "remediation_started": pd.to_datetime(attributes["remediation_started"]).array,
             "tier": np.where(tie, 0, result.edge_tier[edges]),
             "late": result.edge_late[edges] & ~tie,
             "designated_source": np.where(tie, context.names[buyer], context.names[origin]),

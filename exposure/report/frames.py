@@ -286,6 +286,7 @@ REMEDIATION_COLUMNS = [
     "operator",
     "use",
     "replacement_months",
+    "remediation_started",
     "dod_use",
     "due_date",
     "estimated_completion",
