@@ -4,7 +4,7 @@ The hand-built network of tests/data/flowdown/ (every edge "buyer depends on sup
 AI designated): two primes under two agencies and shared subcontractors.
 
 * Prime X Corp holds FA0000-25-C-0001 (Tempest, Air Force) and N00000-24-C-0002 (Frigate,
-  Navy); Prime Y Corp holds N00000-25-C-0003 (Sonar, Navy) and FA0000-23-D-0004/0007 (Trainer,
+  Navy; its order 0042 given apart in the order_id column); Prime Y Corp holds N00000-25-C-0003 (Sonar, Navy) and FA0000-23-D-0004/0007 (Trainer,
   Air Force: contract FA0000-23-D-0004, order 0007).
 * Host Co resells Vendor AI's Models in Model Hub (H-1). Model Hub goes to Sub A (used in Radar
   Analytics, SA-PO-1), Sub B (used in Docs Assistant, which Sub B sells to no one: the chain
@@ -24,7 +24,8 @@ Worked out by hand, the Reporting rows (contractor, government contract, supplie
 * Sub B, Model Hub from Host Co: feeds no government contract. 1 row.
 * Sub C, Model Hub from Host Co: feeds only a retailer: no government contract. 1 row.
 * Prime X, Radar Analytics from Sub A: used in Tempest, so FA0000-25-C-0001 only (not the
-  Frigate). Prime X, Chat from Vendor AI: used in Frigate, so N00000-24-C-0002 only. 2 rows.
+  Frigate). Prime X, Chat from Vendor AI: used in Frigate, so N00000-24-C-0002 order 0042
+  only. 2 rows.
 * Prime Y, Radar Analytics from Sub A: PY-SC-1 feeds Sonar and Trainer, PY-SC-2 feeds Sonar:
   one row for N00000-25-C-0003 citing both own references, one for the Trainer order. 2 rows.
 * The retailer's shop app has no DoD use; agencies report nothing. 12 rows in all.
@@ -90,7 +91,7 @@ def test_reporting_rows_cite_the_government_contract_by_hand(flowdown_tables):
         ("Sub B LLC", NONE, "", "Host Co", "Model Hub"),
         ("Sub C LLC", NONE, "", "Host Co", "Model Hub"),
         ("Prime X Corp", "FA0000-25-C-0001", "", "Sub A LLC", "Radar Analytics"),
-        ("Prime X Corp", "N00000-24-C-0002", "", "Vendor AI", "Chat"),
+        ("Prime X Corp", "N00000-24-C-0002", "0042", "Vendor AI", "Chat"),
         ("Prime Y Corp", "N00000-25-C-0003", "", "Sub A LLC", "Radar Analytics"),
         ("Prime Y Corp", "FA0000-23-D-0004", "0007", "Sub A LLC", "Radar Analytics"),
     }
@@ -101,6 +102,8 @@ def test_reporting_rows_cite_the_government_contract_by_hand(flowdown_tables):
     trainer = rows[("Prime Y Corp", "FA0000-23-D-0004", "0007", "Sub A LLC", "Radar Analytics")]
     assert trainer.own_reference == "PY-SC-1"
     assert trainer.agency == "Department of the Air Force"
+    chat = rows[("Prime X Corp", "N00000-24-C-0002", "0042", "Vendor AI", "Chat")]
+    assert chat.contract_note == "order number from the data's order_id column"
     host = rows[("Host Co", "FA0000-25-C-0001", "", "Vendor AI", "Models")]
     assert host.own_reference == "H-1" and host.program == "Tempest"
     for contractor in ("Sub B LLC", "Sub C LLC"):

@@ -125,6 +125,8 @@ _RELATIONSHIP_COLUMNS = (
     Column("product", "text"),
     Column("used_in", "text"),
     Column("contract_id", "text"),
+    # The order under the contract (task or delivery order), when the data gives it apart.
+    Column("order_id", "text"),
     Column("program", "text"),
     Column("annual_value_usd", "money", minimum=0),
     Column("criticality", "int", minimum=1, maximum=5),
@@ -306,6 +308,15 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "federal use",
     ),
     "notes": ("note", "comment", "comments", "remarks", "description notes"),
+    "order_id": (
+        "order",
+        "order number",
+        "order no",
+        "task order",
+        "delivery order",
+        "task order number",
+        "delivery order number",
+    ),
     "remediation_started": (
         "remediation start",
         "remediation start date",

@@ -133,6 +133,7 @@ FLOWDOWN_FIELDS = [
     "agency",
     "government_contract",
     "contract_program",
+    "government_order",  # the prime contract's order_id (None: the data gives none apart)
 ]
 
 NO_GOVERNMENT_CONTRACT = (
@@ -443,9 +444,16 @@ def reporting_frame(
     def part(index: int) -> pd.Series:
         return contract_ids.map(lambda value: references[value][index])
 
-    contract_note = part(2).where(~none, NO_GOVERNMENT_CONTRACT)
+    contract_number, order_number, contract_note = part(0), part(1), part(2)
+    # An order_id given apart on the prime contract is the order; contract_id the contract.
+    order_given = _text(rows["government_order"])
+    apart = (order_given != "").to_numpy() & ~none
+    contract_number = contract_number.where(~apart, contract_ids)
+    order_number = order_number.where(~apart, order_given)
+    contract_note = contract_note.where(~apart, "order number from the data's order_id column")
+    contract_note = contract_note.where(~none, NO_GOVERNMENT_CONTRACT)
     contract_note = contract_note.where(
-        none | (contract_ids != ""),
+        none | (contract_ids != "") | apart,
         "the prime contract with the agency carries no contract number in the data",
     )
 
@@ -498,8 +506,8 @@ def reporting_frame(
     report = pd.DataFrame(
         {
             "reporting_contractor": rows["buyer"],
-            "contract_number": part(0),
-            "order_number": part(1),
+            "contract_number": contract_number,
+            "order_number": order_number,
             "contract_note": contract_note,
             "agency": _text(rows["agency"]),
             "program": rows["contract_program"].where(~none, rows["program"]),

@@ -228,7 +228,7 @@ def government_contracts(
         exposed & (np.asarray(graph.kinds, dtype=object)[graph.buyer] == "agency")
     ).astype(np.int64)
     facts = edge_attributes_for(
-        con, graph.edge_id[to_agency], ("relation", "contract_id", "program", "product")
+        con, graph.edge_id[to_agency], ("relation", "contract_id", "program", "product", "order_id")
     )
     prime = (facts["relation"] == "prime_contract").to_numpy(dtype=bool)
     contract = np.zeros(graph.n_edges, dtype=bool)
@@ -245,8 +245,9 @@ def government_contracts(
             "agency": np.asarray(graph.names, dtype=object)[graph.buyer[contract_edge]],
             "government_contract": rows["contract_id"].to_numpy(dtype=object),
             "contract_program": program.to_numpy(dtype=object),
+            "government_order": rows["order_id"].to_numpy(dtype=object),
         }
     )
-    for column in ("government_contract", "contract_program"):
+    for column in ("government_contract", "contract_program", "government_order"):
         frame[column] = frame[column].where(frame[column].notna(), None)
     return frame[FLOWDOWN_FIELDS]

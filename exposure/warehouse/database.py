@@ -115,6 +115,7 @@ CREATE TABLE IF NOT EXISTS stg_relationships (
     dod_use BOOLEAN,
     notes VARCHAR,
     remediation_started DATE,
+    order_id VARCHAR,
     deployment VARCHAR,
     environment VARCHAR,
     operator VARCHAR,
@@ -186,6 +187,7 @@ def connect(
         con.execute(
             "ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS remediation_started DATE"
         )
+        con.execute("ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS order_id VARCHAR")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
     return con
