@@ -463,7 +463,7 @@ def test_download_the_assessment_on_screen(demo_db, app_for, suffix):
         assert sum(o["exposed"] for o in report["organizations"]) == 38
     else:
         lines = data.decode("utf-8").splitlines()
-        assert lines[0].startswith("name,kind,status,tier") and len(lines) == 1 + 38
+        assert lines[0].startswith("rank,name,kind,status,tier") and len(lines) == 1 + 38
 
 
 def test_download_the_workbook(demo_db, app_for):
