@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+from datetime import date
 
 import duckdb
 import pandas as pd
@@ -123,6 +124,23 @@ def set_spec(spec: ScenarioSpec, *, from_widget: bool = False) -> None:
 def revision() -> int:
     scenarios()
     return int(st.session_state.get("revision", 0))
+
+
+def as_of() -> date:
+    """The date the assessment speaks for (the Scenario page's "As of"; default today)."""
+    value = st.session_state.get("as_of")
+    return value if isinstance(value, date) else date.today()
+
+
+def deadline_words(run: AssessmentRun) -> str:
+    """Where the as-of date stands against the run's deadline, in words."""
+    when, deadline = as_of(), run.scenario.deadline
+    if when > deadline:
+        return (
+            f"As of {when} the deadline ({deadline}) passed {(when - deadline).days} days ago: "
+            "every open exposed dependency is overdue."
+        )
+    return f"As of {when}: {(deadline - when).days} days to the deadline ({deadline})."
 
 
 # Runs -----------------------------------------------------------------------------------------

@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         assess,
         build_report,
         report_bytes,
+        report_text,
         write_report,
     )
     from exposure.pipeline.demo import DEMO_SCENARIO, DemoResult, run_demo
@@ -110,6 +111,7 @@ _HOME = {
     "assess": "exposure.pipeline.assessment",
     "build_report": "exposure.pipeline.assessment",
     "report_bytes": "exposure.pipeline.assessment",
+    "report_text": "exposure.pipeline.assessment",
     "write_report": "exposure.pipeline.assessment",
     "DEMO_SCENARIO": "exposure.pipeline.demo",
     "DemoResult": "exposure.pipeline.demo",
@@ -200,6 +202,7 @@ __all__ = [
     "reference_for",
     "report_bytes",
     "report_from",
+    "report_text",
     "resolve_org",
     "run_demo",
     "screen",

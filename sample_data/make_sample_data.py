@@ -12,6 +12,7 @@ Standard library and openpyxl only.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import random
@@ -586,6 +587,48 @@ def write_xlsx(path: Path, sheets: dict[str, tuple[list[str], list[list]]], titl
     path.write_bytes(buffer.getvalue())
 
 
+SAM_HEADERS = [
+    "Classification", "Name", "Prefix", "First", "Middle", "Last", "Suffix", "Address 1",
+    "Address 2", "Address 3", "Address 4", "City", "State / Province", "Country", "Zip Code",
+    "D&B Open Data Flag", "Unique Entity Identifier (DUNS)", "Unique Entity Identifier (SAM)",
+    "Exclusion Program", "Excluding Agency", "CT Code", "Exclusion Type", "Additional Comments",
+    "Active Date", "Termination Date", "Record Status", "Cross-Reference", "SAM Number", "CAGE",
+    "NPI", "Creation_Date",
+]
+
+# A small SAM.gov exclusions extract (invented records in the public extract's layout): one
+# record matches a sample organization by UEI (Tamsin Electronics Ltd.), one is a near-miss
+# listed for review and never confirmed (a "Harlow Precision Casting Company" without a UEI,
+# against the sample's Harlow Precision Castings Inc.), one names no one in the network.
+EXCLUSIONS = [
+    ["Firm", "Tamsin Electronics Ltd.", "GBR", "E8V6F89W7WXZ", "DOD", "Ineligible (Proceedings Completed)",
+     "01/15/2026", "Indefinite", "S4MRTAMS1"],
+    ["Firm", "Harlow Precision Casting Company", "USA", "", "GSA", "Ineligible (Proceedings Pending)",
+     "02/02/2026", "Indefinite", "S4MRHARL2"],
+    ["Firm", "Quillfeather Munitions Trading", "USA", "QFMT00000001", "DOD",
+     "Prohibition/Restriction", "11/20/2025", "Indefinite", "S4MRQFMT3"],
+]
+
+
+def write_exclusions(path: Path) -> None:
+    """The SAM.gov-layout exclusions sample (31 columns, every cell quoted, CRLF lines)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, quoting=csv.QUOTE_ALL, lineterminator="\r\n")
+    writer.writerow(SAM_HEADERS)
+    for kind, name, country, uei, agency, exclusion, active, until, sam in EXCLUSIONS:
+        row = dict.fromkeys(SAM_HEADERS, "")
+        row.update({
+            "Classification": kind, "Name": name, "Country": country, "D&B Open Data Flag": "N",
+            "Unique Entity Identifier (SAM)": uei, "Exclusion Program": "Reciprocal",
+            "Excluding Agency": agency, "Exclusion Type": exclusion,
+            "Additional Comments": "Invented record for the exposure sample data",
+            "Active Date": active, "Termination Date": until, "SAM Number": sam,
+            "Creation_Date": "2026-02-27",
+        })
+        writer.writerow([row[h] for h in SAM_HEADERS])
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
 def main() -> None:
     org_rows, _ = organizations()
     rel_rows = relationships()
@@ -614,6 +657,7 @@ def main() -> None:
                 f"prime_vendor_list.xlsx,{VENDOR_LIST_BUYER},",
                 *(f"attestations/{name},," for name in attestation_files)]
     (OUT / "manifest.csv").write_text("\n".join(manifest) + "\n", encoding="utf-8")
+    write_exclusions(OUT / "exclusions.csv")
     print(f"wrote {len(org_rows)} organizations, {len(rel_rows)} relationships, "
           f"{len(vendors)} vendor rows and {len(ATTESTATIONS)} attestations to {OUT}")
 

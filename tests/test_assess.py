@@ -163,7 +163,7 @@ def test_stored_scenario_and_results(db, tmp_path):
     assert code == 0, output
     assert "Stored assessments" in output and "baseline" in output
     lines = (tmp_path / "r.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("name,kind,status,tier")
+    assert lines[0].startswith("rank,name,kind,status,tier")
     assert len(lines) == 5
 
 

@@ -13,6 +13,7 @@ import json
 import shutil
 import sys
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import openpyxl
@@ -464,7 +465,7 @@ def test_download_the_assessment_on_screen(demo_db, app_for, suffix):
         assert sum(o["exposed"] for o in report["organizations"]) == 38
     else:
         lines = data.decode("utf-8").splitlines()
-        assert lines[0].startswith("name,kind,status,tier") and len(lines) == 1 + 38
+        assert lines[0].startswith("rank,name,kind,status,tier") and len(lines) == 1 + 38
 
 
 def test_download_the_workbook(demo_db, app_for):
@@ -506,3 +507,17 @@ def test_no_free_form_sql_anywhere_in_the_app():
         text = page.read_text(encoding="utf-8")
         assert "execute(" not in text and ".sql(" not in text, page
         assert "text_area" not in text, page
+
+
+def test_the_as_of_control_says_how_many_days_overdue(demo_db, app_for):
+    # Effective 2026-02-27 + 180 days: the deadline is 2026-08-26; 2026-12-03 is 99 days past.
+    at = go(app_for(demo_db), "scenario")
+    click(find(at, "Anthropic"), "designate")
+    at.date_input(key="as_of_widget").set_value(date(2026, 12, 3)).run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = [c.value for c in at.caption]
+    assert any("passed 99 days ago" in text for text in captions), captions
+    assert at.session_state["as_of"] == date(2026, 12, 3)
+    at.date_input(key="as_of_widget").set_value(date(2026, 7, 1)).run()
+    captions = [c.value for c in at.caption]
+    assert any("56 days to the deadline" in text for text in captions), captions

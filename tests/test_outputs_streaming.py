@@ -30,6 +30,8 @@ def demo(tmp_path_factory):
 
 def _expected(run, tables) -> bytes:
     payload = assessment_json(run, detail_for=tables.for_org_id)
+    payload["as_of"] = None if tables.as_of is None else tables.as_of.isoformat()
+    payload["overdue_days"] = tables.overdue_days
     if tables.for_org_id is not None:
         payload["for"] = organization_json(tables)
     return (json.dumps(payload, indent=2, ensure_ascii=False) + "\n").encode("utf-8")

@@ -33,7 +33,8 @@ def test_assess_writes_the_workbook(report_db, tmp_path):
     workbook = openpyxl.load_workbook(out)
     ws = workbook["Reporting"]
     values = [cell for row in ws.iter_rows(values_only=True) for cell in row]
-    assert "W56KGZ-24-D-0001" in values and "0003" in values
+    # The government contract the dependency feeds, and the contractor's own order beside it
+    assert "N00024-24-C-5310" in values and "W56KGZ-24-D-0001/0003" in values
     assert workbook["Summary"]["A1"].value == "Dependency assessment: ad-hoc"
 
 
@@ -67,7 +68,8 @@ def test_assess_for_one_organization(report_db, tmp_path):
         ["Vendor AI, PBC", "Prime Corp"],
         ["Vendor AI, PBC", "Cloud Host Inc", "Platform Co LLC", "Prime Corp"],
     ]
-    assert [r["order_number"] for r in mine["reporting"]] == ["N00039-25-F-0217"]
+    assert [r["contract_number"] for r in mine["reporting"]] == ["N00024-24-C-5310"]
+    assert [r["own_reference"] for r in mine["reporting"]] == ["N00039-25-F-0217"]
     assert mine["reporting"][0]["initial_report_due"] == "2026-07-07"
     assert {r["supplier"] for r in mine["remediation"]} == {"Platform Co LLC", "Vendor AI, PBC"}
     by_name = {o["name"]: o for o in payload["organizations"]}
@@ -91,7 +93,7 @@ def test_assess_for_writes_its_workbook_and_csv(report_db, tmp_path):
     workbook = openpyxl.load_workbook(tmp_path / "prime.xlsx")
     assert workbook["Summary"]["A1"].value == "Dependency assessment of Prime Corp: ad-hoc"
     lines = (tmp_path / "prime.csv").read_text(encoding="utf-8").splitlines()
-    assert lines[0].startswith("name,kind,status,tier")
+    assert lines[0].startswith("rank,name,kind,status,tier")  # rank first, no org_id
     assert len(lines) == 5  # Prime Corp and the three organizations on its chains
 
 

@@ -36,7 +36,7 @@ def assessed(report_db):
 @pytest.fixture
 def tables(assessed):
     con, run = assessed
-    return build_tables(con, run, identified=IDENTIFIED)
+    return build_tables(con, run, identified=IDENTIFIED, as_of=IDENTIFIED)
 
 
 def _stamp(text):
@@ -152,18 +152,17 @@ def test_reporting_by_hand(tables):
     report = tables.reporting.set_index("reporting_contractor")
     # DoD-use exposed inputs of contractors: not the agency's, not Vendor Chat (no DoD use)
     assert set(report.index) == {"Cloud Host Inc", "Platform Co LLC", "Prime Corp"}
-    assert report.loc["Cloud Host Inc", ["contract_number", "order_number"]].tolist() == [
-        "CH-RA-1",
-        "",
-    ]
-    assert report.loc["Platform Co LLC", ["contract_number", "order_number"]].tolist() == [
-        "W56KGZ-24-D-0001",
-        "0003",
-    ]
-    assert report.loc["Prime Corp", ["contract_number", "order_number"]].tolist() == [
-        "",
-        "N00039-25-F-0217",
-    ]
+    # Every report cites the government contract its dependency feeds: Prime Corp's prime
+    # contract with the Department of Defense, N00024-24-C-5310 (Sea Lance); each contractor's
+    # own purchase or subcontract reference has its own column.
+    assert (report["contract_number"] == "N00024-24-C-5310").all()
+    assert (report["order_number"] == "").all()
+    assert (report["agency"] == "Department of Defense").all()
+    assert report["own_reference"].to_dict() == {
+        "Cloud Host Inc": "CH-RA-1",
+        "Platform Co LLC": "W56KGZ-24-D-0001/0003",
+        "Prime Corp": "N00039-25-F-0217",
+    }
     assert report.loc[
         "Platform Co LLC", ["supplier_name", "supplier_uei", "supplier_cage"]
     ].tolist() == [

@@ -17,6 +17,7 @@ import pytest
 from exposure import assess as assess_scenario
 from exposure import build_report, connect, write_report
 from exposure.core.errors import ExposureError
+from exposure.model.remediation import NO_GOVERNMENT_CONTRACT
 from exposure.model.scenario import ScenarioSpec
 from exposure.pipeline.demo import run_demo
 from exposure.report.catalogue import INTERNAL_COLUMNS, column_label
@@ -159,8 +160,9 @@ def test_sample_reporting_uses_the_seeded_rule(sample):
     assert set(report["followup_report_due"]) == {pd.Timestamp("2026-07-17")}
     assert not (report["reporting_contractor"].str.startswith("Department of")).any()
     numbered = (report["contract_number"] != "") | (report["order_number"] != "")
-    missing = report["contract_note"] == "no contract number in the data"
-    assert (numbered | missing).all() and missing.any()  # Bayline's integration has none
+    feeds_none = report["contract_note"] == NO_GOVERNMENT_CONTRACT
+    assert (numbered | feeds_none).all() and feeds_none.any()  # Bluefin's Bedrock feeds none
+    assert (report["own_reference"] == "").any()  # Bayline's integration has no reference
 
 
 def test_summary_sheet_states_scenario_data_version_and_chart(sample):

@@ -25,7 +25,7 @@ PICKABLE = 2000  # exposed organizations offered in the picker; search reaches t
 
 @st.cache_resource(show_spinner=False, max_entries=16)
 def _tables(_run: AssessmentRun, key: str, org: int) -> AssessmentTables:
-    return build_report(shared.cursor(), _run, for_org=org)
+    return build_report(shared.cursor(), _run, for_org=org, as_of=shared.as_of())
 
 
 def _show(frame: pd.DataFrame, *, drop: tuple[str, ...] = ()) -> None:
@@ -114,7 +114,7 @@ def render() -> None:
         return
     detail = org_detail(shared.cursor(), run, org)
     with st.spinner("Reading its chains, evidence and plan..."):
-        tables = _tables(run, shared.run_key(run), org)
+        tables = _tables(run, f"{shared.run_key(run)}:{shared.as_of()}", org)
     facts = detail.facts
     st.header(plain(detail.name), anchor=False)
     columns = st.columns(5)

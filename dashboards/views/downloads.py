@@ -49,7 +49,7 @@ def render() -> None:
                 key="download_detail",
             ):
                 org_name = None
-    key = (repr(spec), run.data_version, suffix, org_name)
+    key = (repr(spec), run.data_version, suffix, org_name, shared.as_of())
     prepared = st.session_state.get("prepared_download")
     if prepared is None or prepared[0] != key:
         prepared = None
@@ -61,6 +61,7 @@ def render() -> None:
                         run,
                         suffix,
                         for_org=int(detail_org) if org_name and detail_org is not None else None,
+                        as_of=shared.as_of(),
                     )
                 except ExposureError as exc:
                     st.error(str(exc))

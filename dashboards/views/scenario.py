@@ -157,7 +157,17 @@ def _members(title: str, role: str, names: tuple[str, ...]) -> None:
 def _levers() -> None:
     spec = shared.active_spec()
     key = f"{spec.name}:{shared.revision()}"
-    columns = st.columns(4)
+    columns = st.columns(5)
+    chosen = columns[4].date_input(
+        "As of",
+        value=shared.as_of(),
+        key="as_of_widget",
+        format="YYYY-MM-DD",
+        help="The date the assessment speaks for: past the deadline every open exposed "
+        "dependency is overdue, and the reports say by how many days.",
+    )
+    if isinstance(chosen, date):  # kept outside the widget's key, which leaves with the page
+        st.session_state["as_of"] = chosen
     effective = columns[0].date_input(
         "Effective date", value=spec.effective, key=f"effective:{key}", format="YYYY-MM-DD"
     )
@@ -208,6 +218,7 @@ def _outcome() -> None:
     run, frame, figures = shared.current_headline()
     st.subheader("Outcome")
     shared.show_headline(figures, run)
+    st.caption(plain(shared.deadline_words(run)))
     for note in run.notes:
         st.caption(f"Note: {plain(note)}")
     left, right = st.columns([3, 2])

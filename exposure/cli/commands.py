@@ -24,6 +24,7 @@ from exposure.cli.console import (
     err_console,
     print_assessment,
     print_comparison,
+    print_deadline,
     print_demo,
     print_error,
     print_load,
@@ -152,10 +153,21 @@ def load(
     print_load(report)
 
 
+_FORMAT = click.Choice(["table", "csv", "json"])
+
+
 @cli.command("status")
 @click.option("--limit", default=30, show_default=True, help="Data-quality rows to show.")
+@click.option(
+    "--format",
+    "output_format",
+    type=_FORMAT,
+    default="table",
+    show_default=True,
+    help="table (for people), csv (the loaded sources) or json (everything), on stdout.",
+)
 @click.pass_context
-def status_command(ctx: click.Context, limit: int) -> None:
+def status_command(ctx: click.Context, limit: int, output_format: str) -> None:
     """Show loaded sources with their hashes, counts and data-quality warnings."""
     from exposure import connect, status
 
@@ -171,7 +183,20 @@ def status_command(ctx: click.Context, limit: int) -> None:
     except ExposureError as exc:
         _fail(exc)
         return
-    print_status(result)
+    if output_format == "json":
+        import dataclasses
+        import json
+
+        click.echo(json.dumps(dataclasses.asdict(result), indent=2, default=str))
+    elif output_format == "csv":
+        import pandas as pd
+
+        frame = pd.DataFrame(
+            result.sources, columns=["file", "sheet", "kind", "rows", "sha256", "loaded_at"]
+        )
+        click.echo(frame.to_csv(index=False, date_format="%Y-%m-%d %H:%M:%S"), nl=False)
+    else:
+        print_status(result)
 
 
 _DATE = click.DateTime(formats=["%Y-%m-%d"])
@@ -289,6 +314,13 @@ def designate_command(
     "the effective date if later).",
 )
 @click.option(
+    "--as-of",
+    "as_of",
+    type=_DATE,
+    help="Date the assessment speaks for (default today): past the deadline every open "
+    "exposed dependency is overdue, and every output says by how many days.",
+)
+@click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     help="Write the assessment: report.xlsx (the workbook), .csv or .parquet (affected, ranked) "
@@ -319,6 +351,15 @@ def designate_command(
     "--results",
     type=click.Path(file_okay=False, path_type=Path),
     help="Spark on Parquet: write the results here.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=_FORMAT,
+    default="table",
+    show_default=True,
+    help="What to print on stdout: table (for people), csv (the ranked affected "
+    "organizations) or json (the SPEC 5.1 assessment).",
 )
 @_scope_options
 @click.option(
@@ -360,8 +401,10 @@ def assess_command(
     model: str | None,
     for_name: str | None,
     identified: datetime | None,
+    as_of: datetime | None,
     out: Path | None,
     top: int,
+    output_format: str,
     only: tuple[str, ...],
     except_: tuple[str, ...],
     unknown_scope: str | None,
@@ -386,6 +429,7 @@ def assess_command(
         compare_runs,
         connect,
         parse_clauses,
+        report_text,
         resolve_org,
         spec_for,
         write_report,
@@ -435,13 +479,20 @@ def assess_command(
                 # The network's JSON and the printed ranking need only the run: the tables
                 # (seconds at scale) are built for the formats and sections that show them.
                 tables = None
-                if detail is not None or samples > 0 or _needs_tables(out):
+                if (
+                    detail is not None
+                    or samples > 0
+                    or as_of is not None
+                    or output_format != "table"
+                    or _needs_tables(out)
+                ):
                     progress("building the report's tables", 0, 1)
                     tables = build_report(
                         con,
                         run,
                         for_org=detail,
                         identified=identified.date() if identified else None,
+                        as_of=as_of.date() if as_of else None,
                     )
             diff = None
             if baseline is not None:
@@ -455,12 +506,18 @@ def assess_command(
     except (ExposureError, OSError) as exc:
         _fail(exc)
         return
+    if output_format != "table" and tables is not None:
+        click.echo(report_text(run, tables, output_format), nl=False)
+        if out is not None:
+            err_console.print(f"wrote {out}")
+        return
+    if tables is not None and detail is not None:  # the organization first, then the network
+        print_organization(tables)
     print_assessment(run, top)
+    print_deadline(run, tables)
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
     print_uncertainty(run, tables, top)
-    if detail is not None and tables is not None:
-        print_organization(tables)
     if out is not None:
         console.print(f"wrote {out}")
 
@@ -673,6 +730,7 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
         return
     workbook_path = path.with_name("exposure-demo-assessment.xlsx")
     json_path = path.with_name("exposure-demo-assessment.json")
+    seat_path = path.with_name("exposure-demo-meridian.xlsx")
     try:
         with progress_bar() as progress:
             result = run_demo(
@@ -681,6 +739,7 @@ def demo(ctx: click.Context, no_dashboard: bool, sample_dir: Path | None) -> Non
                 report=workbook_path,
                 also=(json_path,),
                 progress=progress,
+                seat_report=seat_path,
             )
     except (ExposureError, OSError) as exc:
         _fail(exc)

@@ -19,7 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.console import Console
+from rich.console import Console, ConsoleDimensions
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from rich.text import Text
@@ -45,6 +45,7 @@ __all__ = [
     "err_console",
     "print_assessment",
     "print_comparison",
+    "print_deadline",
     "print_demo",
     "print_error",
     "print_load",
@@ -63,6 +64,22 @@ class _LiteralConsole(Console):
     def print(self, *objects: Any, **options: Any) -> None:
         super().print(*(printable(o) if isinstance(o, str) else o for o in objects), **options)
 
+    @property
+    def size(self) -> ConsoleDimensions:
+        """The terminal's size; piped (not a terminal, no ``COLUMNS``), wide enough that no
+        line wraps."""
+        size = super().size
+        if not self.is_terminal and not os.environ.get("COLUMNS") and self._width is None:
+            return ConsoleDimensions(PIPED_WIDTH, size.height)
+        return size
+
+    @size.setter
+    def size(self, new_size: tuple[int, int]) -> None:
+        self._width, self._height = new_size
+
+
+# Piped output (a file, another program) is not wrapped: lines up to this long stay whole.
+PIPED_WIDTH = 1000
 
 console = _LiteralConsole(stderr=False, markup=False, emoji=False, highlight=False)
 err_console = _LiteralConsole(stderr=True, markup=False, emoji=False, highlight=False)
@@ -275,6 +292,32 @@ def print_comparison(diff: ScenarioDiff, *, base_words: str = "") -> None:
     )
 
 
+def print_deadline(run: AssessmentRun, tables: AssessmentTables | None) -> None:
+    """Print where the as-of date stands against the deadline (overdue days when past it).
+
+    Without tables (a run written only as JSON) the as-of date is today and the open
+    dependencies are the run's exposed ones.
+    """
+    from datetime import date
+
+    as_of = tables.as_of if tables is not None else date.today()
+    if as_of is None:
+        return
+    deadline = run.scenario.deadline
+    overdue = tables.overdue_days if tables is not None else max(0, (as_of - deadline).days)
+    if overdue:
+        open_count = (
+            len(tables.remediation) if tables is not None else int(run.result.exposed_edges.sum())
+        )
+        console.print(
+            f"as of {as_of}: the deadline {deadline} passed {overdue} days "
+            f"ago; every open exposed dependency ({open_count} in the plan) is overdue by "
+            f"{overdue} days"
+        )
+    else:
+        console.print(f"as of {as_of}: {(deadline - as_of).days} days to the deadline {deadline}")
+
+
 def print_assessment(run: AssessmentRun, top: int) -> None:
     """Print a run's headline figures and its ``top`` most affected organizations."""
     from exposure import organizations_frame
@@ -459,8 +502,9 @@ def print_organization(tables: AssessmentTables) -> None:
                 f"Reports owed (identified {tables.identified})",
                 tables.reporting,
                 {
-                    "contract_number": "contract",
+                    "contract_number": "government contract",
                     "order_number": "order",
+                    "own_reference": "own reference",
                     "supplier_name": "supplier",
                     "product": "product",
                     "clause": "clause",
@@ -534,3 +578,5 @@ def print_demo(result: DemoResult, *, workbook: Path, json_path: Path) -> None:
     sheets = ", ".join(["Summary", *(sheet.title for sheet in SHEETS)])
     console.print(f"assessment workbook: {workbook} ({sheets})")
     console.print(f"assessment JSON: {json_path} (SPEC 5.1)")
+    for seat in (p for p in result.written if p not in (workbook, json_path)):
+        console.print(f"one company's own assessment (Meridian Aerospace Corporation): {seat}")

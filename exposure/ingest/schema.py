@@ -65,6 +65,7 @@ ColumnType = Literal[
     "number",
     "bool",
     "fact",
+    "date",
 ]
 
 ORG_KINDS: tuple[str, ...] = (
@@ -124,6 +125,8 @@ _RELATIONSHIP_COLUMNS = (
     Column("product", "text"),
     Column("used_in", "text"),
     Column("contract_id", "text"),
+    # The order under the contract (task or delivery order), when the data gives it apart.
+    Column("order_id", "text"),
     Column("program", "text"),
     Column("annual_value_usd", "money", minimum=0),
     Column("criticality", "int", minimum=1, maximum=5),
@@ -132,6 +135,8 @@ _RELATIONSHIP_COLUMNS = (
     Column("replacement_months", "number", minimum=0, maximum=1200),
     Column("dod_use", "bool"),
     Column("notes", "text"),
+    # When the buyer began replacing this input (blank: at the designation's effective date).
+    Column("remediation_started", "date"),
     # Where and how the dependency runs (exposure.model.facts); blank is unknown.
     Column("deployment", "fact"),
     Column("environment", "fact"),
@@ -303,6 +308,22 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "federal use",
     ),
     "notes": ("note", "comment", "comments", "remarks", "description notes"),
+    "order_id": (
+        "order",
+        "order number",
+        "order no",
+        "task order",
+        "delivery order",
+        "task order number",
+        "delivery order number",
+    ),
+    "remediation_started": (
+        "remediation start",
+        "remediation start date",
+        "replacement started",
+        "replacement start date",
+        "mitigation started",
+    ),
     "deployment": (
         "deployment type",
         "deployment model",

@@ -171,6 +171,12 @@ def _typed_expr(column: Column, text: str) -> str:
         return f"coalesce(TRY_CAST({text} AS DOUBLE), {_thousands(digits)} * {scale})"
     if column.type in ("int", "number"):
         return f"coalesce(TRY_CAST({text} AS DOUBLE), {_thousands(text)})"
+    if column.type == "date":
+        # ISO dates (and Excel date cells, read as timestamps), or US month/day/year.
+        return (
+            f"coalesce(TRY_CAST({text} AS DATE), TRY_CAST(TRY_CAST({text} AS TIMESTAMP) AS DATE), "
+            f"TRY_CAST(try_strptime({text}, '%m/%d/%Y') AS DATE))"
+        )
     if column.type == "bool":
         lowered = f"lower({text})"
         return (
@@ -315,6 +321,8 @@ def _invalid(column: Column) -> tuple[str, str] | None:
         )
     if column.type == "bool":
         return (f"{value} IS NULL", "expected true or false (yes/no, y/n, 1/0)")
+    if column.type == "date":
+        return (f"{value} IS NULL", "expected a date, such as 2026-06-01 or 06/01/2026")
     if column.type in ("money", "int", "number"):
         what = {
             "money": "an amount in US dollars, such as 125000 or $1,250,000",

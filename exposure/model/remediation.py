@@ -38,9 +38,12 @@ __all__ = [
     "ACTION_END_SALE",
     "ACTION_REPLACE",
     "EDGE_COLUMNS",
+    "FLOWDOWN_FIELDS",
+    "NO_GOVERNMENT_CONTRACT",
     "REPORT_COLUMNS",
     "ContractReference",
     "completion_dates",
+    "overdue_days",
     "parse_contract_reference",
     "remediation_frame",
     "reporting_frame",
@@ -75,6 +78,7 @@ EDGE_COLUMNS = (
     "replacement_months",
     "dod_use",
     "notes",
+    "remediation_started",  # when the buyer began replacing it (NaT: the effective date)
     "tier",  # the edge's tier (0 for ties)
     "late",  # the engine's edge_late
     "designated_source",  # the source at the start of the edge's shortest chain
@@ -96,7 +100,9 @@ REPORT_COLUMNS = [
     "contract_number",
     "order_number",
     "contract_note",
+    "agency",
     "program",
+    "own_reference",
     "supplier_name",
     "supplier_uei",
     "supplier_cage",
@@ -117,7 +123,23 @@ REPORT_COLUMNS = [
     "row",
     "buyer_id",
     "edge_index",
+    "contract_edge",
 ]
+
+# The flow-down frame reporting_frame reads (exposure.report.edge_facts.government_contracts).
+FLOWDOWN_FIELDS = [
+    "edge_index",
+    "contract_edge",
+    "agency",
+    "government_contract",
+    "contract_program",
+    "government_order",  # the prime contract's order_id (None: the data gives none apart)
+]
+
+NO_GOVERNMENT_CONTRACT = (
+    "feeds no government contract in the data: no chain from this dependency reaches a "
+    "prime contract with an agency"
+)
 
 _PIID = re.compile(r"^[A-Z0-9]{6}[0-9]{2}([A-Z])[A-Z0-9]{4,8}$")
 
@@ -189,21 +211,54 @@ def _months_text(months: pd.Series) -> pd.Series:
     return months.map(lambda m: "" if pd.isna(m) else f"{float(m):g}")
 
 
-def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
+def overdue_days(scenario: Scenario, as_of: date | None) -> int:
+    """Days by which ``as_of`` is past the scenario's deadline (0 on or before it, or None).
+
+    >>> overdue_days(Scenario(designated=(0,)), date(2026, 12, 3))  # deadline 2026-08-26
+    99
+    >>> overdue_days(Scenario(designated=(0,)), date(2026, 8, 26))
+    0
+    """
+    if as_of is None:
+        return 0
+    return max((as_of - scenario.deadline).days, 0)
+
+
+def _starts(edges: pd.DataFrame, effective: date) -> pd.Series:
+    """Per edge, when its replacement starts: the later of ``effective`` and the edge's
+    ``remediation_started`` (when the frame has that column and the date is known)."""
+    start = pd.Series(pd.Timestamp(effective), index=edges.index)
+    if "remediation_started" not in edges.columns:
+        return start
+    started = pd.to_datetime(edges["remediation_started"], errors="coerce")
+    return start.where(~(started > start), started)
+
+
+def remediation_frame(
+    edges: pd.DataFrame, scenario: Scenario, as_of: date | None = None
+) -> pd.DataFrame:
     """The plan: one row per edge of ``edges`` (same index, same order), with its action.
 
     Adds ``action_type``, ``due_date`` (the deadline), ``estimated_completion``,
-    ``days_past_deadline`` (positive when late) and ``action``, the words an analyst would
-    write for the row: what to do, by when, the qualified alternatives on record, and, for a
-    late row, how late and what follows.
+    ``days_past_deadline`` (positive when late), ``overdue_days`` and ``action``, the words an
+    analyst would write for the row: what to do, by when, the qualified alternatives on
+    record, and, for a late row, how late and what follows.
+
+    ``as_of`` is the date the assessment speaks for: past the deadline, every row (still in
+    the data, so still open) is overdue by ``as_of - deadline`` days, and its action says so.
+    The estimated completion counts from the later of the effective date and the edge's
+    ``remediation_started`` (an optional column of ``edges``); a row is late when that falls
+    after the deadline (without a later start, exactly the engine's ``edge_late``).
     """
     deadline = pd.Timestamp(scenario.deadline)
+    overdue = overdue_days(scenario, as_of)
     if edges.empty:
         return edges.assign(
             action_type=pd.Series(dtype=object),
             due_date=pd.Series(dtype="datetime64[ns]"),
             estimated_completion=pd.Series(dtype="datetime64[ns]"),
             days_past_deadline=pd.Series(dtype="Int64"),
+            overdue_days=pd.Series(dtype="Int64"),
             action=pd.Series(dtype=object),
         )
     tie = (edges["edge_type"] == "tie").to_numpy()
@@ -212,9 +267,10 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
         tie, ACTION_END_SALE, np.where(direct, ACTION_END_PURCHASE, ACTION_REPLACE)
     )
     completion = completion_dates(scenario.effective, edges["replacement_months"])
-    completion = completion.where(~tie)
+    start = _starts(edges, scenario.effective)
+    completion = (completion + (start - pd.Timestamp(scenario.effective))).where(~tie)
     days_past = (completion - deadline).dt.days
-    late = edges["late"].astype(bool) & ~tie
+    late = (edges["late"].astype(bool) | (completion > deadline)) & ~tie
 
     product = _text(edges["product"], "the unnamed product")
     supplier, buyer = _text(edges["supplier"]), _text(edges["buyer"])
@@ -289,12 +345,19 @@ def remediation_frame(edges: pd.DataFrame, scenario: Scenario) -> pd.DataFrame:
             " Replacement takes " + months + " months (estimated " + completion_text + ").",
         ),
     )
-    action = what + np.where(tie, "", alternatives_text + essential_text + timing_text)
+    action: pd.Series = what + np.where(tie, "", alternatives_text + essential_text + timing_text)
+    if overdue:
+        overdue_text = (
+            f"Overdue by {overdue} days (as of {as_of}; the deadline was "
+            f"{scenario.deadline.isoformat()}): "
+        )
+        action = pd.Series(overdue_text, index=edges.index) + action.astype(str)
     plan = edges.copy()
     plan["action_type"] = action_type
     plan["due_date"] = deadline
     plan["estimated_completion"] = completion
     plan["days_past_deadline"] = days_past.astype("Int64")
+    plan["overdue_days"] = pd.array([overdue] * len(plan), dtype="Int64")
     plan["late"] = late
     plan["action"] = action.astype(str)
     return plan
@@ -309,11 +372,56 @@ def _whole_days(value: float) -> int | None:
     return None if math.isnan(value) else int(value)
 
 
-def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
+def _flow_down(rows: pd.DataFrame, flowdown: pd.DataFrame | None) -> pd.DataFrame:
+    """``rows`` once per government contract each feeds (once, without one), in row order.
+
+    Adds ``contract_edge`` (-1 for none), ``agency``, ``government_contract`` and
+    ``contract_program``; rows of one (buyer, contract, supplier, product) are merged into the
+    first, their own references joined.
+    """
+    if flowdown is None:
+        flowdown = pd.DataFrame(columns=FLOWDOWN_FIELDS)
+    flow = flowdown[FLOWDOWN_FIELDS]
+    merged = rows.reset_index(names="_plan_index").merge(
+        flow, on="edge_index", how="left", sort=False
+    )
+    merged["contract_edge"] = merged["contract_edge"].fillna(-1).astype(np.int64)
+    own = _text(merged["contract_id"])
+    keys = pd.DataFrame(
+        {
+            "buyer": merged["buyer_id"].to_numpy(),
+            "contract": merged["contract_edge"].to_numpy(),
+            "supplier": merged["supplier_id"].to_numpy(),
+            "product": _text(merged["product"]).str.casefold().to_numpy(),
+        }
+    )
+    shared = keys.duplicated(keep=False).to_numpy()
+    if shared.any():  # only the merged rows go through the (per group) join
+        joined = (
+            own[shared]
+            .groupby([keys.loc[shared, column] for column in keys.columns], sort=False)
+            .transform(lambda values: "; ".join(dict.fromkeys(v for v in values if v)))
+        )
+        own = own.where(~shared, joined)
+    merged["own_reference"] = own
+    first = ~keys.duplicated().to_numpy()
+    return merged[first].drop(columns="_plan_index").reset_index(drop=True)
+
+
+def reporting_frame(
+    plan: pd.DataFrame, identified: date, flowdown: pd.DataFrame | None = None
+) -> pd.DataFrame:
     """FAR 52.204-25(d) / 52.204-30(c) report rows: exposed DoD-use dependencies of ``plan``.
 
-    The reporting contractor is the buyer; a government agency buying from its prime is not a
-    contractor and reports nothing (its prime reports on the prime's own inputs).
+    One row per (reporting contractor, government contract, supplier, product), as the clauses
+    ask. The reporting contractor is the buyer; a government agency buying from its prime is
+    not a contractor and reports nothing (its prime reports on the prime's own inputs). The
+    contract reported is the *government* contract the dependency feeds (``flowdown``: columns
+    :data:`FLOWDOWN_FIELDS`, one row per dependency and contract, from
+    :func:`exposure.report.edge_facts.government_contracts`); the contractor's own subcontract
+    or purchase reference (the dependency's ``contract_id``) is ``own_reference``. A dependency
+    that feeds no government contract in the data has one row saying so
+    (:data:`NO_GOVERNMENT_CONTRACT`).
 
     ``plan`` is :func:`remediation_frame`'s result. The initial report is due the given number
     of business days after ``identified``; the follow-up (further mitigation information) the
@@ -328,11 +436,26 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
     ]
     if rows.empty:
         return pd.DataFrame(columns=REPORT_COLUMNS)
-    contract_ids = _text(rows["contract_id"])
+    rows = _flow_down(rows, flowdown)
+    contract_ids = _text(rows["government_contract"])
     references = {value: parse_contract_reference(value) for value in contract_ids.unique()}
+    none = (rows["contract_edge"] == -1).to_numpy()
 
     def part(index: int) -> pd.Series:
         return contract_ids.map(lambda value: references[value][index])
+
+    contract_number, order_number, contract_note = part(0), part(1), part(2)
+    # An order_id given apart on the prime contract is the order; contract_id the contract.
+    order_given = _text(rows["government_order"])
+    apart = (order_given != "").to_numpy() & ~none
+    contract_number = contract_number.where(~apart, contract_ids)
+    order_number = order_number.where(~apart, order_given)
+    contract_note = contract_note.where(~apart, "order number from the data's order_id column")
+    contract_note = contract_note.where(~none, NO_GOVERNMENT_CONTRACT)
+    contract_note = contract_note.where(
+        none | (contract_ids != "") | apart,
+        "the prime contract with the agency carries no contract number in the data",
+    )
 
     # NaN (no rule) never equals itself, so the windows are keyed by ints, or None for unknown.
     keys = [
@@ -383,10 +506,12 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
     report = pd.DataFrame(
         {
             "reporting_contractor": rows["buyer"],
-            "contract_number": part(0),
-            "order_number": part(1),
-            "contract_note": part(2),
-            "program": rows["program"],
+            "contract_number": contract_number,
+            "order_number": order_number,
+            "contract_note": contract_note,
+            "agency": _text(rows["agency"]),
+            "program": rows["contract_program"].where(~none, rows["program"]),
+            "own_reference": rows["own_reference"],
             "supplier_name": rows["supplier"],
             "supplier_uei": rows["supplier_uei"],
             "supplier_cage": rows["supplier_cage"],
@@ -407,6 +532,7 @@ def reporting_frame(plan: pd.DataFrame, identified: date) -> pd.DataFrame:
             "row": rows["row"],
             "buyer_id": rows["buyer_id"],
             "edge_index": rows["edge_index"],
+            "contract_edge": rows["contract_edge"],
         },
         index=rows.index,
     )

@@ -34,7 +34,14 @@ from exposure.warehouse.graph_store import load_graph
 from exposure.warehouse.results import store_results
 from exposure.warehouse.scenarios import build_scenario, link_probabilities
 
-__all__ = ["Progress", "assess", "build_report", "report_bytes", "write_report"]
+__all__ = [
+    "Progress",
+    "assess",
+    "build_report",
+    "report_bytes",
+    "report_text",
+    "write_report",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -126,9 +133,14 @@ def build_report(
     *,
     for_org: int | None = None,
     identified: date | None = None,
+    as_of: date | None = None,
 ) -> AssessmentTables:
-    """The report's tables for a run, for the whole network or from one organization's seat."""
-    return build_tables(con, run, for_org=for_org, identified=identified)
+    """The report's tables for a run, for the whole network or from one organization's seat.
+
+    ``as_of`` is the date the report speaks for (default today): past the deadline, every
+    open exposed dependency is overdue, and every sheet says by how many days.
+    """
+    return build_tables(con, run, for_org=for_org, identified=identified, as_of=as_of)
 
 
 def write_report(
@@ -147,6 +159,17 @@ def write_report(
     return _write(run, Path(path), tables=tables, progress=progress)
 
 
+def report_text(run: AssessmentRun, tables: AssessmentTables, suffix: str) -> str:
+    """The report of :func:`write_report` as text (``suffix``: csv or json), for stdout."""
+    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
+    try:
+        path = folder / f"assessment.{suffix.lstrip('.')}"
+        write_report(run, tables, path)
+        return path.read_text(encoding="utf-8")
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def report_bytes(
     con: duckdb.DuckDBPyConnection,
     run: AssessmentRun,
@@ -154,13 +177,14 @@ def report_bytes(
     *,
     for_org: int | None = None,
     identified: date | None = None,
+    as_of: date | None = None,
 ) -> bytes:
     """The report of :func:`write_report` as bytes, for a download (``suffix``: xlsx, csv, json).
 
     Raises:
         ExposureError: the report cannot be written in that format.
     """
-    tables = build_report(con, run, for_org=for_org, identified=identified)
+    tables = build_report(con, run, for_org=for_org, identified=identified, as_of=as_of)
     folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
     try:
         path = folder / f"assessment.{suffix.lstrip('.')}"

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import csv
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -20,12 +21,16 @@ from exposure.pipeline.assessment import assess, build_report, write_report
 from exposure.report.tables import AssessmentTables
 from exposure.warehouse.database import Status, connect, status
 from exposure.warehouse.loading import LoadReport, load_files
-from exposure.warehouse.scenarios import load_spec
+from exposure.warehouse.scenarios import load_spec, resolve_org
 
-__all__ = ["DEMO_SCENARIO", "DemoResult", "run_demo", "sample_data_dir"]
+__all__ = ["DEMO_SCENARIO", "DEMO_SEAT", "DemoResult", "run_demo", "sample_data_dir"]
 
+
+logger = logging.getLogger(__name__)
 
 DEMO_SCENARIO = "dod-2026-anthropic"
+# The company whose vendor list drives the demo: its own workbook is written beside the network's.
+DEMO_SEAT = "Meridian Aerospace Corporation"
 
 
 @dataclass(frozen=True)
@@ -50,12 +55,14 @@ def run_demo(
     also: tuple[Path, ...] = (),
     identified: date | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    seat_report: Path | None = None,
 ) -> DemoResult:
     """Recreate ``database``, load the manifest's sample files in order, assess the seed scenario.
 
     The 2026 designation list of ``seeds/designations.csv`` is named explicitly here. With
     ``report`` (``.xlsx``, ``.csv`` or ``.json``) the assessment is written there, and to each
-    path of ``also``, all from the same tables.
+    path of ``also``, all from the same tables. With ``seat_report`` the assessment from
+    :data:`DEMO_SEAT`'s seat (its own workbook, the file a prime submits) is written there too.
     """
     folder = sample_dir or sample_data_dir()
     manifest = folder / "manifest.csv"
@@ -74,9 +81,19 @@ def run_demo(
         result = status(con, database=str(database))
         run = assess(con, load_spec(con, DEMO_SCENARIO))
         tables = build_report(con, run, identified=identified)
+        seat_tables = None
+        if seat_report is not None:
+            try:
+                seat = resolve_org(con, DEMO_SEAT)
+            except ExposureError:  # another sample folder without the company
+                logger.info("no %s in the sample data: no seat workbook", DEMO_SEAT)
+            else:
+                seat_tables = build_report(con, run, for_org=seat, identified=identified)
     finally:
         con.close()
     written = []
     for path in (report, *also) if report is not None else also:
         written.append(write_report(run, tables, path, progress=progress))
+    if seat_report is not None and seat_tables is not None:
+        written.append(write_report(run, seat_tables, seat_report, progress=progress))
     return DemoResult(database, reports, result, run, report, tables, tuple(written))

@@ -99,7 +99,7 @@ SHEETS: tuple[Sheet, ...] = (
 )
 
 # Ids for joining back to the engine's arrays: in the frames, not in the workbook.
-INTERNAL_COLUMNS = frozenset({"org_id", "buyer_id", "supplier_id", "edge_index"})
+INTERNAL_COLUMNS = frozenset({"org_id", "buyer_id", "supplier_id", "edge_index", "contract_edge"})
 
 LABELS: dict[str, str] = {
     "rank": "Rank",
@@ -152,15 +152,19 @@ LABELS: dict[str, str] = {
     "authorized_alternatives_count": "Authorized alternatives (count)",
     "no_authorized_alternative": "No authorized alternative at this level",
     "replacement_months": "Replacement (months)",
+    "remediation_started": "Remediation started",
     "due_date": "Due date",
     "estimated_completion": "Estimated completion",
     "days_past_deadline": "Days past deadline",
+    "overdue_days": "Days overdue (as of)",
     "action": "Action",
     "notes": "Notes",
     "reporting_contractor": "Reporting contractor",
-    "contract_number": "Contract number",
+    "contract_number": "Government contract",
     "order_number": "Order number",
     "contract_note": "Contract / order note",
+    "agency": "Agency",
+    "own_reference": "Own subcontract / purchase reference",
     "supplier_name": "Supplier name",
     "supplier_uei": "Supplier UEI",
     "supplier_cage": "Supplier CAGE",

@@ -20,6 +20,8 @@ import pandas as pd
 from exposure.core.errors import ExposureError
 from exposure.model.engine import NONCOMPLIANT, STATUS
 from exposure.model.facts import FACT_FIELDS, vocabulary
+from exposure.model.flowdown import contract_flowdown
+from exposure.model.remediation import FLOWDOWN_FIELDS
 from exposure.model.run import AssessmentRun
 from exposure.report.rules import DesignationRules, designation_rules
 from exposure.warehouse.evidence import edge_evidence_for
@@ -32,7 +34,15 @@ from exposure.warehouse.report_facts import (
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["Context", "chain_roots", "edge_chains", "edge_facts", "network_context"]
+__all__ = [
+    "Context",
+    "chain_roots",
+    "edge_chains",
+    "edge_facts",
+    "government_contracts",
+    "network_context",
+]
+
 
 IntArray = npt.NDArray[np.int64]
 ObjectArray = npt.NDArray[np.object_]
@@ -181,6 +191,7 @@ def edge_facts(
             "replacement_months": graph.replacement_months[edges],
             "dod_use": graph.dod_use[edges],
             "notes": attributes["notes"].to_numpy(dtype=object),
+            "remediation_started": pd.to_datetime(attributes["remediation_started"]).array,
             "tier": np.where(tie, 0, result.edge_tier[edges]),
             "late": result.edge_late[edges] & ~tie,
             "designated_source": np.where(tie, context.names[buyer], context.names[origin]),
@@ -199,3 +210,44 @@ def edge_facts(
     for column in ("relation", "product", "used_in", "contract_id", "program", "notes"):
         frame[column] = frame[column].where(frame[column].notna(), None)
     return frame
+
+
+def government_contracts(
+    con: duckdb.DuckDBPyConnection, run: AssessmentRun, edges: IntArray
+) -> pd.DataFrame:
+    """The government contracts each of ``edges`` feeds (:data:`~exposure.model.remediation.FLOWDOWN_FIELDS`).
+
+    A government contract is an exposed ``prime_contract`` edge whose buyer is an agency; the
+    chain to it is product-scoped (:func:`exposure.model.flowdown.contract_flowdown`). An edge
+    feeding none has no row. ``government_contract`` is that edge's ``contract_id`` as written
+    (None when blank), ``contract_program`` its program (else its product).
+    """
+    graph, result = run.graph, run.result
+    exposed = result.exposed_edges
+    to_agency = np.flatnonzero(
+        exposed & (np.asarray(graph.kinds, dtype=object)[graph.buyer] == "agency")
+    ).astype(np.int64)
+    facts = edge_attributes_for(
+        con, graph.edge_id[to_agency], ("relation", "contract_id", "program", "product", "order_id")
+    )
+    prime = (facts["relation"] == "prime_contract").to_numpy(dtype=bool)
+    contract = np.zeros(graph.n_edges, dtype=bool)
+    contract[to_agency[prime]] = True
+    edge, contract_edge = contract_flowdown(graph, exposed, contract)
+    keep = np.isin(edge, edges)
+    edge, contract_edge = edge[keep], contract_edge[keep]
+    rows = facts.iloc[np.searchsorted(to_agency, contract_edge)]  # to_agency is sorted
+    program = rows["program"].where(rows["program"].notna(), rows["product"])
+    frame = pd.DataFrame(
+        {
+            "edge_index": edge,
+            "contract_edge": contract_edge,
+            "agency": np.asarray(graph.names, dtype=object)[graph.buyer[contract_edge]],
+            "government_contract": rows["contract_id"].to_numpy(dtype=object),
+            "contract_program": program.to_numpy(dtype=object),
+            "government_order": rows["order_id"].to_numpy(dtype=object),
+        }
+    )
+    for column in ("government_contract", "contract_program", "government_order"):
+        frame[column] = frame[column].where(frame[column].notna(), None)
+    return frame[FLOWDOWN_FIELDS]

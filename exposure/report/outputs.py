@@ -28,6 +28,7 @@ from exposure.model.run import AssessmentRun
 from exposure.report.catalogue import INTERNAL_COLUMNS
 from exposure.report.companions import write_table
 from exposure.report.csv_file import write_csv
+from exposure.report.plain import plain_frame
 from exposure.report.tables import AssessmentTables
 
 if TYPE_CHECKING:
@@ -174,6 +175,9 @@ def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | Non
     head = _head(run)
     tail: dict[str, Any] = {"uncertainty": _uncertainty_json(run)}
     detail_for = tables.for_org_id if tables is not None else None
+    as_of = tables.as_of if tables is not None else None
+    tail["as_of"] = None if as_of is None else as_of.isoformat()
+    tail["overdue_days"] = tables.overdue_days if tables is not None else None
     if tables is not None and detail_for is not None:
         tail["for"] = organization_json(tables)
     with path.open("w", encoding="utf-8") as handle:
@@ -294,9 +298,8 @@ def write_report(
     if suffix == ".parquet":
         return write_parquet(run, path, tables=tables)
     if suffix == ".csv":
-        # name first (the CSV's long-standing layout); rank, implied by the row order, last
-        columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
-        return write_csv(tables.organizations[columns], path)
+        # rank first, plain numbers and true/false, no internal ids (exposure.report.plain)
+        return write_csv(plain_frame(tables.organizations), path)
     # openpyxl is imported only when a workbook is written (the JSON and CSV do without it).
     from exposure.report.workbook import write_workbook
 

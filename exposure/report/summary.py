@@ -21,7 +21,14 @@ from exposure.model.headline import headline, uncertainty_ranges
 from exposure.model.run import AssessmentRun
 from exposure.report.rules import DesignationRules
 
-__all__ = ["SummaryInputs", "by_kind", "by_tier", "fact_text", "summary_frame"]
+__all__ = [
+    "SummaryInputs",
+    "by_kind",
+    "by_tier",
+    "fact_text",
+    "government_contracts_touched",
+    "summary_frame",
+]
 
 
 def fact_text(fact: str, value: object) -> str:
@@ -105,6 +112,7 @@ class SummaryInputs:
     identified_basis: str
     generated_at: datetime
     for_org: int | None = None
+    as_of: date | None = None
 
 
 _Add = Callable[[str, str, object], None]
@@ -149,6 +157,17 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     add(section, "Effective date", scenario.effective)
     add(section, "Transition (days)", scenario.transition_days)
     add(section, "Deadline", scenario.deadline)
+    if inputs.as_of is not None:
+        overdue = max((inputs.as_of - scenario.deadline).days, 0)
+        add(section, "As of", inputs.as_of)
+        add(
+            section,
+            "Deadline status",
+            f"passed {overdue} days ago: every open exposed dependency is overdue"
+            if overdue
+            else f"{(scenario.deadline - inputs.as_of).days} days to go",
+        )
+        add(section, "Days overdue", overdue)
     add(section, "Impact model", _MODELS.get(str(spec.model), str(spec.model)))
     add(
         section,
@@ -193,7 +212,7 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     for label, text in uncertainty_ranges(run):  # the Monte Carlo's, when it ran
         add(section, label, text)
     if inputs.for_org is None:
-        _results_of_tables(add, section, inputs)
+        _results_of_tables(add, section, inputs, run)
     for note in run.notes:
         add(section, "Note", note)
 
@@ -208,8 +227,43 @@ def summary_frame(run: AssessmentRun, inputs: SummaryInputs) -> pd.DataFrame:
     return frame
 
 
-def _results_of_tables(add: _Add, section: str, inputs: SummaryInputs) -> None:
+def government_contracts_touched(run: AssessmentRun, reporting: pd.DataFrame) -> pd.DataFrame:
+    """The government contracts the reported dependencies feed, one row each: ``contract``
+    (number, or order), ``agency``, ``program`` and ``annual_value_usd`` (of the prime
+    contract edge), by value, largest first."""
+    rows = reporting[reporting["contract_edge"] >= 0]
+    rows = rows.drop_duplicates("contract_edge")
+    edges = rows["contract_edge"].to_numpy(dtype=np.int64)
+    number = rows["contract_number"].where(rows["contract_number"] != "", rows["order_number"])
+    touched = pd.DataFrame(
+        {
+            "contract": number.to_numpy(dtype=object),
+            "agency": rows["agency"].to_numpy(dtype=object),
+            "program": rows["program"].to_numpy(dtype=object),
+            "annual_value_usd": run.graph.value[edges],
+        }
+    )
+    return touched.sort_values(
+        ["annual_value_usd", "contract"], ascending=[False, True], na_position="last"
+    ).reset_index(drop=True)
+
+
+def _contracts_words(touched: pd.DataFrame) -> str:
+    return (
+        "; ".join(f"{row.contract} ({row.agency}, {row.program})" for row in touched.itertuples())
+        or "none in the data"
+    )
+
+
+def _results_of_tables(add: _Add, section: str, inputs: SummaryInputs, run: AssessmentRun) -> None:
     reporting = inputs.reporting
+    touched = government_contracts_touched(run, reporting)
+    add(section, "Government contracts touched", len(touched))
+    add(
+        section,
+        "Government contracts touched: value (USD)",
+        float(touched["annual_value_usd"].sum()),
+    )
     add(section, "Dependencies to report (DoD use)", len(reporting))
     if len(reporting) and reporting["initial_report_due"].notna().any():
         add(section, "Earliest initial report due", reporting["initial_report_due"].min().date())
@@ -238,6 +292,21 @@ def _organization_facts(add: _Add, run: AssessmentRun, inputs: SummaryInputs) ->
     add(section, "Value at risk (USD)", float(result.value_at_risk_usd[org]))
     plan = inputs.remediation
     inputs_to_fix = plan[plan["action_type"] != "End sale"]
+    # Its own supply base, apart from its customers' government contracts.
+    add(section, "Own supply base: exposed inputs", len(inputs_to_fix))
+    add(
+        section,
+        "Own supply base: annual value of exposed inputs (USD)",
+        float(pd.to_numeric(inputs_to_fix["annual_value_usd"], errors="coerce").sum()),
+    )
+    touched = government_contracts_touched(run, inputs.reporting)
+    add(section, "Customers' government contracts touched", len(touched))
+    add(
+        section,
+        "Customers' government contracts: value (USD)",
+        float(touched["annual_value_usd"].sum()),
+    )
+    add(section, "Government contracts touched", _contracts_words(touched))
     add(section, "Exposed inputs (direct exposures)", len(inputs_to_fix))
     paths = inputs.paths
     upstream = paths[paths["buyer"] != str(run.graph.names[org])]

@@ -47,10 +47,15 @@ from exposure.model.alternatives import authorized_alternatives
 from exposure.model.answers import ANSWER_COLUMNS
 from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import NONCOMPLIANT
-from exposure.model.remediation import ACTION_END_SALE, remediation_frame, reporting_frame
+from exposure.model.remediation import (
+    ACTION_END_SALE,
+    overdue_days,
+    remediation_frame,
+    reporting_frame,
+)
 from exposure.model.run import AssessmentRun, organizations_frame
 from exposure.report.catalogue import SHEETS, Sheet
-from exposure.report.edge_facts import edge_facts, network_context
+from exposure.report.edge_facts import edge_facts, government_contracts, network_context
 from exposure.report.frames import (
     REMEDIATION_COLUMNS,
     affected_organizations,
@@ -114,6 +119,9 @@ class AssessmentTables:
     )
     # The unanswered suppliers ranked by what their answer is worth (also in ``uncertainty``).
     answers: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ANSWER_COLUMNS))
+    # The date the assessment speaks for, and by how many days it is past the deadline.
+    as_of: date | None = None
+    overdue_days: int = 0
 
     def sheets(self) -> list[tuple[Sheet, pd.DataFrame]]:
         """The sheets after Summary, in workbook order, with their frames."""
@@ -172,6 +180,7 @@ def build_tables(
     for_org: int | None = None,
     identified: date | None = None,
     generated_at: datetime | None = None,
+    as_of: date | None = None,
 ) -> AssessmentTables:
     """The assessment of ``run`` as tables, network-wide or for one organization.
 
@@ -183,6 +192,8 @@ def build_tables(
             run. Default: the assessment date (today), or the effective date when that is
             later (nothing is reportable before the designation takes effect).
         generated_at: when the report is produced (default: now, UTC), stated on Summary.
+        as_of: the date the assessment speaks for (default: today): past the deadline, every
+            open exposed dependency is overdue by that many days, and every sheet says so.
 
     Raises:
         ExposureError: the data changed since the run, or ``for_org`` is no organization.
@@ -192,6 +203,8 @@ def build_tables(
     if for_org is not None and not 0 <= for_org < graph.n_orgs:
         raise ExposureError(f"no organization has id {for_org}")
     identified, identified_basis = _identified(identified, scenario.effective)
+    as_of = as_of or date.today()
+    overdue = overdue_days(scenario, as_of)
     generated_at = generated_at or datetime.now(UTC).replace(tzinfo=None, microsecond=0)
     context = network_context(con, run)
 
@@ -211,7 +224,7 @@ def build_tables(
     edges = edge_facts(con, run, edges_index, context)
 
     plan_all = authorized_alternatives(
-        remediation_frame(edges, scenario),
+        remediation_frame(edges, scenario, as_of),
         authorization_offers(con, run),
         excluded=[str(graph.names[i]) for i in np.flatnonzero(sources)],
     )
@@ -229,8 +242,15 @@ def build_tables(
         na_position="last",
         kind="stable",
     )
+    if for_org is not None:
+        # From a company's seat, agencies are customers whose contracts are touched (Summary:
+        # government contracts touched), never organizations to remediate.
+        plan = plan[plan["buyer_kind"] != "agency"]
+    reported = plan[plan["buyer_id"] == for_org] if for_org is not None else plan
     reporting = reporting_frame(
-        plan[plan["buyer_id"] == for_org] if for_org is not None else plan, identified
+        reported,
+        identified,
+        government_contracts(con, run, reported["edge_index"].to_numpy(dtype=np.int64)),
     )
     reporting = reporting.sort_values(
         ["initial_report_due", "reporting_contractor", "contract_number", "supplier_name"],
@@ -281,6 +301,7 @@ def build_tables(
             identified_basis=identified_basis,
             generated_at=generated_at,
             for_org=for_org,
+            as_of=as_of,
         ),
     )
     notes: dict[str, tuple[str, ...]] = {
@@ -303,6 +324,12 @@ def build_tables(
             f"{chances.inferred:g}, unknown {chances.unknown:g}.",
             "Value-at-risk percentiles per organization are kept for the organizations with "
             "the most value that could be at risk; blank for the others.",
+        )
+    if overdue and len(remediation):
+        notes["Remediation"] = (
+            *notes.get("Remediation", ()),
+            f"As of {as_of} the deadline ({scenario.deadline}) passed {overdue} days ago: "
+            "every open exposed dependency is overdue by that many days.",
         )
     if (reporting["order_number"] == "").any():
         notes["Reporting"] = (
@@ -329,4 +356,6 @@ def build_tables(
         screening=screening,
         uncertainty=uncertainty_frame(run, answers),
         answers=answers,
+        as_of=as_of,
+        overdue_days=overdue,
     )

@@ -115,6 +115,8 @@ CREATE TABLE IF NOT EXISTS stg_relationships (
     replacement_months DOUBLE,
     dod_use BOOLEAN,
     notes VARCHAR,
+    remediation_started DATE,
+    order_id VARCHAR,
     deployment VARCHAR,
     environment VARCHAR,
     operator VARCHAR,
@@ -182,6 +184,11 @@ def connect(
             con.execute(f"ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS {fact} VARCHAR")
         # Warehouses made before edges carried a confidence (theirs read as confirmed).
         con.execute("ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS confidence VARCHAR")
+        # ... and before a dependency could say when its replacement started.
+        con.execute(
+            "ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS remediation_started DATE"
+        )
+        con.execute("ALTER TABLE stg_relationships ADD COLUMN IF NOT EXISTS order_id VARCHAR")
         con.execute("INSERT OR REPLACE INTO meta VALUES ('schema_version', ?)", [SCHEMA_VERSION])
         _refresh_seeds(con)
     return con

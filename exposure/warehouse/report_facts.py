@@ -50,6 +50,7 @@ ATTRIBUTE_COLUMNS = (
     "program",
     "criticality",
     "notes",
+    "remediation_started",
 )
 
 _LISTED_COLUMNS = ["list_id", "organization", "authority", "designation_type", "norm"]
@@ -81,7 +82,16 @@ def edge_attributes_for(
             "position": pa.array(np.arange(len(edge_ids), dtype=np.int64)),
         }
     )
-    columns = ", ".join(f"e.{column}" for column in attributes)
+    present = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT column_name FROM duckdb_columns() WHERE table_name = 'edges'"
+        ).fetchall()
+    }
+    # A column the edges of an older warehouse lack (built before it existed) reads as NULL.
+    columns = ", ".join(
+        f"e.{column}" if column in present else f"NULL AS {column}" for column in attributes
+    )
     con.register("_exposure_wanted_edges", wanted)
     try:
         found = con.execute(

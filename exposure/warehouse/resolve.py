@@ -210,6 +210,8 @@ WITH grouped AS (
            arg_max(replacement_months, ord) FILTER (WHERE replacement_months IS NOT NULL) AS replacement_months,
            arg_max(dod_use, ord) FILTER (WHERE dod_use IS NOT NULL) AS dod_use,
            arg_max(notes, ord) FILTER (WHERE notes IS NOT NULL) AS notes,
+           arg_max(remediation_started, ord) FILTER (WHERE remediation_started IS NOT NULL) AS remediation_started,
+           arg_max(order_id, ord) FILTER (WHERE order_id IS NOT NULL) AS order_id,
            arg_max(deployment, ord) FILTER (WHERE deployment IS NOT NULL) AS deployment,
            arg_max(environment, ord) FILTER (WHERE environment IS NOT NULL) AS environment,
            arg_max(operator, ord) FILTER (WHERE operator IS NOT NULL) AS operator,
@@ -229,7 +231,7 @@ SELECT first_ord AS edge_id,
        supplier_id, buyer_id, relation, product, used_in,
        nullif(k_contract, '') AS contract_id, nullif(k_program, '') AS program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       n_sources, deployment, environment, operator, use,
+       n_sources, deployment, environment, operator, use, remediation_started, order_id,
        ['confirmed', 'reported', 'inferred', 'unknown'][confidence_rank + 1] AS confidence
 FROM grouped;
 """
@@ -240,8 +242,8 @@ _EDGES_SINGLE_SQL = """
 CREATE OR REPLACE TABLE edges AS
 SELECT ord AS edge_id, supplier_id, buyer_id, relation, product, used_in, contract_id, program,
        annual_value_usd, criticality, essential, alternatives, replacement_months, dod_use, notes,
-       1::BIGINT AS n_sources, deployment, environment, operator, use,
-       coalesce(confidence, 'confirmed') AS confidence
+       1::BIGINT AS n_sources, deployment, environment, operator, use, remediation_started,
+       order_id, coalesce(confidence, 'confirmed') AS confidence
 FROM _edge_rows();
 """
 
