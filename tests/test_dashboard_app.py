@@ -408,8 +408,9 @@ def test_detail_shows_chains_with_products_evidence_contracts_and_plan(demo_db, 
     assert chains[0] == "Chain 1: " + " → ".join(
         plain(name) for name in [str(first["supplier"].iloc[0]), *first["buyer"].astype(str)]
     )
-    remediation = frame_with(at, "Action")
-    assert remediation["Late"].any()
+    # An agency re-competes nothing over a supplier's tool (issue 14): its plan is empty.
+    assert any(m.value == "Nothing to do in this scenario." for m in at.markdown)
+    assert all("Action" not in table.value.columns for table in at.dataframe)
     contracts = frame_with(at, "Counterparty")
     assert contracts["Contract"].notna().any() and contracts["Exposed"].any()
 

@@ -85,8 +85,10 @@ def test_an_upload_that_exhausts_memory_costs_its_own_process(tmp_path):
     data.write_text("buyer,supplier\nPrime Corp,Vendor AI\n", encoding="utf-8")
     refused = preview_isolated(data, "relationships.csv", memory_mb=40)
     assert refused.sheets == ()
-    assert "MB of memory" in refused.problems[0].message
-    assert "not loaded" in refused.problems[0].message
+    message = refused.problems[0].message
+    # Python raises MemoryError, or a C library aborts the child: either way, said so.
+    assert "MB of memory" in message or "stopped the reader" in message, message
+    assert "not loaded" in message
     fine = preview_isolated(data, "relationships.csv")
     assert [sheet.kind for sheet in fine.sheets] == ["relationships"]
 
