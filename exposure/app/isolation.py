@@ -84,6 +84,11 @@ def _refused(name: str, reason: str) -> FilePreview:
 
 def _main() -> None:
     path, name, options, memory_mb = pickle.loads(sys.stdin.buffer.read())
+    # The readers and adapters are imported before the limit: compiling them under it would
+    # fail for a reason that is not the file's.
+    import exposure.ingest.adapters.cyclonedx
+    import exposure.ingest.adapters.usaspending  # noqa: F401
+
     limit = memory_mb * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:

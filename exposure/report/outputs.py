@@ -24,8 +24,8 @@ from exposure.model.chains import chains
 from exposure.model.choices import CONFIDENCE
 from exposure.model.engine import DESIGNATED, NONCOMPLIANT, STATUS
 from exposure.model.headline import headline
+from exposure.model.remediation import overdue_days
 from exposure.model.run import AssessmentRun
-from exposure.report.catalogue import INTERNAL_COLUMNS
 from exposure.report.companions import write_table
 from exposure.report.csv_file import write_csv
 from exposure.report.plain import plain_frame
@@ -175,9 +175,12 @@ def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | Non
     head = _head(run)
     tail: dict[str, Any] = {"uncertainty": _uncertainty_json(run)}
     detail_for = tables.for_org_id if tables is not None else None
-    as_of = tables.as_of if tables is not None else None
-    tail["as_of"] = None if as_of is None else as_of.isoformat()
-    tail["overdue_days"] = tables.overdue_days if tables is not None else None
+    # The as-of date is today unless the tables were built for another one.
+    as_of = tables.as_of if tables is not None and tables.as_of is not None else date.today()
+    tail["as_of"] = as_of.isoformat()
+    tail["overdue_days"] = (
+        tables.overdue_days if tables is not None else overdue_days(run.scenario, as_of)
+    )
     if tables is not None and detail_for is not None:
         tail["for"] = organization_json(tables)
     with path.open("w", encoding="utf-8") as handle:
@@ -257,12 +260,11 @@ def organization_json(tables: AssessmentTables) -> dict[str, Any]:
 
 
 def write_parquet(run: AssessmentRun, path: Path, *, tables: AssessmentTables) -> Path:
-    """The ranked organizations of the CSV (same columns, same order) as Parquet, for analysts
-    who load them elsewhere; text is written as it is (no spreadsheet runs a Parquet file)."""
-    columns = [c for c in tables.organizations.columns if c != "rank"] + ["rank"]
-    frame = tables.organizations[columns]
-    frame = frame[[c for c in frame.columns if c == "org_id" or c not in INTERNAL_COLUMNS]]
-    return write_table(frame.reset_index(drop=True), path)
+    """The ranked organizations of the CSV (same columns, same order: rank first, no internal
+    ids) as Parquet, for analysts who load them elsewhere, with their types kept; text is
+    written as it is (no spreadsheet runs a Parquet file)."""
+    columns = list(plain_frame(tables.organizations.head(0)).columns)
+    return write_table(tables.organizations[columns].reset_index(drop=True), path)
 
 
 def write_report(
