@@ -89,6 +89,14 @@ def _configure_logging(ctx: click.Context, verbose: int) -> None:
     ctx.call_on_close(restore)
 
 
+def _existing_db(ctx: click.Context, why: str = "load data first (exposure load FILE)") -> Path:
+    """The database of the command, which must exist already (said with ``why`` if not)."""
+    path = _db(ctx)
+    if not path.exists():
+        raise ExposureError(f"no database at {path}: {why}")
+    return path
+
+
 def _db(ctx: click.Context) -> Path:
     from exposure import default_db_path
 
@@ -172,9 +180,7 @@ def status_command(ctx: click.Context, limit: int, output_format: str) -> None:
     from exposure import connect, status
 
     try:
-        path = _db(ctx)
-        if not path.exists():
-            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        path = _existing_db(ctx)
         con = connect(path, read_only=True)
         try:
             result = status(con, database=str(path), limit=limit)
@@ -579,9 +585,7 @@ def export_command(ctx: click.Context, folder: Path) -> None:
     from exposure import connect, export_parquet
 
     try:
-        path = _db(ctx)
-        if not path.exists():
-            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        path = _existing_db(ctx)
         con = connect(path, read_only=True)
         try:
             written = export_parquet(con, folder)
@@ -615,9 +619,7 @@ def report_command(ctx: click.Context, results: Path, out: Path) -> None:
     from exposure import connect, report_from
 
     try:
-        path = _db(ctx)
-        if not path.exists():
-            raise ExposureError(f"no database at {path}: the report needs the loaded model")
+        path = _existing_db(ctx, "the report needs the loaded model")
         con = connect(path)
         try:
             report_from(con, results, out)
@@ -675,9 +677,7 @@ def screen_command(
 
     designated: list[str] = []
     try:
-        path = _db(ctx)
-        if not path.exists():
-            raise ExposureError(f"no database at {path}: load data first (exposure load FILE)")
+        path = _existing_db(ctx)
         con = connect(path)
         try:
             with progress_bar() as progress:
