@@ -8,6 +8,7 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
+import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -47,7 +48,9 @@ def test_a_small_parquet_file_of_many_rows_is_refused_before_it_is_read(tmp_path
     assert "EXPOSURE_MAX_ROWS" in message
     # The limit is exact: the file's own row count is admitted.
     [raw] = read_file(path, limits=ReadLimits(max_rows=300_000))
-    assert raw.table.num_rows == 300_001  # the header row and every record
+    assert raw.table.num_rows == 1_001  # the header row and a preview
+    [(rows,)] = duckdb.connect().execute(f"SELECT count(*) FROM {raw.source_sql}").fetchall()
+    assert rows == 300_000  # every record, when the warehouse reads it
 
 
 def test_the_row_limit_comes_from_the_environment_and_leaves_the_database_as_it_was(

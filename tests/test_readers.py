@@ -83,7 +83,7 @@ def test_csv_glob_link_is_handed_to_the_warehouse_for_cleanup(tmp_path, scratch)
 
     assert raw.table.to_pylist()[1] == {"c0": "Real", "c1": "Data"}
     assert raw.cleanup is not None and raw.cleanup.parent == scratch
-    assert "[" not in str(raw.cleanup) and str(raw.cleanup) in (raw.csv_sql or "")
+    assert "[" not in str(raw.cleanup) and str(raw.cleanup) in (raw.source_sql or "")
     assert raw.csv_path == path
     raw.cleanup.unlink()
 
@@ -218,8 +218,8 @@ def test_parallel_reader_only_when_no_value_spans_lines(tmp_path):
     plain = _write(tmp_path / "plain.csv", 'buyer,supplier\nA,"B, Inc."\n')
     spanning = _write(tmp_path / "ml.csv", 'buyer,supplier\nA,"B\nInc."\n')
 
-    assert "parallel = true" in (read_file(plain)[0].csv_sql or "")
-    assert "parallel = false" in (read_file(spanning)[0].csv_sql or "")
+    assert "parallel = true" in (read_file(plain)[0].source_sql or "")
+    assert "parallel = false" in (read_file(spanning)[0].source_sql or "")
 
 
 def test_mixed_line_ends_load(con, tmp_path, scratch):

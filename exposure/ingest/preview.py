@@ -166,7 +166,7 @@ def _sheet_preview(raw: RawSheet, options: LoadOptions, stem: str) -> SheetPrevi
     from exposure.ingest.adapters import adapter_for_sheet
     from exposure.ingest.adapters.usaspending import SubawardSource
 
-    csv = raw.csv_sql is not None
+    csv = raw.source_sql is not None
     try:
         adapter = adapter_for_sheet(raw, options)
     except LoadError as exc:

@@ -189,17 +189,17 @@ def _typed_expr(column: Column, text: str) -> str:
 def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> None:
     """Create ``<name>_typed``, ``<name>_names`` and the ``<name>_normed`` view for a sheet."""
     first_data_row = sheet.raw.first_row + sheet.header_index + 1
-    if sheet.raw.csv_sql:
+    if sheet.raw.source_sql:
         # The file as it is first, in file order (a plain copy keeps DuckDB's insertion order;
         # a projection with expressions may not), so rowid gives each row its number.
         try:
             con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM {sheet.raw.csv_sql}"
+                f"CREATE OR REPLACE TEMP TABLE {name}_csv AS SELECT * FROM {sheet.raw.source_sql}"
             )
         except duckdb.Error as exc:
             raise csv_error(sheet.raw.file, exc, sheet.raw.csv_path) from exc
         start = int(scalar(con, f"SELECT coalesce(min(rowid), 0) FROM {name}_csv"))
-        index = f"(rowid - {start})"
+        index = f"(rowid - {start} + {sheet.raw.source_skip})"
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {name}_arrow AS SELECT {index} - {sheet.header_index + 1}"
             f" + {first_data_row} AS _row, * FROM {name}_csv WHERE {index} > {sheet.header_index}"
@@ -240,7 +240,7 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
         f"CREATE OR REPLACE TEMP TABLE {name}_typed AS SELECT t._row, {', '.join(typed + texts)} "
         f"FROM (SELECT _row, {', '.join(cleaned)} FROM {name}_arrow) t WHERE {not_blank}"
     )
-    if sheet.raw.csv_sql:
+    if sheet.raw.source_sql:
         con.execute(f"DROP VIEW {name}_arrow")
         con.execute(f"DROP TABLE {name}_csv")
     else:

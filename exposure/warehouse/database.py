@@ -34,6 +34,8 @@ import hashlib
 import json
 import logging
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -48,6 +50,7 @@ from exposure.warehouse.resolve import rebuild_model
 from exposure.warehouse.transactions import abort
 
 __all__ = [
+    "memory_limit",
     "DEFAULT_DB",
     "Status",
     "connect",
@@ -145,6 +148,27 @@ def seeds_dir() -> Path:
     if configured:
         return Path(configured)
     return resources.seeds_dir()
+
+
+@contextmanager
+def memory_limit(con: duckdb.DuckDBPyConnection, limit_bytes: int) -> Iterator[None]:
+    """Hold DuckDB's working memory to ``limit_bytes`` for a block (its default is 80% of the
+    machine's memory); past it, DuckDB spills to its temporary folder. The earlier setting
+    comes back after the block, whatever its outcome."""
+    [(previous,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+    con.execute(f"SET memory_limit = '{max(limit_bytes // 2**20, 64)}MB'")
+    try:
+        yield
+    finally:
+        try:
+            # RESET gives the default exactly; a limit set before is set again (as DuckDB
+            # printed it, to a tenth of its unit).
+            con.execute("RESET memory_limit")
+            [(now,)] = con.execute("SELECT current_setting('memory_limit')").fetchall()
+            if now != previous:
+                con.execute(f"SET memory_limit = {sql_literal(str(previous))}")
+        except duckdb.Error as exc:  # a connection a fatal error closed keeps nothing anyway
+            logger.info("memory limit not restored: %s", exc)
 
 
 def connect(

@@ -26,13 +26,20 @@ from pathlib import Path
 
 import duckdb
 
-from exposure.core.errors import LoadError, Problem
+from exposure.core.errors import ExposureError, LoadError, Problem
 from exposure.core.sql import scalar, sql_literal
 from exposure.ingest.adapters import SourceAdapter, adapter_for_file, adapter_for_sheet
 from exposure.ingest.mapping import LoadOptions, MappedSheet, map_sheet
-from exposure.ingest.readers import RawSheet, ReadLimits, check_regular_file, check_size, read_file
+from exposure.ingest.readers import (
+    RawSheet,
+    ReadLimits,
+    check_regular_file,
+    check_size,
+    human_size,
+    read_file,
+)
 from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
-from exposure.warehouse.database import model_counts, record_data_version
+from exposure.warehouse.database import memory_limit, model_counts, record_data_version
 from exposure.warehouse.resolve import rebuild_model
 from exposure.warehouse.text_screen import format_rows_select, screen_select
 from exposure.warehouse.transactions import abort
@@ -106,8 +113,15 @@ def load_files(
         raise LoadError([Problem("--buyer", "the buyer's name is blank")])
     names = list(display_names) if display_names else [Path(p).name for p in paths]
     read: list[RawSheet] = []
+    budget = (limits or ReadLimits()).load_memory_bytes
     try:
-        return _load(con, paths, names, options, read, limits, progress)
+        with memory_limit(con, budget):
+            return _load(con, paths, names, options, read, limits, progress)
+    except duckdb.OutOfMemoryException as exc:
+        raise ExposureError(
+            f"the load needs more working memory than its limit of {human_size(budget)}; "
+            "nothing changed (set EXPOSURE_LOAD_MEMORY_MB to raise the limit)"
+        ) from exc
     finally:
         # Re-encoded copies of CSV files live until the load is over, whatever its outcome.
         for raw in read:

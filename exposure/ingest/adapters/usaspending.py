@@ -172,7 +172,7 @@ class SubawardSource(SourceAdapter):
                     for column in missing
                 ]
             )
-        if raw.table.num_rows < 2 and raw.csv_sql is None:
+        if raw.table.num_rows < 2 and raw.source_sql is None:
             raise LoadError(
                 [
                     Problem(
@@ -208,17 +208,19 @@ class SubawardSource(SourceAdapter):
         raw = self.raw
         assert raw is not None
         fields = ", ".join(f"{self._field_sql(name)} AS {name}" for name in FIELDS)
-        if raw.csv_sql:
+        if raw.source_sql:
             try:
                 con.execute(
-                    f"CREATE OR REPLACE TEMP TABLE {prefix}_csv AS SELECT {fields} FROM {raw.csv_sql}"
+                    f"CREATE OR REPLACE TEMP TABLE {prefix}_csv AS SELECT {fields} FROM {raw.source_sql}"
                 )
             except duckdb.Error as exc:
                 raise csv_error(raw.file, exc, raw.csv_path) from exc
-            # Rows keep file order; the header is the first.
+            # Rows keep file order; a CSV file's header is its first row (a parquet file's is
+            # its column names, before the first: source_skip).
             con.execute(
                 f"CREATE OR REPLACE TEMP TABLE {prefix}_src AS SELECT "
-                f"rowid - (SELECT min(rowid) FROM {prefix}_csv) + {raw.first_row} AS _row, * "
+                f"rowid - (SELECT min(rowid) FROM {prefix}_csv) + {raw.first_row + raw.source_skip}"
+                " AS _row, * "
                 f"FROM {prefix}_csv"
             )
             con.execute(f"DROP TABLE {prefix}_csv")

@@ -41,6 +41,7 @@ from exposure.ingest.readers.sheets import (
     check_regular_file,
     check_size,
     column_letter,
+    human_size,
 )
 from exposure.ingest.readers.workbooks import read_container, read_legacy, read_xlsx
 from exposure.ingest.readers.xlsx_safety import PASSWORD_PROTECTED
@@ -55,6 +56,7 @@ __all__ = [
     "check_size",
     "column_letter",
     "csv_error",
+    "human_size",
     "read_file",
     "utf8_problem",
 ]

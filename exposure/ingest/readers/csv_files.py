@@ -7,7 +7,7 @@ the header, or a quote left open, is an error naming its row; shorter rows are p
 ending in both CRLF and LF, and empty lines inside the data, are fixed in a temporary copy so
 that row numbers match a spreadsheet's (see :mod:`exposure.ingest.readers.csv_layout`).
 
-Only the first rows are read here, to find the header; ``RawSheet.csv_sql`` is the DuckDB
+Only the first rows are read here, to find the header; ``RawSheet.source_sql`` is the DuckDB
 ``read_csv(...)`` call with which the warehouse reads the whole file.
 """
 
@@ -177,7 +177,7 @@ def read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
                     )
                 ]
             )
-        csv_sql = (
+        source_sql = (
             f"read_csv({sql_literal(str(source.absolute()))}, auto_detect = false, "
             f"header = false, delim = {sql_literal(dialect.delimiter)}, "
             f"quote = {sql_literal(dialect.quote)}, escape = {sql_literal(dialect.escape)}, "
@@ -186,7 +186,7 @@ def read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         )
         # A preview for header matching; the warehouse reads the whole file itself, straight
         # into DuckDB, which is much faster than going through Arrow.
-        table = con.sql(f"SELECT * FROM {csv_sql} LIMIT {CSV_PREVIEW_ROWS}").to_arrow_table()
+        table = con.sql(f"SELECT * FROM {source_sql} LIMIT {CSV_PREVIEW_ROWS}").to_arrow_table()
     except duckdb.Error as exc:
         if temporary is not None:
             temporary.unlink(missing_ok=True)
@@ -203,7 +203,7 @@ def read_csv(path: Path, name: str, encoding: str | None) -> RawSheet:
         sheet=None,
         table=table,
         encoding=chosen or "utf-8",
-        csv_sql=csv_sql,
+        source_sql=source_sql,
         csv_path=path,
         cleanup=temporary,
     )

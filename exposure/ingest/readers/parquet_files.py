@@ -4,10 +4,11 @@ The column names become the header row, so that a parquet file is mapped like a 
 
 A parquet file's size says little about what it holds: repeated values compress to almost
 nothing (a 140 KB file may hold 20 million rows; a 2 KB one, a 20 MB text repeated in every
-row), and the whole file is read into memory as text. So before the read, :func:`check_parquet`
-compares the file's metadata (rows, values, uncompressed column data) with the limits of
+row), and the warehouse stores every cell as text. So before anything is read,
+:func:`check_parquet` compares the file's metadata (rows, values, uncompressed column data) with the limits of
 :class:`~exposure.ingest.readers.sheets.ReadLimits`, and then counts, without keeping them, the bytes
-its cells take as text: DuckDB streams that count in a fraction of the read's time.
+its cells take as text: DuckDB streams that count in a fraction of the read's time. Only a
+preview is read into Python (:func:`read_parquet`); the rows go straight into DuckDB.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pyarrow as pa
 
 from exposure.core.errors import LoadError, Problem
 from exposure.core.sql import sql_identifier, sql_literal
+from exposure.ingest.readers.csv_files import CSV_PREVIEW_ROWS
 from exposure.ingest.readers.paths import needs_alias, plain_alias
 from exposure.ingest.readers.sheets import RawSheet, ReadLimits, human_size
 
@@ -130,7 +132,10 @@ def _text_bytes(con: duckdb.DuckDBPyConnection, source: Path) -> int:
 
 
 def read_parquet(path: Path, name: str, limits: ReadLimits | None = None) -> RawSheet:
-    """Read a whole parquet file as text, its column names as the first row.
+    """A parquet file as a sheet: its column names as the first row, then its first rows.
+
+    Only a preview is read here (enough to map the headers); ``source_sql`` reads every row,
+    each column cast to text, when the warehouse stores the file.
 
     Raises:
         LoadError: the file is not a readable parquet file, or would expand past ``limits``
@@ -142,22 +147,34 @@ def read_parquet(path: Path, name: str, limits: ReadLimits | None = None) -> Raw
     con = duckdb.connect()
     try:
         check_parquet(con, source, name, limits)
-        relation = con.sql(f"SELECT * FROM read_parquet({sql_literal(str(source))})")
-        columns = list(relation.columns)
-        casts = ", ".join(f"CAST({sql_identifier(c)} AS VARCHAR)" for c in columns)
-        table = con.sql(
-            f"SELECT {casts} FROM read_parquet({sql_literal(str(source))})"
-        ).to_arrow_table()
+        literal = sql_literal(str(source))
+        columns = list(con.sql(f"SELECT * FROM read_parquet({literal})").columns)
+        casts = ", ".join(
+            f"CAST({sql_identifier(c)} AS VARCHAR) AS c{i}" for i, c in enumerate(columns)
+        )
+        source_sql = f"(SELECT {casts} FROM read_parquet({literal}))"
+        table = con.sql(f"SELECT * FROM {source_sql} LIMIT {CSV_PREVIEW_ROWS}").to_arrow_table()
     except duckdb.Error as exc:
+        if alias is not None:
+            alias.unlink(missing_ok=True)
         raise LoadError(
             [Problem(name, f"not a readable parquet file ({str(exc).splitlines()[0]})")]
         ) from exc
-    finally:
-        con.close()
+    except BaseException:
         if alias is not None:
             alias.unlink(missing_ok=True)
+        raise
+    finally:
+        con.close()
     header = pa.table(
         {f"c{i}": pa.array([column], pa.string()) for i, column in enumerate(columns)}
     )
-    table = table.rename_columns([f"c{i}" for i in range(table.num_columns)])
-    return RawSheet(file=name, sheet=None, table=pa.concat_tables([header, table]), first_row=1)
+    return RawSheet(
+        file=name,
+        sheet=None,
+        table=pa.concat_tables([header, table]),
+        first_row=1,
+        source_sql=source_sql,
+        source_skip=1,
+        cleanup=alias,
+    )

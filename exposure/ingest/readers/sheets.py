@@ -68,6 +68,9 @@ class ReadLimits:
     - ``max_sheet_cells``: the cells of a workbook sheet's dense range, from its first to its
       last valued cell (``EXPOSURE_MAX_SHEET_CELLS``, 40 million, about 1.5 GB in calamine):
       two values at A1 and XFD1048576 span 17 billion cells, however small the file.
+    - ``load_memory_bytes``: DuckDB's working memory while a load types, checks and stores
+      the rows (``EXPOSURE_LOAD_MEMORY_MB``, 2 GB); past it DuckDB spills to a temporary
+      folder beside the database, so a file of 10 million rows loads in bounded memory.
     """
 
     max_file_bytes: int = field(
@@ -86,6 +89,9 @@ class ReadLimits:
     max_sheet_cells: int = field(
         default_factory=lambda: limit_from_environment("EXPOSURE_MAX_SHEET_CELLS", 40_000_000)
     )
+    load_memory_bytes: int = field(
+        default_factory=lambda: limit_from_environment("EXPOSURE_LOAD_MEMORY_MB", 2048, 2**20)
+    )
 
 
 @dataclass
@@ -98,10 +104,14 @@ class RawSheet:
     ``formulas`` maps (row number, 0-based column) to the formula text of cells that hold one,
     and whether a computed value was saved with it.
 
-    For CSV, ``table`` is only the first rows (enough to find the header); ``csv_sql`` is the
-    DuckDB ``read_csv(...)`` call that reads the whole file, ``csv_path`` the file itself (to
-    locate encoding errors), and ``cleanup`` a temporary file (a re-encoded copy, or a link
-    with a name DuckDB cannot take for a glob) to delete once the load is over.
+    For CSV and parquet, ``table`` is only the first rows (enough to find the header), and the
+    warehouse reads the whole file itself, straight into DuckDB (never through Python, so a
+    large file costs DuckDB's bounded memory, not a copy in Arrow): ``source_sql`` is the
+    DuckDB table expression that yields every row, from ``table``'s row ``source_skip`` on (0
+    for CSV, whose header is a row of the file; 1 for parquet, whose header is its column
+    names). ``csv_path`` is the CSV file itself (to locate encoding errors), and ``cleanup`` a
+    temporary file (a re-encoded copy, or a link with a name DuckDB cannot take for a glob) to
+    delete once the load is over.
     """
 
     file: str
@@ -111,7 +121,8 @@ class RawSheet:
     first_column: int = 0
     formulas: dict[tuple[int, int], tuple[str, bool]] = field(default_factory=dict)
     encoding: str | None = None
-    csv_sql: str | None = None
+    source_sql: str | None = None
+    source_skip: int = 0
     csv_path: Path | None = None
     cleanup: Path | None = None
 
