@@ -64,14 +64,22 @@ def load_lock(path: str) -> threading.Lock:
 
 
 def cursor() -> duckdb.DuckDBPyConnection:
-    """This session's cursor on the server's connection."""
+    """This session's cursor on the server's connection, for the thread of this run."""
     path = db_path()
     connection = _connection(path)
     state = st.session_state
-    # A new server connection (another database, or the cache was cleared) needs a new cursor.
-    if state.get("_cursor_of") is not connection or "_cursor" not in state:
+    # A new server connection (another database, or the cache was cleared) needs a new cursor,
+    # and so does a new run thread: Streamlit may start a session's next run while the last
+    # one is still inside a DuckDB call, and a cursor serves one call at a time.
+    thread = threading.get_ident()
+    if (
+        state.get("_cursor_of") is not connection
+        or state.get("_cursor_thread") != thread
+        or "_cursor" not in state
+    ):
         state["_cursor"] = open_cursor(connection)
         state["_cursor_of"] = connection
+        state["_cursor_thread"] = thread
     cursor: duckdb.DuckDBPyConnection = state["_cursor"]
     return cursor
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 import math
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +19,11 @@ from exposure.cli.commands import cli
 # No per-example deadline: the machines are shared, and a timing is never a test's verdict.
 settings.register_profile("exposure", deadline=None)
 settings.load_profile("exposure")
+
+# The commands print piped output unwrapped unless COLUMNS says how wide the reader is; a
+# runner that sets it for everything (pytest-xdist's workers set 80) would wrap long paths.
+os.environ.pop("COLUMNS", None)
+os.environ.pop("LINES", None)
 
 DATA = Path(__file__).resolve().parent / "data"
 GOOD = DATA / "good"

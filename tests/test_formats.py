@@ -80,7 +80,6 @@ def test_parquet_bad_cell_is_located(con, tmp_path):
     ]
 
 
-
 def test_a_large_parquet_file_keeps_its_row_numbers_across_row_groups(con, tmp_path):
     """The rows go from the file into DuckDB without Python; many row groups read in
     parallel still give every row its own number (the header is row 1)."""
@@ -122,6 +121,7 @@ def test_a_large_parquet_file_keeps_its_row_numbers_across_row_groups(con, tmp_p
     ).fetchall()
     assert wrong == [(0,)]
     assert con.execute("SELECT count(*) FROM stg_relationships").fetchall() == [(rows,)]
+
 
 def test_csv_with_bom_and_semicolons(con, tmp_path):
     path = tmp_path / "export.csv"

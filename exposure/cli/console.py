@@ -66,15 +66,19 @@ class _LiteralConsole(Console):
 
     @property
     def size(self) -> ConsoleDimensions:
-        """The terminal's size; piped (not a terminal, no ``COLUMNS``), wide enough that no
-        line wraps."""
+        """The terminal's size; piped (not a terminal), ``COLUMNS`` as it is now, else wide
+        enough that no line wraps (Rich would keep the ``COLUMNS`` of the moment the console
+        was made, on import)."""
         size = super().size
-        if not self.is_terminal and not os.environ.get("COLUMNS") and self._width is None:
-            return ConsoleDimensions(PIPED_WIDTH, size.height)
+        if not self.is_terminal and not getattr(self, "_sized", False):
+            columns = os.environ.get("COLUMNS", "").strip()
+            width = int(columns) if columns.isdigit() and int(columns) > 0 else PIPED_WIDTH
+            return ConsoleDimensions(width, size.height)
         return size
 
     @size.setter
     def size(self, new_size: tuple[int, int]) -> None:
+        self._sized = True
         self._width, self._height = new_size
 
 

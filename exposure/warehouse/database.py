@@ -50,12 +50,12 @@ from exposure.warehouse.resolve import rebuild_model
 from exposure.warehouse.transactions import abort
 
 __all__ = [
-    "memory_limit",
     "DEFAULT_DB",
     "Status",
     "connect",
     "data_version",
     "default_db_path",
+    "memory_limit",
     "model_counts",
     "record_data_version",
     "seeds_dir",
