@@ -4,8 +4,8 @@ Normalization is defined once, as DuckDB SQL macros (:data:`MACROS`), so that na
 the same way inside the warehouse (where millions of rows are resolved in SQL) and from Python
 (:func:`normalize_name`, which runs the same macro).
 
-A normalized name is the name's skeleton (invisible format characters dropped, Cyrillic, Greek
-and fullwidth look-alikes of Latin letters replaced by them: :mod:`exposure.core.text`, after
+A normalized name is the name's skeleton (invisible format characters dropped, look-alikes of
+Latin letters and digits replaced by them: :mod:`exposure.core.text`, after
 Unicode TR39), lower case, accents stripped, ``&`` read as "and", punctuation turned into
 single spaces, a leading "the" dropped and trailing legal-form suffixes (Inc, LLC, Corp, PBC,
 Ltd, GmbH, S.A., ...) removed:

@@ -14,10 +14,11 @@ Names come from suppliers' files, and three kinds of characters in them mislead:
 - **Confusables**: ``Аnthropic`` with a Cyrillic ``А`` looks like Anthropic and is not equal
   to it. Names are matched and blocked on their *skeleton*, as Unicode Technical Standard #39
   (Security Mechanisms, section 4, "Confusable Detection") defines it: each character replaced
-  by its prototype in ``confusables.txt``. :data:`CONFUSABLES` holds the part of that table
-  that maps Cyrillic, Greek and fullwidth letters and digits to the Latin letters and digits
-  they look like (no package providing TR39 data is installed here; the pairs were taken from
-  confusables.txt, version 15.1, single-character prototypes only). Names mixing Latin with
+  by its prototype in ``confusables.txt``. :data:`CONFUSABLES` is that table for every
+  character outside ASCII whose prototype is ASCII letters and digits (2,000-odd: Cyrillic,
+  Greek, Armenian, Cherokee, mathematical and fullwidth letters, ligatures), generated from
+  ICU by ``scripts/make_confusables.py`` and checked against ICU's own skeleton in the tests.
+  ASCII is left alone, so plain names keep "rn" apart from "m". Names mixing Latin with
   Cyrillic or Greek letters within one word are flagged for review.
 
 Each rule has a Python and a SQL form (DuckDB, RE2), used by the normalization macro of
@@ -28,6 +29,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+
+from exposure.core.confusables import PROTOTYPES
 
 __all__ = [
     "CONFUSABLES",
@@ -42,22 +45,14 @@ __all__ = [
     "skeleton_sql",
 ]
 
-# confusables.txt prototypes for Cyrillic and Greek look-alikes of Latin letters.
-_CYRILLIC = {
-    "А": "A", "В": "B", "Е": "E", "К": "K", "М": "M", "Н": "H", "О": "O", "Р": "P", "С": "C",
-    "Т": "T", "Х": "X", "У": "Y", "Ѕ": "S", "І": "I", "Ј": "J", "Ԛ": "Q", "Ԝ": "W", "Ү": "Y",
-    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "ѕ": "s", "і": "i",
-    "ј": "j", "һ": "h", "ԁ": "d", "ԛ": "q", "ԝ": "w", "ү": "y", "ӏ": "l", "Ӏ": "l",
-}  # fmt: skip
-_GREEK = {
-    "Α": "A", "Β": "B", "Ε": "E", "Ζ": "Z", "Η": "H", "Ι": "I", "Κ": "K", "Μ": "M", "Ν": "N",
-    "Ο": "O", "Ρ": "P", "Τ": "T", "Υ": "Y", "Χ": "X",
-    "ο": "o", "α": "a", "ι": "i", "ν": "v", "ρ": "p", "γ": "y", "υ": "u",
-}  # fmt: skip
-# Fullwidth forms (U+FF01-U+FF5E) are their ASCII letters and digits (NFKC, which TR39 applies).
-_FULLWIDTH = {chr(0xFF01 + i): chr(0x21 + i) for i in range(0x5E) if chr(0x21 + i).isalnum()}
-CONFUSABLES: dict[str, str] = {**_CYRILLIC, **_GREEK, **_FULLWIDTH}
-_TABLE = str.maketrans(CONFUSABLES)
+# Every non-ASCII character whose UTS #39 prototype is ASCII letters and digits (or nothing).
+CONFUSABLES: dict[str, str] = PROTOTYPES
+_TABLE = str.maketrans({source: target or None for source, target in CONFUSABLES.items()})
+# SQL: one translate() for the one-character prototypes and the dropped characters; the few
+# prototypes of two or more letters (ligatures such as U+FB01) are replaced one by one.
+_SINGLE = {source: target for source, target in CONFUSABLES.items() if len(target) == 1}
+_DROPPED = [source for source, target in CONFUSABLES.items() if not target]
+_LONGER = {source: target for source, target in CONFUSABLES.items() if len(target) > 1}
 
 # Cc without the white space controls that cleaning collapses (\t \n \v \f \r).
 _CONTROL = re.compile("[\x00-\x08\x0e-\x1f\x7f-\x9f]")
@@ -69,24 +64,41 @@ MIXED_SCRIPT_SQL = f"'{_LATIN_THEN_OTHER}|{_OTHER_THEN_LATIN}'"
 
 
 def skeleton(text: str) -> str:
-    """The TR39-style skeleton used for matching: look-alikes replaced by their Latin prototype.
+    """The UTS #39 skeleton used for matching, for characters outside ASCII: each look-alike
+    replaced by its ASCII prototype (ASCII itself is left as it is).
 
     >>> skeleton("\\u0410nthropic"), skeleton("Ｂｏｅｉｎｇ"), skeleton("Газпром")
     ('Anthropic', 'Boeing', 'Гaзпpoм')
+    >>> skeleton("\\U0001d400\\U0001d427\\U0001d42d\\u0570\\u0433\\u03bfpic \\ufb01nance")
+    'Anthropic finance'
     """
     return text.translate(_TABLE)
+
+
+def _sql_text(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
 
 
 def skeleton_sql(expr: str) -> str:
     """SQL giving :func:`skeleton` of a VARCHAR expression (DuckDB's ``translate``).
 
     >>> import duckdb
-    >>> duckdb.sql("SELECT " + skeleton_sql("'\\u0410nthropic'")).fetchall()
-    [('Anthropic',)]
+    >>> duckdb.sql("SELECT " + skeleton_sql("'\\u0410nthropic \\ufb01nance'")).fetchall()
+    [('Anthropic finance',)]
     """
-    source = "".join(CONFUSABLES).replace("'", "''")
-    target = "".join(CONFUSABLES.values()).replace("'", "''")
-    return f"translate({expr}, '{source}', '{target}')"
+    source = "".join(_SINGLE) + "".join(_DROPPED)
+    single = f"translate({expr}, {_sql_text(source)}, {_sql_text(''.join(_SINGLE.values()))})"
+    longer = single
+    for source_char, target in _LONGER.items():
+        longer = f"replace({longer}, {_sql_text(source_char)}, {_sql_text(target)})"
+    # DuckDB's translate() costs time in proportion to its 2,000-character table for every
+    # value, so only a name holding a listed character (a regular expression, compiled once)
+    # goes through it, and only one holding a ligature through the replacements.
+    return (
+        f"CASE WHEN NOT regexp_matches({expr}, {_sql_text('[' + ''.join(CONFUSABLES) + ']')}) "
+        f"THEN {expr} WHEN regexp_matches({expr}, {_sql_text('[' + ''.join(_LONGER) + ']')}) "
+        f"THEN {longer} ELSE {single} END"
+    )
 
 
 def control_characters(text: str) -> list[str]:
