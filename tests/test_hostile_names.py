@@ -184,12 +184,13 @@ def test_the_skeleton_agrees_with_icu_on_every_character_and_on_random_names():
 def test_the_skeleton_is_the_same_in_sql():
     import duckdb
 
-    from exposure.core.text import skeleton_sql
+    from exposure.core.text import install_skeleton, skeleton_sql
 
     rng = random.Random(11)
     alphabet = sorted(CONFUSABLES) + list("abcdefgXYZ019 'éü") + ["Газпром"]
     names = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
     con = duckdb.connect()
+    install_skeleton(con)
     got = con.execute(
         f"SELECT {skeleton_sql('n')} FROM unnest($1::VARCHAR[]) WITH ORDINALITY t(n, i) ORDER BY i",
         [names],

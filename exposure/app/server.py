@@ -29,7 +29,7 @@ from pathlib import Path
 import duckdb
 
 from exposure.app.defaults import DEFAULT_HOST, DEFAULT_PORT, MAX_UPLOAD_MB
-from exposure.core.names import MACROS
+from exposure.core.names import install_macros
 from exposure.core.resources import dashboard_app
 from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES
 
@@ -196,7 +196,7 @@ def open_cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A cursor on a shared connection, ready for the library (name macros, no progress bar)."""
     cursor = con.cursor()
     cursor.execute("SET enable_progress_bar = false")
-    cursor.execute(MACROS)
+    install_macros(cursor)
     return cursor
 
 

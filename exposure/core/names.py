@@ -32,7 +32,7 @@ from functools import lru_cache
 
 import duckdb
 
-from exposure.core.text import FORMAT_SQL, skeleton_sql
+from exposure.core.text import FORMAT_SQL, install_skeleton, skeleton_sql
 
 __all__ = [
     "FUZZY_THRESHOLD",
@@ -40,6 +40,7 @@ __all__ = [
     "FuzzyCandidate",
     "fuzzy_candidates",
     "identifier_key",
+    "install_macros",
     "normalize_name",
     "normalize_names",
 ]
@@ -64,6 +65,13 @@ CREATE OR REPLACE TEMP MACRO exposure_key(s) AS
     nullif(regexp_replace(upper(CAST(s AS VARCHAR)), '[^A-Z0-9]', '', 'g'), '');
 """
 
+
+def install_macros(con: duckdb.DuckDBPyConnection) -> None:
+    """Give a connection (or cursor) the name macros and the skeleton function they call."""
+    install_skeleton(con)
+    con.execute(MACROS)
+
+
 # Scores are rapidfuzz token_sort_ratio on normalized names, 0..100.
 FUZZY_THRESHOLD = 88.0
 
@@ -74,7 +82,7 @@ def _connection() -> duckdb.DuckDBPyConnection:
     con = getattr(_local, "con", None)
     if con is None:
         con = duckdb.connect()
-        con.execute(MACROS)
+        install_macros(con)
         _local.con = con
     return con
 

@@ -43,7 +43,7 @@ import duckdb
 
 from exposure.core import resources
 from exposure.core.errors import DatabaseBusyError, ExposureError
-from exposure.core.names import MACROS
+from exposure.core.names import install_macros
 from exposure.core.sql import scalar, sql_identifier, sql_literal, table_exists
 from exposure.warehouse.evidence import build_edge_evidence, evidence_materialized
 from exposure.warehouse.resolve import rebuild_model
@@ -196,7 +196,7 @@ def connect(
         raise ExposureError(f"cannot open the database {target}: {exc}") from exc
     # Progress is ours to show (rich in the CLI, st.progress in the app), not DuckDB's.
     con.execute("SET enable_progress_bar = false")
-    con.execute(MACROS)  # temporary macros: they live in the connection, not the file
+    install_macros(con)  # temporary macros: they live in the connection, not the file
     if read_only:
         _check_readable(con, target)
     else:
