@@ -27,6 +27,7 @@ Each rule has a Python and a SQL form (DuckDB, RE2), used by the normalization m
 
 from __future__ import annotations
 
+import contextlib
 import re
 import unicodedata
 from typing import Any
@@ -96,10 +97,9 @@ def install_skeleton(con: Any) -> None:
     import duckdb
     from duckdb.sqltypes import VARCHAR
 
-    try:
+    # Already there: a cursor sees its connection's functions.
+    with contextlib.suppress(duckdb.NotImplementedException):
         con.create_function(SKELETON_FUNCTION, _skeleton_batch, [VARCHAR], VARCHAR, type="arrow")
-    except duckdb.NotImplementedException:
-        pass  # already there (a cursor sees its connection's functions)
 
 
 def skeleton_sql(expr: str) -> str:
