@@ -7,7 +7,7 @@ real exports do), loads it into a fresh database in a subprocess and prints the 
 time and the child's peak RSS (``ru_maxrss``). A measurement, never a test: the machine is
 shared.
 
-    python benchmarks/bench_memory.py [--rows 9000000] [--out DIR]
+    python benchmarks/bench_memory.py [--rows 9000000] [--format parquet|csv] [--out DIR]
 """
 
 from __future__ import annotations
@@ -67,10 +67,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=9_000_000)
     parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--format", choices=["parquet", "csv"], default="parquet")
     args = parser.parse_args()
     folder = args.out or Path(tempfile.mkdtemp(prefix="bench-memory-"))
     folder.mkdir(parents=True, exist_ok=True)
     data = make_parquet(folder / f"relationships-{args.rows}.parquet", args.rows)
+    if args.format == "csv":
+        import pyarrow.csv as pc
+        import pyarrow.parquet as pq
+
+        csv = data.with_suffix(".csv")
+        with pq.ParquetFile(data) as source, pc.CSVWriter(csv, source.schema_arrow) as writer:
+            for batch in source.iter_batches():
+                writer.write_batch(batch)
+        data.unlink()
+        data = csv
     database = folder / "bench.duckdb"
     database.unlink(missing_ok=True)
     started = time.perf_counter()
@@ -81,6 +92,7 @@ def main() -> None:
     peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     result = {
         "rows": args.rows,
+        "format": args.format,
         "file_mb": round(data.stat().st_size / 2**20, 1),
         "ok": child.returncode == 0,
         "seconds": round(elapsed, 1),

@@ -24,4 +24,7 @@ python -m ruff format --check .
 echo "== mypy"
 python -m mypy
 echo "== pytest"
-python -m pytest "$@"
+# Two workers (pytest-xdist), a test file per worker at a time: the suite waits on processes
+# (the CLI, Streamlit, Chromium, Spark's JVM) as much as it computes. EXPOSURE_TEST_WORKERS=0
+# runs it in this process.
+python -m pytest -n "${EXPOSURE_TEST_WORKERS:-2}" --dist loadfile "$@"

@@ -66,8 +66,10 @@ class ReadLimits:
       file holds at most as many cells as it has bytes; a workbook's cells are bounded by its
       expanded XML.
     - ``max_sheet_cells``: the cells of a workbook sheet's dense range, from its first to its
-      last valued cell (``EXPOSURE_MAX_SHEET_CELLS``, 40 million, about 1.5 GB in calamine):
-      two values at A1 and XFD1048576 span 17 billion cells, however small the file.
+      last valued cell (``EXPOSURE_MAX_SHEET_CELLS``, 20 million: a million rows of 20
+      columns; a sheet is read whole, at about 90 bytes a cell, so the limit keeps a load
+      under 4 GB): two values at A1 and XFD1048576 span 17 billion cells, however small the
+      file.
     - ``load_memory_bytes``: DuckDB's working memory while a load types, checks and stores
       the rows (``EXPOSURE_LOAD_MEMORY_MB``, 2 GB); past it DuckDB spills to a temporary
       folder beside the database, so a file of 10 million rows loads in bounded memory.
@@ -87,7 +89,7 @@ class ReadLimits:
         default_factory=lambda: limit_from_environment("EXPOSURE_MAX_CELLS", 100_000_000)
     )
     max_sheet_cells: int = field(
-        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_SHEET_CELLS", 40_000_000)
+        default_factory=lambda: limit_from_environment("EXPOSURE_MAX_SHEET_CELLS", 20_000_000)
     )
     load_memory_bytes: int = field(
         default_factory=lambda: limit_from_environment("EXPOSURE_LOAD_MEMORY_MB", 2048, 2**20)
