@@ -97,8 +97,9 @@ def install_skeleton(con: Any) -> None:
     import duckdb
     from duckdb.sqltypes import VARCHAR
 
-    # Already there: a cursor sees its connection's functions.
-    with contextlib.suppress(duckdb.NotImplementedException):
+    # Already there: a cursor sees its connection's functions (DuckDB says so with either
+    # error, depending on where the first one was registered).
+    with contextlib.suppress(duckdb.NotImplementedException, duckdb.CatalogException):
         con.create_function(SKELETON_FUNCTION, _skeleton_batch, [VARCHAR], VARCHAR, type="arrow")
 
 
