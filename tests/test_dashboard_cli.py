@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import socket
@@ -76,8 +77,22 @@ def test_dashboard_command_serves_the_app_on_localhost(tmp_path):
             with socket.socket() as probe:
                 probe.settimeout(1)
                 assert probe.connect_ex((address, port)) != 0, address
+        # `kill PID` of the exposure process (not its group) stops the Streamlit server too.
+        server.send_signal(signal.SIGTERM)
+        assert server.wait(timeout=30) is not None
+        deadline = time.monotonic() + 15
+        while time.monotonic() < deadline:
+            with socket.socket() as probe:
+                probe.settimeout(1)
+                if probe.connect_ex(("127.0.0.1", port)) != 0:
+                    break
+            time.sleep(0.5)
+        else:
+            pytest.fail("the dashboard still answers after its command was stopped")
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
+        # Whatever is left of the process group (nothing, when the command stopped its server).
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
         try:
             server.wait(timeout=20)
         except subprocess.TimeoutExpired:

@@ -19,12 +19,15 @@ import logging
 import os
 import re
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -173,15 +176,32 @@ def run_dashboard(
     command = streamlit_command(host=host, port=port, max_upload_mb=max_upload_mb, app=app)
     logger.info("starting the dashboard: %s", " ".join(command))
     process = subprocess.Popen(command, env=env)
+    # Stopped by Ctrl+C, `kill` or a closed terminal, the command stops its server with it:
+    # otherwise Streamlit would go on serving (and holding the database) as an orphan.
+    previous: dict[int, Any] = {}
+
+    def stop(signum: int, _frame: object) -> None:
+        raise _Stopped(signum)
+
+    if threading.current_thread() is threading.main_thread():
+        for wanted in (signal.SIGTERM, signal.SIGHUP):
+            previous[wanted] = signal.signal(wanted, stop)
     try:
         return process.wait()
-    except KeyboardInterrupt:
+    except (KeyboardInterrupt, _Stopped):
         process.terminate()
         try:
             return process.wait(timeout=10)
         except subprocess.TimeoutExpired:
             process.kill()
             return process.wait()
+    finally:
+        for given, handler in previous.items():
+            signal.signal(given, handler)
+
+
+class _Stopped(Exception):
+    """The dashboard command received a signal to stop."""
 
 
 # Report formats offered for download, with their media types.
