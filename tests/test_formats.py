@@ -85,36 +85,27 @@ def test_a_large_parquet_file_keeps_its_row_numbers_across_row_groups(con, tmp_p
     parallel still give every row its own number (the header is row 1)."""
     rows = 120_000
     path = tmp_path / "many.parquet"
-    criticality = [3] * rows
-    criticality[98_765] = 9  # data row 98,766: spreadsheet row 98,767
-    pq.write_table(
-        pa.table(
+
+    def write(criticality: list[int]) -> None:
+        table = pa.table(
             {
                 "buyer": ["Prime A"] * rows,
                 "supplier": [f"Vendor {i}" for i in range(rows)],
                 "criticality": criticality,
             }
-        ),
-        path,
-        row_group_size=5_000,
-    )
+        )
+        pq.write_table(table, path, row_group_size=5_000)
+
+    criticality = [3] * rows
+    criticality[98_765] = 9  # data row 98,766: spreadsheet row 98,767
+    write(criticality)
     with pytest.raises(LoadError) as caught:
         load_files(con, [path])
     assert [(p.row, p.column, p.value) for p in caught.value.problems] == [
         (98_767, "criticality", "9")
     ]
     criticality[98_765] = 4
-    pq.write_table(
-        pa.table(
-            {
-                "buyer": ["Prime A"] * rows,
-                "supplier": [f"Vendor {i}" for i in range(rows)],
-                "criticality": criticality,
-            }
-        ),
-        path,
-        row_group_size=5_000,
-    )
+    write(criticality)
     load_files(con, [path])
     wrong = con.execute(
         "SELECT count(*) FROM stg_relationships WHERE supplier <> 'Vendor ' || (_row - 2)"
