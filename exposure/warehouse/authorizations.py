@@ -79,7 +79,16 @@ def load_authorizations(con: duckdb.DuckDBPyConnection, path: Path | str) -> int
             )
         levels.append(level)
     frame["environment"] = levels
-    frame["authorized_on"] = pd.to_datetime(frame["authorized_on"], errors="coerce").dt.date
+    # A date that does not parse is refused, never read as blank ("date not confirmed").
+    given = frame["authorized_on"].where(frame["authorized_on"].notna(), None)
+    dates = pd.to_datetime(given, errors="coerce", format="ISO8601")
+    for index, (value, parsed) in enumerate(zip(given, dates, strict=True)):
+        if isinstance(value, str) and value.strip() and pd.isna(parsed):
+            raise ExposureError(
+                f"{file.name} row {index + 2}, column authorized_on: '{value}' is not a date; "
+                "expected YYYY-MM-DD, or blank when the date is not confirmed"
+            )
+    frame["authorized_on"] = dates.dt.date
     frame["loaded_from"] = file.name
     con.execute(_USER_SCHEMA)
     rows = frame[[*AUTHORIZATION_HEADERS, "loaded_from"]]
