@@ -144,3 +144,57 @@ def test_listening_beyond_localhost_is_said_out_loud(tmp_path, launches):
     assert result.exit_code == 0, result.output
     assert launches[0]["host"] == "0.0.0.0" and launches[0]["port"] == 9001
     assert "anyone who can reach this machine" in result.output
+
+
+def test_a_bare_streamlit_run_from_another_folder_listens_on_localhost_only(tmp_path):
+    """No .streamlit/ where it is started: the app's own config.toml (beside app.py) still
+    keeps Streamlit on 127.0.0.1."""
+    port = free_port()
+    log = tmp_path / "streamlit.log"
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("STREAMLIT_")},
+        "PYTHONPATH": str(ROOT),
+        "EXPOSURE_DB": str(tmp_path / "x.duckdb"),
+        "HOME": str(tmp_path),  # no ~/.streamlit either
+    }
+    app = ROOT / "dashboards" / "app.py"
+    with log.open("wb") as output:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)],
+            cwd=tmp_path,
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + 90
+        health = ""
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
+                ) as r:
+                    health = r.read().decode()
+                    break
+            except OSError:
+                time.sleep(0.5)
+        assert health == "ok", log.read_text(errors="replace")
+        assert f"http://127.0.0.1:{port}" in log.read_text(errors="replace")
+        others = {
+            info[4][0]
+            for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+            if not info[4][0].startswith("127.")
+        }
+        for address in others:
+            with socket.socket() as probe:
+                probe.settimeout(1)
+                assert probe.connect_ex((address, port)) != 0, address
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait()

@@ -96,8 +96,8 @@ def streamlit_command(
     max_upload_mb: int = MAX_UPLOAD_MB,
     app: Path | None = None,
 ) -> list[str]:
-    """The command line that serves the dashboard, with every setting of the project's
-    ``.streamlit/config.toml`` as a flag (the server runs wherever it is started, from a wheel
+    """The command line that serves the dashboard, with every setting of the app's
+    ``dashboards/.streamlit/config.toml`` as a flag (the server runs wherever it is started, from a wheel
     install too, where no project folder exists).
 
     >>> cmd = streamlit_command(port=8600, app=Path("dashboards/app.py"))
@@ -131,9 +131,9 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
 def listening_refusal(address: str | None, chosen: str | None) -> str | None:
     """Why the app must not serve on ``address``, or None when it may.
 
-    Streamlit listens on every interface when nothing sets ``server.address`` (as with a bare
-    ``streamlit run`` from a folder without the project's ``.streamlit/config.toml``). The app
-    then serves nothing: only this machine, or an address chosen with ``exposure dashboard
+    Streamlit listens on every interface when nothing sets ``server.address``; the app's own
+    ``dashboards/.streamlit/config.toml`` sets it, but a flag or ``STREAMLIT_SERVER_ADDRESS``
+    can still say otherwise. The app then serves nothing: only this machine, or an address chosen with ``exposure dashboard
     --host`` (``chosen``), sees the data.
 
     >>> listening_refusal("127.0.0.1", None) is None, listening_refusal("0.0.0.0", "0.0.0.0")
