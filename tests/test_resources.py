@@ -118,7 +118,9 @@ def test_package_data_has_no_pattern_that_matches_nothing():
 
 
 def _config_flags() -> set[str]:
-    config = tomllib.loads((ROOT / "dashboards" / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    config = tomllib.loads(
+        (ROOT / "dashboards" / ".streamlit" / "config.toml").read_text(encoding="utf-8")
+    )
     flags = set()
     for section, options in config.items():
         for key, value in options.items():
