@@ -27,56 +27,72 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def test_dashboard_command_serves_the_app_on_localhost(tmp_path):
-    port = free_port()
-    log = tmp_path / "server.log"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def _launch(
+    module_args: list[str], cwd: Path, env: dict[str, str], log: Path
+) -> subprocess.Popen[bytes]:
+    """``python -m MODULE ARGS`` in its own process group, its output to ``log``."""
     with log.open("wb") as output:
-        server = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "exposure",
-                "--db",
-                str(tmp_path / "x.duckdb"),
-                "dashboard",
-                "--port",
-                str(port),
-            ],
-            cwd=tmp_path,
+        return subprocess.Popen(
+            [sys.executable, "-m", *module_args],
+            cwd=cwd,
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+
+
+def _health(server: subprocess.Popen[bytes], port: int) -> str:
+    """The server's health answer, once it gives one (90 s at most, or until it exits)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as r:
+                return str(r.read().decode())
+        except OSError:
+            time.sleep(0.5)
+    return ""
+
+
+def _unreachable_elsewhere(port: int) -> None:
+    """Nothing answers on ``port`` at this machine's other (non-loopback) addresses."""
+    others = {
+        info[4][0]
+        for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
+        if not info[4][0].startswith("127.")
+    }
+    for address in others:
+        with socket.socket() as probe:
+            probe.settimeout(1)
+            assert probe.connect_ex((address, port)) != 0, address
+
+
+def _stop_group(server: subprocess.Popen[bytes]) -> None:
+    """Whatever is left of the server's process group (nothing, when it stopped itself)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(server.pid, signal.SIGTERM)
     try:
-        deadline = time.monotonic() + 90
-        health = ""
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
-                ) as r:
-                    health = r.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert health == "ok", log.read_text(errors="replace")
+        server.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(server.pid, signal.SIGKILL)
+        server.wait()
+
+
+def test_dashboard_command_serves_the_app_on_localhost(tmp_path):
+    port = free_port()
+    log = tmp_path / "server.log"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = ["exposure", "--db", str(tmp_path / "x.duckdb"), "dashboard", "--port", str(port)]
+    server = _launch(command, tmp_path, env, log)
+    try:
+        assert _health(server, port) == "ok", log.read_text(errors="replace")
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=5) as response:
             assert response.status == 200 and b'<div id="root">' in response.read()
         text = log.read_text(errors="replace")
         assert f"dashboard: http://localhost:{port}" in text
         assert "127.0.0.1" in text  # Streamlit's own banner: the address it listens on
         # Not reachable on another address of this machine.
-        others = {
-            info[4][0]
-            for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-            if not info[4][0].startswith("127.")
-        }
-        for address in others:
-            with socket.socket() as probe:
-                probe.settimeout(1)
-                assert probe.connect_ex((address, port)) != 0, address
+        _unreachable_elsewhere(port)
         # `kill PID` of the exposure process (not its group) stops the Streamlit server too.
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) is not None
@@ -90,14 +106,7 @@ def test_dashboard_command_serves_the_app_on_localhost(tmp_path):
         else:
             pytest.fail("the dashboard still answers after its command was stopped")
     finally:
-        # Whatever is left of the process group (nothing, when the command stopped its server).
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        _stop_group(server)
 
 
 @pytest.fixture
@@ -158,43 +167,10 @@ def test_a_bare_streamlit_run_from_another_folder_listens_on_localhost_only(tmp_
         "HOME": str(tmp_path),  # no ~/.streamlit either
     }
     app = ROOT / "dashboards" / "app.py"
-    with log.open("wb") as output:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(app), "--server.port", str(port)],
-            cwd=tmp_path,
-            env=env,
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+    server = _launch(["streamlit", "run", str(app), "--server.port", str(port)], tmp_path, env, log)
     try:
-        deadline = time.monotonic() + 90
-        health = ""
-        while time.monotonic() < deadline and server.poll() is None:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/_stcore/health", timeout=2
-                ) as r:
-                    health = r.read().decode()
-                    break
-            except OSError:
-                time.sleep(0.5)
-        assert health == "ok", log.read_text(errors="replace")
+        assert _health(server, port) == "ok", log.read_text(errors="replace")
         assert f"http://127.0.0.1:{port}" in log.read_text(errors="replace")
-        others = {
-            info[4][0]
-            for info in socket.getaddrinfo(socket.gethostname(), None, socket.AF_INET)
-            if not info[4][0].startswith("127.")
-        }
-        for address in others:
-            with socket.socket() as probe:
-                probe.settimeout(1)
-                assert probe.connect_ex((address, port)) != 0, address
+        _unreachable_elsewhere(port)
     finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        _stop_group(server)
