@@ -36,6 +36,17 @@ def db_path(tmp_path: Path) -> Path:
     return tmp_path / "exposure.duckdb"
 
 
+@pytest.fixture
+def loaded_db(db_path: Path) -> Path:
+    """A database holding the small valid network of tests/data/good."""
+    con = connect(db_path)
+    try:
+        load_files(con, [GOOD / "organizations.csv", GOOD / "relationships.csv"])
+    finally:
+        con.close()
+    return db_path
+
+
 def _comparable(value: Any) -> Any:
     # NaN != NaN would make two identical snapshots differ.
     if isinstance(value, float) and math.isnan(value):

@@ -11,22 +11,9 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import GOOD, rows, run_cli, snapshot
-
-from exposure import connect, load_files
+from conftest import rows, run_cli, snapshot
 
 TEXT = "buyer,supplier,relation\nPrime A,Merck KGaA,component\nPrime A,Beta Co,component\n"
-
-
-@pytest.fixture
-def loaded_db(tmp_path: Path) -> Path:
-    path = tmp_path / "exposure.duckdb"
-    con = connect(path)
-    try:
-        load_files(con, [GOOD / "organizations.csv", GOOD / "relationships.csv"])
-    finally:
-        con.close()
-    return path
 
 
 def _refused(db: Path, *args: str | Path) -> str:

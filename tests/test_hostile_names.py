@@ -12,7 +12,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import GOOD, rows, run_cli, snapshot
+from conftest import rows, run_cli, snapshot
 
 from exposure import LoadError, LoadOptions, connect, load_files, normalize_name
 from exposure.core.text import (
@@ -22,17 +22,6 @@ from exposure.core.text import (
     remove_format_characters,
     skeleton,
 )
-
-
-@pytest.fixture
-def loaded_db(tmp_path: Path) -> Path:
-    path = tmp_path / "exposure.duckdb"
-    con = connect(path)
-    try:
-        load_files(con, [GOOD / "organizations.csv", GOOD / "relationships.csv"])
-    finally:
-        con.close()
-    return path
 
 
 def _csv(path: Path, text: str) -> Path:

@@ -9,7 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import GOOD, rows, snapshot
+from conftest import rows, snapshot
 
 from exposure import LoadError, LoadOptions, connect, load_files
 from exposure.ingest.adapters.cyclonedx_json import MAX_ITEMS, MAX_STRING, parse_document
@@ -30,17 +30,6 @@ def _service(index: int, endpoint: str = "https://api.example.com/v1") -> dict:
         "provider": {"name": f"Provider {index % 50}"},
         "endpoints": [endpoint],
     }
-
-
-@pytest.fixture
-def loaded_db(tmp_path: Path) -> Path:
-    path = tmp_path / "exposure.duckdb"
-    con = connect(path)
-    try:
-        load_files(con, [GOOD / "organizations.csv", GOOD / "relationships.csv"])
-    finally:
-        con.close()
-    return path
 
 
 def _load(db: Path, path: Path) -> None:

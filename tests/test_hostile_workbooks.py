@@ -14,7 +14,7 @@ import pytest
 from conftest import DATA, run_cli, snapshot
 from hostile import cell_xml, ods, ods_cell, xlsx
 
-from exposure import LoadError, ReadLimits, connect, load_files
+from exposure import LoadError, ReadLimits
 from exposure.ingest.readers import read_file, workbook_ranges
 
 GOOD = DATA / "good"
@@ -29,17 +29,6 @@ def no_calamine(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError("calamine was reached")
 
     monkeypatch.setattr(fastexcel, "read_excel", refuse)
-
-
-@pytest.fixture
-def loaded_db(tmp_path: Path) -> Path:
-    path = tmp_path / "exposure.duckdb"
-    con = connect(path)
-    try:
-        load_files(con, [GOOD / "organizations.csv", GOOD / "relationships.csv"])
-    finally:
-        con.close()
-    return path
 
 
 def _refused(path: Path, limits: ReadLimits | None = None) -> LoadError:
