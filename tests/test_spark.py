@@ -31,6 +31,7 @@ except ImportError:  # pragma: no cover - depends on the environment
     pytest.skip("pyspark is not installed (pip install exposure[spark])", allow_module_level=True)
 
 from conftest import run_cli
+from test_engine import network  # the hand networks, written as the engine's tests write them
 
 pytestmark = pytest.mark.spark
 
@@ -65,35 +66,6 @@ def spark(tmp_path_factory):
 
 
 # --- networks ---------------------------------------------------------------------------
-
-
-def network(orgs: str, edges: list[tuple], parent: dict[str, str] | None = None, **extra) -> Graph:
-    """A graph from 'A B C' and (supplier, buyer, product, used_in) tuples (as tests/test_engine)."""
-    names = orgs.split()
-    index = {name: i for i, name in enumerate(names)}
-    vocabulary: dict[str, int] = {}
-
-    def code(text: str | None) -> int:
-        if text is None or not " ".join(text.split()):
-            return -1
-        return vocabulary.setdefault(" ".join(text.lower().split()), len(vocabulary))
-
-    columns = {
-        "supplier": np.array([index[e[0]] for e in edges], dtype=np.int64),
-        "buyer": np.array([index[e[1]] for e in edges], dtype=np.int64),
-        "product": np.array([code(e[2]) for e in edges], dtype=np.int64),
-        "used_in": np.array([code(e[3]) for e in edges], dtype=np.int64),
-    }
-    parents = np.full(len(names), -1, dtype=np.int64)
-    for child, owner in (parent or {}).items():
-        parents[index[child]] = index[owner]
-    return build_graph(
-        names=np.array(names, dtype=object),
-        parent=parents,
-        products=np.array(sorted(vocabulary, key=vocabulary.get), dtype=object),
-        **columns,
-        **{k: np.asarray(v) for k, v in extra.items()},
-    )
 
 
 @dataclass(frozen=True)
