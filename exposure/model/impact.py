@@ -41,6 +41,8 @@ IntArray = npt.NDArray[np.int64]
 
 # Above this many essential entries, a step's two halves run on two threads.
 _PARALLEL_ENTRIES = 100_000
+# A step in which more than 1 / _FULL_STEP_SHARE of the organizations moved is a full pass.
+_FULL_STEP_SHARE = 8
 
 
 def _by_supplier(graph: Graph, selected: BoolArray, data: FloatArray) -> sparse.csc_array:
@@ -54,6 +56,16 @@ def _by_supplier(graph: Graph, selected: BoolArray, data: FloatArray) -> sparse.
     return sparse.csc_array(
         (data[edges], graph.buyer[edges], start), shape=(graph.n_orgs, graph.n_orgs)
     )
+
+
+def _largest_loss(by_buyer: sparse.csr_array, loss: FloatArray, out: FloatArray) -> None:
+    """Raise ``out`` to each buyer's largest ``loss[supplier] * data`` over its entries."""
+    if not by_buyer.nnz:
+        return
+    starts = by_buyer.indptr[:-1]
+    rows = np.flatnonzero(np.diff(by_buyer.indptr))
+    largest = np.maximum.reduceat(loss[by_buyer.indices] * by_buyer.data, starts[rows])
+    out[rows] = np.maximum(out[rows], largest)
 
 
 def cascade_impact(
@@ -84,6 +96,10 @@ def cascade_impact(
     n_orgs = graph.n_orgs
     linear = _by_supplier(graph, exposed_edges & ~graph.essential, graph.linear_weight)
     essential = _by_supplier(graph, exposed_edges & graph.essential, graph.unabsorbed)
+    # Once most organizations move at every step (a network with cycles converging
+    # geometrically), slicing their columns costs more than the whole product: such steps
+    # use the matrices stored by buyer (built on first need) and a full pass.
+    by_buyer: list[sparse.csr_array] = []
 
     source_ids = np.flatnonzero(sources)
     loss = sources.astype(np.float64)
@@ -91,21 +107,29 @@ def cascade_impact(
     linear_loss = np.zeros(n_orgs)  # sum of weight x supplier loss over linear inputs
     essential_loss = np.zeros(n_orgs)  # largest unabsorbed loss of an essential input
 
-    def tighten(moved: IntArray) -> None:
+    def tighten(moved: IntArray | None) -> None:
+        if moved is None:
+            _largest_loss(by_buyer[1], loss, essential_loss)
+            return
         hit = essential[:, moved]
         if hit.nnz:
             supplier_loss = np.repeat(loss[moved], np.diff(hit.indptr))
             np.maximum.at(essential_loss, hit.indices, supplier_loss * hit.data)
 
+    def spread(moved: IntArray | None, change: FloatArray) -> None:
+        part = by_buyer[0] @ change if moved is None else linear[:, moved] @ change
+        np.add(linear_loss, part, out=linear_loss)
+
     # On a large network the essential half of a step runs beside the linear half (NumPy
     # and SciPy release the GIL; the halves write different arrays and read the same
     # losses, so the result does not depend on it).
     helper = ThreadPoolExecutor(1) if essential.nnz > _PARALLEL_ENTRIES else None
-    moved, change = source_ids, np.ones(len(source_ids))
+    moved: IntArray | None = source_ids
+    change: FloatArray = np.ones(len(source_ids))
     try:
         for _ in range(max_steps):
             pending = helper.submit(tighten, moved) if helper is not None else None
-            linear_loss += linear[:, moved] @ change
+            spread(moved, change)
             if pending is not None:
                 pending.result()
             else:
@@ -116,10 +140,17 @@ def cascade_impact(
             updated[source_ids] = 1.0
             step = updated - loss
             loss, updated = updated, loss
-            moved = np.flatnonzero(step > 0)
-            change = step[moved]
-            if not len(moved) or change.max() <= tol:
+            rising = step > 0
+            count = int(np.count_nonzero(rising))
+            if not count or step.max() <= tol:
                 break
+            if count * _FULL_STEP_SHARE > n_orgs:
+                if not by_buyer:
+                    by_buyer.extend((sparse.csr_array(linear), sparse.csr_array(essential)))
+                moved, change = None, np.where(rising, step, 0.0)
+            else:
+                moved = np.flatnonzero(rising)
+                change = step[moved]
     finally:
         if helper is not None:
             helper.shutdown()
