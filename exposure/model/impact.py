@@ -25,10 +25,10 @@ maps the dependency network onto its inputs.
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from exposure.model.choices import IMPACT_MODELS, ImpactModel
 from exposure.model.graph import Graph
@@ -45,27 +45,82 @@ _PARALLEL_ENTRIES = 100_000
 _FULL_STEP_SHARE = 8
 
 
-def _by_supplier(graph: Graph, selected: BoolArray, data: FloatArray) -> sparse.csc_array:
-    """A buyer x supplier matrix of the selected edges' ``data``, stored by supplier.
+class _Entries:
+    """The selected edges' ``data``, grouped by supplier (edges run in supplier order), with
+    what a step needs to read the entries of some suppliers or of all of them."""
 
-    Edges run in supplier order, so the columns need no sorting.
-    """
-    edges = np.flatnonzero(selected)
-    counts = np.bincount(graph.supplier[edges], minlength=graph.n_orgs)
-    start = np.concatenate([[0], np.cumsum(counts)])
-    return sparse.csc_array(
-        (data[edges], graph.buyer[edges], start), shape=(graph.n_orgs, graph.n_orgs)
-    )
+    def __init__(self, graph: Graph, selected: BoolArray, data: FloatArray) -> None:
+        edges = np.flatnonzero(selected)
+        self.supplier = graph.supplier[edges]
+        self.buyer = graph.buyer[edges]
+        self.data = data[edges]
+        self.count = np.bincount(self.supplier, minlength=graph.n_orgs)
+        self.start = np.concatenate([[0], np.cumsum(self.count)[:-1]]).astype(np.int64)
+        self.n_orgs = graph.n_orgs
+        self._by_buyer: tuple[IntArray, IntArray] | None = None
+        self._csr: Any = None
 
+    @property
+    def size(self) -> int:
+        return len(self.data)
 
-def _largest_loss(by_buyer: sparse.csr_array, loss: FloatArray, out: FloatArray) -> None:
-    """Raise ``out`` to each buyer's largest ``loss[supplier] * data`` over its entries."""
-    if not by_buyer.nnz:
-        return
-    starts = by_buyer.indptr[:-1]
-    rows = np.flatnonzero(np.diff(by_buyer.indptr))
-    largest = np.maximum.reduceat(loss[by_buyer.indices] * by_buyer.data, starts[rows])
-    out[rows] = np.maximum(out[rows], largest)
+    def of(self, suppliers: IntArray) -> tuple[IntArray, IntArray]:
+        """The positions of the entries of ``suppliers`` and, for each, its supplier's index
+        in ``suppliers``."""
+        counts = self.count[suppliers]
+        owner = np.repeat(np.arange(len(suppliers)), counts)
+        first = np.cumsum(counts) - counts
+        positions = np.arange(int(counts.sum())) - first[owner] + self.start[suppliers][owner]
+        return positions, owner
+
+    def spread(self, out: FloatArray, suppliers: IntArray | None, change: FloatArray) -> None:
+        """Add ``data * change[supplier]`` to each entry's buyer in ``out`` (``change`` is per
+        organization when ``suppliers`` is None, else per supplier listed)."""
+        if suppliers is None:
+            added = self._matrix() @ change
+        else:
+            positions, owner = self.of(suppliers)
+            added = np.bincount(
+                self.buyer[positions], self.data[positions] * change[owner], self.n_orgs
+            )
+        np.add(out, added, out=out)
+
+    def _matrix(self) -> Any:
+        """The entries as a buyer x supplier SciPy matrix stored by buyer, built on first need.
+
+        A full pass is a sparse product: SciPy's is 2.3x NumPy's ``bincount`` at 2M entries,
+        which pays its import (a quarter of a second) on the networks that need full passes;
+        networks without cycles never import it.
+        """
+        if self._csr is None:
+            from scipy import sparse
+
+            self._csr = sparse.csr_array(
+                (self.data, (self.buyer, self.supplier)), shape=(self.n_orgs, self.n_orgs)
+            )
+        return self._csr
+
+    def tighten(self, out: FloatArray, suppliers: IntArray | None, loss: FloatArray) -> None:
+        """Raise ``out`` at each entry's buyer to ``data * loss[supplier]``, over the entries of
+        ``suppliers`` (all when None)."""
+        if not self.size:
+            return
+        if suppliers is not None:
+            positions, _owner = self.of(suppliers)
+            if len(positions):
+                np.maximum.at(
+                    out,
+                    self.buyer[positions],
+                    self.data[positions] * loss[self.supplier[positions]],
+                )
+            return
+        if self._by_buyer is None:
+            order = np.argsort(self.buyer, kind="stable")
+            self._by_buyer = order, np.flatnonzero(np.diff(self.buyer[order], prepend=-1))
+        order, starts = self._by_buyer
+        largest = np.maximum.reduceat(self.data[order] * loss[self.supplier[order]], starts)
+        buyers = self.buyer[order[starts]]
+        out[buyers] = np.maximum(out[buyers], largest)
 
 
 def cascade_impact(
@@ -82,9 +137,10 @@ def cascade_impact(
     suppliers' previous levels), carried out on losses (``1 - h``) and incrementally: levels
     only fall, so a buyer's linear loss grows by exactly what its suppliers lost in the step
     before, and its essential bottleneck can only tighten (a running maximum of loss). A step
-    therefore only reads the columns of the organizations whose level moved (sparse column
-    slices, in C), and the work is proportional to the edges that carry a change rather
-    than to every edge times the number of steps.
+    therefore only reads the entries of the organizations whose level moved (gathered and
+    summed with NumPy), and the work is proportional to the edges that carry a change
+    rather than to every edge times the number of steps. Once most organizations move at
+    every step, as on a network with cycles, a step is one full pass over the entries.
 
     >>> from exposure.model.graph import build_graph
     >>> g = build_graph(names=np.array(list("ABC"), dtype=object), supplier=np.array([0, 1]),
@@ -94,12 +150,8 @@ def cascade_impact(
     [1.0, 0.0, 0.75]
     """
     n_orgs = graph.n_orgs
-    linear = _by_supplier(graph, exposed_edges & ~graph.essential, graph.linear_weight)
-    essential = _by_supplier(graph, exposed_edges & graph.essential, graph.unabsorbed)
-    # Once most organizations move at every step (a network with cycles converging
-    # geometrically), slicing their columns costs more than the whole product: such steps
-    # use the matrices stored by buyer (built on first need) and a full pass.
-    by_buyer: list[sparse.csr_array] = []
+    linear = _Entries(graph, exposed_edges & ~graph.essential, graph.linear_weight)
+    essential = _Entries(graph, exposed_edges & graph.essential, graph.unabsorbed)
 
     source_ids = np.flatnonzero(sources)
     loss = sources.astype(np.float64)
@@ -107,33 +159,27 @@ def cascade_impact(
     linear_loss = np.zeros(n_orgs)  # sum of weight x supplier loss over linear inputs
     essential_loss = np.zeros(n_orgs)  # largest unabsorbed loss of an essential input
 
-    def tighten(moved: IntArray | None) -> None:
-        if moved is None:
-            _largest_loss(by_buyer[1], loss, essential_loss)
-            return
-        hit = essential[:, moved]
-        if hit.nnz:
-            supplier_loss = np.repeat(loss[moved], np.diff(hit.indptr))
-            np.maximum.at(essential_loss, hit.indices, supplier_loss * hit.data)
-
-    def spread(moved: IntArray | None, change: FloatArray) -> None:
-        part = by_buyer[0] @ change if moved is None else linear[:, moved] @ change
-        np.add(linear_loss, part, out=linear_loss)
-
     # On a large network the essential half of a step runs beside the linear half (NumPy
-    # and SciPy release the GIL; the halves write different arrays and read the same
-    # losses, so the result does not depend on it).
-    helper = ThreadPoolExecutor(1) if essential.nnz > _PARALLEL_ENTRIES else None
+    # releases the GIL; the halves write different arrays and read the same losses, so the
+    # result does not depend on it).
+    helper = ThreadPoolExecutor(1) if essential.size > _PARALLEL_ENTRIES else None
+    # ``moved`` lists the organizations whose loss rose in the step before; once most of them
+    # move at every step (a network with cycles converging geometrically), gathering their
+    # entries costs more than a full pass, and ``moved`` is None.
     moved: IntArray | None = source_ids
     change: FloatArray = np.ones(len(source_ids))
     try:
         for _ in range(max_steps):
-            pending = helper.submit(tighten, moved) if helper is not None else None
-            spread(moved, change)
+            pending = (
+                helper.submit(essential.tighten, essential_loss, moved, loss)
+                if helper is not None
+                else None
+            )
+            linear.spread(linear_loss, moved, change)
             if pending is not None:
                 pending.result()
             else:
-                tighten(moved)
+                essential.tighten(essential_loss, moved, loss)
             # 1 - min(1 - linear loss, 1 - essential loss), at most 1 (losses are never
             # negative); sources stay down.
             np.minimum(np.maximum(linear_loss, essential_loss, out=updated), 1.0, out=updated)
@@ -145,8 +191,6 @@ def cascade_impact(
             if not count or step.max() <= tol:
                 break
             if count * _FULL_STEP_SHARE > n_orgs:
-                if not by_buyer:
-                    by_buyer.extend((sparse.csr_array(linear), sparse.csr_array(essential)))
                 moved, change = None, np.where(rising, step, 0.0)
             else:
                 moved = np.flatnonzero(rising)
@@ -204,6 +248,8 @@ def model_impact(
         return _esri_impact(graph, sources)
     if model not in IMPACT_MODELS:
         raise ValueError(f"unknown impact model {model!r}; expected one of {IMPACT_MODELS}")
+    from scipy import sparse
+
     edges = np.flatnonzero(exposed_edges & ~sources[graph.buyer])
     dependence = sparse.csr_array(
         (graph.input_share[edges], (graph.buyer[edges], graph.supplier[edges])),
@@ -220,6 +266,8 @@ def model_impact(
 
 
 def _esri_impact(graph: Graph, sources: BoolArray) -> FloatArray:
+    from scipy import sparse
+
     from exposure.model.reference import esri
 
     n_orgs = graph.n_orgs

@@ -11,7 +11,7 @@ are prefixed with an apostrophe; the workbook never writes a formula at all (see
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,13 +57,15 @@ def assessment_json(run: AssessmentRun, *, detail_for: int | None = None) -> dic
     return payload
 
 
-def _organizations(run: AssessmentRun, detail_for: int | None) -> Iterator[dict[str, Any]]:
-    """The JSON object of each organization, one at a time, in org_id order."""
+def _organizations(
+    run: AssessmentRun, detail_for: int | None, orgs: Iterable[int] | None = None
+) -> Iterator[dict[str, Any]]:
+    """The JSON object of each organization (or of ``orgs``), one at a time, in org_id order."""
     graph, result = run.graph, run.result
     names = graph.names
     hidden = run.undocumented_orgs
     chance = run.uncertainty.p_exposed if run.uncertainty is not None else None
-    for org in range(graph.n_orgs):
+    for org in range(graph.n_orgs) if orgs is None else orgs:
         status = int(result.status[org])
         if org == detail_for:
             paths = chains(run, org, k=3)
@@ -90,6 +92,145 @@ def _organizations(run: AssessmentRun, detail_for: int | None) -> Iterator[dict[
             "confidence": links,
             **({"p_exposed": round(float(chance[org]), 6)} if chance is not None else {}),
         }
+
+
+# Organizations written per vectorized pass of the streamed JSON.
+_JSON_CHUNK = 65_536
+
+_ORG = (
+    '\n    {{\n      "name": {},\n      "org_id": {},\n      "kind": {},'
+    '\n      "exposed": {},\n      "tier": {},\n      "impact": {},'
+    '\n      "value_at_risk_usd": {},\n      "status": {},\n      "paths": {},'
+    '\n      "late": {},\n      "obliged": {},\n      "undocumented": {},'
+    '\n      "confidence": {}{}\n    }}'
+)
+
+
+def _float_text(value: float) -> str:
+    """A float as :func:`_dumps` writes it."""
+    if value != value:
+        return "NaN"
+    if value in (float("inf"), float("-inf")):
+        return "Infinity" if value > 0 else "-Infinity"
+    return float.__repr__(value)
+
+
+def _bool_texts(values: np.ndarray) -> list[str]:
+    return np.where(values, "true", "false").tolist()
+
+
+def _chain_matrix(run: AssessmentRun, orgs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each organization's shortest chain as edges in order, padded with -1; and its length.
+
+    One vectorized step per link: every organization walks back along ``edge_from`` at once.
+    """
+    result = run.result
+    edge_from = result.edge_from
+    current = result.org_via[orgs]
+    backwards = []
+    while (current >= 0).any():
+        backwards.append(current)
+        current = np.where(current >= 0, edge_from[np.maximum(current, 0)], -1)
+    if not backwards:
+        return np.full((len(orgs), 0), -1, dtype=np.int64), np.zeros(len(orgs), dtype=np.int64)
+    walked = np.stack(backwards, axis=1)
+    length = (walked >= 0).sum(axis=1)
+    position = length[:, None] - 1 - np.arange(walked.shape[1])[None, :]
+    rows = np.arange(len(orgs))[:, None]
+    forward = np.where(position >= 0, walked[rows, np.maximum(position, 0)], -1)
+    return forward, length
+
+
+def _list_texts(items: list[np.ndarray], present: np.ndarray, depth: int) -> np.ndarray:
+    """``_dumps`` of lists of already-encoded items, column by column: ``items[j]`` holds the
+    j-th item of every row and ``present[:, j]`` whether that row has it."""
+    inner = ",\n" + "  " * (depth + 1)
+    texts = np.full(present.shape[0], "[]", dtype=object)
+    if not len(items):
+        return texts
+    some = present[:, 0]
+    texts[some] = "[\n" + "  " * (depth + 1) + items[0][some]
+    for column in range(1, len(items)):
+        more = present[:, column]
+        texts[more] = texts[more] + inner + items[column][more]
+    texts[some] = texts[some] + "\n" + "  " * depth + "]"
+    return texts
+
+
+def _organization_texts(
+    run: AssessmentRun, detail_for: int | None, start: int, stop: int
+) -> list[str]:
+    """The JSON text of organizations ``start`` to ``stop``, each as ``"\\n    " +
+    _dumps(item, 2)`` for the items :func:`_organizations` yields, built column by column."""
+    graph, result = run.graph, run.result
+    orgs = np.arange(start, stop)
+    status = result.status[start:stop]
+    names = np.array([_encode_string(str(name)) for name in graph.names[start:stop]], dtype=object)
+    # Chains: the names along each organization's shortest chain, and their links' confidence.
+    forward, length = _chain_matrix(run, orgs)
+    has_edges = length > 0
+    source = (status == DESIGNATED) | (status == NONCOMPLIANT)
+    head = (
+        np.where(has_edges, graph.supplier[np.maximum(forward[:, 0], 0)], orgs)
+        if (forward.shape[1])
+        else orgs
+    )
+    buyers = graph.buyer[np.maximum(forward, 0)]
+    # Each name met along the chunk's chains is encoded once.
+    met = np.unique(np.concatenate([head, buyers[forward >= 0]]))
+    encoded = np.array([_encode_string(str(name)) for name in graph.names[met]], dtype=object)
+    chain_items = [encoded[np.searchsorted(met, head)]]
+    chain_present = [has_edges | source]
+    links, link_present = [], []
+    labels = np.array([_encode_string(label) for label in CONFIDENCE], dtype=object)
+    for column in range(forward.shape[1]):
+        there = forward[:, column] >= 0
+        chain_items.append(encoded[np.searchsorted(met, buyers[:, column])])
+        chain_present.append(there)
+        links.append(labels[graph.confidence[np.maximum(forward[:, column], 0)]])
+        link_present.append(there)
+    chain = _list_texts(chain_items, np.stack(chain_present, axis=1), 4)
+    confidence = _list_texts(
+        links, np.stack(link_present, axis=1) if links else np.zeros((len(orgs), 0), bool), 3
+    )
+    exposed = status != 0
+    paths = np.where(exposed, "[\n        " + chain.astype(object) + "\n      ]", "[]")
+    tier = [str(t) if t >= 0 else "null" for t in result.tier[start:stop].tolist()]
+    impact = [_float_text(round(v, 6)) for v in run.impact[start:stop].tolist()]
+    var = [_float_text(v) for v in result.value_at_risk_usd[start:stop].tolist()]
+    kinds = [_encode_string(str(kind)) for kind in graph.kinds[start:stop]]
+    words = [_encode_string(word) for word in STATUS]
+    status_text = [words[code] for code in status.tolist()]
+    chance = run.uncertainty.p_exposed if run.uncertainty is not None else None
+    extra = (
+        [f',\n      "p_exposed": {_float_text(round(v, 6))}' for v in chance[start:stop].tolist()]
+        if chance is not None
+        else [""] * len(orgs)
+    )
+    texts = [
+        _ORG.format(*fields)
+        for fields in zip(
+            names.tolist(),
+            orgs.tolist(),
+            kinds,
+            _bool_texts(exposed),
+            tier,
+            impact,
+            var,
+            status_text,
+            paths.tolist(),
+            _bool_texts(result.late[start:stop]),
+            _bool_texts(result.obliged[start:stop]),
+            _bool_texts(run.undocumented_orgs[start:stop]),
+            confidence.tolist(),
+            extra,
+            strict=True,
+        )
+    ]
+    if detail_for is not None and start <= detail_for < stop:
+        item = next(_organizations(run, detail_for, orgs=[detail_for]))
+        texts[detail_for - start] = "\n    " + _dumps(item, 2)
+    return texts
 
 
 def _head(run: AssessmentRun) -> dict[str, Any]:
@@ -188,9 +329,11 @@ def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | Non
         for key, value in head.items():
             handle.write(f"\n  {json.dumps(key, ensure_ascii=False)}: {_dumps(value, 1)},")
         handle.write('\n  "organizations": [')
-        for index, item in enumerate(_organizations(run, detail_for)):
-            handle.write(("," if index else "") + "\n    " + _dumps(item, 2))
-        handle.write("\n  ]" if run.graph.n_orgs else "]")
+        n_orgs = run.graph.n_orgs
+        for start in range(0, n_orgs, _JSON_CHUNK):
+            texts = _organization_texts(run, detail_for, start, min(start + _JSON_CHUNK, n_orgs))
+            handle.write(("," if start else "") + ",".join(texts))
+        handle.write("\n  ]" if n_orgs else "]")
         for key, value in tail.items():
             handle.write(f",\n  {json.dumps(key, ensure_ascii=False)}: {_dumps(value, 1)}")
         handle.write("\n}\n")
