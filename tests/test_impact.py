@@ -240,3 +240,70 @@ def test_full_passes_and_column_slices_give_the_same_impact(seed, monkeypatch):
     )
     expected = np.where(sources, 1.0, np.minimum(np.maximum(linear, bottleneck), 1.0))
     np.testing.assert_allclose(full, expected, atol=1e-9)
+
+
+@pytest.mark.parametrize(("n", "from_source", "alternatives"), [(40, 1.0, 0), (300, 0.5, 1)])
+def test_a_slowly_converging_ring_reaches_its_closed_form(n, from_source, alternatives):
+    """A ring where each organization buys a little from the designated vendor (0) and the
+    rest from the one before it: ``x = w_s + w_p * u * x`` at the limit, so
+    ``x = w_s / (1 - w_p * u)``. Plain steps gain a factor ``w_p * u`` (0.999 here) per step
+    and would stop long before; the jumps reach the limit."""
+    ring = list(range(1, n + 1))
+    edges = [(0, i) for i in ring] + [(ring[i - 1], ring[i]) for i in range(n)]
+    values = [from_source] * n + [999.0 * from_source] * n
+    graph = _graph(edges, n + 1, values=values, alternatives=[0] * n + [alternatives] * n)
+    result = assess(graph, Scenario(designated=(0,)))
+    w_s, w_p, unabsorbed = 1 / 1000, 999 / 1000, 1 / (1 + alternatives)
+    expected = w_s / (1 - w_p * unabsorbed)
+    impact = cascade_impact(graph, result.status == 3, result.exposed_edges)
+    np.testing.assert_allclose(impact[1:], expected, atol=2e-6)
+    assert impact[0] == 1.0
+
+
+def _jump_case(seed: int, monkeypatch) -> bool:
+    """Jumps ahead never overshoot: on random networks with cycles, essential inputs without
+    alternatives (closed loops of bottlenecks, where the fixed point is not unique) and
+    slow linear loops, the result equals plain steps run to 1e-15 and is never above it.
+
+    (A loop whose steps never align, such as a ring, does not jump before ``_PATIENCE``
+    steps and gains little: the jumps help slow convergence that has settled, the usual
+    case of a large network with cycles.)"""
+    import exposure.model.impact as impact_module
+
+    rng = np.random.default_rng(2000 + seed)
+    n = int(rng.integers(10, 80))
+    m = int(rng.integers(2 * n, 6 * n))
+    edges = [(int(rng.integers(n)), int(rng.integers(n))) for _ in range(m)]
+    # Slow loops: a value from the designated vendor (0) much smaller than the others.
+    values = np.where(np.array([s for s, _b in edges]) == 0, 0.05, 1.0) * rng.lognormal(3, 1, m)
+    graph = _graph(
+        edges,
+        n,
+        values=values,
+        essential=rng.random(m) < 0.25,
+        alternatives=np.where(rng.random(m) < 0.7, 0, rng.integers(0, 3, m)),
+    )
+    result = assess(graph, Scenario(designated=(0,)))
+    sources = result.status == 3
+    jumps = []
+    real_jump = impact_module._jump
+
+    def counted(*args):
+        jumped = real_jump(*args)
+        jumps.append(jumped)
+        return jumped
+
+    monkeypatch.setattr(impact_module, "_jump", counted)
+    monkeypatch.setattr(impact_module, "_FULL_STEP_SHARE", 10**9)
+    fast = cascade_impact(graph, sources, result.exposed_edges, tol=1e-13)
+    monkeypatch.setattr(impact_module, "_FULL_STEP_SHARE", 0)  # plain steps, no jump
+    plain = cascade_impact(graph, sources, result.exposed_edges, tol=1e-15, max_steps=10**5)
+    np.testing.assert_allclose(fast, plain, atol=1e-9)
+    assert (fast <= plain + 1e-9).all()
+    return any(jumps)
+
+
+def test_jumps_reach_the_smallest_fixed_point(monkeypatch):
+    jumped = [_jump_case(seed, monkeypatch) for seed in range(40)]
+    # The check would pass with no jump at all: most cases must have jumped.
+    assert sum(jumped) >= 20, sum(jumped)
