@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import json
 from datetime import date
+from itertools import pairwise
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ import pyarrow.parquet as pq
 import pytest
 
 from exposure import assess as assess_scenario
-from exposure import build_report, connect, write_report
+from exposure import build_report, connect, load_files, write_report
 from exposure.model.scenario import ScenarioSpec
 from exposure.pipeline.demo import run_demo
 from exposure.report.outputs import assessment_json, organization_json
@@ -86,3 +87,49 @@ def test_empty_network_json(tmp_path: Path):
         con.close()
     path = write_report(run, tables, tmp_path / "e.json")
     assert path.read_bytes() == _expected(run, tables)
+
+
+@pytest.mark.parametrize("chunk", [1, 3, 7])
+def test_streamed_json_across_chunk_boundaries(demo, tmp_path: Path, monkeypatch, chunk):
+    """The organizations are written in chunks built column by column: any chunk size gives
+    the same bytes, the detailed organization included wherever its chunk falls."""
+    import exposure.report.outputs as outputs
+
+    db, _result = demo
+    con = connect(db)
+    try:
+        run = assess_scenario(
+            con, ScenarioSpec(designated=("Anthropic, PBC",)), store=False, samples=20, seed=1
+        )
+        org = int(run.result.tier.argmax())
+        tables = build_report(con, run, for_org=org, identified=IDENTIFIED)
+    finally:
+        con.close()
+    monkeypatch.setattr(outputs, "_JSON_CHUNK", chunk)
+    path = write_report(run, tables, tmp_path / "chunks.json")
+    assert path.read_bytes() == _expected(run, tables)
+
+
+def test_streamed_json_with_names_json_must_escape(tmp_path: Path):
+    """Quotes, backslashes, non-ASCII letters and an emoji in names, kinds and chains."""
+    names = ['Vendor "Q" AI', "Back\\slash Labs", "Zürich Systèmes", "東京 Model KK", "🚀 Rocket"]
+    rows = ["buyer,supplier,relation,product,annual_value_usd"]
+    rows += [
+        f'"{b.replace(chr(34), chr(34) * 2)}","{s.replace(chr(34), chr(34) * 2)}",model_api,'
+        f"Widget {i},{100 * (i + 1)}"
+        for i, (s, b) in enumerate(pairwise(names))
+    ]
+    relationships = tmp_path / "relationships.csv"
+    relationships.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    con = connect(tmp_path / "names.duckdb")
+    try:
+        load_files(con, [relationships])
+        run = assess_scenario(con, ScenarioSpec(designated=(names[0],)), store=False)
+        tables = build_report(con, run, identified=IDENTIFIED)
+    finally:
+        con.close()
+    path = write_report(run, tables, tmp_path / "names.json")
+    assert path.read_bytes() == _expected(run, tables)
+    document = json.loads(path.read_bytes())
+    by_name = {item["name"]: item for item in document["organizations"]}
+    assert by_name["🚀 Rocket"]["paths"] == [names]

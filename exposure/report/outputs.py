@@ -97,13 +97,25 @@ def _organizations(
 # Organizations written per vectorized pass of the streamed JSON.
 _JSON_CHUNK = 65_536
 
-_ORG = (
-    '\n    {{\n      "name": {},\n      "org_id": {},\n      "kind": {},'
-    '\n      "exposed": {},\n      "tier": {},\n      "impact": {},'
-    '\n      "value_at_risk_usd": {},\n      "status": {},\n      "paths": {},'
-    '\n      "late": {},\n      "obliged": {},\n      "undocumented": {},'
-    '\n      "confidence": {}{}\n    }}'
-)
+# An organization's object in the streamed JSON: the constant pieces between its fields'
+# texts (each organization's text after the first starts with ",").
+_ORG_PIECES = [
+    ',\n    {\n      "name": ',
+    ',\n      "org_id": ',
+    ',\n      "kind": ',
+    ',\n      "exposed": ',
+    ',\n      "tier": ',
+    ',\n      "impact": ',
+    ',\n      "value_at_risk_usd": ',
+    ',\n      "status": ',
+    ',\n      "paths": ',
+    ',\n      "late": ',
+    ',\n      "obliged": ',
+    ',\n      "undocumented": ',
+    ',\n      "confidence": ',
+    "",  # p_exposed, when samples were run, comes here
+    "\n    }",
+]
 
 
 def _float_text(value: float) -> str:
@@ -157,11 +169,11 @@ def _list_texts(items: list[np.ndarray], present: np.ndarray, depth: int) -> np.
     return texts
 
 
-def _organization_texts(
-    run: AssessmentRun, detail_for: int | None, start: int, stop: int
-) -> list[str]:
-    """The JSON text of organizations ``start`` to ``stop``, each as ``"\\n    " +
-    _dumps(item, 2)`` for the items :func:`_organizations` yields, built column by column."""
+def _organization_texts(run: AssessmentRun, detail_for: int | None, start: int, stop: int) -> str:
+    """The JSON text of organizations ``start`` to ``stop``: for each item
+    :func:`_organizations` yields, ``"\\n    " + _dumps(item, 2)``, joined by commas.
+
+    Built column by column (one list of texts per field) and joined once."""
     graph, result = run.graph, run.result
     orgs = np.arange(start, stop)
     status = result.status[start:stop]
@@ -175,7 +187,8 @@ def _organization_texts(
         if (forward.shape[1])
         else orgs
     )
-    buyers = graph.buyer[np.maximum(forward, 0)]
+    # Padding (past a chain's end) repeats the chain's head, so that every id is in ``met``.
+    buyers = np.where(forward >= 0, graph.buyer[np.maximum(forward, 0)], head[:, None])
     # Each name met along the chunk's chains is encoded once.
     met = np.unique(np.concatenate([head, buyers[forward >= 0]]))
     encoded = np.array([_encode_string(str(name)) for name in graph.names[met]], dtype=object)
@@ -207,30 +220,36 @@ def _organization_texts(
         if chance is not None
         else [""] * len(orgs)
     )
-    texts = [
-        _ORG.format(*fields)
-        for fields in zip(
-            names.tolist(),
-            orgs.tolist(),
-            kinds,
-            _bool_texts(exposed),
-            tier,
-            impact,
-            var,
-            status_text,
-            paths.tolist(),
-            _bool_texts(result.late[start:stop]),
-            _bool_texts(result.obliged[start:stop]),
-            _bool_texts(run.undocumented_orgs[start:stop]),
-            confidence.tolist(),
-            extra,
-            strict=True,
-        )
+    columns = [
+        names.tolist(),
+        list(map(str, orgs.tolist())),
+        kinds,
+        _bool_texts(exposed),
+        tier,
+        impact,
+        var,
+        status_text,
+        paths.tolist(),
+        _bool_texts(result.late[start:stop]),
+        _bool_texts(result.obliged[start:stop]),
+        _bool_texts(run.undocumented_orgs[start:stop]),
+        confidence.tolist(),
+        extra,
     ]
+    # One join for the chunk: the template's constant pieces interleaved with the columns.
+    width = len(_ORG_PIECES) + len(columns)
+    parts: list[str] = [""] * (len(orgs) * width)
+    for index, piece in enumerate(_ORG_PIECES):
+        parts[2 * index :: width] = [piece] * len(orgs)
+    parts[0:width:width] = [_ORG_PIECES[0].removeprefix(",")]  # no comma before the first
+    for index, column in enumerate(columns):
+        parts[2 * index + 1 :: width] = column
     if detail_for is not None and start <= detail_for < stop:
         item = next(_organizations(run, detail_for, orgs=[detail_for]))
-        texts[detail_for - start] = "\n    " + _dumps(item, 2)
-    return texts
+        row = (detail_for - start) * width
+        parts[row : row + width] = [""] * width
+        parts[row] = ("," if detail_for > start else "") + "\n    " + _dumps(item, 2)
+    return "".join(parts)
 
 
 def _head(run: AssessmentRun) -> dict[str, Any]:
@@ -331,8 +350,8 @@ def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | Non
         handle.write('\n  "organizations": [')
         n_orgs = run.graph.n_orgs
         for start in range(0, n_orgs, _JSON_CHUNK):
-            texts = _organization_texts(run, detail_for, start, min(start + _JSON_CHUNK, n_orgs))
-            handle.write(("," if start else "") + ",".join(texts))
+            text = _organization_texts(run, detail_for, start, min(start + _JSON_CHUNK, n_orgs))
+            handle.write(("," if start else "") + text)  # each chunk starts without one
         handle.write("\n  ]" if n_orgs else "]")
         for key, value in tail.items():
             handle.write(f",\n  {json.dumps(key, ensure_ascii=False)}: {_dumps(value, 1)}")
