@@ -133,3 +133,20 @@ def test_streamed_json_with_names_json_must_escape(tmp_path: Path):
     document = json.loads(path.read_bytes())
     by_name = {item["name"]: item for item in document["organizations"]}
     assert by_name["🚀 Rocket"]["paths"] == [names]
+
+
+def test_float_texts_are_the_one_value_dumps():
+    """The column-wise number texts equal the per-value ones, non-finite values included."""
+    import numpy as np
+
+    from exposure.report.outputs import _dumps, _float_texts
+
+    rng = np.random.default_rng(5)
+    values = np.concatenate(
+        [rng.random(500), rng.lognormal(10, 5, 500), [0.0, -0.0, 1e-7, 1e16, 2.5e-5, 0.1234565]]
+    )
+    for digits in (None, 6):
+        expected = [_dumps(v if digits is None else round(v, digits), 0) for v in values.tolist()]
+        assert _float_texts(values, digits) == expected
+    odd = np.array([np.nan, np.inf, -np.inf, 1.5])
+    assert _float_texts(odd) == ["NaN", "Infinity", "-Infinity", "1.5"]

@@ -519,11 +519,11 @@ def assess_command(
         return
     if tables is not None and detail is not None:  # the organization first, then the network
         print_organization(tables)
-    print_assessment(run, top)
+    ranked = print_assessment(run, top)
     print_deadline(run, tables)
     if diff is not None:
         print_comparison(diff, base_words=base_run.scope_words)
-    print_uncertainty(run, tables, top)
+    print_uncertainty(run, tables, top, ranked)
     if out is not None:
         console.print(f"wrote {out}")
 

@@ -322,8 +322,9 @@ def print_deadline(run: AssessmentRun, tables: AssessmentTables | None) -> None:
         console.print(f"as of {as_of}: {(deadline - as_of).days} days to the deadline {deadline}")
 
 
-def print_assessment(run: AssessmentRun, top: int) -> None:
-    """Print a run's headline figures and its ``top`` most affected organizations."""
+def print_assessment(run: AssessmentRun, top: int) -> pd.DataFrame:
+    """Print a run's headline figures and its ``top`` most affected organizations; return the
+    ranking it read (:func:`exposure.organizations_frame`), for the printers that follow."""
     from exposure import organizations_frame
 
     scenario = run.scenario
@@ -369,14 +370,21 @@ def print_assessment(run: AssessmentRun, top: int) -> None:
             " > ".join(run.chain_names(int(row["org_id"]))),
         )
     console.print(table)
+    return frame
 
 
-def print_uncertainty(run: AssessmentRun, tables: AssessmentTables | None, top: int) -> None:
+def print_uncertainty(
+    run: AssessmentRun,
+    tables: AssessmentTables | None,
+    top: int,
+    frame: pd.DataFrame | None = None,
+) -> None:
     """Print the organizations clear only for want of answers, the Monte Carlo's ranges and
-    the unanswered suppliers whose answers matter most (nothing when there is none of it)."""
+    the unanswered suppliers whose answers matter most (nothing when there is none of it).
+    ``frame`` is the run's ranking when already built."""
     from exposure import organizations_frame, uncertainty_ranges
 
-    frame = organizations_frame(run)
+    frame = organizations_frame(run) if frame is None else frame
     hidden = frame[frame["undocumented"]]
     if len(hidden):
         console.print(

@@ -33,6 +33,7 @@ one thing in one place and another elsewhere. Each figure's name says what it co
 
 from __future__ import annotations
 
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -190,8 +191,19 @@ def tier_kind_table(frame: pd.DataFrame) -> pd.DataFrame:
     return counts.astype(int)
 
 
+# A run is immutable: its headline is computed once, however many surfaces print it.
+_HEADLINES: weakref.WeakKeyDictionary[AssessmentRun, Headline] = weakref.WeakKeyDictionary()
+
+
 def headline(run: AssessmentRun) -> Headline:
     """The headline figures of a run (see the module example)."""
+    known = _HEADLINES.get(run)
+    if known is None:
+        known = _HEADLINES[run] = _headline(run)
+    return known
+
+
+def _headline(run: AssessmentRun) -> Headline:
     result, graph = run.result, run.graph
     status = result.status
     affected = status != 0

@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterable, Iterator
 from datetime import date, datetime, time
+from itertools import repeat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -127,6 +128,16 @@ def _float_text(value: float) -> str:
     return float.__repr__(value)
 
 
+def _float_texts(values: np.ndarray, digits: int | None = None) -> list[str]:
+    """:func:`_float_text` of each value (rounded to ``digits`` as :func:`round` does)."""
+    numbers = values.tolist()
+    if digits is not None:
+        numbers = list(map(round, numbers, repeat(digits, len(numbers))))
+    if np.isfinite(values).all():
+        return list(map(float.__repr__, numbers))
+    return list(map(_float_text, numbers))
+
+
 def _bool_texts(values: np.ndarray) -> list[str]:
     return np.where(values, "true", "false").tolist()
 
@@ -209,14 +220,14 @@ def _organization_texts(run: AssessmentRun, detail_for: int | None, start: int, 
     exposed = status != 0
     paths = np.where(exposed, "[\n        " + chain.astype(object) + "\n      ]", "[]")
     tier = [str(t) if t >= 0 else "null" for t in result.tier[start:stop].tolist()]
-    impact = [_float_text(round(v, 6)) for v in run.impact[start:stop].tolist()]
-    var = [_float_text(v) for v in result.value_at_risk_usd[start:stop].tolist()]
+    impact = _float_texts(run.impact[start:stop], 6)
+    var = _float_texts(result.value_at_risk_usd[start:stop])
     kinds = [_encode_string(str(kind)) for kind in graph.kinds[start:stop]]
     words = [_encode_string(word) for word in STATUS]
     status_text = [words[code] for code in status.tolist()]
     chance = run.uncertainty.p_exposed if run.uncertainty is not None else None
     extra = (
-        [f',\n      "p_exposed": {_float_text(round(v, 6))}' for v in chance[start:stop].tolist()]
+        [',\n      "p_exposed": ' + text for text in _float_texts(chance[start:stop], 6)]
         if chance is not None
         else [""] * len(orgs)
     )
