@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         assess,
         build_report,
         report_bytes,
+        report_download,
         report_text,
         write_report,
     )
@@ -111,6 +112,7 @@ _HOME = {
     "assess": "exposure.pipeline.assessment",
     "build_report": "exposure.pipeline.assessment",
     "report_bytes": "exposure.pipeline.assessment",
+    "report_download": "exposure.pipeline.assessment",
     "report_text": "exposure.pipeline.assessment",
     "write_report": "exposure.pipeline.assessment",
     "DEMO_SCENARIO": "exposure.pipeline.demo",
@@ -201,6 +203,7 @@ __all__ = [
     "parse_mapping",
     "reference_for",
     "report_bytes",
+    "report_download",
     "report_from",
     "report_text",
     "resolve_org",

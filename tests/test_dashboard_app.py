@@ -486,6 +486,39 @@ def test_download_the_workbook(demo_db, app_for):
     assert "Anthropic, PBC" in names and "Department of the Navy" in names
 
 
+def test_download_past_excels_row_limit_is_a_zip_of_the_workbook_and_its_companions(
+    demo_db, app_for, monkeypatch
+):
+    """At national scale a sheet passes Excel's 1,048,576 rows and its whole table goes to a
+    Parquet file beside the workbook: the download must carry those files too (here the
+    limit is lowered so that the sample's tables pass it)."""
+    import zipfile
+
+    import pyarrow.parquet as pq
+
+    import exposure.report.workbook as workbook_module
+
+    monkeypatch.setattr(workbook_module, "MAX_SHEET_ROWS", 20)
+    at = go(app_for(demo_db, scenario="dod-2026-anthropic"), "downloads")
+    at.radio(key="download_format").set_value("xlsx").run()
+    click(at, "prepare")
+    assert not at.error, [e.value for e in at.error]
+    _, name, data = at.session_state["prepared_download"]
+    assert name.startswith("exposure-dod-2026-anthropic-") and name.endswith(".zip")
+    assert any("Excel's limit" in i.value for i in at.info)
+    archive = zipfile.ZipFile(io.BytesIO(data))
+    stem = name.removesuffix(".zip")
+    members = archive.namelist()
+    assert members[0] == stem + ".xlsx"
+    companions = [m for m in members if m.endswith(".parquet")]
+    assert companions and all(m.startswith(stem + ".") for m in companions)
+    workbook = openpyxl.load_workbook(io.BytesIO(archive.read(members[0])), read_only=True)
+    listed = {row[0] for row in workbook["Sources"].iter_rows(values_only=True) if row and row[0]}
+    assert set(companions) <= listed  # Sources names each file the ZIP holds
+    paths = pq.read_table(io.BytesIO(archive.read(companions[0])))
+    assert paths.num_rows > 20
+
+
 def test_login_is_required_when_oidc_is_configured(demo_db, app_for, monkeypatch):
     monkeypatch.setenv("EXPOSURE_DB", str(demo_db))
     at = AppTest.from_file(str(APP), default_timeout=120)

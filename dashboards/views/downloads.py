@@ -7,7 +7,7 @@ import re
 import streamlit as st
 
 import shared
-from exposure import ExposureError, report_bytes
+from exposure import ExposureError, report_download
 from exposure.app.server import REPORT_TYPES
 
 _DESCRIPTIONS = {
@@ -54,28 +54,37 @@ def render() -> None:
     if prepared is None or prepared[0] != key:
         prepared = None
         if st.button("Prepare the file", type="primary", key="prepare"):
-            with st.spinner("Writing the assessment..."):
+            stem = _file_name(spec.name, run.data_version, suffix, org_name).rsplit(".", 1)[0]
+            with st.status("Writing the assessment...", expanded=False) as status:
                 try:
-                    data = report_bytes(
+                    name, data = report_download(
                         shared.cursor(),
                         run,
                         suffix,
+                        stem=stem,
                         for_org=int(detail_org) if org_name and detail_org is not None else None,
                         as_of=shared.as_of(),
                     )
                 except ExposureError as exc:
+                    status.update(label="The assessment could not be written", state="error")
                     st.error(str(exc))
                     return
-            name = _file_name(spec.name, run.data_version, suffix, org_name)
+                status.update(label=f"Written: {name}", state="complete")
             prepared = (key, name, data)
             st.session_state["prepared_download"] = prepared
     if prepared is not None:
         _, name, data = prepared
+        if name.endswith(".zip"):
+            st.info(
+                "Some tables pass Excel's limit of 1,048,576 rows a sheet: their sheets keep the "
+                "first rows, and the whole tables are Parquet files beside the workbook. The "
+                "download is a ZIP of the workbook and those files."
+            )
         st.download_button(
             f"Download {name} ({len(data):,} bytes)",
             data=data,
             file_name=name,
-            mime=REPORT_TYPES[suffix],
+            mime="application/zip" if name.endswith(".zip") else REPORT_TYPES[suffix],
             type="primary",
             key="download",
             on_click="ignore",

@@ -5,7 +5,8 @@ dashboard page and its download. :func:`assess` runs a scenario on the warehouse
 run in ``res_runs`` when the connection can write); :func:`build_report` turns a run
 into the report's tables (one frame per sheet, optionally from one organization's seat);
 :func:`write_report` writes the run by the file's extension (xlsx, csv, json, parquet);
-:func:`report_bytes` does the same for a download.
+:func:`report_download` does the same for a download (with the workbook's companion files,
+zipped, when its tables pass Excel's row limit).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import logging
 import shutil
 import tempfile
+import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -39,6 +41,7 @@ __all__ = [
     "assess",
     "build_report",
     "report_bytes",
+    "report_download",
     "report_text",
     "write_report",
 ]
@@ -170,6 +173,44 @@ def report_text(run: AssessmentRun, tables: AssessmentTables, suffix: str) -> st
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def report_download(
+    con: duckdb.DuckDBPyConnection,
+    run: AssessmentRun,
+    suffix: str,
+    *,
+    stem: str = "assessment",
+    for_org: int | None = None,
+    identified: date | None = None,
+    as_of: date | None = None,
+) -> tuple[str, bytes]:
+    """The report of :func:`write_report` as one file to download: its name and its bytes.
+
+    The file is ``<stem>.<suffix>`` (xlsx, csv, json), unless the workbook's tables passed
+    Excel's row limit: then the full tables went to companion files beside the workbook
+    (:mod:`exposure.report.companions`), and the download is ``<stem>.zip`` holding the
+    workbook and its companions under the names its Summary and Sources give them.
+
+    Raises:
+        ExposureError: the report cannot be written in that format.
+    """
+    tables = build_report(con, run, for_org=for_org, identified=identified, as_of=as_of)
+    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
+    try:
+        path = folder / f"{stem}.{suffix.lstrip('.')}"
+        write_report(run, tables, path)
+        written = sorted(folder.iterdir())
+        if written == [path]:
+            return path.name, path.read_bytes()
+        bundle = folder / f"{stem}.zip"
+        # Stored, not deflated: a workbook is a zip already and Parquet is compressed.
+        with zipfile.ZipFile(bundle, "w", zipfile.ZIP_STORED, allowZip64=True) as archive:
+            for item in [path, *(other for other in written if other != path)]:
+                archive.write(item, arcname=item.name)
+        return bundle.name, bundle.read_bytes()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
 def report_bytes(
     con: duckdb.DuckDBPyConnection,
     run: AssessmentRun,
@@ -179,16 +220,6 @@ def report_bytes(
     identified: date | None = None,
     as_of: date | None = None,
 ) -> bytes:
-    """The report of :func:`write_report` as bytes, for a download (``suffix``: xlsx, csv, json).
-
-    Raises:
-        ExposureError: the report cannot be written in that format.
-    """
-    tables = build_report(con, run, for_org=for_org, identified=identified, as_of=as_of)
-    folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
-    try:
-        path = folder / f"assessment.{suffix.lstrip('.')}"
-        write_report(run, tables, path)
-        return path.read_bytes()
-    finally:
-        shutil.rmtree(folder, ignore_errors=True)
+    """The bytes of :func:`report_download`: the report, or a ZIP of the workbook and its
+    companion files when its tables passed Excel's row limit."""
+    return report_download(con, run, suffix, for_org=for_org, identified=identified, as_of=as_of)[1]
