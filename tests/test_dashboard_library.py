@@ -549,3 +549,21 @@ def test_report_bytes_writes_the_report_formats(tiny):
     assert report_bytes(tiny, run, "xlsx").startswith(b"PK")
     assert set(REPORT_TYPES) == {"xlsx", "csv", "json"}
     assert not [p for p in Path(tempfile.gettempdir()).glob("exposure-report-*")]
+
+
+def test_the_network_json_download_needs_no_tables_and_keeps_its_as_of(tiny, tmp_path):
+    """The JSON download skips the report's tables (minutes at national scale) yet writes
+    the bytes the tables' path writes, as-of date and overdue days included."""
+    from datetime import date
+
+    from exposure import build_report, report_download, write_report
+
+    run = _run(tiny, "Vendor AI")
+    when = date(2031, 5, 4)
+    name, data = report_download(tiny, run, "json", stem="mine", as_of=when)
+    assert name == "mine.json"
+    path = write_report(run, build_report(tiny, run, as_of=when), tmp_path / "with.json")
+    assert data == path.read_bytes()
+    payload = json.loads(data)
+    assert payload["as_of"] == "2031-05-04"
+    assert payload["overdue_days"] == (when - run.scenario.deadline).days

@@ -193,11 +193,17 @@ def report_download(
     Raises:
         ExposureError: the report cannot be written in that format.
     """
-    tables = build_report(con, run, for_org=for_org, identified=identified, as_of=as_of)
+    suffix = suffix.lstrip(".").lower()
+    # The network's JSON needs only the run (the tables take minutes at national scale).
+    tables = (
+        None
+        if suffix == "json" and for_org is None
+        else build_report(con, run, for_org=for_org, identified=identified, as_of=as_of)
+    )
     folder = Path(tempfile.mkdtemp(prefix="exposure-report-"))
     try:
-        path = folder / f"{stem}.{suffix.lstrip('.')}"
-        write_report(run, tables, path)
+        path = folder / f"{stem}.{suffix}"
+        _write(run, path, tables=tables, as_of=as_of)
         written = sorted(folder.iterdir())
         if written == [path]:
             return path.name, path.read_bytes()

@@ -337,17 +337,25 @@ def _dumps(value: object, depth: int) -> str:
     )
 
 
-def write_json(run: AssessmentRun, path: Path, *, tables: AssessmentTables | None) -> Path:
+def write_json(
+    run: AssessmentRun,
+    path: Path,
+    *,
+    tables: AssessmentTables | None,
+    as_of: date | None = None,
+) -> Path:
     """Write the JSON of :func:`assessment_json` (plus ``"for"``, see :func:`write_report`)
     streaming: one organization object at a time, so memory does not grow with the network.
+    The as-of date is the tables' when they are given, else ``as_of`` (default today).
 
     The bytes equal ``json.dumps(payload, indent=2, ensure_ascii=False) + "\\n"``.
     """
     head = _head(run)
     tail: dict[str, Any] = {"uncertainty": _uncertainty_json(run)}
     detail_for = tables.for_org_id if tables is not None else None
-    # The as-of date is today unless the tables were built for another one.
-    as_of = tables.as_of if tables is not None and tables.as_of is not None else date.today()
+    if tables is not None and tables.as_of is not None:
+        as_of = tables.as_of
+    as_of = as_of or date.today()
     tail["as_of"] = as_of.isoformat()
     tail["overdue_days"] = (
         tables.overdue_days if tables is not None else overdue_days(run.scenario, as_of)
@@ -446,8 +454,10 @@ def write_report(
     *,
     tables: AssessmentTables | None,
     progress: Callable[[str, int, int], None] | None = None,
+    as_of: date | None = None,
 ) -> Path:
-    """Write the assessment by the file's extension, all from the same run and tables.
+    """Write the assessment by the file's extension, all from the same run and tables
+    (``as_of``: the network JSON's date when it is written without tables).
 
     * ``.xlsx``: the workbook of :mod:`exposure.report.workbook` (SPEC 5.1);
     * ``.csv``: the affected organizations (``tables.organizations``), ranked;
@@ -467,7 +477,7 @@ def write_report(
             f"cannot write '{path.name}': the report formats are .xlsx, .csv, .json and .parquet"
         )
     if suffix == ".json":
-        return write_json(run, path, tables=tables)
+        return write_json(run, path, tables=tables, as_of=as_of)
     if tables is None:
         raise ValueError(f"{path.name}: the tables of the run are needed for this format")
     if suffix == ".parquet":
