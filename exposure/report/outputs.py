@@ -164,30 +164,21 @@ def _chain_matrix(run: AssessmentRun, orgs: np.ndarray) -> tuple[np.ndarray, np.
     return forward, length
 
 
-def _list_texts(items: list[np.ndarray], present: np.ndarray, depth: int) -> np.ndarray:
-    """``_dumps`` of lists of already-encoded items, column by column: ``items[j]`` holds the
-    j-th item of every row and ``present[:, j]`` whether that row has it."""
-    inner = ",\n" + "  " * (depth + 1)
-    texts = np.full(present.shape[0], "[]", dtype=object)
-    if not len(items):
-        return texts
-    some = present[:, 0]
-    texts[some] = "[\n" + "  " * (depth + 1) + items[0][some]
-    for column in range(1, len(items)):
-        more = present[:, column]
-        texts[more] = texts[more] + inner + items[column][more]
-    texts[some] = texts[some] + "\n" + "  " * depth + "]"
-    return texts
+def _chosen(mask: np.ndarray, texts: np.ndarray | str) -> list[str]:
+    """``texts`` (per row, or one text) where ``mask``, else the empty string."""
+    return np.where(mask, texts, "").astype(object).tolist()
 
 
 def _organization_texts(run: AssessmentRun, detail_for: int | None, start: int, stop: int) -> str:
     """The JSON text of organizations ``start`` to ``stop``: for each item
     :func:`_organizations` yields, ``"\\n    " + _dumps(item, 2)``, joined by commas.
 
-    Built column by column (one list of texts per field) and joined once."""
+    Built as segments, each a constant text or one text per organization (a field, or a
+    piece of a list padded with empty texts past its end), interleaved and joined once."""
     graph, result = run.graph, run.result
     orgs = np.arange(start, stop)
     status = result.status[start:stop]
+    exposed = status != 0
     names = np.array([_encode_string(str(name)) for name in graph.names[start:stop]], dtype=object)
     # Chains: the names along each organization's shortest chain, and their links' confidence.
     forward, length = _chain_matrix(run, orgs)
@@ -195,7 +186,7 @@ def _organization_texts(run: AssessmentRun, detail_for: int | None, start: int, 
     source = (status == DESIGNATED) | (status == NONCOMPLIANT)
     head = (
         np.where(has_edges, graph.supplier[np.maximum(forward[:, 0], 0)], orgs)
-        if (forward.shape[1])
+        if forward.shape[1]
         else orgs
     )
     # Padding (past a chain's end) repeats the chain's head, so that every id is in ``met``.
@@ -203,58 +194,60 @@ def _organization_texts(run: AssessmentRun, detail_for: int | None, start: int, 
     # Each name met along the chunk's chains is encoded once.
     met = np.unique(np.concatenate([head, buyers[forward >= 0]]))
     encoded = np.array([_encode_string(str(name)) for name in graph.names[met]], dtype=object)
-    chain_items = [encoded[np.searchsorted(met, head)]]
-    chain_present = [has_edges | source]
-    links, link_present = [], []
     labels = np.array([_encode_string(label) for label in CONFIDENCE], dtype=object)
+    first = exposed & (has_edges | source)
+    paths: list[str | list[str]] = [
+        np.where(
+            exposed, np.where(first, "[\n        [\n          ", "[\n        []\n      ]"), "[]"
+        ).tolist(),
+        _chosen(first, encoded[np.searchsorted(met, head)]),
+    ]
+    confidence: list[str | list[str]] = [np.where(has_edges, "[\n        ", "[]").tolist()]
     for column in range(forward.shape[1]):
         there = forward[:, column] >= 0
-        chain_items.append(encoded[np.searchsorted(met, buyers[:, column])])
-        chain_present.append(there)
-        links.append(labels[graph.confidence[np.maximum(forward[:, column], 0)]])
-        link_present.append(there)
-    chain = _list_texts(chain_items, np.stack(chain_present, axis=1), 4)
-    confidence = _list_texts(
-        links, np.stack(link_present, axis=1) if links else np.zeros((len(orgs), 0), bool), 3
-    )
-    exposed = status != 0
-    paths = np.where(exposed, "[\n        " + chain.astype(object) + "\n      ]", "[]")
+        link = labels[graph.confidence[np.maximum(forward[:, column], 0)]]
+        paths += [
+            _chosen(there, ",\n          "),
+            _chosen(there, encoded[np.searchsorted(met, buyers[:, column])]),
+        ]
+        confidence += ([_chosen(there, ",\n        ")] if column else []) + [_chosen(there, link)]
+    paths.append(_chosen(first, "\n        ]\n      ]"))
+    confidence.append(_chosen(has_edges, "\n      ]"))
     tier = [str(t) if t >= 0 else "null" for t in result.tier[start:stop].tolist()]
-    impact = _float_texts(run.impact[start:stop], 6)
-    var = _float_texts(result.value_at_risk_usd[start:stop])
     kinds = [_encode_string(str(kind)) for kind in graph.kinds[start:stop]]
     words = [_encode_string(word) for word in STATUS]
-    status_text = [words[code] for code in status.tolist()]
     chance = run.uncertainty.p_exposed if run.uncertainty is not None else None
     extra = (
         [',\n      "p_exposed": ' + text for text in _float_texts(chance[start:stop], 6)]
         if chance is not None
-        else [""] * len(orgs)
+        else ""
     )
-    columns = [
-        names.tolist(),
-        list(map(str, orgs.tolist())),
-        kinds,
-        _bool_texts(exposed),
-        tier,
-        impact,
-        var,
-        status_text,
-        paths.tolist(),
-        _bool_texts(result.late[start:stop]),
-        _bool_texts(result.obliged[start:stop]),
-        _bool_texts(run.undocumented_orgs[start:stop]),
-        confidence.tolist(),
-        extra,
+    fields: list[list[str | list[str]]] = [
+        [names.tolist()],
+        [list(map(str, orgs.tolist()))],
+        [kinds],
+        [_bool_texts(exposed)],
+        [tier],
+        [_float_texts(run.impact[start:stop], 6)],
+        [_float_texts(result.value_at_risk_usd[start:stop])],
+        [[words[code] for code in status.tolist()]],
+        paths,
+        [_bool_texts(result.late[start:stop])],
+        [_bool_texts(result.obliged[start:stop])],
+        [_bool_texts(run.undocumented_orgs[start:stop])],
+        confidence,
+        [extra],
     ]
-    # One join for the chunk: the template's constant pieces interleaved with the columns.
-    width = len(_ORG_PIECES) + len(columns)
-    parts: list[str] = [""] * (len(orgs) * width)
-    for index, piece in enumerate(_ORG_PIECES):
-        parts[2 * index :: width] = [piece] * len(orgs)
-    parts[0:width:width] = [_ORG_PIECES[0].removeprefix(",")]  # no comma before the first
-    for index, column in enumerate(columns):
-        parts[2 * index + 1 :: width] = column
+    segments: list[str | list[str]] = []
+    for piece, field in zip(_ORG_PIECES, fields, strict=False):
+        segments += [piece, *field]
+    segments.append(_ORG_PIECES[-1])
+    # One join for the chunk: each segment fills every ``width``-th slot.
+    count, width = len(orgs), len(segments)
+    parts: list[str] = [""] * (count * width)
+    for index, segment in enumerate(segments):
+        parts[index::width] = [segment] * count if isinstance(segment, str) else segment
+    parts[0] = _ORG_PIECES[0].removeprefix(",")  # no comma before the chunk's first
     if detail_for is not None and start <= detail_for < stop:
         item = next(_organizations(run, detail_for, orgs=[detail_for]))
         row = (detail_for - start) * width
