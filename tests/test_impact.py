@@ -307,3 +307,41 @@ def test_jumps_reach_the_smallest_fixed_point(monkeypatch):
     jumped = [_jump_case(seed, monkeypatch) for seed in range(40)]
     # The check would pass with no jump at all: most cases must have jumped.
     assert sum(jumped) >= 20, sum(jumped)
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_a_full_pass_split_between_two_threads_gives_the_same_impact(seed, monkeypatch):
+    """Without many essential inputs, a full pass's linear product is split between two
+    threads by buyer: bit for bit the same numbers."""
+    import exposure.model.impact as impact_module
+
+    rng = np.random.default_rng(700 + seed)
+    n = int(rng.integers(5, 60))
+    m = int(rng.integers(n, 6 * n))
+    edges = [(int(rng.integers(n)), int(rng.integers(n))) for _ in range(m)]
+    essential = rng.random(m) < (0.1 if seed % 2 else 0.0)
+    graph = _graph(edges, n, values=rng.lognormal(3, 1, m), essential=essential)
+    result = assess(graph, Scenario(designated=(0,)))
+    sources = result.status == 3
+    monkeypatch.setattr(impact_module, "_FULL_STEP_SHARE", 10**9)
+    alone = cascade_impact(graph, sources, result.exposed_edges)
+    halves = []
+    real_product = impact_module._Entries.product
+
+    def product(self, loss, helper=None):
+        halves.append(helper is not None)
+        return real_product(self, loss, helper)
+
+    monkeypatch.setattr(impact_module._Entries, "product", product)
+    # Essential entries at most the threshold, linear ones above it: the split path.
+    monkeypatch.setattr(
+        impact_module, "_PARALLEL_ENTRIES", int((graph.essential & result.exposed_edges).sum())
+    )
+    split = cascade_impact(graph, sources, result.exposed_edges)
+    np.testing.assert_array_equal(alone, split)
+    n_essential = int((graph.essential & result.exposed_edges).sum())
+    n_linear = int((~graph.essential & result.exposed_edges).sum())
+    if n_linear > n_essential and halves:  # split: every full pass used both threads
+        assert all(halves)
+    else:  # the essential half on the second thread, or no full pass: never split
+        assert not any(halves)

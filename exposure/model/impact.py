@@ -63,6 +63,7 @@ class _Entries:
         self.n_orgs = graph.n_orgs
         self._by_buyer: tuple[IntArray, IntArray] | None = None
         self._csr: Any = None
+        self._halves: tuple[Any, Any] | None = None
 
     @property
     def size(self) -> int:
@@ -86,9 +87,17 @@ class _Entries:
             out=out,
         )
 
-    def product(self, loss: FloatArray) -> FloatArray:
-        """Each buyer's sum of ``data * loss[supplier]`` over its entries."""
-        return np.asarray(self._matrix() @ loss, dtype=np.float64)
+    def product(self, loss: FloatArray, helper: ThreadPoolExecutor | None = None) -> FloatArray:
+        """Each buyer's sum of ``data * loss[supplier]`` over its entries; with a ``helper``
+        thread, the second half of the buyers on it (SciPy's product releases the GIL)."""
+        if helper is None:
+            return np.asarray(self._matrix() @ loss, dtype=np.float64)
+        if self._halves is None:
+            middle = self.n_orgs // 2
+            self._halves = (self._matrix()[:middle], self._matrix()[middle:])
+        top, bottom = self._halves
+        second = helper.submit(bottom.__matmul__, loss)
+        return np.concatenate([top @ loss, second.result()]).astype(np.float64, copy=False)
 
     def largest(self, loss: FloatArray) -> FloatArray:
         """Each buyer's largest ``data * loss[supplier]`` over its entries (0 without one)."""
@@ -204,8 +213,11 @@ def cascade_impact(
 
     # On a large network the essential half of a step runs beside the linear half (NumPy
     # releases the GIL; the halves write different arrays and read the same losses, so the
-    # result does not depend on it).
-    helper = ThreadPoolExecutor(1) if essential.size > _PARALLEL_ENTRIES else None
+    # result does not depend on it); without many essential inputs, a full pass's linear
+    # product is split between two threads instead (each buyer's sum is the same either way).
+    threaded = essential.size > _PARALLEL_ENTRIES
+    split = not threaded and linear.size > _PARALLEL_ENTRIES
+    helper = ThreadPoolExecutor(1) if threaded or split else None
     # ``moved`` lists the organizations whose loss rose in the step before. Once most of them
     # move at every step (a network with cycles converging geometrically), gathering their
     # entries costs more than a full pass: the steps become full passes (``moved`` is None)
@@ -217,15 +229,15 @@ def cascade_impact(
     try:
         for _ in range(max_steps):
             if moved is None:
-                largest = helper.submit(essential.largest, loss) if helper is not None else None
-                linear_loss = linear.product(loss)
+                largest = helper.submit(essential.largest, loss) if threaded and helper else None
+                linear_loss = linear.product(loss, helper if split else None)
                 essential_loss = (
                     largest.result() if largest is not None else essential.largest(loss)
                 )
             else:
                 pending = (
                     helper.submit(essential.tighten, essential_loss, moved, loss)
-                    if helper is not None
+                    if threaded and helper is not None
                     else None
                 )
                 linear.spread(linear_loss, moved, change)
