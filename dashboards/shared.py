@@ -14,7 +14,9 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -162,9 +164,14 @@ def _cached_run(
     spec_key: str,
     _spec: ScenarioSpec,
     samples: int = 0,
+    _progress: Callable[[str, int, int], None] | None = None,
 ) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     # What-ifs are not stored: the dashboard keeps them in its session, not in res_runs.
-    run = assess(_con, _spec, cache_key=path, store=False, samples=samples, seed=0)
+    run = assess(
+        _con, _spec, cache_key=path, store=False, samples=samples, seed=0, progress=_progress
+    )
+    if _progress is not None:
+        _progress("ranking the organizations", 4, 4)
     return run, organizations_frame(run), headline(run)
 
 
@@ -176,7 +183,22 @@ def samples() -> int:
 def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     spec = dataclasses.replace(spec or active_spec(), source=SOURCE)
     con = cursor()
-    return _cached_run(con, db_path(), data_version(con), repr(spec), spec, samples())
+    # A run not cached yet (seconds on a large network: the graph is read or built, then the
+    # engine runs) shows its steps by name; a cached one shows nothing.
+    slot = st.empty()
+    shown: list[Any] = []
+
+    def progress(step: str, done: int, total: int) -> None:
+        if not shown:
+            shown.append(slot.status("Assessing the scenario", expanded=False))
+        shown[0].update(label=f"Assessing the scenario: {step} ({done} of {total} steps)")
+
+    try:
+        return _cached_run(
+            con, db_path(), data_version(con), repr(spec), spec, samples(), _progress=progress
+        )
+    finally:
+        slot.empty()
 
 
 def run_key(run: AssessmentRun) -> str:

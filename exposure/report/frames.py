@@ -221,6 +221,25 @@ def _joined(
     return out
 
 
+# The plan's columns programs_and_contracts reads.
+PROGRAM_INPUTS = [
+    "edge_index",
+    "edge_type",
+    "program",
+    "used_in",
+    "contract_id",
+    "buyer",
+    "buyer_id",
+    "supplier",
+    "product",
+    "dod_use",
+    "late",
+    "tier",
+    "estimated_completion",
+    "annual_value_usd",
+]
+
+
 def programs_and_contracts(plan: pd.DataFrame, known_programs: list[str]) -> pd.DataFrame:
     """Programs and contracts of exposed dependencies, one row per (program, contract, buyer).
 

@@ -57,6 +57,7 @@ from exposure.model.run import AssessmentRun, organizations_frame
 from exposure.report.catalogue import SHEETS, Sheet
 from exposure.report.edge_facts import edge_facts, government_contracts, network_context
 from exposure.report.frames import (
+    PROGRAM_INPUTS,
     REMEDIATION_COLUMNS,
     affected_organizations,
     chosen_paths,
@@ -257,7 +258,12 @@ def build_tables(
         na_position="last",
         kind="stable",
     ).reset_index(drop=True)
-    programs = programs_and_contracts(plan_all[program_mask[edges_index]], known_programs(con))
+    programs = programs_and_contracts(
+        plan_all.loc[program_mask[edges_index], PROGRAM_INPUTS], known_programs(con)
+    )
+    # The tables of a national-scale assessment hold gigabytes: the whole plan is not needed
+    # past this point (only its rows of ``plan``).
+    del plan_all
 
     ranked = organizations_frame(run)
     rank = pd.Series(np.arange(len(ranked)), index=ranked["org_id"].to_numpy())
@@ -273,6 +279,7 @@ def build_tables(
         organizations = organizations[organizations["org_id"].isin(interest)]
     organizations = organizations.reset_index(drop=True)
     paths = exposure_paths(links, edges, context, rank)
+    del edges
     link_confidence = graph.confidence[paths["edge_index"].to_numpy(dtype=np.int64)]
     paths.insert(
         list(paths.columns).index("source_file"),
