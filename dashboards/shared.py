@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import threading
-from collections.abc import Callable
+from collections import OrderedDict
 from datetime import date
 from typing import Any
 
@@ -156,23 +156,16 @@ def deadline_words(run: AssessmentRun) -> str:
 # Runs -----------------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False, max_entries=16)
-def _cached_run(
-    _con: duckdb.DuckDBPyConnection,
-    path: str,
-    version: str,
-    spec_key: str,
-    _spec: ScenarioSpec,
-    samples: int = 0,
-    _progress: Callable[[str, int, int], None] | None = None,
-) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
-    # What-ifs are not stored: the dashboard keeps them in its session, not in res_runs.
-    run = assess(
-        _con, _spec, cache_key=path, store=False, samples=samples, seed=0, progress=_progress
-    )
-    if _progress is not None:
-        _progress("ranking the organizations", 4, 4)
-    return run, organizations_frame(run), headline(run)
+# Runs kept per server process, the most recently used last: (database, data version,
+# scenario, samples) -> (run, organizations frame, headline). A dictionary kept by hand rather
+# than a cached function, so that a run not kept yet can show its steps on the page.
+_RUNS_KEPT = 16
+_runs_lock = threading.Lock()
+
+
+@st.cache_resource(show_spinner=False)
+def _runs() -> OrderedDict[tuple[str, str, str, int], tuple[AssessmentRun, pd.DataFrame, Headline]]:
+    return OrderedDict()
 
 
 def samples() -> int:
@@ -183,8 +176,16 @@ def samples() -> int:
 def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Headline]:
     spec = dataclasses.replace(spec or active_spec(), source=SOURCE)
     con = cursor()
-    # A run not cached yet (seconds on a large network: the graph is read or built, then the
-    # engine runs) shows its steps by name; a cached one shows nothing.
+    path = db_path()
+    key = (path, data_version(con), repr(spec), samples())
+    runs = _runs()
+    with _runs_lock:
+        kept = runs.get(key)
+        if kept is not None:
+            runs.move_to_end(key)
+            return kept
+    # Seconds on a large network (the graph is read or built, then the engine runs): the
+    # steps show by name while it runs.
     slot = st.empty()
     shown: list[Any] = []
 
@@ -194,11 +195,19 @@ def _run_of(spec: ScenarioSpec | None) -> tuple[AssessmentRun, pd.DataFrame, Hea
         shown[0].update(label=f"Assessing the scenario: {step} ({done} of {total} steps)")
 
     try:
-        return _cached_run(
-            con, db_path(), data_version(con), repr(spec), spec, samples(), _progress=progress
+        # What-ifs are not stored: the dashboard keeps them in its session, not in res_runs.
+        run = assess(
+            con, spec, cache_key=path, store=False, samples=key[3], seed=0, progress=progress
         )
+        progress("ranking the organizations", 4, 4)
+        made = (run, organizations_frame(run), headline(run))
     finally:
         slot.empty()
+    with _runs_lock:
+        runs[key] = made
+        while len(runs) > _RUNS_KEPT:
+            runs.popitem(last=False)
+    return made
 
 
 def run_key(run: AssessmentRun) -> str:
