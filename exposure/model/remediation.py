@@ -28,6 +28,7 @@ from datetime import date
 from typing import NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from exposure.core.business_days import add_business_days
@@ -202,6 +203,17 @@ def completion_dates(effective: date, months: pd.Series) -> pd.Series:
     return pd.Series(pd.Timestamp(effective) + offsets, index=months.index)
 
 
+def _pick(condition: object, yes: object, no: object) -> npt.NDArray[np.object_]:
+    """``np.where`` for texts, as an array of Python strings: ``np.where`` makes a fixed-width
+    Unicode array (4 bytes a character times the longest text, for every row), which at
+    national scale held gigabytes for a column of sentences."""
+    chosen = np.asarray(condition, dtype=bool)
+    out = np.empty(len(chosen), dtype=object)
+    out[:] = no if isinstance(no, str) else np.asarray(no, dtype=object)
+    out[chosen] = yes if isinstance(yes, str) else np.asarray(yes, dtype=object)[chosen]
+    return out
+
+
 def _text(series: pd.Series, blank: str = "") -> pd.Series:
     """Strings, with missing values as ``blank``."""
     return series.astype(object).where(series.notna(), blank).astype(str)
@@ -263,9 +275,7 @@ def remediation_frame(
         )
     tie = (edges["edge_type"] == "tie").to_numpy()
     direct = ~tie & (edges["tier"].to_numpy() == 1)
-    action_type = np.where(
-        tie, ACTION_END_SALE, np.where(direct, ACTION_END_PURCHASE, ACTION_REPLACE)
-    )
+    action_type = _pick(tie, ACTION_END_SALE, _pick(direct, ACTION_END_PURCHASE, ACTION_REPLACE))
     completion = completion_dates(scenario.effective, edges["replacement_months"])
     start = _starts(edges, scenario.effective)
     completion = (completion + (start - pd.Timestamp(scenario.effective))).where(~tie)
@@ -277,7 +287,7 @@ def remediation_frame(
     by = " by " + scenario.deadline.isoformat() + "."
     source = _text(edges["designated_source"])
     what = pd.Series(
-        np.where(
+        _pick(
             tie,
             "Stop selling "
             + product
@@ -287,7 +297,7 @@ def remediation_frame(
             + _text(edges["buyer_status"])
             + ")"
             + by,
-            np.where(
+            _pick(
                 direct,
                 "Stop buying "
                 + product
@@ -312,16 +322,16 @@ def remediation_frame(
     )
     alternatives = pd.to_numeric(edges["alternatives"], errors="coerce").astype(float)
     count = alternatives.fillna(0).astype(int).astype(str)
-    alternatives_text = np.where(
+    alternatives_text = _pick(
         alternatives.isna(),
         " Qualified alternatives: not recorded.",
-        np.where(
+        _pick(
             alternatives > 0,
             " " + count + " qualified alternative(s) on record.",
             " No qualified alternative on record: qualify a new source.",
         ),
     )
-    essential_text = np.where(
+    essential_text = _pick(
         edges["essential"].fillna(False).astype(bool),
         " Essential: production stops without it.",
         "",
@@ -329,7 +339,7 @@ def remediation_frame(
     months = _months_text(edges["replacement_months"])
     completion_text = _text(completion.dt.strftime("%Y-%m-%d"))
     days_text = days_past.fillna(0).astype(int).astype(str)
-    timing_text = np.where(
+    timing_text = _pick(
         late,
         " Late: replacement takes "
         + months
@@ -339,13 +349,13 @@ def remediation_frame(
         + days_text
         + " days after the deadline; plan interim mitigation and inform the "
         "contracting officer.",
-        np.where(
+        _pick(
             completion.isna(),
             " Replacement time not recorded: estimate it.",
             " Replacement takes " + months + " months (estimated " + completion_text + ").",
         ),
     )
-    action: pd.Series = what + np.where(tie, "", alternatives_text + essential_text + timing_text)
+    action: pd.Series = what + _pick(tie, "", alternatives_text + essential_text + timing_text)
     if overdue:
         overdue_text = (
             f"Overdue by {overdue} days (as of {as_of}; the deadline was "
@@ -478,10 +488,10 @@ def reporting_frame(
     no_followup = np.array([then is None for _, then in keys], dtype=bool) & ~no_rule
     clause = rows["clause"].where(~no_rule, "none: no reporting rule")
     report_to = rows["report_to"].where(~no_rule, "unknown: no reporting rule")
-    rule_basis = _text(rows["rule_basis"]) + np.where(
+    rule_basis = _text(rows["rule_basis"]) + _pick(
         no_rule,
         "; the report due dates are unknown: no reporting rule applies to this designation type",
-        np.where(no_followup, "; the follow-up report due date is unknown", ""),
+        _pick(no_followup, "; the follow-up report due date is unknown", ""),
     )
 
     product = _text(rows["product"], "unnamed product")
@@ -493,15 +503,15 @@ def reporting_frame(
         + _text(rows["supplier"])
     )
     deeper = rows["tier"].to_numpy() > 1
-    description = description + np.where(
+    description = description + _pick(
         deeper,
         "; depends on " + _text(rows["designated_source"]) + " through " + _text(rows["chain"]),
         "",
     )
     used_in = _text(rows["used_in"])
-    description = description + np.where(used_in != "", "; used in " + used_in, "")
+    description = description + _pick(used_in != "", "; used in " + used_in, "")
     notes = _text(rows["notes"])
-    description = description + np.where(notes != "", "; note: " + notes, "")
+    description = description + _pick(notes != "", "; note: " + notes, "")
 
     report = pd.DataFrame(
         {
