@@ -418,6 +418,38 @@ def _flow_down(rows: pd.DataFrame, flowdown: pd.DataFrame | None) -> pd.DataFram
     return merged[first].drop(columns="_plan_index").reset_index(drop=True)
 
 
+# The plan's columns that reporting_frame (and _flow_down) read.
+_REPORTING_INPUTS = [
+    "action",
+    "buyer",
+    "buyer_id",
+    "chain",
+    "clause",
+    "contract_id",
+    "designated_source",
+    "edge_index",
+    "estimated_completion",
+    "followup_business_days",
+    "initial_report_business_days",
+    "late",
+    "notes",
+    "product",
+    "program",
+    "relation",
+    "report_to",
+    "row",
+    "rule_basis",
+    "sheet",
+    "source_file",
+    "supplier",
+    "supplier_cage",
+    "supplier_id",
+    "supplier_uei",
+    "tier",
+    "used_in",
+]
+
+
 def reporting_frame(
     plan: pd.DataFrame, identified: date, flowdown: pd.DataFrame | None = None
 ) -> pd.DataFrame:
@@ -439,11 +471,13 @@ def reporting_frame(
     from its submission: if it goes in earlier, so can the follow-up). Days are counted by
     :func:`exposure.core.business_days.add_business_days`.
     """
-    rows = plan[
+    chosen = (
         (plan["edge_type"] == "exposed")
         & plan["dod_use"].fillna(False).astype(bool)
         & (plan["buyer_kind"] != "agency")
-    ]
+    )
+    # Only the columns read below are copied (the plan has about fifty).
+    rows = plan.loc[chosen, [column for column in _REPORTING_INPUTS if column in plan.columns]]
     if rows.empty:
         return pd.DataFrame(columns=REPORT_COLUMNS)
     rows = _flow_down(rows, flowdown)

@@ -27,6 +27,8 @@ listed here (see :data:`NOTES`).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -89,46 +91,63 @@ def _flags(run: AssessmentRun, plan: pd.DataFrame) -> pd.DataFrame:
     product = _text(exposed["product"], "an unnamed product")
     buyer_name = _text(exposed["buyer"], "")
     sources = exposed["supplier_status"].isin(["designated", "noncompliant"]).to_numpy()
-    checks: list[tuple[str, npt.NDArray[np.bool_], pd.Series]] = [
+    sold = pd.Series(sells, index=exposed.index).astype(str)
+    # Each check's sentences are built for its own rows only (at national scale, millions of
+    # rows times four checks of sentences otherwise).
+    checks: list[tuple[str, npt.NDArray[np.bool_], Callable[[npt.NDArray[np.bool_]], pd.Series]]]
+    checks = [
         (
             "unscoped_input",
             exposed["used_in"].isna().to_numpy() & (sells > 0),
-            "used_in is blank, so this input ("
-            + product
-            + " from "
-            + supplier
-            + ") is taken to feed all "
-            + pd.Series(sells, index=exposed.index).astype(str)
-            + " product(s) "
-            + buyer_name
-            + " sells, and exposes them all; name in used_in "
-            "the product(s) it really feeds",
+            lambda m: (
+                "used_in is blank, so this input ("
+                + product[m]
+                + " from "
+                + supplier[m]
+                + ") is taken to feed all "
+                + sold[m]
+                + " product(s) "
+                + buyer_name[m]
+                + " sells, and exposes them all; name in used_in "
+                "the product(s) it really feeds"
+            ),
         ),
         (
             "blank_product",
             exposed["product"].isna().to_numpy() & ~sources,
-            "product is blank, so the dependency of "
-            + buyer_name
-            + " on "
-            + supplier
-            + " is exposed by any exposed input of "
-            + supplier
-            + "; name the product bought",
+            lambda m: (
+                "product is blank, so the dependency of "
+                + buyer_name[m]
+                + " on "
+                + supplier[m]
+                + " is exposed by any exposed input of "
+                + supplier[m]
+                + "; name the product bought"
+            ),
         ),
         (
             "replacement_months_missing",
             exposed["replacement_months"].isna().to_numpy(),
-            "replacement_months is blank for "
-            + product
-            + " from "
-            + supplier
-            + ": whether replacing it is late cannot be judged",
+            lambda m: (
+                "replacement_months is blank for "
+                + product[m]
+                + " from "
+                + supplier[m]
+                + ": whether replacing it is late cannot be judged"
+            ),
         ),
         (
             "value_missing",
             exposed["annual_value_usd"].isna().to_numpy(),
-            "annual_value_usd is blank for " + product + " from " + supplier + ": the value "
-            "at risk of " + buyer_name + " leaves it out",
+            lambda m: (
+                "annual_value_usd is blank for "
+                + product[m]
+                + " from "
+                + supplier[m]
+                + ": the value at risk of "
+                + buyer_name[m]
+                + " leaves it out"
+            ),
         ),
     ]
     parts = [
@@ -136,7 +155,7 @@ def _flags(run: AssessmentRun, plan: pd.DataFrame) -> pd.DataFrame:
             {
                 "issue": issue,
                 "name": exposed["buyer"][mask],
-                "detail": detail[mask],
+                "detail": detail(mask),
                 "candidate": None,
                 "score": np.nan,
                 "source_file": exposed["source_file"][mask],

@@ -174,6 +174,17 @@ def _identified(identified: date | None, effective: date) -> tuple[date, str]:
     )
 
 
+# The Remediation sheet's order (with its directions in build_tables).
+_PLAN_ORDER = [
+    "no_authorized_alternative",
+    "late",
+    "days_past_deadline",
+    "annual_value_usd",
+    "buyer",
+    "supplier",
+]
+
+
 def build_tables(
     con: duckdb.DuckDBPyConnection,
     run: AssessmentRun,
@@ -229,20 +240,27 @@ def build_tables(
         authorization_offers(con, run),
         excluded=[str(graph.names[i]) for i in np.flatnonzero(sources)],
     )
-    # "No authorized alternative at this level" is the highest-risk line: it comes first.
-    plan = plan_all[plan_mask[edges_index]].sort_values(
-        [
-            "no_authorized_alternative",
-            "late",
-            "days_past_deadline",
-            "annual_value_usd",
-            "buyer",
-            "supplier",
-        ],
-        ascending=[False, False, False, False, True, True],
-        na_position="last",
-        kind="stable",
+    programs = programs_and_contracts(
+        plan_all.loc[program_mask[edges_index], PROGRAM_INPUTS], known_programs(con)
     )
+    # "No authorized alternative at this level" is the highest-risk line: it comes first. The
+    # order is found on the sort keys alone and the plan copied once in it (the tables of a
+    # national-scale assessment hold gigabytes), then the whole plan is let go.
+    in_plan = np.flatnonzero(plan_mask[edges_index])
+    order = (
+        plan_all[_PLAN_ORDER]
+        .iloc[in_plan]
+        .reset_index(drop=True)
+        .sort_values(
+            _PLAN_ORDER,
+            ascending=[False, False, False, False, True, True],
+            na_position="last",
+            kind="stable",
+        )
+        .index.to_numpy()
+    )
+    plan = plan_all.iloc[in_plan[order]]
+    del plan_all
     if for_org is not None:
         # From a company's seat, agencies are customers whose contracts are touched (Summary:
         # government contracts touched), never organizations to remediate.
@@ -258,12 +276,6 @@ def build_tables(
         na_position="last",
         kind="stable",
     ).reset_index(drop=True)
-    programs = programs_and_contracts(
-        plan_all.loc[program_mask[edges_index], PROGRAM_INPUTS], known_programs(con)
-    )
-    # The tables of a national-scale assessment hold gigabytes: the whole plan is not needed
-    # past this point (only its rows of ``plan``).
-    del plan_all
 
     ranked = organizations_frame(run)
     rank = pd.Series(np.arange(len(ranked)), index=ranked["org_id"].to_numpy())
