@@ -127,6 +127,11 @@ def _db(ctx: click.Context) -> Path:
     is_flag=True,
     help="Supersede earlier loads of a file of the same name (a corrected version, other options).",
 )
+@click.option(
+    "--strict",
+    is_flag=True,
+    help="Refuse a file on any finding that would otherwise be a data-quality warning.",
+)
 @click.pass_context
 def load(
     ctx: click.Context,
@@ -136,6 +141,7 @@ def load(
     mapping: tuple[str, ...],
     encoding: str | None,
     replace: bool,
+    strict: bool,
 ) -> None:
     """Load spreadsheets (xlsx, xls, csv, parquet), USAspending subaward downloads and
     CycloneDX SBOMs (json) into the database, all or nothing."""
@@ -148,6 +154,7 @@ def load(
             mapping=parse_mapping(mapping),
             encoding=encoding,
             replace=replace,
+            strict=strict,
         )
         con = connect(_db(ctx))
         try:

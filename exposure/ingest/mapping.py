@@ -55,7 +55,9 @@ class LoadOptions:
     :mod:`exposure.ingest.adapters`. ``mapping`` maps header keys (see :func:`exposure.ingest.schema.header_key`) to a canonical column,
     or to ``""`` to ignore that column. ``replace`` makes a file supersede every earlier load of
     a file of the same name (or the same content): a corrected version, or the same file read
-    with other options.
+    with other options. ``strict`` (``--strict``) refuses a file on any finding a load would
+    otherwise keep as a data-quality warning (a stored ``stg_rejected`` row whose reason starts
+    with ``dq:``, see :data:`exposure.warehouse.database.FINDING_PREFIX`).
     """
 
     buyer: str | None = None
@@ -63,6 +65,7 @@ class LoadOptions:
     mapping: Mapping[str, str] = field(default_factory=dict)
     encoding: str | None = None
     replace: bool = False
+    strict: bool = False
 
 
 def parse_mapping(pairs: list[str] | tuple[str, ...]) -> dict[str, str]:

@@ -77,6 +77,12 @@ _PROVENANCE = """
     _loaded_at TIMESTAMP NOT NULL
 """
 
+#: ``stg_rejected`` rows whose reason starts with this prefix are not left-out rows but findings
+#: a load kept as warnings (a schema finding in an SBOM, an unknown column, merged duplicate
+#: rows...): the rest of the reason names their data-quality check (``dq:unknown_column`` is
+#: listed as ``unknown_column``), and ``--strict`` refuses the load on any of them.
+FINDING_PREFIX = "dq:"
+
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR);
 CREATE TABLE IF NOT EXISTS sources (

@@ -39,7 +39,12 @@ from exposure.ingest.readers import (
     read_file,
 )
 from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
-from exposure.warehouse.database import memory_limit, model_counts, record_data_version
+from exposure.warehouse.database import (
+    FINDING_PREFIX,
+    memory_limit,
+    model_counts,
+    record_data_version,
+)
 from exposure.warehouse.resolve import rebuild_model
 from exposure.warehouse.text_screen import format_rows_select, screen_select
 from exposure.warehouse.transactions import abort
@@ -127,6 +132,29 @@ def load_files(
         for raw in read:
             if raw.cleanup is not None:
                 raw.cleanup.unlink(missing_ok=True)
+
+
+def _refuse_findings(con: duckdb.DuckDBPyConnection, first_load_id: int) -> None:
+    """``--strict``: every finding this call stored as a data-quality warning (``stg_rejected``
+    rows whose reason starts with :data:`FINDING_PREFIX`) becomes a problem refusing the load."""
+    rows = con.execute(
+        "SELECT reason, name, detail, _source_file, _sheet, _row FROM stg_rejected "
+        "WHERE _load_id >= ? AND starts_with(reason, ?) ORDER BY _source_file, _sheet, _row",
+        [first_load_id, FINDING_PREFIX],
+    ).fetchall()
+    if rows:
+        raise LoadError(
+            [
+                Problem(
+                    file,
+                    f"--strict: {reason.removeprefix(FINDING_PREFIX)}: {detail}",
+                    sheet=sheet,
+                    row=int(row) if row is not None and row > 0 else None,
+                    value=name,
+                )
+                for reason, name, detail, file, sheet, row in rows
+            ]
+        )
 
 
 def _load(
@@ -336,6 +364,8 @@ def _load(
                 )
             )
             load_id += 1
+        if options.strict:
+            _refuse_findings(con, next_id)
         step("resolving organizations", 0, 1)
         rebuild_model(con)
         record_data_version(con)

@@ -331,7 +331,9 @@ FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.matched_by = 'alias';
 -- Rows of valid files that a format's rules left out, kept at load time with their reason,
 -- and rows whose invisible format characters the load removed.
 INSERT INTO dq_issues
-SELECT CASE WHEN reason = 'format_characters' THEN 'format_characters' ELSE 'rejected_row' END,
+SELECT CASE WHEN reason = 'format_characters' THEN 'format_characters'
+            WHEN starts_with(reason, 'dq:') THEN substr(reason, 4)
+            ELSE 'rejected_row' END,
        name, detail, NULL, NULL, _source_file, _sheet, _row
 FROM stg_rejected;
 
