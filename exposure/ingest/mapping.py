@@ -56,7 +56,7 @@ class LoadOptions:
     or to ``""`` to ignore that column. ``replace`` makes a file supersede every earlier load of
     a file of the same name (or the same content): a corrected version, or the same file read
     with other options. ``strict`` (``--strict``) refuses a file on any finding a load would
-    otherwise keep as a data-quality warning (a stored ``stg_rejected`` row whose reason starts
+    otherwise keep as a data-quality warning (a stored rejected-row finding whose reason starts
     with ``dq:``, see :data:`exposure.warehouse.database.FINDING_PREFIX`).
     """
 
