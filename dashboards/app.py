@@ -15,6 +15,7 @@ from pathlib import Path
 import streamlit as st
 
 import shared
+from exposure import DatabaseBusyError
 from exposure.app.server import listening_refusal
 from exposure.app.text import plain
 
@@ -34,6 +35,14 @@ def main() -> None:
             st.stop()
     if not shared.require_login():
         return
+    with shared.holding():
+        try:
+            _run()
+        except DatabaseBusyError as exc:
+            st.error(plain(str(exc)))
+
+
+def _run() -> None:
     loaded = shared.has_data(shared.cursor())
     pages = {
         "Data": [

@@ -1,7 +1,11 @@
 """What the pages share: the database, the session's cursor, the scenarios, cached runs.
 
-* One read-write DuckDB connection per server process (``st.cache_resource``); each browser
-  session works through its own cursor (``con.cursor()``).
+* One read-write DuckDB connection per server process, held only while a run uses it: the
+  entry point wraps each run in :func:`holding`, and the connection is closed a moment
+  (``EXPOSURE_DASHBOARD_IDLE_S``, 1 s) after the last run ends, so that the CLI can read or
+  load the same database while the dashboard sits open (DuckDB lets one process write at a
+  time). Opening it again waits for a command that holds it, saying so on the page. Each
+  browser session works through its own cursor (``con.cursor()``).
 * The graph is cached per data version by :func:`exposure.model.graph.load_graph`; runs are cached
   per (database, data version, scenario), so a what-if reruns only the engine, and a load (a
   new data version) makes every page recompute.
@@ -15,6 +19,8 @@ import dataclasses
 import os
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -54,9 +60,86 @@ def db_path() -> str:
     return str(default_db_path().resolve())
 
 
-@st.cache_resource(show_spinner=False, on_release=lambda con: con.close())
-def _connection(path: str) -> duckdb.DuckDBPyConnection:
-    return connect(path)
+class _Holder:
+    """The server's connection to one database: opened when a run needs it, closed when no
+    run has used it for ``idle`` seconds."""
+
+    def __init__(self, path: str, idle: float) -> None:
+        self.path = path
+        self.idle = idle
+        self.lock = threading.Lock()
+        self.con: duckdb.DuckDBPyConnection | None = None
+        self.runs = 0
+        self.timer: threading.Timer | None = None
+
+    def connection(self) -> duckdb.DuckDBPyConnection:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            if self.con is None:
+                self.con = connect(self.path, on_wait=_show_wait)
+            return self.con
+
+    def enter(self) -> None:
+        with self.lock:
+            self.runs += 1
+
+    def leave(self) -> None:
+        with self.lock:
+            self.runs = max(self.runs - 1, 0)
+            if self.runs == 0 and self.con is not None and self.timer is None:
+                self.timer = threading.Timer(self.idle, self.close_if_idle)
+                self.timer.daemon = True
+                self.timer.start()
+
+    def close_if_idle(self) -> None:
+        with self.lock:
+            self.timer = None
+            if self.runs == 0 and self.con is not None:
+                self.con.close()
+                self.con = None
+
+    def close(self) -> None:
+        with self.lock:
+            if self.timer is not None:
+                self.timer.cancel()
+                self.timer = None
+            if self.con is not None:
+                self.con.close()
+                self.con = None
+
+
+def _show_wait(notice: str) -> None:
+    st.info(plain(notice))
+
+
+def _idle_seconds() -> float:
+    try:
+        return max(float(os.environ.get("EXPOSURE_DASHBOARD_IDLE_S", "1")), 0.0)
+    except ValueError:
+        return 1.0
+
+
+@st.cache_resource(show_spinner=False, on_release=lambda holder: holder.close())
+def _holder(path: str) -> _Holder:
+    return _Holder(path, _idle_seconds())
+
+
+@contextmanager
+def holding() -> Iterator[None]:
+    """One run of the script: the database stays open while any run is inside this block."""
+    holder = _holder(db_path())
+    holder.enter()
+    try:
+        yield
+    finally:
+        holder.leave()
+
+
+def release_now() -> None:
+    """Close the server's connection at once if no run holds it (tests, shutdown)."""
+    _holder(db_path()).close_if_idle()
 
 
 @st.cache_resource(show_spinner=False)
@@ -68,7 +151,7 @@ def load_lock(path: str) -> threading.Lock:
 def cursor() -> duckdb.DuckDBPyConnection:
     """This session's cursor on the server's connection, for the thread of this run."""
     path = db_path()
-    connection = _connection(path)
+    connection = _holder(path).connection()
     state = st.session_state
     # A new server connection (another database, or the cache was cleared) needs a new cursor,
     # and so does a new run thread: Streamlit may start a session's next run while the last

@@ -165,7 +165,7 @@ def _show_report(report: LoadReport) -> None:
         st.warning(f"Data quality to review: {issues} (see the table below)")
 
 
-def _load(files: list[object], options: LoadOptions) -> None:
+def _load(files: list[object], options: LoadOptions, signature: str) -> None:
     con = shared.cursor()
     with (
         shared.load_lock(shared.db_path()),
@@ -187,21 +187,29 @@ def _load(files: list[object], options: LoadOptions) -> None:
                 )
         except LoadError as exc:
             box.update(label="Load refused", state="error", expanded=False)
-            st.session_state["last_load"] = ("refused", exc)
+            st.session_state["last_load"] = ("refused", exc, signature)
             return
         except ExposureError as exc:
             box.update(label="Load failed", state="error", expanded=False)
-            st.session_state["last_load"] = ("failed", exc)
+            st.session_state["last_load"] = ("failed", exc, signature)
             return
         box.update(label="Load finished", state="complete", expanded=False)
-        st.session_state["last_load"] = ("loaded", report)
+        st.session_state["last_load"] = ("loaded", report, signature)
+    # Run again, so that everything drawn before this point (the sidebar's data version) shows
+    # the new data; the outcome is kept in the session for that run.
+    st.rerun()
 
 
-def _show_last_load() -> None:
+def _show_last_load(signature: str) -> None:
     outcome = st.session_state.get("last_load")
     if not outcome:
         return
-    kind, payload = outcome
+    kind, payload, loaded_with = outcome
+    if kind != "loaded" and loaded_with != signature:
+        # A refusal is about the files and options it was given: once they change (a fixed
+        # file, another mapping), it no longer describes what is on screen.
+        del st.session_state["last_load"]
+        return
     if kind == "refused":
         st.error(
             f"Load refused: {len(payload.problems) + payload.truncated} problem(s); nothing was "
@@ -263,6 +271,7 @@ def render() -> None:
         "folder for reading and deleted afterwards.",
     )
     buyer, kind, encoding, replace = _options_form()
+    signature = ""
     if files:
         files_key = "|".join(str(f.file_id) for f in files)
         unmapped = LoadOptions(buyer=buyer, kind=kind, encoding=encoding)  # type: ignore[arg-type]
@@ -281,6 +290,7 @@ def render() -> None:
             encoding=encoding,
             replace=replace,
         )
+        signature = f"{files_key}|{options!r}"
         if mapping:
             previews = [_preview(f, options) for f in files]
         command = ["exposure load", *(f'"{f.name}"' for f in files)]
@@ -313,8 +323,8 @@ def render() -> None:
                     + " could not be read (see the preview above); nothing was stored."
                 )
             else:
-                _load(list(files), options)
-    _show_last_load()
+                _load(list(files), options, signature)
+    _show_last_load(signature)
     _show_status()
 
 

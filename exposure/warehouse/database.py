@@ -34,7 +34,9 @@ import hashlib
 import json
 import logging
 import os
-from collections.abc import Iterator
+import re
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +78,9 @@ _PROVENANCE = """
     _sha256 VARCHAR NOT NULL,
     _loaded_at TIMESTAMP NOT NULL
 """
+
+#: Seconds :func:`connect` waits for a database another process holds (``EXPOSURE_DB_WAIT``).
+DEFAULT_LOCK_WAIT = 30.0
 
 #: ``stg_rejected`` rows whose reason starts with this prefix are not left-out rows but findings
 #: a load kept as warnings (a schema finding in an SBOM, an unknown column, merged duplicate
@@ -177,8 +182,73 @@ def memory_limit(con: duckdb.DuckDBPyConnection, limit_bytes: int) -> Iterator[N
             logger.info("memory limit not restored: %s", exc)
 
 
+def lock_wait_seconds() -> float:
+    """How long opening a database another process holds waits for it: ``EXPOSURE_DB_WAIT``
+    seconds (default 30; 0 fails at once)."""
+    configured = os.environ.get("EXPOSURE_DB_WAIT", "").strip()
+    try:
+        return max(float(configured), 0.0) if configured else DEFAULT_LOCK_WAIT
+    except ValueError:
+        logger.warning(
+            "EXPOSURE_DB_WAIT=%r is not a number of seconds; using %s",
+            configured,
+            DEFAULT_LOCK_WAIT,
+        )
+        return DEFAULT_LOCK_WAIT
+
+
+def _holder(message: str) -> str:
+    """The process DuckDB names in a lock conflict, as words ("process 1234"), or ""."""
+    found = re.search(r"\(PID (\d+)\)", message)
+    return f"process {found.group(1)}" if found else ""
+
+
+def _open(
+    target: str,
+    read_only: bool,
+    wait: float | None,
+    on_wait: Callable[[str], None] | None,
+) -> duckdb.DuckDBPyConnection:
+    """``duckdb.connect``, waiting up to ``wait`` seconds while another process holds the file
+    (DuckDB allows one writing process, or several reading ones, at a time)."""
+    budget = lock_wait_seconds() if wait is None else max(wait, 0.0)
+    deadline: float | None = None
+    while True:
+        try:
+            return duckdb.connect(target, read_only=read_only)
+        except duckdb.IOException as exc:
+            message = str(exc)
+            if "lock" not in message.lower():
+                raise ExposureError(f"cannot open the database {target}: {exc}") from exc
+            now = time.monotonic()
+            holder = _holder(message) or "another process"
+            if deadline is None:
+                deadline = now + budget
+                if budget > 0:
+                    notice = (
+                        f"waiting for the database {target}: {holder} (a running dashboard or "
+                        f"another exposure command) has it open; waiting up to {budget:g} s "
+                        "(EXPOSURE_DB_WAIT)"
+                    )
+                    logger.warning("%s", notice)
+                    if on_wait is not None:
+                        on_wait(notice)
+            if now >= deadline:
+                waited = f" after waiting {budget:g} s" if budget > 0 else ""
+                raise DatabaseBusyError(
+                    f"the database {target} is in use by {holder} (a running dashboard or "
+                    f"another exposure command){waited}; close it, wait for it to finish (set "
+                    f"EXPOSURE_DB_WAIT to wait longer) or use --db to pick another file ({exc})"
+                ) from exc
+            time.sleep(min(0.2, deadline - now))
+
+
 def connect(
-    path: str | Path | None = None, *, read_only: bool = False
+    path: str | Path | None = None,
+    *,
+    read_only: bool = False,
+    wait: float | None = None,
+    on_wait: Callable[[str], None] | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (creating if needed) the warehouse and bring its schema and seeds up to date.
 
@@ -186,20 +256,17 @@ def connect(
     written: the schema and seeds are read as they are (a warning says when the seed files
     have changed since), and a file that holds no warehouse is refused.
 
+    While another process holds the file (the dashboard between two of its runs holds it for
+    at most a second, a load for as long as it takes), opening waits for it up to ``wait``
+    seconds (default :func:`lock_wait_seconds`), saying so once: in the log (a warning, which
+    the CLI shows) and to ``on_wait`` (the dashboard shows it on the page).
+
     Raises:
-        DatabaseBusyError: another process holds the file open read-write.
+        DatabaseBusyError: another process still holds the file after the wait.
         ExposureError: the file cannot be opened, or (read-only) holds no warehouse.
     """
     target = str(path) if path is not None else str(default_db_path())
-    try:
-        con = duckdb.connect(target, read_only=read_only)
-    except duckdb.IOException as exc:
-        if "lock" in str(exc).lower():
-            raise DatabaseBusyError(
-                f"the database {target} is in use by another process (a running dashboard or "
-                f"another exposure command); close it or use --db to pick another file ({exc})"
-            ) from exc
-        raise ExposureError(f"cannot open the database {target}: {exc}") from exc
+    con = _open(target, read_only, wait, on_wait)
     # Progress is ours to show (rich in the CLI, st.progress in the app), not DuckDB's.
     con.execute("SET enable_progress_bar = false")
     install_macros(con)  # temporary macros: they live in the connection, not the file
