@@ -44,6 +44,7 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("EXPOSURE_DB", raising=False)
     runner = CliRunner(env={"COLUMNS": "200"})
+    whatifs = 0
     for command in readme_commands():
         words = shlex.split(command)[1:]
         args: list[str] = []
@@ -52,4 +53,11 @@ def test_every_readme_command_runs_in_order(tmp_path, monkeypatch):
         result = runner.invoke(cli, args, catch_exceptions=False)
         assert result.exit_code == 0, f"{command}\n{result.output}"
         assert result.output.strip(), command
+        if "--noncompliant" in words and "--compare-to" in words:
+            # The flagship what-if changes the headline figures and says by how much.
+            newly = re.search(r"(\d+) newly exposed", result.output)
+            assert newly and int(newly.group(1)) > 0, result.output
+            assert "this run against baseline" in result.output
+            whatifs += 1
     assert (tmp_path / "matches.json").is_file() and (tmp_path / "meridian.xlsx").is_file()
+    assert whatifs == 1

@@ -276,8 +276,11 @@ def print_comparison(diff: ScenarioDiff, *, base_words: str = "") -> None:
     console.print(
         styled("compared to ", (diff.base_name, "bold"), f" ({base_words})" if base_words else "")
     )
-    table = Table(title=f"{diff.other_name} against {diff.base_name}")
-    for column in ("figure", diff.base_name, diff.other_name, "difference"):
+    # A what-if on the baseline's own scenario (``--scenario baseline --noncompliant X
+    # --compare-to baseline``) would show two columns named alike.
+    other = diff.other_name if diff.other_name != diff.base_name else "this run"
+    table = Table(title=f"{other} against {diff.base_name}")
+    for column in ("figure", diff.base_name, other, "difference"):
         table.add_column(column, justify="left" if column == "figure" else "right")
     for row in diff.counts.to_dict("records"):
         money = "(USD)" in str(row["metric"])
