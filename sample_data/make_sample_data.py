@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import math
 import random
 import re
@@ -628,9 +629,117 @@ def write_exclusions(path: Path) -> None:
         writer.writerow([row[h] for h in SAM_HEADERS])
     path.write_bytes(buffer.getvalue().encode("utf-8"))
 
+# A USAspending.gov contract subaward download (the 2026 header's key columns, in its order):
+# subcontracts under the agency prime contracts that network.xlsx does not list, the gaps public
+# data fills (Halcyon's Sea Lance buys Northwind's analytics, which run on Claude).
+# prime | PIID | agency code | agency | subawardee | subaward number | amount | action date | description
+SUBAWARDS = """
+Halcyon Defense Systems, Inc. | N00024-24-C-5310 | 017 | Department of the Navy | Northwind Analytics Inc. | HDS-SUB-5310-04 | 390000.00 | 2025-04-18 | combat system analytics dashboards, base year
+Halcyon Defense Systems, Inc. | N00024-24-C-5310 | 017 | Department of the Navy | Northwind Analytics Inc. | HDS-SUB-5310-09 | 390000.00 | 2026-01-09 | combat system analytics dashboards, option year 1
+Stratos Aircraft Company | FA8617-23-C-6220 | 057 | Department of the Air Force | Cinderhill Manufacturing Co. | SAC-SUB-6220-12 | 1450000.00 | 2025-02-27 | trainer airframe sub-assemblies
+Keystone Federal Solutions Corp. | SP4701-25-C-0031 | 097 | Department of Defense | Pinecrest Data Systems, LLC | KFS-SUB-0031-02 | 310000.00 | 2025-08-04 | logistics data engineering
+Meridian Aerospace Corporation | FA8625-24-C-6012 | 057 | Department of the Air Force | Oxbow Power Electronics Corp. | MAC-SUB-6012-21 | 420000.00 | 2025-11-17 | tanker boom power converters
+Bayline Naval Industries, Inc. | N00024-23-C-2301 | 017 | Department of the Navy | Mariner Gate Acoustics LLC | BNI-SUB-2301-33 | 960000.00 | 2025-06-30 | hull-mounted hydrophone arrays
+"""
+SUBAWARD_HEADERS = [
+    "prime_award_unique_key", "prime_award_piid", "prime_award_parent_piid",
+    "prime_award_amount", "prime_award_awarding_agency_code", "prime_award_awarding_agency_name",
+    "prime_award_funding_agency_code", "prime_award_funding_agency_name", "prime_awardee_uei",
+    "prime_awardee_name", "prime_awardee_dba_name", "prime_awardee_parent_uei",
+    "prime_awardee_parent_name", "prime_awardee_country_code", "subaward_type",
+    "subaward_sam_report_id", "subaward_sam_report_year", "subaward_sam_report_month",
+    "subaward_number", "subaward_amount", "subaward_action_date", "subawardee_uei",
+    "subawardee_name", "subawardee_dba_name", "subawardee_parent_uei", "subawardee_parent_name",
+    "subawardee_country_code", "subaward_description", "subaward_sam_report_last_modified_date",
+]
+
+
+def write_subawards(path: Path, ids: dict[str, tuple[str, str]]) -> None:
+    """The USAspending-layout subaward download for the story's subcontracts (invented rows)."""
+    contracts = {row[3]: row for row in table(PRIME_CONTRACTS)}
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(SUBAWARD_HEADERS)
+    for number_, (prime, piid, code, agency, sub, sub_number, amount, day, what) in enumerate(
+        table(SUBAWARDS), start=1
+    ):
+        row = dict.fromkeys(SUBAWARD_HEADERS, "")
+        parent = next((r[3] for r in table(ORGS) if r[0] == sub and r[3]), "")
+        row.update({
+            "prime_award_unique_key": f"CONT_AWD_{piid.replace('-', '')}_{code.zfill(4)}_-NONE-_-NONE-",
+            "prime_award_piid": piid, "prime_award_amount": f"{number(contracts[piid][4]):.2f}",
+            "prime_award_awarding_agency_code": code, "prime_award_awarding_agency_name": agency,
+            "prime_award_funding_agency_code": "097", "prime_award_funding_agency_name":
+            "Department of Defense", "prime_awardee_uei": ids[prime][0], "prime_awardee_name":
+            prime.upper(), "prime_awardee_country_code": "USA", "subaward_type": "sub-contract",
+            "subaward_sam_report_id": f"SR-2025-{number_:05d}", "subaward_sam_report_year": day[:4],
+            "subaward_sam_report_month": str(int(day[5:7])), "subaward_number": sub_number,
+            "subaward_amount": amount, "subaward_action_date": day, "subawardee_uei": ids[sub][0],
+            "subawardee_name": sub.upper(), "subawardee_parent_uei": ids[parent][0] if parent else "",
+            "subawardee_parent_name": parent.upper(), "subawardee_country_code": "USA",
+            "subaward_description": what, "subaward_sam_report_last_modified_date": f"{day} 10:00:00",
+        })
+        writer.writerow([row[h] for h in SUBAWARD_HEADERS])
+    path.write_bytes(buffer.getvalue().encode("utf-8"))
+
+
+def cyclonedx(serial: int, buyer: str, product: str, version: str, components: list[dict],
+              services: list[dict]) -> dict:
+    """A CycloneDX 1.6 document for one product of `buyer` (fixed serial number and timestamp)."""
+    return {
+        "bomFormat": "CycloneDX", "specVersion": "1.6",
+        "serialNumber": f"urn:uuid:2026b0b0-0000-4000-8000-{serial:012d}", "version": 1,
+        "metadata": {
+            "timestamp": "2026-03-02T09:00:00Z",
+            "component": {"type": "application", "bom-ref": "product", "name": product,
+                          "version": version, "supplier": {"name": buyer}},
+            "supplier": {"name": buyer},
+        },
+        "components": components, "services": services,
+        "dependencies": [{"ref": "product", "dependsOn": [
+            entry["bom-ref"] for entry in components + services]}],
+    }
+
+
+def write_sboms(folder: Path) -> list[str]:
+    """Northwind Insight Platform's SBOM (services) and Orison Intel Summarizer's AI-BOM (models)."""
+    folder.mkdir(exist_ok=True)
+    northwind = cyclonedx(1, "Northwind Analytics Inc.", "Northwind Insight Platform", "4.2.0", [
+        {"type": "library", "bom-ref": "pkg:pypi/anthropic@0.40.0", "name": "anthropic",
+         "version": "0.40.0", "purl": "pkg:pypi/anthropic@0.40.0",
+         "licenses": [{"license": {"id": "MIT"}}]},
+        {"type": "library", "bom-ref": "pkg:pypi/boto3@1.35.0", "name": "boto3",
+         "version": "1.35.0", "purl": "pkg:pypi/boto3@1.35.0",
+         "licenses": [{"license": {"id": "Apache-2.0"}}]},
+    ], [
+        {"bom-ref": "svc-claude", "provider": {"name": "Anthropic, PBC",
+                                               "url": ["https://www.anthropic.com"]},
+         "name": "Claude API", "version": "2023-06-01",
+         "description": "Claude models for the platform's prompt pipelines",
+         "endpoints": ["https://api.anthropic.com/v1/messages"], "authenticated": True,
+         "x-trust-boundary": True, "data": [{"flow": "bi-directional", "classification": "CUI"}]},
+        {"bom-ref": "svc-ec2", "provider": {"name": "Amazon Web Services"},
+         "name": "Amazon EC2", "description": "compute the platform runs on",
+         "endpoints": ["https://ec2.us-gov-west-1.amazonaws.com"], "authenticated": True,
+         "x-trust-boundary": True},
+    ])
+    orison = cyclonedx(2, "Orison Mission Analytics, Inc.", "Orison Intel Summarizer", "2.0.3", [
+        {"type": "machine-learning-model", "bom-ref": "model-claude",
+         "supplier": {"name": "Anthropic, PBC"}, "name": "Claude Sonnet", "version": "4",
+         "description": "summarization model, accredited at SECRET"},
+        {"type": "machine-learning-model", "bom-ref": "model-foxtail",
+         "supplier": {"name": "Foxtail Open Models, Inc."}, "name": "Foxtail Open Weights",
+         "version": "3.1", "description": "open-weights fallback under evaluation"},
+    ], [])
+    files = {"northwind-insight.cdx.json": northwind, "orison-summarizer-aibom.cdx.json": orison}
+    for name, document in files.items():
+        (folder / name).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    return list(files)
+
+
 
 def main() -> None:
-    org_rows, _ = organizations()
+    org_rows, ids = organizations()
     rel_rows = relationships()
     write_xlsx(OUT / "network.xlsx",
                {"organizations": (ORG_HEADERS, org_rows), "relationships": (REL_HEADERS, rel_rows)},
@@ -658,6 +767,8 @@ def main() -> None:
                 *(f"attestations/{name},," for name in attestation_files)]
     (OUT / "manifest.csv").write_text("\n".join(manifest) + "\n", encoding="utf-8")
     write_exclusions(OUT / "exclusions.csv")
+    write_subawards(OUT / "public" / "usaspending_contract_subawards.csv", ids)
+    write_sboms(OUT / "public")
     print(f"wrote {len(org_rows)} organizations, {len(rel_rows)} relationships, "
           f"{len(vendors)} vendor rows and {len(ATTESTATIONS)} attestations to {OUT}")
 

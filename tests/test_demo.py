@@ -96,3 +96,55 @@ def test_sample_network_is_the_one_its_readme_describes(tmp_path):
     assert acme == [(2,)]  # two spellings, one organization
     assert anthropic == 1  # "Anthropic" in the vendor list is "Anthropic, PBC"
     assert result.status.sources and all(len(s["sha256"]) == 64 for s in result.status.sources)
+
+
+def test_the_public_sample_files_fit_the_sample_network(tmp_path):
+    """sample_data/public/: the subaward download names organizations of the network by UEI
+    (no new organization) and reveals Halcyon's subcontract to Northwind, whose Claude API use
+    then reaches Halcyon in two steps instead of three; the SBOM and the AI-BOM state the
+    Claude dependencies their suppliers' rows already declare, with the SBOM as new evidence."""
+    from exposure import (
+        DEMO_SCENARIO,
+        LoadOptions,
+        assess,
+        load_files,
+        load_spec,
+        organizations_frame,
+    )
+    from exposure.core.resources import sample_data_dir
+
+    db = tmp_path / "demo.duckdb"
+    run_demo(db)
+    public = sample_data_dir() / "public"
+
+    def tiers(con):
+        run = assess(con, load_spec(con, DEMO_SCENARIO), store=False)
+        table = organizations_frame(run)
+        return dict(zip(table["name"], table["tier"], strict=True))
+
+    con = connect(db)
+    try:
+        orgs_before = con.execute("SELECT count(*) FROM orgs").fetchall()[0][0]
+        before = tiers(con)
+        load_files(con, [public / "usaspending_contract_subawards.csv"], LoadOptions())
+        for name, buyer in (
+            ("northwind-insight.cdx.json", "Northwind Analytics Inc."),
+            ("orison-summarizer-aibom.cdx.json", "Orison Mission Analytics, Inc."),
+        ):
+            load_files(con, [public / name], LoadOptions(buyer=buyer))
+        after = tiers(con)
+        orgs_after = con.execute("SELECT count(*) FROM orgs").fetchall()[0][0]
+        sbom_edges = con.execute(
+            "SELECT b.name, s.name, e.relation, e.product FROM edges e "
+            "JOIN orgs b ON b.org_id = e.buyer_id JOIN orgs s ON s.org_id = e.supplier_id "
+            "WHERE e.product IN ('Claude API', 'Claude Sonnet') ORDER BY 1, 4"
+        ).fetchall()
+    finally:
+        con.close()
+    assert orgs_after == orgs_before
+    assert before["Halcyon Defense Systems, Inc."] == 3
+    assert after["Halcyon Defense Systems, Inc."] == 2
+    assert ("Northwind Analytics Inc.", "Anthropic, PBC", "model_api", "Claude API") in sbom_edges
+    assert ("Orison Mission Analytics, Inc.", "Anthropic, PBC", "model_api", "Claude Sonnet") in (
+        sbom_edges
+    )
