@@ -24,7 +24,7 @@ def main() -> None:
     # No Material icons: Streamlit fetches a Material icon used as a favicon (a page's icon is
     # the favicon while it is open) from fonts.gstatic.com, and the dashboard stays offline.
     # Pages have no icons either: emoji show as empty boxes where no emoji font is installed.
-    st.set_page_config(page_title="exposure", page_icon="🕸️", layout="wide")
+    st.set_page_config(page_title="exposure", layout="wide")
     # Only a server started by `streamlit run` listens (AppTest runs the script without one).
     if "streamlit.web.bootstrap" in sys.modules:
         refusal = listening_refusal(

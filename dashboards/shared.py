@@ -399,7 +399,7 @@ def need_data() -> bool:
     if has_data(cursor()):
         return True
     st.info("No data is loaded yet. Upload spreadsheets on the **Data** page.")
-    st.page_link("views/data.py", label="Go to Data", icon="📥")
+    st.page_link("views/data.py", label="Go to Data")
     return False
 
 
@@ -407,7 +407,7 @@ def need_designation(spec: ScenarioSpec) -> bool:
     if spec.designated:
         return True
     st.info("Nobody is designated in this scenario. Choose organizations on the **Scenario** page.")
-    st.page_link("views/scenario.py", label="Go to Scenario", icon="🎛️")
+    st.page_link("views/scenario.py", label="Go to Scenario")
     return False
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import io
 import json
+import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -555,3 +556,13 @@ def test_the_as_of_control_says_how_many_days_overdue(demo_db, app_for):
     at.date_input(key="as_of_widget").set_value(date(2026, 7, 1)).run()
     captions = [c.value for c in at.caption]
     assert any("56 days to the deadline" in text for text in captions), captions
+
+
+def test_no_emoji_or_icon_anywhere_in_the_app():
+    """Emoji show as empty boxes where no emoji font is installed, and a Material icon as the
+    favicon is fetched from Google's font server: the dashboard uses words only."""
+    emoji = re.compile("[\U0001f000-\U0001faff\u2600-\u27bf\ufe0f]")
+    for path in sorted((ROOT / "dashboards").rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        assert not emoji.search(text), path
+        assert "icon=" not in text and ":material/" not in text, path

@@ -370,6 +370,13 @@ def _check_view(run: AssessmentRun, max_nodes: int) -> None:
     names = [n["name"] for n in series["data"]]
     assert len(set(names)) == len(names)
     assert names[: len(nodes)] == list(nodes["key"])
+    # A tooltip says late in words for one organization, as a count for a bubble.
+    for node, drawn in zip(nodes.to_dict("records"), series["data"], strict=False):
+        tip = drawn["tooltip"]["formatter"]
+        if node["group"]:
+            assert ("none late" in tip) == (int(node["late"]) == 0), tip
+        else:
+            assert f"late: {'yes' if int(node['late']) else 'no'}" in tip, tip
     assert {(link["source"], link["target"]) for link in series["links"]} == set(
         zip(edges["source"], edges["target"], strict=True)
     )

@@ -58,7 +58,6 @@ def render() -> None:
         st.page_link(
             "views/detail.py",
             label=f"Open {plain(shared.org_name(frame, org))}: chains, evidence, plan",
-            icon="🏢",
         )
     caption = (
         "Suppliers to the left, buyers to the right; the sources (designated and non-compliant "
@@ -102,7 +101,7 @@ def render() -> None:
                 "value at risk (USD)": st.column_config.NumberColumn(format="dollar"),
             },
         )
-        st.page_link("views/ranking.py", label="Full ranking", icon="📊")
+        st.page_link("views/ranking.py", label="Full ranking")
     with right:
         st.subheader("Exposed by tier and kind")
         st.dataframe(figures.tier_kind, width="stretch")

@@ -97,11 +97,7 @@ def render() -> None:
     if rows:
         org = int(shown["org_id"].iloc[rows[0]])
         st.session_state["detail_org"] = org
-        st.page_link(
-            "views/detail.py",
-            label=f"Open {shown['name'].iloc[rows[0]]}",
-            icon="🏢",
-        )
+        st.page_link("views/detail.py", label=f"Open {shown['name'].iloc[rows[0]]}")
     else:
         st.caption("Select a row to open that organization's chains, evidence and plan.")
 

@@ -240,7 +240,7 @@ def _outcome() -> None:
             hide_index=True,
             width="stretch",
         )
-    st.page_link("views/network.py", label="See the affected network", icon="🕸️")
+    st.page_link("views/network.py", label="See the affected network")
 
 
 def render() -> None:

@@ -163,7 +163,13 @@ def network_chart(
         tip = (
             f"<b>{_text(row['label'])}</b><br>{what}<br>impact {float(row['impact']):.2f}"
             f"{' (highest)' if row['group'] else ''}, value at risk "
-            f"{_money(float(row['value_at_risk_usd']))}" + (f"<br>{late:,} late" if late else "")
+            f"{_money(float(row['value_at_risk_usd']))}"
+            # A group counts its late members; one organization is late or not, in words.
+            + (
+                (f"<br>{late:,} late" if late else "<br>none late")
+                if row["group"]
+                else f"<br>late: {'yes' if late else 'no'}"
+            )
         )
         label = str(row["label"]) if len(str(row["label"])) <= 26 else str(row["label"])[:25] + "…"
         data.append(
