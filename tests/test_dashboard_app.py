@@ -566,3 +566,31 @@ def test_no_emoji_or_icon_anywhere_in_the_app():
         text = path.read_text(encoding="utf-8")
         assert not emoji.search(text), path
         assert "icon=" not in text and ":material/" not in text, path
+
+
+def test_uploads_and_options_wait_while_the_analyst_visits_another_page(tmp_path, app_for):
+    """Streamlit empties a file uploader whose page is left: the files and the load options
+    are kept in the session, listed, and load when the analyst comes back."""
+    at = app_for(tmp_path / "fresh.duckdb")
+    data = (SAMPLE / "prime_vendor_list.xlsx").read_bytes()
+    at.file_uploader(key="uploads").set_value(
+        ("prime_vendor_list.xlsx", data, "application/octet-stream")
+    )
+    at.run()
+    at.text_input(key="load_buyer").set_value("Meridian Aerospace Corporation").run()
+    assert not at.exception
+    go(at, "scenario")
+    go(at, "data")
+    captions = " ".join(c.value for c in at.caption)
+    assert "Also waiting to load" in captions and r"prime\_vendor\_list\.xlsx" in captions
+    assert at.text_input(key="load_buyer").value == "Meridian Aerospace Corporation"
+    assert "Vendor Name" in set(frame_with(at, "found in")["header"])  # previewed again
+    click(at, "load")
+    assert any("Loaded 30 rows" in s.value for s in at.success), [s.value for s in at.success]
+    # Cleared on request.
+    go(at, "scenario")
+    go(at, "data")
+    click(at, "clear_uploads")
+    assert "Also waiting" not in " ".join(c.value for c in at.caption)
+    with pytest.raises(AssertionError):
+        frame_with(at, "found in")

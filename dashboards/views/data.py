@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -29,14 +31,61 @@ from exposure.app.text import plain
 
 _KIND_AUTO = "recognise from headers"
 _ENCODINGS = ["utf-8", "cp1252", "latin-1", "utf-16", "mac-roman"]
+# The load options' widgets, whose values are kept when the analyst visits another page.
+_OPTION_KEYS = ("load_buyer", "load_kind", "load_enc", "load_replace")
 
 
-def _preview(file: object, options: LoadOptions) -> FilePreview:
+@dataclass(frozen=True)
+class _Upload:
+    """An uploaded file kept in the session: Streamlit forgets a file uploader's files when its
+    page is left, and an analyst who checks the Scenario page between two uploads expects to
+    find them waiting."""
+
+    file_id: str
+    name: str
+    data: bytes
+
+    def getvalue(self) -> bytes:
+        return self.data
+
+
+def _kept_uploads() -> dict[str, _Upload]:
+    kept: dict[str, _Upload] = st.session_state.setdefault("kept_uploads", {})
+    return kept
+
+
+def _uploads_changed() -> None:
+    """The uploader's files changed by the analyst's hand: add the new, drop the removed."""
+    kept = _kept_uploads()
+    current = {str(f.file_id): f for f in st.session_state.get("uploads") or []}
+    shown: set[str] = st.session_state.get("uploader_ids", set())
+    for file_id in shown - set(current):
+        kept.pop(file_id, None)
+    for file_id, file in current.items():
+        if file_id not in kept:
+            kept[file_id] = _Upload(file_id, file.name, file.getvalue())
+    st.session_state["uploader_ids"] = set(current)
+
+
+def _restore_options() -> None:
+    """Put back the load options' values that leaving the page cleared."""
+    for key in _OPTION_KEYS:
+        if key not in st.session_state and f"kept:{key}" in st.session_state:
+            st.session_state[key] = st.session_state[f"kept:{key}"]
+
+
+def _keep_options() -> None:
+    for key in _OPTION_KEYS:
+        if key in st.session_state:
+            st.session_state[f"kept:{key}"] = st.session_state[key]
+
+
+def _preview(file: _Upload, options: LoadOptions) -> FilePreview:
     """Preview of one uploaded file, kept for the session per (file, options)."""
     cache: dict[tuple[str, str], FilePreview] = st.session_state.setdefault("_previews", {})
-    key = (str(file.file_id), repr(options))  # type: ignore[attr-defined]
+    key = (file.file_id, repr(options))
     if key not in cache:
-        with uploads([(file.name, file.getvalue())]) as saved:  # type: ignore[attr-defined]
+        with uploads([(file.name, file.data)]) as saved:
             path, name = saved[0]
             # In a process of its own: a file built to exhaust memory costs that process only.
             cache[key] = preview_isolated(path, name, options)
@@ -165,7 +214,7 @@ def _show_report(report: LoadReport) -> None:
         st.warning(f"Data quality to review: {issues} (see the table below)")
 
 
-def _load(files: list[object], options: LoadOptions, signature: str) -> None:
+def _load(files: list[_Upload], options: LoadOptions, signature: str) -> None:
     con = shared.cursor()
     with (
         shared.load_lock(shared.db_path()),
@@ -177,7 +226,7 @@ def _load(files: list[object], options: LoadOptions, signature: str) -> None:
             bar.progress(min(done / max(total, 1), 1.0), text=label)
 
         try:
-            with uploads([(f.name, f.getvalue()) for f in files]) as saved:  # type: ignore[attr-defined]
+            with uploads([(f.name, f.data) for f in files]) as saved:
                 report = load_files(
                     con,
                     [path for path, _ in saved],
@@ -262,15 +311,33 @@ def render() -> None:
         "subaward download (CSV), a CycloneDX SBOM (JSON). Each load is all or nothing, and "
         "every row keeps its file, sheet and row."
     )
-    files = st.file_uploader(
+    shown = st.file_uploader(
         f"Files to load (up to {limit} MB each)",
         type=upload_suffixes(),
         accept_multiple_files=True,
         key="uploads",
+        on_change=_uploads_changed,
         help="Files are read as data (never run); they are copied to a private temporary "
         "folder for reading and deleted afterwards.",
     )
+    if not shown:  # a page left and come back to: the uploader starts empty again
+        st.session_state["uploader_ids"] = set()
+    kept = _kept_uploads()
+    files = list(kept.values())
+    earlier = [f for f in files if f.file_id not in st.session_state["uploader_ids"]]
+    if earlier:
+        left, right = st.columns([4, 1], vertical_alignment="center")
+        left.caption(
+            "Also waiting to load (uploaded before you left this page): "
+            + ", ".join(plain(f.name) for f in earlier)
+        )
+        if right.button("Clear these", key="clear_uploads", width="stretch"):
+            for file in earlier:
+                kept.pop(file.file_id, None)
+            st.rerun()
+    _restore_options()
     buyer, kind, encoding, replace = _options_form()
+    _keep_options()
     signature = ""
     if files:
         files_key = "|".join(str(f.file_id) for f in files)
@@ -323,7 +390,7 @@ def render() -> None:
                     + " could not be read (see the preview above); nothing was stored."
                 )
             else:
-                _load(list(files), options, signature)
+                _load(files, options, signature)
     _show_last_load(signature)
     _show_status()
 
