@@ -27,6 +27,7 @@ from typing import Any
 import duckdb
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from exposure import (
     FIGURES,
@@ -358,20 +359,30 @@ def show_headline(figures: Headline, run: AssessmentRun | None = None) -> None:
     shown.sort(key=lambda f: _FIRST_ROW.index(f.name))
     rest = [f for f in FIGURES if f.name not in _FIRST_ROW]
     for row in (shown, rest):
-        columns = st.columns(max(len(shown), len(rest)))
-        for column, figure in zip(columns, row, strict=False):
+        line = metric_row()
+        for figure in row:
             value = figures.value(figure.name)
             if figure.money:
-                column.metric(
-                    figure.label, compact_usd(value), help=f"${value:,.0f}. {figure.help}"
+                line.metric(
+                    figure.label,
+                    compact_usd(value),
+                    help=f"${value:,.0f}. {figure.help}",
+                    width="content",
                 )
             else:
-                column.metric(figure.label, f"{int(value):,}", help=figure.help)
+                line.metric(figure.label, f"{int(value):,}", help=figure.help, width="content")
     ranges = uncertainty_ranges(run) if run is not None else []
     if ranges:
-        columns = st.columns(len(ranges))
-        for column, (label, text) in zip(columns, ranges, strict=True):
-            column.metric(label, text)
+        line = metric_row()
+        for label, text in ranges:
+            line.metric(label, text, width="content")
+
+
+def metric_row() -> DeltaGenerator:
+    """A row of figures that wraps to the next line when the window is narrow: each figure
+    as wide as its label and value, never cut short (columns of equal width cut them at
+    1280 pixels)."""
+    return st.container(horizontal=True, wrap=True, gap="medium")
 
 
 def current_headline() -> tuple[AssessmentRun, pd.DataFrame, Headline]:

@@ -104,6 +104,14 @@ def click(at: AppTest, key: str) -> AppTest:
     return at
 
 
+def one_click(at: AppTest) -> None:
+    """A network of the sample's size has its file written as the Download page opens: no
+    "Prepare" step, one click on the download button."""
+    assert not at.exception, [e.value for e in at.exception]
+    assert "prepare" not in [b.key for b in at.button]
+    assert [b.key for b in at.get("download_button")] == ["download"]
+
+
 def frame_with(at: AppTest, column: str):  # type: ignore[no-untyped-def]
     """The first table on the page that has ``column``."""
     for table in at.dataframe:
@@ -457,7 +465,7 @@ def test_compare_baseline_with_the_host_keeps_serving(demo_db, app_for):
 def test_download_the_assessment_on_screen(demo_db, app_for, suffix):
     at = go(app_for(demo_db, scenario="dod-2026-anthropic"), "downloads")
     at.radio(key="download_format").set_value(suffix).run()
-    click(at, "prepare")
+    one_click(at)
     assert at.download_button, "no download button after preparing"
     _, name, data = at.session_state["prepared_download"]
     assert name.startswith("exposure-dod-2026-anthropic-") and name.endswith("." + suffix)
@@ -473,7 +481,7 @@ def test_download_the_assessment_on_screen(demo_db, app_for, suffix):
 def test_download_the_workbook(demo_db, app_for):
     at = go(app_for(demo_db, scenario="dod-2026-anthropic"), "downloads")
     at.radio(key="download_format").set_value("xlsx").run()
-    click(at, "prepare")
+    one_click(at)
     assert not at.error, [e.value for e in at.error]
     _, name, data = at.session_state["prepared_download"]
     assert name.endswith(".xlsx")
@@ -502,7 +510,7 @@ def test_download_past_excels_row_limit_is_a_zip_of_the_workbook_and_its_compani
     monkeypatch.setattr(workbook_module, "MAX_SHEET_ROWS", 20)
     at = go(app_for(demo_db, scenario="dod-2026-anthropic"), "downloads")
     at.radio(key="download_format").set_value("xlsx").run()
-    click(at, "prepare")
+    one_click(at)
     assert not at.error, [e.value for e in at.error]
     _, name, data = at.session_state["prepared_download"]
     assert name.startswith("exposure-dod-2026-anthropic-") and name.endswith(".zip")
@@ -594,3 +602,28 @@ def test_uploads_and_options_wait_while_the_analyst_visits_another_page(tmp_path
     assert "Also waiting" not in " ".join(c.value for c in at.caption)
     with pytest.raises(AssertionError):
         frame_with(at, "found in")
+
+
+def test_download_one_companys_own_workbook_with_its_identified_date(demo_db, app_for):
+    """The file a prime submits: the assessment from its seat (as ``--for``), its reports
+    counted from the date the exposures were identified (as ``--identified``)."""
+    at = go(app_for(demo_db, scenario="dod-2026-anthropic"), "downloads")
+    at.radio(key="download_format").set_value("xlsx").run()
+    at.text_input(key="seat_name").set_value("Meridian Aero").run()  # an alias resolves
+    at.date_input(key="identified_widget").set_value(date(2026, 3, 2)).run()
+    one_click(at)
+    _, name, data = at.session_state["prepared_download"]
+    assert "meridian-aerospace-corporation" in name
+    workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    summary = " ".join(
+        str(cell) for row in workbook["Summary"].iter_rows(values_only=True) for cell in row if cell
+    )
+    assert "Meridian Aerospace Corporation" in summary and "2026-03-02" in summary
+    reporting = list(workbook["Reporting"].iter_rows(values_only=True))
+    header = next(i for i, row in enumerate(reporting) if row and "Reporting contractor" in row)
+    column = reporting[header].index("Reporting contractor")
+    contractors = {row[column] for row in reporting[header + 1 :] if row and row[column]}
+    assert contractors == {"Meridian Aerospace Corporation"}
+    # The whole network again once the seat is cleared; an unknown seat is said, not guessed.
+    at.text_input(key="seat_name").set_value("Nobody Such Corp").run()
+    assert at.error and "Nobody Such Corp" in at.error[0].value

@@ -16,6 +16,7 @@ from exposure import (
     AssessmentTables,
     build_report,
     column_label,
+    compact_usd,
 )
 from exposure.app.org_detail import org_detail
 from exposure.app.text import plain
@@ -117,12 +118,17 @@ def render() -> None:
         tables = _tables(run, f"{shared.run_key(run)}:{shared.as_of()}", org)
     facts = detail.facts
     st.header(plain(detail.name), anchor=False)
-    columns = st.columns(5)
-    columns[0].metric("Status", str(facts["status"]))
-    columns[1].metric("Tier", "-" if facts["tier"] is None else str(facts["tier"]))
-    columns[2].metric("Impact", f"{facts['impact']:.2f}")
-    columns[3].metric("Value at risk", f"${facts['value at risk (USD)']:,.0f}")
-    columns[4].metric("Late", "yes" if facts["late"] else "no")
+    line = shared.metric_row()
+    line.metric("Status", str(facts["status"]), width="content")
+    line.metric("Tier", "-" if facts["tier"] is None else str(facts["tier"]), width="content")
+    line.metric("Impact", f"{facts['impact']:.2f}", width="content")
+    line.metric(
+        "Value at risk",
+        compact_usd(float(facts["value at risk (USD)"])),
+        help=f"${facts['value at risk (USD)']:,.0f} of annual value on its exposed inputs",
+        width="content",
+    )
+    line.metric("Late", "yes" if facts["late"] else "no", width="content")
     st.caption(
         " · ".join(
             f"{key} {value}"

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+import pandas as pd
 import streamlit as st
 
 import shared
-from exposure import ExposureError, report_download
+from exposure import ExposureError, report_download, resolve_org
 from exposure.app.server import REPORT_TYPES
+from exposure.app.text import plain
+
+# Networks up to this many organizations get their file written as the page opens.
+AUTO_PREPARE_ORGS = 50_000
 
 _DESCRIPTIONS = {
     "xlsx": "the dependency assessment workbook (summary, affected organizations, paths with "
@@ -26,6 +32,33 @@ def _file_name(scenario: str, version: str, suffix: str, org: str | None) -> str
     return f"exposure-{stem}-{version}.{suffix}"
 
 
+def _seat(frame: pd.DataFrame) -> tuple[int | None, str | None]:
+    """Whose assessment to write: the whole network's, or one company's own (``--for``)."""
+    open_org = st.session_state.get("detail_org")
+    names = frame.set_index("org_id")["name"]
+    suggested = str(names[int(open_org)]) if open_org is not None and int(open_org) in names else ""
+    if "seat_name" not in st.session_state:
+        st.session_state["seat_name"] = st.session_state.get("kept:seat_name", suggested)
+    typed = st.text_input(
+        "From the seat of (blank: the whole network)",
+        key="seat_name",
+        help="One company's own assessment, the file a prime submits: its exposed inputs, "
+        "the supply base beneath it, the government contracts it performs that are touched, "
+        "and what it must report (as `--for` on the command line). Name, UEI, CAGE or alias.",
+    ).strip()
+    st.session_state["kept:seat_name"] = typed
+    if not typed:
+        return None, None
+    try:
+        org = resolve_org(shared.cursor(), typed)
+    except ExposureError as exc:
+        st.error(plain(str(exc)))
+        st.stop()
+    name = str(names[org]) if org in names else typed
+    st.caption(f"The assessment from the seat of {plain(name)}.")
+    return org, name
+
+
 def render() -> None:
     if not shared.page_header("Download the assessment"):
         return
@@ -37,23 +70,28 @@ def render() -> None:
         format_func=lambda s: f".{s}: {_DESCRIPTIONS[s]}",
         key="download_format",
     )
-    detail_org = st.session_state.get("detail_org")
-    org_name = None
-    if detail_org is not None and suffix == "json":
-        names = frame.set_index("org_id")["name"]
-        if int(detail_org) in names.index:
-            org_name = str(names[int(detail_org)])
-            if not st.checkbox(
-                f"Spell out up to three chains for {org_name} (the organization open on the "
-                "Organization page)",
-                key="download_detail",
-            ):
-                org_name = None
-    key = (repr(spec), run.data_version, suffix, org_name, shared.as_of())
+    seat_id, org_name = _seat(frame)
+    identified = st.date_input(
+        "Exposures identified on",
+        value=st.session_state.get("kept:identified") or max(date.today(), spec.effective),
+        key="identified_widget",
+        format="YYYY-MM-DD",
+        help="The reports' due dates count from this date (FAR 52.204-25(d): initial report "
+        "within one business day, follow-up within ten). As `--identified` on the command line.",
+    )
+    if isinstance(identified, date):
+        st.session_state["kept:identified"] = identified
+    else:
+        identified = date.today()
+    key = (repr(spec), run.data_version, suffix, org_name, shared.as_of(), identified)
     prepared = st.session_state.get("prepared_download")
     if prepared is None or prepared[0] != key:
         prepared = None
-        if st.button("Prepare the file", type="primary", key="prepare"):
+        # Up to a regional network the file is written as the page opens, so the download is
+        # one click; at national scale writing takes minutes and waits to be asked for.
+        if run.graph.n_orgs <= AUTO_PREPARE_ORGS or st.button(
+            "Prepare the file", type="primary", key="prepare"
+        ):
             stem = _file_name(spec.name, run.data_version, suffix, org_name).rsplit(".", 1)[0]
             with st.status("Writing the assessment...", expanded=False) as status:
                 try:
@@ -62,7 +100,8 @@ def render() -> None:
                         run,
                         suffix,
                         stem=stem,
-                        for_org=int(detail_org) if org_name and detail_org is not None else None,
+                        for_org=seat_id,
+                        identified=identified,
                         as_of=shared.as_of(),
                     )
                 except ExposureError as exc:

@@ -12,6 +12,10 @@ SHOWN = 1000  # rows sent to the browser; the filters narrow the rest
 CHAINS = 300  # rows that get their shortest chain spelled out
 
 
+def _words(flags: pd.Series) -> list[str]:
+    return ["yes" if bool(flag) else "no" for flag in flags]
+
+
 def render() -> None:
     if not shared.page_header("Ranking"):
         return
@@ -58,23 +62,25 @@ def render() -> None:
         + (f"; the first {SHOWN:,} shown" if len(chosen) > SHOWN else "")
     )
     shown = chosen.head(SHOWN)
+    # The columns an analyst reads first come first (at 1280 pixels the rest scroll), and
+    # yes/no are words, not tick boxes.
     table = pd.DataFrame(
         {
             "rank": shown.index + 1,
             "organization": shown["name"],
-            "kind": shown["kind"],
             "status": shown["status"],
             "tier": shown["tier"],
-            "impact": shown["impact"],
+            "late": _words(shown["late"]),
             "value at risk (USD)": shown["value_at_risk_usd"],
-            "late": shown["late"],
-            "obliged": shown["obliged"],
-            "undocumented": shown["undocumented"],
-            **({"P(exposed)": shown["p_exposed"]} if "p_exposed" in shown else {}),
             "shortest chain": [
                 " > ".join(run.chain_names(int(org))) if position < CHAINS else ""
                 for position, org in enumerate(shown["org_id"])
             ],
+            "impact": shown["impact"],
+            **({"P(exposed)": shown["p_exposed"]} if "p_exposed" in shown else {}),
+            "kind": shown["kind"],
+            "must cut ties": _words(shown["obliged"]),
+            "undocumented": _words(shown["undocumented"]),
         }
     )
     event = st.dataframe(
@@ -86,8 +92,13 @@ def render() -> None:
         selection_mode="single-row",
         key="rank_table",
         column_config={
+            "rank": st.column_config.NumberColumn(pinned=True, width=50),
+            "organization": st.column_config.TextColumn(pinned=True, width="medium"),
+            "tier": st.column_config.NumberColumn(width=40),
+            "late": st.column_config.TextColumn(width=50),
+            "value at risk (USD)": st.column_config.NumberColumn(format="localized", width=130),
+            "shortest chain": st.column_config.TextColumn(width="large"),
             "impact": st.column_config.ProgressColumn(min_value=0.0, max_value=1.0, format="%.2f"),
-            "value at risk (USD)": st.column_config.NumberColumn(format="dollar"),
             "P(exposed)": st.column_config.ProgressColumn(
                 min_value=0.0, max_value=1.0, format="%.3f"
             ),
