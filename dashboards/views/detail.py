@@ -122,10 +122,11 @@ def render() -> None:
     line.metric("Status", str(facts["status"]), width="content")
     line.metric("Tier", "-" if facts["tier"] is None else str(facts["tier"]), width="content")
     line.metric("Impact", f"{facts['impact']:.2f}", width="content")
+    at_risk = float(facts["value at risk (USD)"])  # type: ignore[arg-type]
     line.metric(
         "Value at risk",
-        compact_usd(float(facts["value at risk (USD)"])),
-        help=f"${facts['value at risk (USD)']:,.0f} of annual value on its exposed inputs",
+        compact_usd(at_risk),
+        help=f"${at_risk:,.0f} of annual value on its exposed inputs",
         width="content",
     )
     line.metric("Late", "yes" if facts["late"] else "no", width="content")
