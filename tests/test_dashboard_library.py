@@ -370,6 +370,19 @@ def _check_view(run: AssessmentRun, max_nodes: int) -> None:
     names = [n["name"] for n in series["data"]]
     assert len(set(names)) == len(names)
     assert names[: len(nodes)] == list(nodes["key"])
+    # Labels lie right of the widest symbol of their column (never on a node), and are
+    # short enough to end before the next column.
+    assert series["label"]["position"] == "right"
+    drawn_nodes = series["data"][: len(nodes)]
+    widest: dict[float, float] = {}
+    for point in drawn_nodes:
+        widest[point["x"]] = max(widest.get(point["x"], 0.0), point["symbolSize"])
+    xs = sorted(widest)
+    gap = min((b - a for a, b in zip(xs, xs[1:], strict=False)), default=1e9)
+    for point in drawn_nodes:
+        start = point["x"] + point["symbolSize"] / 2 + point["label"]["distance"]
+        assert start >= point["x"] + widest[point["x"]] / 2 + 3.9
+        assert len(point["label"]["formatter"]) * 6 <= max(gap - widest[point["x"]] / 2, 8 * 6)
     # A tooltip says late in words for one organization, as a count for a bubble.
     for node, drawn in zip(nodes.to_dict("records"), series["data"], strict=False):
         tip = drawn["tooltip"]["formatter"]

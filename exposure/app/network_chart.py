@@ -147,6 +147,9 @@ def network_chart(
     size = np.where(sources, 24.0, size)
     # No symbol wider than the gap to its neighbours in the column (bubbles stack otherwise).
     size = np.clip(np.minimum(size, 0.9 * _gaps(x, y) * row_px), 6.0, None)
+    column_max = pd.Series(size).groupby(x).transform("max").to_numpy()
+    # Labels as long as the gap to the next column allows (about 6 pixels a character).
+    chars = int(min(26, max(8, (column_px - float(column_max.max(initial=0.0)) - 12) / 6)))
     data: list[dict[str, Any]] = []
     for index, row in enumerate(nodes.to_dict("records")):
         late = int(row["late"])
@@ -171,7 +174,8 @@ def network_chart(
                 else f"<br>late: {'yes' if late else 'no'}"
             )
         )
-        label = str(row["label"]) if len(str(row["label"])) <= 26 else str(row["label"])[:25] + "…"
+        text = str(row["label"])
+        label = text if len(text) <= chars else text[: chars - 1] + "…"
         data.append(
             {
                 "name": str(row["key"]),
@@ -187,9 +191,11 @@ def network_chart(
                     "borderColor": "#222222",
                     "borderWidth": 2.5 if late else 0.6,
                 },
+                # Right of the widest symbol of its column: a label never lies on a node.
                 "label": {
                     "show": bool(row["group"] or index < label_limit),
                     "formatter": _label(label),
+                    "distance": round(float(column_max[index] - size[index]) / 2 + 4, 1),
                 },
                 "tooltip": {"formatter": tip},
             }
@@ -274,7 +280,13 @@ def network_chart(
                 "links": links,
                 "edgeSymbol": ["none", "arrow"],
                 "edgeSymbolSize": 6,
-                "label": {"position": "top", "fontSize": 10, "color": "#333333"},
+                "label": {
+                    "position": "right",
+                    "fontSize": 10,
+                    "color": "#333333",
+                    "backgroundColor": "rgba(255, 255, 255, 0.85)",
+                    "padding": [1, 2],
+                },
                 "edgeLabel": {"fontSize": 9, "color": "#555555"},
                 "labelLayout": {"hideOverlap": True},
                 "emphasis": {"focus": "adjacency", "lineStyle": {"width": 4}},
@@ -282,7 +294,7 @@ def network_chart(
                 "select": {"itemStyle": {"borderColor": "#1f77b4", "borderWidth": 3}},
                 # Room for the labels of the first and last columns, and the colour bar.
                 "left": 110,
-                "right": 110,
+                "right": 160,
                 "top": 30,
                 "bottom": 40,
             }
