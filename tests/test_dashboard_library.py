@@ -7,6 +7,7 @@ drawn or counted inside one).
 
 from __future__ import annotations
 
+import itertools
 import json
 import tempfile
 from pathlib import Path
@@ -378,7 +379,7 @@ def _check_view(run: AssessmentRun, max_nodes: int) -> None:
     for point in drawn_nodes:
         widest[point["x"]] = max(widest.get(point["x"], 0.0), point["symbolSize"])
     xs = sorted(widest)
-    gap = min((b - a for a, b in zip(xs, xs[1:], strict=False)), default=1e9)
+    gap = min((b - a for a, b in itertools.pairwise(xs)), default=1e9)
     for point in drawn_nodes:
         start = point["x"] + point["symbolSize"] / 2 + point["label"]["distance"]
         assert start >= point["x"] + widest[point["x"]] / 2 + 3.9

@@ -138,9 +138,9 @@ def _members(title: str, role: str, names: tuple[str, ...]) -> None:
     if not names:
         st.caption("none")
     for name in names:
-        left, right = st.columns([3, 1], vertical_alignment="center")
-        left.text(printable(name))
-        if right.button("Remove", key=f"remove:{role}:{name}", width="stretch"):
+        row = st.container(horizontal=True, vertical_alignment="center", gap="small")
+        row.text(printable(name), width="stretch")
+        if row.button("Remove", key=f"remove:{role}:{name}", width="content"):
             spec = shared.active_spec()
             if role == "designated":
                 spec = dataclasses.replace(

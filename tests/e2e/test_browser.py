@@ -273,7 +273,7 @@ def test_upload_designate_whatif_network_download_all_on_localhost(server, tmp_p
             assert "Amazon Web Services" in summary  # the what-if on screen was downloaded
 
             # The pages an analyst reads, at a laptop's and a desktop's window size: no
-            # headline label cut short (looked at in test-output/e2e/*.png as well).
+            # headline label or button cut short (looked at in test-output/e2e/*.png as well).
             for width, height in ((1280, 720), (1920, 1080)):
                 page.set_viewport_size({"width": width, "height": height})
                 for title in ("Affected network", "Ranking", "Organization", "Scenario"):
@@ -285,7 +285,8 @@ def test_upload_designate_whatif_network_download_all_on_localhost(server, tmp_p
                     )
                     cut = page.evaluate(
                         "() => [...document.querySelectorAll("
-                        '\'[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] div\')]'
+                        '\'[data-testid="stMetricLabel"] p, [data-testid="stMetricValue"] div, '
+                        "button p')]"
                         ".filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.innerText)"
                     )
                     assert cut == [], f"{title} at {width}x{height}: cut {cut}"
