@@ -29,17 +29,55 @@ def _tables(_run: AssessmentRun, key: str, org: int) -> AssessmentTables:
     return build_report(shared.cursor(), _run, for_org=org, as_of=shared.as_of())
 
 
-def _show(frame: pd.DataFrame, *, drop: tuple[str, ...] = ()) -> None:
-    """A frame of the assessment with the workbook's headings, internal ids left out."""
+# The columns read first on each table, shown first (at 1280 pixels the rest scroll); the
+# workbook keeps its own order.
+_FIRST = {
+    "paths": ("link", "supplier", "buyer", "product", "source_file", "sheet", "row"),
+    "remediation": (
+        "action_type",
+        "supplier",
+        "product",
+        "late",
+        "estimated_completion",
+        "overdue_days",
+        "buyer",
+        "chain",
+    ),
+    "reporting": (
+        "contract_number",
+        "supplier_name",
+        "product",
+        "initial_report_due",
+        "late",
+        "estimated_completion",
+    ),
+}
+
+
+def _show(frame: pd.DataFrame, *, drop: tuple[str, ...] = (), first: tuple[str, ...] = ()) -> None:
+    """A frame of the assessment with the workbook's headings, internal ids left out, the
+    columns of ``first`` leading, and yes/no in words."""
     shown = frame.drop(columns=[c for c in frame.columns if c in INTERNAL_COLUMNS or c in drop])
+    leading = [c for c in first if c in shown.columns]
+    shown = shown[[*leading, *(c for c in shown.columns if c not in leading)]].copy()
+    for column in shown.columns:
+        if shown[column].dtype == bool:
+            shown[column] = shown[column].map({True: "yes", False: "no"})
     st.dataframe(
         shown.rename(columns=column_label),
         hide_index=True,
         width="stretch",
         column_config={
-            column_label(c): st.column_config.NumberColumn(format="dollar")
-            for c in shown.columns
-            if c.endswith("_usd")
+            **{
+                column_label(c): st.column_config.NumberColumn(format="dollar")
+                for c in shown.columns
+                if c.endswith("_usd")
+            },
+            **{
+                column_label(c): st.column_config.DateColumn(format="YYYY-MM-DD")
+                for c in shown.columns
+                if pd.api.types.is_datetime64_any_dtype(shown[c])
+            },
         },
     )
 
@@ -103,7 +141,7 @@ def _chains(tables: AssessmentTables, status: str) -> None:
         names = [str(links["supplier"].iloc[0]), *links["buyer"].astype(str)]
         label = " → ".join(plain(name) for name in names)
         with st.expander(f"Chain {number}: {label}", expanded=number == 1):
-            _show(links, drop=("organization", "chain"))
+            _show(links, drop=("organization", "chain"), first=_FIRST["paths"])
 
 
 def render() -> None:
@@ -149,13 +187,13 @@ def render() -> None:
     if tables.remediation.empty:
         st.write("Nothing to do in this scenario.")
     else:
-        _show(tables.remediation)
+        _show(tables.remediation, first=_FIRST["remediation"])
     if not tables.programs.empty:
         st.subheader("Programs and contracts affected")
         _show(tables.programs)
     if not tables.reporting.empty:
         st.subheader("Reports it owes (FAR 52.204-25(d) / 52.204-30)")
-        _show(tables.reporting)
+        _show(tables.reporting, first=_FIRST["reporting"])
     st.subheader("All its dependencies")
     _show(detail.contracts)
     if not tables.data_quality.empty:
