@@ -18,7 +18,7 @@ import duckdb
 import pytest
 from conftest import run_cli, snapshot
 
-from exposure import LoadError, connect, load_files
+from exposure import ExposureError, LoadError, connect, load_files
 from exposure.screening.lists import read_list, split_cross_reference, split_lenient
 from exposure.screening.matching import MATCH_COLUMNS, screen
 from exposure.screening.results import designate_confirmed, screening_frame, store_screening
@@ -531,3 +531,22 @@ def test_without_screening_the_sheet_says_none_was_run(network: Path, tmp_path: 
     assert "Screening" in sheets and records == []
     assert any("No screening has been run" in note for note in notes)
     assert "No rows." in notes
+
+
+def test_nothing_to_designate_still_prints_the_screening(network: Path) -> None:
+    """--designate-confirmed with no confirmed match in force refuses (exit 1, no scenario
+    stored) after showing what the screening found, not instead of it."""
+    exclusions = Path(__file__).resolve().parents[1] / "sample_data" / "exclusions.csv"
+    code, output = run_cli(
+        "--db", network, "screen", exclusions, "--as-of", "2020-01-01",
+        "--designate-confirmed", "too-early",
+    )  # fmt: skip
+    assert code == 1, output
+    assert output.index("screened ") < output.index("nothing to designate")
+    assert "0 in force" in output
+    con = connect(network)
+    try:
+        with pytest.raises(ExposureError):
+            load_spec(con, "too-early")
+    finally:
+        con.close()

@@ -683,6 +683,7 @@ def screen_command(
     )
 
     designated: list[str] = []
+    refusal: ExposureError | None = None
     try:
         path = _existing_db(ctx)
         con = connect(path)
@@ -698,7 +699,10 @@ def screen_command(
                 )
                 store_screening(con, result)
             if scenario_name:
-                designated = designate_confirmed(con, result, scenario_name)
+                try:
+                    designated = designate_confirmed(con, result, scenario_name)
+                except ExposureError as exc:  # nothing confirmed: the screening still shows
+                    refusal = exc
         finally:
             con.close()
         if out is not None:
@@ -711,6 +715,8 @@ def screen_command(
         console.print(f"scenario '{scenario_name}': {name} designated")
     if out is not None:
         console.print(f"wrote {out}")
+    if refusal is not None:
+        _fail(refusal)
 
 
 @cli.command()
