@@ -111,14 +111,17 @@ def test_exposure_paths_by_hand(tables):
 
 def test_remediation_by_hand(tables):
     plan = tables.remediation.set_index(["buyer", "supplier"])
-    assert len(plan) == 6
+    # The Department of Defense's prime contract with Prime Corp is exposed (tier 4) but is
+    # no row of the plan: an agency is a customer whose contract is touched (Programs and
+    # contracts), not an organization to remediate; Prime Corp's own inputs carry the plan.
+    assert len(plan) == 5
+    assert "Department of Defense" not in plan.index.get_level_values("buyer")
     expected = {
         # (buyer, supplier): action type, tier, completion, days past deadline, late
         ("Cloud Host Inc", "Vendor AI, PBC"): ("End purchase", 1, "2026-05-30", -88, False),
         ("Platform Co LLC", "Cloud Host Inc"): ("Replace input", 2, "2026-11-28", 94, True),
         ("Prime Corp", "Platform Co LLC"): ("Replace input", 3, "2026-07-30", -27, False),
         ("Prime Corp", "Vendor AI, PBC"): ("End purchase", 1, "2026-03-30", -149, False),
-        ("Department of Defense", "Prime Corp"): ("Replace input", 4, None, None, False),
         ("Vendor AI, PBC", "Cloud Host Inc"): ("End sale", 0, None, None, False),
     }
     for key, (action, tier, completion, past, late) in expected.items():
@@ -142,10 +145,8 @@ def test_remediation_by_hand(tables):
     assert plan.loc[("Cloud Host Inc", "Vendor AI, PBC"), "action"].startswith(
         "Stop buying Vendor models from Vendor AI, PBC (designated) by 2026-08-26. 2 qualified"
     )
-    assert (
-        "Replacement time not recorded"
-        in plan.loc[("Department of Defense", "Prime Corp"), "action"]
-    )
+    programs = tables.programs.set_index(["buyer", "contract_id"])
+    assert ("Department of Defense", "N00024-24-C-5310") in programs.index
 
 
 def test_reporting_by_hand(tables):
@@ -207,7 +208,7 @@ def test_data_quality_by_hand(tables):
     quality = tables.data_quality
     assert list(zip(quality["issue"], quality["name"], quality["row"], strict=True)) == [
         ("unscoped_input", "Prime Corp", 5),  # blank used_in, and Prime sells Sea Lance
-        ("replacement_months_missing", "Department of Defense", 6),
+        # (the agency's prime contract needs no replacement time: it is not in the plan)
         ("unmatched_name", "Acme Parts", 10),
     ]
     # Nothing was left out of these files, and the sheet says where such rows would be listed.

@@ -261,10 +261,9 @@ def build_tables(
     )
     plan = plan_all.iloc[in_plan[order]]
     del plan_all
-    if for_org is not None:
-        # From a company's seat, agencies are customers whose contracts are touched (Summary:
-        # government contracts touched), never organizations to remediate.
-        plan = plan[plan["buyer_kind"] != "agency"]
+    # Agencies are customers whose contracts are touched (Summary: government contracts
+    # touched; Programs and contracts), never organizations to remediate.
+    plan = plan[plan["buyer_kind"] != "agency"]
     reported = plan[plan["buyer_id"] == for_org] if for_org is not None else plan
     reporting = reporting_frame(
         reported,

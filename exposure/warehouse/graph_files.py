@@ -36,7 +36,7 @@ __all__ = ["FORMAT", "graph_folder", "read_graph", "write_graph"]
 
 logger = logging.getLogger(__name__)
 
-FORMAT = "exposure-graph/1"
+FORMAT = "exposure-graph/2"  # 2: an agency's prime contracts carry no replacement time
 """Changes whenever the arrays' meaning or layout changes: a stored graph of another is rebuilt."""
 
 _SEPARATOR = "\x00"

@@ -51,7 +51,12 @@ SELECT e.edge_id, e.supplier_id, e.buyer_id,
        coalesce(e.annual_value_usd, 'NaN'::DOUBLE) AS value,
        coalesce(e.essential, false) AS essential,
        coalesce(e.alternatives::DOUBLE, 'NaN'::DOUBLE) AS alternatives,
-       coalesce(e.replacement_months, 'NaN'::DOUBLE) AS replacement_months,
+       -- An agency does not replace its prime contract over a designated input: the prime
+       -- removes it from what it delivers, and its own inputs carry the plan and the lateness.
+       CASE WHEN e.relation = 'prime_contract'
+                 OR e.buyer_id IN (SELECT org_id FROM orgs WHERE kind = 'agency')
+            THEN 'NaN'::DOUBLE
+            ELSE coalesce(e.replacement_months, 'NaN'::DOUBLE) END AS replacement_months,
        coalesce(e.dod_use, false) AS dod_use,
        {facts},
        coalesce(list_position({levels}, e.confidence) - 1, 0)::TINYINT AS confidence
