@@ -6,7 +6,10 @@ Two sheets make the canonical workbook (SPEC 3.1):
 * ``relationships``: one row per dependency, "buyer depends on supplier".
 
 A sheet with a supplier column but no buyer column is a single company's vendor list
-(SPEC 3.2); it is loaded as relationships with ``--buyer`` naming the company.
+(SPEC 3.2); it is loaded as relationships with ``--buyer`` naming the company. A vendor list
+may also carry each supplier's identifiers (:data:`VENDOR_IDENTITY_COLUMNS`: UEI, CAGE,
+country, DBA names, parent), as ERP vendor masters do; they describe the supplier and are
+stored as its ``organizations`` row.
 
 Headers are matched after :func:`header_key` (case, spaces and punctuation ignored), first
 against the canonical names, then against :data:`SYNONYMS`.
@@ -30,6 +33,7 @@ __all__ = [
     "RELATION_TYPES",
     "SHEET_KINDS",
     "SYNONYMS",
+    "VENDOR_IDENTITY_COLUMNS",
     "AdapterKind",
     "Column",
     "ColumnType",
@@ -115,6 +119,9 @@ _ORG_COLUMNS = (
     Column("cage", "cage"),
     Column("country", "text"),
     Column("parent", "name"),
+    # The parent by its UEI, when a sheet gives it in a column of its own ("Parent UEI" beside
+    # "Parent Company"): it wins over ``parent`` and is stored as the parent.
+    Column("parent_uei", "uei"),
     Column("aliases", "name"),
 )
 
@@ -146,16 +153,31 @@ _RELATIONSHIP_COLUMNS = (
     Column("confidence", "confidence"),
 )
 
+# The supplier's own identifiers a vendor list may carry, as on an organizations sheet (its
+# ``kind`` is left out: on a vendor list "Type" or "Category" is the relation).
+VENDOR_IDENTITY_COLUMNS: tuple[str, ...] = (
+    "uei",
+    "cage",
+    "country",
+    "parent",
+    "parent_uei",
+    "aliases",
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "organizations": _ORG_COLUMNS,
     "relationships": _RELATIONSHIP_COLUMNS,
-    # A vendor list is a relationships sheet whose buyer comes from --buyer.
-    "vendors": _RELATIONSHIP_COLUMNS,
+    # A vendor list is a relationships sheet whose buyer comes from --buyer, with the
+    # supplier's identifiers besides.
+    "vendors": _RELATIONSHIP_COLUMNS
+    + tuple(c for c in _ORG_COLUMNS if c.name in VENDOR_IDENTITY_COLUMNS),
 }
 
 # Columns that name an organization: a value there that looks like a spreadsheet formula is
 # refused at load time, since it would be carried into reports and matched as a name.
-IDENTITY_COLUMNS = frozenset({"name", "buyer", "supplier", "parent", "aliases", "uei", "cage"})
+IDENTITY_COLUMNS = frozenset(
+    {"name", "buyer", "supplier", "parent", "parent_uei", "aliases", "uei", "cage"}
+)
 
 
 def header_key(header: str) -> str:
@@ -184,18 +206,78 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "legal business name",
     ),
     "kind": ("type", "org type", "organization type", "entity type", "role", "category"),
-    "uei": ("unique entity id", "unique entity identifier", "uei sam", "sam uei", "uei number"),
-    "cage": ("cage code", "cage cd", "ncage", "ncage code"),
-    "country": ("country code", "country of origin", "hq country", "nation"),
+    "uei": (
+        "unique entity id",
+        "unique entity identifier",
+        "uei sam",
+        "sam uei",
+        "uei number",
+        "uei id",
+        "vendor uei",
+        "supplier uei",
+        "vendor unique entity id",
+        "supplier unique entity id",
+        "sam unique entity id",
+    ),
+    "cage": (
+        "cage code",
+        "cage cd",
+        "ncage",
+        "ncage code",
+        "cage ncage",
+        "cage ncage code",
+        "vendor cage",
+        "vendor cage code",
+        "supplier cage",
+        "supplier cage code",
+    ),
+    "country": (
+        "country code",
+        "country of origin",
+        "hq country",
+        "nation",
+        "vendor country",
+        "supplier country",
+        "country name",
+        "country region",
+    ),
     "parent": (
         "parent company",
         "parent name",
+        "parent company name",
         "owner",
         "owned by",
-        "parent uei",
         "ultimate parent",
+        "ultimate parent name",
+        "immediate parent",
+        "immediate parent name",
+        "parent organization",
+        "parent organisation",
+        "parent entity",
     ),
-    "aliases": ("alias", "aka", "also known as", "other names", "dba", "doing business as"),
+    "parent_uei": (
+        "parent uei",
+        "parent unique entity id",
+        "ultimate parent uei",
+        "immediate parent uei",
+        "parent company uei",
+        "parent uei number",
+    ),
+    "aliases": (
+        "alias",
+        "aka",
+        "also known as",
+        "other names",
+        "dba",
+        "dba name",
+        "doing business as",
+        "doing business as name",
+        "trade name",
+        "vendor dba",
+        "supplier dba",
+        "vendor alias",
+        "supplier alias",
+    ),
     "buyer": (
         "customer",
         "customer name",
@@ -218,6 +300,13 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "provider name",
         "seller",
         "manufacturer",
+        "vendor legal name",
+        "supplier legal name",
+        "vendor legal business name",
+        "supplier legal business name",
+        "legal vendor name",
+        "payee",
+        "payee name",
     ),
     "relation": (
         "relation type",

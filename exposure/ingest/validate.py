@@ -32,6 +32,7 @@ from exposure.ingest.schema import (
     IDENTITY_COLUMNS,
     ORG_KINDS,
     RELATION_TYPES,
+    VENDOR_IDENTITY_COLUMNS,
     Column,
 )
 from exposure.model.facts import FACT_SYNONYMS, FactField, vocabulary
@@ -42,6 +43,7 @@ __all__ = [
     "prepare_sheet",
     "staging_select",
     "validate_sheet",
+    "vendor_organizations_select",
 ]
 
 logger = logging.getLogger(__name__)
@@ -273,9 +275,56 @@ def drop_sheet(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def staging_select(sheet: MappedSheet, name: str) -> str:
-    """The SELECT giving a prepared sheet's typed canonical columns and ``_row``."""
-    columns = ", ".join(column.name for column in COLUMNS[sheet.kind])
-    return f"SELECT {columns}, _row FROM {name}_typed"
+    """The SELECT giving a prepared sheet's typed canonical columns and ``_row``, as staged.
+
+    A parent given by UEI (``parent_uei``) is stored as the ``parent``. A vendor list stages
+    its relationship columns; a row giving the supplier's UEI names the supplier by it (as the
+    USAspending adapter does), so the dependency resolves to the organization of that UEI
+    even where two suppliers share a name; the supplier's name is staged with its identifiers
+    by :func:`vendor_organizations_select`.
+    """
+    if sheet.kind == "organizations":
+        columns = [
+            "coalesce(parent_uei, parent) AS parent" if c.name == "parent" else c.name
+            for c in COLUMNS["organizations"]
+            if c.name != "parent_uei"
+        ]
+    else:
+        columns = [
+            "coalesce(uei, supplier) AS supplier"
+            if c.name == "supplier" and "uei" in sheet.columns
+            else c.name
+            for c in COLUMNS["relationships"]
+        ]
+    return f"SELECT {', '.join(columns)}, _row FROM {name}_typed"
+
+
+def vendor_organizations_select(sheet: MappedSheet, name: str) -> str | None:
+    """The SELECT of ``organizations`` rows a vendor list declares, or None (not a vendor list,
+    or one without identifier columns).
+
+    One row per distinct supplier and identifiers (a vendor repeated per cost centre or year is
+    declared once, at its first row): its name, UEI, CAGE, country, parent (by UEI when given,
+    else by name; none when it is the supplier itself) and aliases (DBA names). A supplier
+    given with other identifiers on another row, or elsewhere, is a conflict that resolution
+    lists in data quality; nothing is overwritten.
+    """
+    if sheet.kind != "vendors" or not set(VENDOR_IDENTITY_COLUMNS) & set(sheet.columns):
+        return None
+    return f"""
+        SELECT name, NULL::VARCHAR AS kind, uei, cage, country,
+               CASE WHEN parent = uei OR exposure_norm_name(parent) = exposure_norm_name(name)
+                    THEN NULL ELSE parent END AS parent,
+               CASE WHEN exposure_norm_name(aliases) = exposure_norm_name(name) THEN NULL
+                    ELSE aliases END AS aliases,
+               min(_row) AS _row
+        FROM (
+            SELECT supplier AS name, uei, cage, country, coalesce(parent_uei, parent) AS parent,
+                   aliases, _row
+            FROM {name}_typed
+        )
+        GROUP BY ALL
+    """
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,13 @@ from exposure.ingest.readers import (
     human_size,
     read_file,
 )
-from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
+from exposure.ingest.validate import (
+    drop_sheet,
+    prepare_sheet,
+    staging_select,
+    validate_sheet,
+    vendor_organizations_select,
+)
 from exposure.warehouse.database import (
     FINDING_PREFIX,
     memory_limit,
@@ -345,6 +351,7 @@ def _load(
                 report.notes.extend(item.notes)
                 continue
             step(f"storing {item.raw.file}", index, len(staged))
+            headers = {c: item.headers[i] for c, i in item.columns.items()}
             report.loaded.append(
                 _store(
                     con,
@@ -360,10 +367,32 @@ def _load(
                     encoding=item.raw.encoding,
                     options=read_with,
                     label=item.kind,
-                    headers={c: item.headers[i] for c, i in item.columns.items()},
+                    headers=headers,
                 )
             )
             load_id += 1
+            vendors = vendor_organizations_select(item, view)
+            if vendors is not None:
+                # The suppliers' identifiers, as organizations rows of the same load.
+                report.loaded.append(
+                    _store(
+                        con,
+                        load_id,
+                        vendors,
+                        "organizations",
+                        item.raw.file,
+                        item.raw.sheet,
+                        digest,
+                        path,
+                        loaded_at,
+                        buyer=item.buyer,
+                        encoding=item.raw.encoding,
+                        options=read_with,
+                        label=f"{item.kind}: organizations",
+                        headers={"name": headers.get("supplier", "supplier"), **headers},
+                    )
+                )
+                load_id += 1
         if options.strict:
             _refuse_findings(con, next_id)
         step("resolving organizations", 0, 1)

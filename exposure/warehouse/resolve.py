@@ -298,6 +298,38 @@ SELECT 'name_conflict', arg_min(name, rec_id),
        NULL, NULL, arg_min(_source_file, rec_id), arg_min(_sheet, rec_id), arg_min(_row, rec_id)
 FROM _rec WHERE uei IS NOT NULL GROUP BY norm HAVING count(DISTINCT uei) > 1;
 
+-- One organization declared with two CAGE codes, countries or parents (a vendor list giving
+-- another CAGE than an organizations sheet, say): the first declaration's value is kept and
+-- the conflict listed, at the first row that disagrees with it; nothing is overwritten.
+INSERT INTO dq_issues
+WITH given AS (
+    SELECT key, rec_id, 'CAGE code' AS what, cage AS value, cage AS compared,
+           _source_file, _sheet, _row FROM _rec_keyed WHERE cage IS NOT NULL
+    UNION ALL
+    SELECT key, rec_id, 'country', country,
+           CASE WHEN upper(regexp_replace(country, '[^A-Za-z]+', '', 'g'))
+                     IN ('US', 'USA', 'UNITEDSTATES', 'UNITEDSTATESOFAMERICA') THEN 'USA'
+                ELSE upper(regexp_replace(country, '[^A-Za-z0-9]+', '', 'g')) END,
+           _source_file, _sheet, _row FROM _rec_keyed WHERE country IS NOT NULL
+    UNION ALL
+    SELECT key, rec_id, 'parent', parent, coalesce(exposure_norm_name(parent), parent),
+           _source_file, _sheet, _row FROM _rec_keyed WHERE parent IS NOT NULL
+),
+ranked AS (
+    SELECT *, first_value(value) OVER w AS kept, first_value(compared) OVER w AS kept_compared
+    FROM given WINDOW w AS (PARTITION BY key, what ORDER BY rec_id)
+)
+SELECT 'identifier_conflict', any_value(e.name),
+       'declared with ' || count(DISTINCT r.compared) || ' different ' || r.what || ' values: '
+           || string_agg(DISTINCT r.value, '; ' ORDER BY r.value) || '; kept ' || any_value(r.kept)
+           || ' (the first declared) and not the others: correct the source that is wrong',
+       NULL, NULL,
+       arg_min(r._source_file, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared),
+       arg_min(r._sheet, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared),
+       arg_min(r._row, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared)
+FROM ranked r JOIN _ent e USING (key)
+GROUP BY r.key, r.what HAVING count(DISTINCT r.compared) > 1;
+
 -- A declared row without identifiers whose name is used with several UEIs (or CAGEs) joins
 -- one of them: say which, so that the merge is checked.
 INSERT INTO dq_issues
