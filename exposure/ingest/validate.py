@@ -40,6 +40,7 @@ from exposure.model.facts import FACT_SYNONYMS, FactField, vocabulary
 __all__ = [
     "MAX_PROBLEMS_PER_RULE",
     "drop_sheet",
+    "findings_select",
     "prepare_sheet",
     "staging_select",
     "validate_sheet",
@@ -325,6 +326,39 @@ def vendor_organizations_select(sheet: MappedSheet, name: str) -> str | None:
         )
         GROUP BY ALL
     """
+
+
+def unknown_columns_text(sheet: MappedSheet) -> str | None:
+    """The warning for a sheet's headers that mean no column: each header with its column and
+    the hint offered for it; None when every header was understood (or ignored by ``--map``)."""
+    if not sheet.unknown:
+        return None
+    listed = "; ".join(
+        f"'{u.header}' (column {u.column})" + (f": {u.hint.text}" if u.hint.text else "")
+        for u in sheet.unknown
+    )
+    return (
+        f"{len(sheet.unknown)} column(s) with headers the tool does not know were not loaded: "
+        f"{listed}. Map one with --map 'Header=column', silence it with --map 'Header=ignore'; "
+        "--strict refuses such a file"
+    )
+
+
+def findings_select(sheet: MappedSheet, name: str) -> str | None:
+    """A SELECT of the warnings a lenient load keeps for a prepared sheet, as ``stg_rejected``
+    rows (``reason``, ``name``, ``detail``, ``_row``), or None when there are none.
+
+    ``dq:unknown_column``: one row, at the header row, listing the headers that mean no column.
+    """
+    parts = []
+    unknown = unknown_columns_text(sheet)
+    if unknown is not None:
+        header_row = sheet.raw.first_row + sheet.header_index
+        parts.append(
+            f"SELECT 'dq:unknown_column' AS reason, NULL::VARCHAR AS name, "
+            f"{sql_literal(unknown)} AS detail, {header_row}::BIGINT AS _row"
+        )
+    return " UNION ALL ".join(parts) if parts else None
 
 
 @dataclass(frozen=True)

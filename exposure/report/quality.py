@@ -65,6 +65,7 @@ ISSUE_ORDER = (
     "format_characters",
     "fuzzy_skipped",
     "identifier_conflict",
+    "unknown_column",
 )
 
 NOTES = (

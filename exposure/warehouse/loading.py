@@ -40,8 +40,10 @@ from exposure.ingest.readers import (
 )
 from exposure.ingest.validate import (
     drop_sheet,
+    findings_select,
     prepare_sheet,
     staging_select,
+    unknown_columns_text,
     validate_sheet,
     vendor_organizations_select,
 )
@@ -370,6 +372,22 @@ def _load(
                     headers=headers,
                 )
             )
+            findings = findings_select(item, view)
+            if findings is not None:
+                _insert_staged(
+                    con,
+                    "stg_rejected",
+                    findings,
+                    load_id,
+                    item.raw.file,
+                    item.raw.sheet,
+                    digest,
+                    loaded_at,
+                )
+            unknown = unknown_columns_text(item)
+            if unknown is not None:
+                where = item.raw.file + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
+                report.notes.append(f"{where}: {unknown}")
             load_id += 1
             vendors = vendor_organizations_select(item, view)
             if vendors is not None:
