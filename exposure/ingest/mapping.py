@@ -607,9 +607,12 @@ def suggest_column(
     key = header_key(header)
     words = re.findall(r"[a-z]+", re.sub(r"([a-z])([A-Z])", r"\1 \2", header).lower())
     named_identifier = any(word in _IDENTIFIER_WORDS for word in words)
-    for form, share, column in (("UEIs", profile.uei, "uei"), ("CAGE codes", profile.cage, "cage")):
+    for form, share, identifier in (
+        ("UEIs", profile.uei, "uei"),
+        ("CAGE codes", profile.cage, "cage"),
+    ):
         if profile.cells and (share >= 0.9 or (named_identifier and share >= 0.8)):
-            target = "parent_uei" if column == "uei" and "parent" in key else column
+            target = "parent_uei" if identifier == "uei" and "parent" in key else identifier
             if target in names and target not in taken:
                 return ColumnHint(
                     target, f"Did you mean '{target}'? Its cells have the form of {form}."
@@ -638,8 +641,7 @@ def suggest_column(
     for _score, name in _name_candidates(header, allowed):
         if name in taken:
             continue
-        column = next(c for c in allowed if c.name == name)
-        if _fits(column, profile):
+        if _fits(next(c for c in allowed if c.name == name), profile):
             return ColumnHint(name, f"Did you mean '{name}'?")
         refused = refused or name
     if refused is not None:
