@@ -344,13 +344,51 @@ def unknown_columns_text(sheet: MappedSheet) -> str | None:
     )
 
 
-def findings_select(sheet: MappedSheet, name: str) -> str | None:
-    """A SELECT of the warnings a lenient load keeps for a prepared sheet, as ``stg_rejected``
-    rows (``reason``, ``name``, ``detail``, ``_row``), or None when there are none.
+def findings_select(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> str | None:
+    """A SELECT of the warnings a lenient load keeps for a prepared sheet, as rejected-row
+    findings (``reason``, ``name``, ``detail``, ``_row``; reasons start with ``dq:``), or None
+    when there are none.
 
     ``dq:unknown_column``: one row, at the header row, listing the headers that mean no column.
+    ``dq:duplicate_rows_merged``: one row per group of rows repeating each other, at its first
+    row, naming the rows and how they are merged (resolution merges them: values summed, the
+    highest criticality, essential if any, the fewest alternatives, the longest replacement;
+    see :mod:`exposure.warehouse.resolve`); every row is stored, and stays evidence.
     """
     parts = []
+    keys, _, _ = _duplicate_keys(sheet)
+    if sheet.kind == "organizations":
+        name_sql = "min(name)"
+        what = "' rows declare the same organization (same name, UEI and CAGE): merged into one'"
+    else:
+        name_sql = "min(supplier)"
+
+        def part(label: str, column: str) -> str:
+            return f"coalesce(', {label} ' || min({column}), '')"
+
+        value = "coalesce('; values summed: ' || format('{:,.2f}', sum(annual_value_usd)) || ' USD', '')"
+        what = (
+            "' rows state the same dependency (' || min(buyer) || ' on ' || min(supplier) || ', '"
+            f" || min(relation) || {part('product', 'product')} || {part('used in', 'used_in')}"
+            f" || {part('contract', 'contract_id')} || {part('program', 'program')}"
+            "|| '): merged into one edge' || "
+            f"{value} || ', the highest criticality, essential if any row says so, the fewest "
+            "alternatives and the longest replacement kept; every row stays evidence'"
+        )
+    rows = (
+        "array_to_string(list(_row ORDER BY _row)[1:10], ', ') || CASE WHEN count(*) > 10 "
+        "THEN ' (+' || (count(*) - 10) || ' more)' ELSE '' END"
+    )
+    if scalar(
+        con,
+        f"SELECT count(*) FROM (SELECT hash({keys}) AS h FROM {name}_typed GROUP BY h "
+        "HAVING count(*) > 1)",
+    ):
+        parts.append(
+            f"SELECT 'dq:duplicate_rows_merged' AS reason, {name_sql} AS name, "
+            f"count(*) || {what} || ' (rows ' || {rows} || ')' AS detail, min(_row) AS _row "
+            f"FROM {name}_typed GROUP BY {keys} HAVING count(*) > 1"
+        )
     unknown = unknown_columns_text(sheet)
     if unknown is not None:
         header_row = sheet.raw.first_row + sheet.header_index
@@ -481,8 +519,14 @@ def _cell(sheet: MappedSheet, column: str, row: int) -> str | None:
     return f"{column_letter(sheet.raw.first_column + index)}{row}"
 
 
-def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> list[Problem]:
-    """Every problem in a prepared sheet (empty when it is clean)."""
+def validate_sheet(
+    con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str, *, strict: bool = False
+) -> list[Problem]:
+    """Every problem in a prepared sheet (empty when it is clean).
+
+    Rows repeating another row are a problem only with ``strict`` (``--strict``); otherwise
+    the load keeps them, merged, with a finding (:func:`findings_select`).
+    """
     raw = sheet.raw
     if not scalar(con, f"SELECT count(*) FROM {name}_typed"):
         return [
@@ -528,8 +572,32 @@ def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
                 sheet=raw.sheet,
             )
         )
-    problems.extend(_duplicate_problems(con, sheet, name))
+    if strict:
+        problems.extend(_duplicate_problems(con, sheet, name))
     return problems
+
+
+def _duplicate_keys(sheet: MappedSheet) -> tuple[str, str, str]:
+    """The columns two rows of a sheet must share to repeat each other (names by their exact
+    key, see :func:`_duplicate_problems`), what such rows repeat, and the column blamed.
+
+    A vendor list's supplier is the one staged: its UEI when the row gives one (two suppliers
+    of one name with two UEIs are two suppliers).
+    """
+    if sheet.kind == "organizations":
+        # Two rows may share a name when their UEIs or CAGE codes tell them apart.
+        return (
+            "name, uei, cage",
+            "declares the same organization (same name, UEI and CAGE) as",
+            "name",
+        )
+    supplier = "coalesce(uei, supplier)" if "uei" in sheet.columns else "supplier"
+    rest = "relation, lower(product), lower(used_in), contract_id, program"
+    return (
+        f"buyer, {supplier}, {rest}",
+        "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of",
+        "supplier",
+    )
 
 
 def _duplicate_problems(
@@ -543,16 +611,7 @@ def _duplicate_problems(
     resolution's work (:mod:`exposure.warehouse.resolve`), which merges rows that do state the
     same thing. The check must not treat as one what resolution keeps apart.
     """
-    if sheet.kind == "organizations":
-        # Two rows may share a name when their UEIs or CAGE codes tell them apart.
-        keys = "name, uei, cage"
-        what = "declares the same organization (same name, UEI and CAGE) as"
-        column = "name"
-    else:
-        rest = "relation, lower(product), lower(used_in), contract_id, program"
-        keys = f"buyer, supplier, {rest}"
-        what = "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of"
-        column = "supplier"
+    keys, what, column = _duplicate_keys(sheet)
     # A hash pre-check: most sheets have no duplicates, and grouping on one integer is cheap.
     if not scalar(
         con,
@@ -570,8 +629,10 @@ def _duplicate_problems(
             problems.append(
                 Problem(
                     sheet.raw.file,
-                    f"duplicate row: it {what} row {first}; remove one, or tell them apart by "
-                    + ("UEI" if sheet.kind == "organizations" else "contract_id or product"),
+                    f"--strict: duplicate row: it {what} row {first}; remove one, or tell them "
+                    "apart by "
+                    + ("UEI" if sheet.kind == "organizations" else "contract_id or product")
+                    + " (without --strict, repeated rows are merged into one, with a warning)",
                     sheet=sheet.raw.sheet,
                     row=row,
                     column=_header_of(sheet, column),

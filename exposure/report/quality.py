@@ -66,6 +66,7 @@ ISSUE_ORDER = (
     "fuzzy_skipped",
     "identifier_conflict",
     "unknown_column",
+    "duplicate_rows_merged",
 )
 
 NOTES = (

@@ -53,7 +53,7 @@ from exposure.warehouse.database import (
     model_counts,
     record_data_version,
 )
-from exposure.warehouse.resolve import rebuild_model
+from exposure.warehouse.resolve import DUPLICATES_MERGED, rebuild_model
 from exposure.warehouse.text_screen import format_rows_select, screen_select
 from exposure.warehouse.transactions import abort
 
@@ -307,7 +307,7 @@ def _load(
                 where = f"{item.raw.file}" + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
                 step(f"validating {where}", index, len(pending))
                 prepare_sheet(con, item, view)
-                problems.extend(validate_sheet(con, item, view))
+                problems.extend(validate_sheet(con, item, view, strict=options.strict))
             staged.append((item, digest, view, path))
         if problems:
             logger.info("load refused: %d problems in %d files", len(problems), total)
@@ -372,7 +372,7 @@ def _load(
                     headers=headers,
                 )
             )
-            findings = findings_select(item, view)
+            findings = findings_select(con, item, view)
             if findings is not None:
                 _insert_staged(
                     con,
@@ -384,10 +384,26 @@ def _load(
                     digest,
                     loaded_at,
                 )
+            where = item.raw.file + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
             unknown = unknown_columns_text(item)
             if unknown is not None:
-                where = item.raw.file + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
                 report.notes.append(f"{where}: {unknown}")
+            merged = scalar(
+                con,
+                "SELECT count(*) FROM stg_rejected WHERE _load_id = ? AND reason = ?",
+                [load_id, DUPLICATES_MERGED],
+            )
+            if merged:
+                report.notes.append(
+                    f"{where}: {merged} group(s) of rows repeating the same "
+                    + (
+                        "organization merged into one"
+                        if item.kind == "organizations"
+                        else "dependency merged into one edge (values summed, the prudent "
+                        "value of the rest, every row kept as evidence)"
+                    )
+                    + " (listed in Data quality as duplicate_rows_merged; --strict refuses them)"
+                )
             load_id += 1
             vendors = vendor_organizations_select(item, view)
             if vendors is not None:
