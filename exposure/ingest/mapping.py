@@ -27,6 +27,7 @@ from exposure.ingest.schema import (
     SHEET_KINDS,
     SYNONYMS,
     VENDOR_IDENTITY_COLUMNS,
+    VOCABULARIES,
     Column,
     LoadKind,
     SheetKind,
@@ -509,14 +510,13 @@ def _profile(values: Sequence[str]) -> _Profile:
 
 def _in_vocabulary(column: Column, profile: _Profile) -> bool:
     """Whether most cells are values (or known spellings) of a fixed-list column."""
-    from exposure.ingest.validate import _VOCABULARIES
     from exposure.model.facts import FACT_SYNONYMS, vocabulary
 
     if column.type == "fact":
         synonyms: Mapping[str, str] = FACT_SYNONYMS[column.name]  # type: ignore[index]
         allowed: tuple[str, ...] = vocabulary(column.name)  # type: ignore[arg-type]
     else:
-        synonyms, allowed = _VOCABULARIES[column.type]
+        synonyms, allowed = VOCABULARIES[column.type]
     tokens = [re.sub(r"[^a-z0-9]+", "_", v.lower()).strip("_") for v in profile.values]
     known = sum(1 for t in tokens if t in allowed or t in synonyms)
     return known >= 0.5 * len(tokens)

@@ -27,13 +27,17 @@ __all__ = [
     "ADAPTER_KINDS",
     "COLUMNS",
     "CONFIDENCE",
+    "CONFIDENCE_SYNONYMS",
     "IDENTITY_COLUMNS",
+    "KIND_SYNONYMS",
     "LOAD_KINDS",
     "ORG_KINDS",
+    "RELATION_SYNONYMS",
     "RELATION_TYPES",
     "SHEET_KINDS",
     "SYNONYMS",
     "VENDOR_IDENTITY_COLUMNS",
+    "VOCABULARIES",
     "AdapterKind",
     "Column",
     "ColumnType",
@@ -99,6 +103,75 @@ RELATION_TYPES: tuple[str, ...] = (
     "license",
     "other",
 )
+
+
+# Spellings of the fixed-list values, as written in real sheets (validation maps them).
+KIND_SYNONYMS = {
+    "government": "agency",
+    "federal_agency": "agency",
+    "prime_contractor": "prime",
+    "sub": "subcontractor",
+    "sub_contractor": "subcontractor",
+    "vendor": "supplier",
+    "cloud": "cloud_host",
+    "cloud_provider": "cloud_host",
+    "csp": "cloud_host",
+    "software": "software_vendor",
+    "isv": "software_vendor",
+    "ai_vendor": "model_provider",
+    "model_vendor": "model_provider",
+    "ai_provider": "model_provider",
+    "systems_integrator": "integrator",
+}
+RELATION_SYNONYMS = {
+    "prime": "prime_contract",
+    "contract": "prime_contract",
+    "subcontractor": "subcontract",
+    "sub": "subcontract",
+    "subaward": "subcontract",
+    "part": "component",
+    "hardware": "component",
+    "api": "model_api",
+    "ai_api": "model_api",
+    "model": "model_api",
+    "hosting": "cloud_hosting",
+    "cloud": "cloud_hosting",
+    "iaas": "cloud_hosting",
+    "paas": "cloud_hosting",
+    "resale": "resells",
+    "reseller": "resells",
+    "resell": "resells",
+    "integration": "integrates",
+    "integrate": "integrates",
+    "services": "professional_services",
+    "consulting": "professional_services",
+    "software_license": "license",
+    "licence": "license",
+    "software": "license",
+}
+CONFIDENCE_SYNONYMS = {
+    "verified": "confirmed",
+    "confirm": "confirmed",
+    "stated": "confirmed",
+    "attested": "confirmed",
+    "public": "reported",
+    "report": "reported",
+    "inferred_match": "inferred",
+    "infer": "inferred",
+    "estimated": "inferred",
+    "assumed": "inferred",
+    "fuzzy": "inferred",
+    "unconfirmed": "unknown",
+    "unanswered": "unknown",
+    "pending": "unknown",
+    "not_answered": "unknown",
+}
+# Typed columns whose values come from a fixed list: (synonyms, allowed values).
+VOCABULARIES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "kind": (KIND_SYNONYMS, ORG_KINDS),
+    "relation": (RELATION_SYNONYMS, RELATION_TYPES),
+    "confidence": (CONFIDENCE_SYNONYMS, CONFIDENCE),
+}
 
 
 @dataclass(frozen=True)

@@ -29,16 +29,23 @@ from exposure.ingest.readers import column_letter, csv_error
 from exposure.ingest.schema import (
     COLUMNS,
     CONFIDENCE,
+    CONFIDENCE_SYNONYMS,
     IDENTITY_COLUMNS,
+    KIND_SYNONYMS,
     ORG_KINDS,
+    RELATION_SYNONYMS,
     RELATION_TYPES,
     VENDOR_IDENTITY_COLUMNS,
+    VOCABULARIES,
     Column,
 )
 from exposure.model.facts import FACT_SYNONYMS, FactField, vocabulary
 
 __all__ = [
+    "CONFIDENCE_SYNONYMS",
+    "KIND_SYNONYMS",
     "MAX_PROBLEMS_PER_RULE",
+    "RELATION_SYNONYMS",
     "drop_sheet",
     "findings_select",
     "prepare_sheet",
@@ -52,75 +59,8 @@ logger = logging.getLogger(__name__)
 # Problems reported per rule before the rest are only counted.
 MAX_PROBLEMS_PER_RULE = 20
 
-KIND_SYNONYMS = {
-    "government": "agency",
-    "federal_agency": "agency",
-    "prime_contractor": "prime",
-    "sub": "subcontractor",
-    "sub_contractor": "subcontractor",
-    "vendor": "supplier",
-    "cloud": "cloud_host",
-    "cloud_provider": "cloud_host",
-    "csp": "cloud_host",
-    "software": "software_vendor",
-    "isv": "software_vendor",
-    "ai_vendor": "model_provider",
-    "model_vendor": "model_provider",
-    "ai_provider": "model_provider",
-    "systems_integrator": "integrator",
-}
-RELATION_SYNONYMS = {
-    "prime": "prime_contract",
-    "contract": "prime_contract",
-    "subcontractor": "subcontract",
-    "sub": "subcontract",
-    "subaward": "subcontract",
-    "part": "component",
-    "hardware": "component",
-    "api": "model_api",
-    "ai_api": "model_api",
-    "model": "model_api",
-    "hosting": "cloud_hosting",
-    "cloud": "cloud_hosting",
-    "iaas": "cloud_hosting",
-    "paas": "cloud_hosting",
-    "resale": "resells",
-    "reseller": "resells",
-    "resell": "resells",
-    "integration": "integrates",
-    "integrate": "integrates",
-    "services": "professional_services",
-    "consulting": "professional_services",
-    "software_license": "license",
-    "licence": "license",
-    "software": "license",
-}
-CONFIDENCE_SYNONYMS = {
-    "verified": "confirmed",
-    "confirm": "confirmed",
-    "stated": "confirmed",
-    "attested": "confirmed",
-    "public": "reported",
-    "report": "reported",
-    "inferred_match": "inferred",
-    "infer": "inferred",
-    "estimated": "inferred",
-    "assumed": "inferred",
-    "fuzzy": "inferred",
-    "unconfirmed": "unknown",
-    "unanswered": "unknown",
-    "pending": "unknown",
-    "not_answered": "unknown",
-}
 _TRUE = ("true", "t", "yes", "y", "1", "x", "1.0")
 _FALSE = ("false", "f", "no", "n", "0", "0.0")
-
-# Typed columns whose values come from a fixed list: (synonyms, allowed values).
-_VOCABULARIES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
-    "kind": (KIND_SYNONYMS, ORG_KINDS),
-    "relation": (RELATION_SYNONYMS, RELATION_TYPES),
-    "confidence": (CONFIDENCE_SYNONYMS, CONFIDENCE),
-}
 
 
 def _list_sql(values: tuple[str, ...] | list[str]) -> str:
@@ -149,7 +89,7 @@ def _typed_expr(column: Column, text: str) -> str:
     if column.type in ("uei", "cage"):
         return f"exposure_key({text})"
     if column.type in ("kind", "relation", "confidence"):
-        synonyms, allowed = _VOCABULARIES[column.type]
+        synonyms, allowed = VOCABULARIES[column.type]
         token = f"trim(regexp_replace(lower({text}), '[^a-z0-9]+', '_', 'g'), '_')"
         # Canonical values (the common case) skip the regex; CASE only evaluates what it needs.
         return (
