@@ -44,6 +44,7 @@ __all__ = [
     "map_sheet",
     "parse_mapping",
     "suggest_column",
+    "unknown_column_problems",
 ]
 
 logger = logging.getLogger(__name__)
@@ -366,8 +367,9 @@ def map_sheet(
         )
         for index, cell in unknown_cells
     )
-    if unknown and (problems or options.strict):
-        # Refused anyway (or --strict): say what each unknown header might be, where it is.
+    if unknown and problems:
+        # Refused anyway: say what each unknown header might be, where it is. (With --strict
+        # alone, validation refuses them, with the sheet's other findings.)
         problems.extend(
             _unknown_header(raw, kind, column, row_number, strict=options.strict)
             for column in unknown
@@ -394,6 +396,16 @@ def map_sheet(
             ]
         )
     return mapped
+
+
+def unknown_column_problems(sheet: MappedSheet, *, strict: bool = True) -> list[Problem]:
+    """The unknown headers of a mapped sheet as problems, located at the header row with what
+    each might be: what ``--strict`` refuses the sheet for."""
+    row = sheet.raw.first_row + sheet.header_index
+    return [
+        _unknown_header(sheet.raw, sheet.kind, column, row, strict=strict)
+        for column in sheet.unknown
+    ]
 
 
 def _unknown_header(
@@ -638,9 +650,14 @@ def suggest_column(
         )
         return ColumnHint(None, f"It means '{meaning}', which a {kind} sheet does not have.{where}")
     refused = None
-    for _score, name in _name_candidates(header, allowed):
+    candidates = _name_candidates(header, allowed)
+    for score, name in candidates:
         if name in taken:
             continue
+        if score < candidates[0][0] - 10:
+            # The header resembles a column its cells do not fit far more than this one: "Vendr"
+            # of row numbers is no supplier, and no amount for sounding a little like "spend".
+            break
         if _fits(next(c for c in allowed if c.name == name), profile):
             return ColumnHint(name, f"Did you mean '{name}'?")
         refused = refused or name

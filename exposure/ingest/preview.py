@@ -26,6 +26,7 @@ from exposure.ingest.mapping import (
     column_values,
     map_sheet,
     suggest_column,
+    unknown_column_problems,
 )
 from exposure.ingest.readers import RawSheet, column_letter, read_file
 from exposure.ingest.schema import COLUMNS, LoadKind, SheetKind, header_key, match_header
@@ -252,7 +253,9 @@ def _sheet_preview(raw: RawSheet, options: LoadOptions, stem: str) -> SheetPrevi
         header_row=header_row,
         data_rows=None if csv else mapped.data_rows,
         headers=headers,
-        warnings=warnings,
+        # --strict refuses what a load would keep as a warning.
+        problems=tuple(unknown_column_problems(mapped)) if options.strict else (),
+        warnings=() if options.strict else warnings,
     )
 
 

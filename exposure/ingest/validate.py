@@ -24,7 +24,7 @@ from exposure.core.cells import clean_text_sql, refused_as_name_sql
 from exposure.core.errors import Problem
 from exposure.core.identity import exact_key_sql
 from exposure.core.sql import scalar, sql_identifier, sql_literal
-from exposure.ingest.mapping import MappedSheet
+from exposure.ingest.mapping import MappedSheet, unknown_column_problems
 from exposure.ingest.readers import column_letter, csv_error
 from exposure.ingest.schema import (
     COLUMNS,
@@ -246,12 +246,24 @@ def vendor_organizations_select(sheet: MappedSheet, name: str) -> str | None:
 
     One row per distinct supplier and identifiers (a vendor repeated per cost centre or year is
     declared once, at its first row): its name, UEI, CAGE, country, parent (by UEI when given,
-    else by name; none when it is the supplier itself) and aliases (DBA names). A supplier
+    else by name; none when it is the supplier itself) and aliases (DBA names); a parent given
+    by name and UEI both is declared with them. A supplier
     given with other identifiers on another row, or elsewhere, is a conflict that resolution
     lists in data quality; nothing is overwritten.
     """
     if sheet.kind != "vendors" or not set(VENDOR_IDENTITY_COLUMNS) & set(sheet.columns):
         return None
+    parents = ""
+    if {"parent", "parent_uei"} <= set(sheet.columns):
+        # A parent given by name and UEI both is declared so: it is found by either.
+        parents = f"""
+            UNION ALL
+            SELECT parent, NULL, parent_uei, NULL, NULL, NULL, NULL, min(_row)
+            FROM {name}_typed
+            WHERE parent IS NOT NULL AND parent_uei IS NOT NULL
+              AND parent_uei IS DISTINCT FROM uei
+            GROUP BY parent, parent_uei
+        """
     return f"""
         SELECT name, NULL::VARCHAR AS kind, uei, cage, country,
                CASE WHEN parent = uei OR exposure_norm_name(parent) = exposure_norm_name(name)
@@ -265,6 +277,7 @@ def vendor_organizations_select(sheet: MappedSheet, name: str) -> str | None:
             FROM {name}_typed
         )
         GROUP BY ALL
+        {parents}
     """
 
 
@@ -464,8 +477,9 @@ def validate_sheet(
 ) -> list[Problem]:
     """Every problem in a prepared sheet (empty when it is clean).
 
-    Rows repeating another row are a problem only with ``strict`` (``--strict``); otherwise
-    the load keeps them, merged, with a finding (:func:`findings_select`).
+    Headers that mean no column and rows repeating another row are problems only with
+    ``strict`` (``--strict``); otherwise the load keeps them as findings
+    (:func:`findings_select`): the columns left out, the rows merged.
     """
     raw = sheet.raw
     if not scalar(con, f"SELECT count(*) FROM {name}_typed"):
@@ -513,6 +527,7 @@ def validate_sheet(
             )
         )
     if strict:
+        problems[:0] = unknown_column_problems(sheet)
         problems.extend(_duplicate_problems(con, sheet, name))
     return problems
 
