@@ -107,14 +107,6 @@ CASES = [
         "missing_supplier.csv", None, 1, "supplier", ("missing",), id="missing-column-csv"
     ),
     pytest.param(
-        "unknown_header.csv",
-        None,
-        1,
-        "Colour",
-        ("unknown column", "--map", "notes"),
-        id="unknown-header",
-    ),
-    pytest.param(
         "text_value.csv",
         None,
         3,
@@ -127,9 +119,6 @@ CASES = [
     ),
     pytest.param("empty.csv", None, None, None, ("empty",), id="empty-file"),
     pytest.param("header_only.csv", None, 1, None, ("no data rows",), id="header-only"),
-    pytest.param(
-        "duplicate_rows.csv", None, 4, "supplier", ("duplicate", "row 3;"), id="duplicate-rows"
-    ),
     pytest.param(
         "unknown_relation.csv",
         None,
@@ -194,6 +183,58 @@ def test_bad_file_is_refused_and_located(
     assert_located(output, problems, name, sheet, row, column, words)
 
 
+# Findings a load keeps as data-quality warnings: with --strict they refuse the file, located.
+STRICT_CASES = [
+    pytest.param(
+        "unknown_header.csv",
+        None,
+        1,
+        "Colour",
+        ("unknown column", "--strict", "--map", "notes"),
+        id="unknown-header",
+    ),
+    pytest.param(
+        "duplicate_rows.csv",
+        None,
+        4,
+        "supplier",
+        ("--strict", "duplicate", "row 3;"),
+        id="duplicate-rows",
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "sheet", "row", "column", "words"), STRICT_CASES)
+def test_strict_refuses_what_a_load_keeps_as_a_warning(
+    loaded_db: Path,
+    name: str,
+    sheet: str | None,
+    row: int | None,
+    column: str | None,
+    words: tuple[str, ...],
+) -> None:
+    output = refused_by_cli(loaded_db, BAD / name, "--strict")
+    problems = refused_by_library(loaded_db, BAD / name, LoadOptions(strict=True))
+    assert_located(output, problems, name, sheet, row, column, words)
+
+
+def test_unknown_header_is_left_out_with_a_warning(loaded_db: Path) -> None:
+    code, output = run_cli("--db", loaded_db, "load", BAD / "unknown_header.csv")
+    assert code == 0, output
+    assert "loaded unknown_header.csv: 2 relationships rows" in output
+    assert "'Colour'" in output  # the note names the column left out
+    assert query(
+        loaded_db,
+        "SELECT issue, source_file, row FROM dq_issues WHERE issue = 'unknown_column'",
+    ) == [("unknown_column", "unknown_header.csv", 1)]
+    (detail,) = query(loaded_db, "SELECT detail FROM dq_issues WHERE issue = 'unknown_column'")
+    assert "'Colour' (column #7)" in detail[0]
+    assert query(
+        loaded_db,
+        "SELECT notes FROM stg_relationships WHERE _source_file = 'unknown_header.csv'",
+    ) == [(None,), (None,)]
+
+
 @pytest.mark.parametrize(
     ("mapping", "notes"), [("Colour=notes", ["red", "blue"]), ("Colour=ignore", [None, None])]
 )
@@ -207,6 +248,8 @@ def test_unknown_header_loads_once_mapped(loaded_db: Path, mapping: str, notes: 
     )
     assert rows == [(2, "Globex Components", notes[0]), (3, "Contoso Cloud", notes[1])]
     assert len(query(loaded_db, "SELECT * FROM stg_relationships")) == 5 + 2
+    # Mapped or ignored, the column is no finding.
+    assert not query(loaded_db, "SELECT * FROM dq_issues WHERE issue = 'unknown_column'")
 
 
 def test_cp1252_loads_with_encoding_option(loaded_db: Path) -> None:

@@ -195,14 +195,19 @@ def test_preview_shows_synonyms_and_the_vendor_list_needs_a_buyer():
 
 
 def test_preview_reports_an_unknown_header_and_a_mapping_fixes_it():
+    # An unknown header no longer stops the load: it is a warning, located; --strict refuses.
     preview = preview_file(BAD / "unknown_header.csv", "their.csv")
-    (problem,) = preview.all_problems
-    assert (problem.file, problem.row, problem.column) == ("their.csv", 1, "Colour")
+    assert not preview.all_problems
+    (warning,) = preview.sheets[0].warnings
+    assert (warning.file, warning.row, warning.column) == ("their.csv", 1, "Colour")
     colour = next(h for h in preview.sheets[0].headers if h.header == "Colour")
-    assert colour.how == "unknown" and colour.column == "#7"
+    assert colour.how == "unknown" and colour.column == "#7" and colour.hint is None
+    strict = preview_file(BAD / "unknown_header.csv", "their.csv", LoadOptions(strict=True))
+    (problem,) = strict.all_problems
+    assert (problem.file, problem.row, problem.column) == ("their.csv", 1, "Colour")
     mapping = mapping_from_choices([("Colour", IGNORE), ("buyer", AUTOMATIC)])
     fixed = preview_file(BAD / "unknown_header.csv", "their.csv", LoadOptions(mapping=mapping))
-    assert not fixed.all_problems
+    assert not fixed.all_problems and not fixed.sheets[0].warnings
     colour = next(h for h in fixed.sheets[0].headers if h.header == "Colour")
     assert (colour.canonical, colour.how) == (None, "ignored")
     remapped = preview_file(

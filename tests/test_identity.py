@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from exposure import connect, load_files
+from exposure import LoadOptions, connect, load_files
 from exposure.cli.commands import cli
 from exposure.core.errors import LoadError
 from exposure.core.identity import exact_key, name_keys, new_key, resolve
@@ -168,7 +168,9 @@ def test_case_c_two_buyers_that_normalize_alike_load_as_two_edges(network: Path)
     assert buyers == [(ACME_A,), (ACME_B,)]
 
 
-def test_ingest_still_refuses_a_row_repeated_in_another_white_space(tmp_path: Path) -> None:
+def test_ingest_repeats_a_row_given_in_another_white_space(tmp_path: Path) -> None:
+    """Compared by exact key, the rows repeat each other: merged into one edge with a finding
+    (and refused with --strict)."""
     rels = write_csv(
         tmp_path / "r.csv",
         REL_HEADER,
@@ -177,10 +179,15 @@ def test_ingest_still_refuses_a_row_repeated_in_another_white_space(tmp_path: Pa
     con = connect(tmp_path / "dup.duckdb")
     try:
         with pytest.raises(LoadError) as raised:
-            load_files(con, [rels])
+            load_files(con, [rels], LoadOptions(strict=True))
+        assert "duplicate row" in str(raised.value)
+        load_files(con, [rels])
+        assert con.execute("SELECT n_sources FROM edges").fetchall() == [(2,)]
+        assert con.execute(
+            "SELECT issue, row FROM dq_issues WHERE issue = 'duplicate_rows_merged'"
+        ).fetchall() == [("duplicate_rows_merged", 2)]
     finally:
         con.close()
-    assert "duplicate row" in str(raised.value)
 
 
 # Every path, one answer ------------------------------------------------------------------
@@ -278,15 +285,13 @@ INGEST_CASES = [CASES[0], CASES[4], CASES[6], CASES[7], CASES[10]]
 )
 def test_ingest_compares_exact_spellings(tmp_path: Path, given, tier, expected) -> None:
     """Rows that differ in a spelling of one organization load (resolution merges them); rows
-    whose names differ only in white space are refused as duplicates."""
+    whose names differ only in white space repeat each other (merged, with a finding): either
+    way, one edge stated by two rows."""
     canonical = expected[0]
     rows = [[given, "Sink Corp", "saas", "x"], [canonical, "Sink Corp", "saas", "x"]]
     folder = tmp_path / "net"
     if exact_key(given) == canonical:
         rows[1][0] = f" {given.replace(' ', '  ')} "
-        with pytest.raises(LoadError, match="duplicate row"):
-            build_network(folder, rows)
-        return
     db = build_network(folder, rows)
     con = connect(db, read_only=True)
     try:

@@ -20,7 +20,14 @@ from typing import Literal
 import pandas as pd
 
 from exposure.core.errors import LoadError, Problem
-from exposure.ingest.mapping import LoadOptions, map_sheet
+from exposure.ingest.mapping import (
+    ColumnHint,
+    LoadOptions,
+    column_values,
+    map_sheet,
+    suggest_column,
+    unknown_column_problems,
+)
 from exposure.ingest.readers import RawSheet, column_letter, read_file
 from exposure.ingest.schema import COLUMNS, LoadKind, SheetKind, header_key, match_header
 
@@ -47,12 +54,19 @@ How = Literal["canonical", "synonym", "your mapping", "ignored", "unknown", "pub
 
 @dataclass(frozen=True)
 class HeaderMatch:
-    """One header cell and the canonical column it maps to (None: unknown or ignored)."""
+    """One header cell and the canonical column it maps to (None: unknown or ignored).
+
+    ``hint`` is, for an unknown header, the column it might be, offered only when the
+    column's cells fit it (:func:`exposure.ingest.mapping.suggest_column`), or None; ``note``
+    says why (or why none is offered), '' when there is nothing to say.
+    """
 
     header: str
     column: str
     canonical: str | None
     how: How
+    hint: str | None = None
+    note: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,7 +76,9 @@ class SheetPreview:
     ``kind`` is None when the sheet cannot be mapped (see ``problems``), or a public format
     (``usaspending-subawards``, ``cyclonedx``) whose own columns the adapter reads; ``skipped``
     marks a workbook sheet a load passes over (empty, or no recognised headers). ``data_rows``
-    is None for CSV files, whose rows are counted only when they are loaded.
+    is None for CSV files, whose rows are counted only when they are loaded. ``warnings`` are
+    what a load would keep as data-quality warnings without stopping (a column whose header
+    means nothing is left out), each located like a problem; ``--strict`` makes them problems.
     """
 
     file: str
@@ -73,6 +89,7 @@ class SheetPreview:
     headers: tuple[HeaderMatch, ...] = ()
     problems: tuple[Problem, ...] = ()
     skipped: bool = False
+    warnings: tuple[Problem, ...] = ()
 
     @property
     def label(self) -> str:
@@ -133,15 +150,24 @@ def _headers(
     matches = []
     if header_index >= raw.table.num_rows:
         return ()
+    found_all = []
     for index in range(raw.table.num_columns):
         text = _cell(raw, header_index, index)
-        if not text:
-            continue
-        found = _match(text, kind, mapping)
+        if text:
+            found_all.append((index, _match(text, kind, mapping)))
+    taken = {found.canonical for _, found in found_all if found.canonical}
+    for index, found in found_all:
         letter = (
             column_letter(raw.first_column + index) if raw.sheet is not None else f"#{index + 1}"
         )
-        matches.append(HeaderMatch(found.header, letter, found.canonical, found.how))
+        hint: ColumnHint = ColumnHint(None)
+        if found.how == "unknown" and kind is not None:
+            # Offered only when the column's cells fit (a UEI is not a product).
+            values = column_values(raw.table, index, header_index)
+            hint = suggest_column(found.header, values, kind, taken)
+        matches.append(
+            HeaderMatch(found.header, letter, found.canonical, found.how, hint.column, hint.text)
+        )
     return tuple(matches)
 
 
@@ -206,13 +232,30 @@ def _sheet_preview(raw: RawSheet, options: LoadOptions, stem: str) -> SheetPrevi
     if mapped is None:
         return SheetPreview(raw.file, raw.sheet, None, None, None, skipped=True)
     headers = _headers(raw, mapped.header_index, mapped.kind, options.mapping)
+    header_row = raw.first_row + mapped.header_index
+    warnings = tuple(
+        Problem(
+            raw.file,
+            f"column '{u.header}' is not loaded: the tool does not know its header"
+            + (f". {u.hint.text}" if u.hint.text else "")
+            + f" (map it with --map '{u.header}=<column>', or --map '{u.header}=ignore')",
+            sheet=raw.sheet,
+            row=header_row,
+            column=u.header,
+            cell=f"{u.column}{header_row}" if raw.sheet is not None else None,
+        )
+        for u in mapped.unknown
+    )
     return SheetPreview(
         file=raw.file,
         sheet=raw.sheet,
         kind=mapped.kind,
-        header_row=raw.first_row + mapped.header_index,
+        header_row=header_row,
         data_rows=None if csv else mapped.data_rows,
         headers=headers,
+        # --strict refuses what a load would keep as a warning.
+        problems=tuple(unknown_column_problems(mapped)) if options.strict else (),
+        warnings=() if options.strict else warnings,
     )
 
 

@@ -6,7 +6,10 @@ Two sheets make the canonical workbook (SPEC 3.1):
 * ``relationships``: one row per dependency, "buyer depends on supplier".
 
 A sheet with a supplier column but no buyer column is a single company's vendor list
-(SPEC 3.2); it is loaded as relationships with ``--buyer`` naming the company.
+(SPEC 3.2); it is loaded as relationships with ``--buyer`` naming the company. A vendor list
+may also carry each supplier's identifiers (:data:`VENDOR_IDENTITY_COLUMNS`: UEI, CAGE,
+country, DBA names, parent), as ERP vendor masters do; they describe the supplier and are
+stored as its ``organizations`` row.
 
 Headers are matched after :func:`header_key` (case, spaces and punctuation ignored), first
 against the canonical names, then against :data:`SYNONYMS`.
@@ -24,12 +27,17 @@ __all__ = [
     "ADAPTER_KINDS",
     "COLUMNS",
     "CONFIDENCE",
+    "CONFIDENCE_SYNONYMS",
     "IDENTITY_COLUMNS",
+    "KIND_SYNONYMS",
     "LOAD_KINDS",
     "ORG_KINDS",
+    "RELATION_SYNONYMS",
     "RELATION_TYPES",
     "SHEET_KINDS",
     "SYNONYMS",
+    "VENDOR_IDENTITY_COLUMNS",
+    "VOCABULARIES",
     "AdapterKind",
     "Column",
     "ColumnType",
@@ -97,6 +105,75 @@ RELATION_TYPES: tuple[str, ...] = (
 )
 
 
+# Spellings of the fixed-list values, as written in real sheets (validation maps them).
+KIND_SYNONYMS = {
+    "government": "agency",
+    "federal_agency": "agency",
+    "prime_contractor": "prime",
+    "sub": "subcontractor",
+    "sub_contractor": "subcontractor",
+    "vendor": "supplier",
+    "cloud": "cloud_host",
+    "cloud_provider": "cloud_host",
+    "csp": "cloud_host",
+    "software": "software_vendor",
+    "isv": "software_vendor",
+    "ai_vendor": "model_provider",
+    "model_vendor": "model_provider",
+    "ai_provider": "model_provider",
+    "systems_integrator": "integrator",
+}
+RELATION_SYNONYMS = {
+    "prime": "prime_contract",
+    "contract": "prime_contract",
+    "subcontractor": "subcontract",
+    "sub": "subcontract",
+    "subaward": "subcontract",
+    "part": "component",
+    "hardware": "component",
+    "api": "model_api",
+    "ai_api": "model_api",
+    "model": "model_api",
+    "hosting": "cloud_hosting",
+    "cloud": "cloud_hosting",
+    "iaas": "cloud_hosting",
+    "paas": "cloud_hosting",
+    "resale": "resells",
+    "reseller": "resells",
+    "resell": "resells",
+    "integration": "integrates",
+    "integrate": "integrates",
+    "services": "professional_services",
+    "consulting": "professional_services",
+    "software_license": "license",
+    "licence": "license",
+    "software": "license",
+}
+CONFIDENCE_SYNONYMS = {
+    "verified": "confirmed",
+    "confirm": "confirmed",
+    "stated": "confirmed",
+    "attested": "confirmed",
+    "public": "reported",
+    "report": "reported",
+    "inferred_match": "inferred",
+    "infer": "inferred",
+    "estimated": "inferred",
+    "assumed": "inferred",
+    "fuzzy": "inferred",
+    "unconfirmed": "unknown",
+    "unanswered": "unknown",
+    "pending": "unknown",
+    "not_answered": "unknown",
+}
+# Typed columns whose values come from a fixed list: (synonyms, allowed values).
+VOCABULARIES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
+    "kind": (KIND_SYNONYMS, ORG_KINDS),
+    "relation": (RELATION_SYNONYMS, RELATION_TYPES),
+    "confidence": (CONFIDENCE_SYNONYMS, CONFIDENCE),
+}
+
+
 @dataclass(frozen=True)
 class Column:
     """One canonical column: its name, type, whether a value is required, and allowed range."""
@@ -115,6 +192,9 @@ _ORG_COLUMNS = (
     Column("cage", "cage"),
     Column("country", "text"),
     Column("parent", "name"),
+    # The parent by its UEI, when a sheet gives it in a column of its own ("Parent UEI" beside
+    # "Parent Company"): it wins over ``parent`` and is stored as the parent.
+    Column("parent_uei", "uei"),
     Column("aliases", "name"),
 )
 
@@ -146,16 +226,31 @@ _RELATIONSHIP_COLUMNS = (
     Column("confidence", "confidence"),
 )
 
+# The supplier's own identifiers a vendor list may carry, as on an organizations sheet (its
+# ``kind`` is left out: on a vendor list "Type" or "Category" is the relation).
+VENDOR_IDENTITY_COLUMNS: tuple[str, ...] = (
+    "uei",
+    "cage",
+    "country",
+    "parent",
+    "parent_uei",
+    "aliases",
+)
+
 COLUMNS: dict[str, tuple[Column, ...]] = {
     "organizations": _ORG_COLUMNS,
     "relationships": _RELATIONSHIP_COLUMNS,
-    # A vendor list is a relationships sheet whose buyer comes from --buyer.
-    "vendors": _RELATIONSHIP_COLUMNS,
+    # A vendor list is a relationships sheet whose buyer comes from --buyer, with the
+    # supplier's identifiers besides.
+    "vendors": _RELATIONSHIP_COLUMNS
+    + tuple(c for c in _ORG_COLUMNS if c.name in VENDOR_IDENTITY_COLUMNS),
 }
 
 # Columns that name an organization: a value there that looks like a spreadsheet formula is
 # refused at load time, since it would be carried into reports and matched as a name.
-IDENTITY_COLUMNS = frozenset({"name", "buyer", "supplier", "parent", "aliases", "uei", "cage"})
+IDENTITY_COLUMNS = frozenset(
+    {"name", "buyer", "supplier", "parent", "parent_uei", "aliases", "uei", "cage"}
+)
 
 
 def header_key(header: str) -> str:
@@ -184,18 +279,78 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "legal business name",
     ),
     "kind": ("type", "org type", "organization type", "entity type", "role", "category"),
-    "uei": ("unique entity id", "unique entity identifier", "uei sam", "sam uei", "uei number"),
-    "cage": ("cage code", "cage cd", "ncage", "ncage code"),
-    "country": ("country code", "country of origin", "hq country", "nation"),
+    "uei": (
+        "unique entity id",
+        "unique entity identifier",
+        "uei sam",
+        "sam uei",
+        "uei number",
+        "uei id",
+        "vendor uei",
+        "supplier uei",
+        "vendor unique entity id",
+        "supplier unique entity id",
+        "sam unique entity id",
+    ),
+    "cage": (
+        "cage code",
+        "cage cd",
+        "ncage",
+        "ncage code",
+        "cage ncage",
+        "cage ncage code",
+        "vendor cage",
+        "vendor cage code",
+        "supplier cage",
+        "supplier cage code",
+    ),
+    "country": (
+        "country code",
+        "country of origin",
+        "hq country",
+        "nation",
+        "vendor country",
+        "supplier country",
+        "country name",
+        "country region",
+    ),
     "parent": (
         "parent company",
         "parent name",
+        "parent company name",
         "owner",
         "owned by",
-        "parent uei",
         "ultimate parent",
+        "ultimate parent name",
+        "immediate parent",
+        "immediate parent name",
+        "parent organization",
+        "parent organisation",
+        "parent entity",
     ),
-    "aliases": ("alias", "aka", "also known as", "other names", "dba", "doing business as"),
+    "parent_uei": (
+        "parent uei",
+        "parent unique entity id",
+        "ultimate parent uei",
+        "immediate parent uei",
+        "parent company uei",
+        "parent uei number",
+    ),
+    "aliases": (
+        "alias",
+        "aka",
+        "also known as",
+        "other names",
+        "dba",
+        "dba name",
+        "doing business as",
+        "doing business as name",
+        "trade name",
+        "vendor dba",
+        "supplier dba",
+        "vendor alias",
+        "supplier alias",
+    ),
     "buyer": (
         "customer",
         "customer name",
@@ -218,6 +373,13 @@ _SYNONYM_LISTS: dict[str, tuple[str, ...]] = {
         "provider name",
         "seller",
         "manufacturer",
+        "vendor legal name",
+        "supplier legal name",
+        "vendor legal business name",
+        "supplier legal business name",
+        "legal vendor name",
+        "payee",
+        "payee name",
     ),
     "relation": (
         "relation type",

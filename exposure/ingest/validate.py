@@ -24,24 +24,34 @@ from exposure.core.cells import clean_text_sql, refused_as_name_sql
 from exposure.core.errors import Problem
 from exposure.core.identity import exact_key_sql
 from exposure.core.sql import scalar, sql_identifier, sql_literal
-from exposure.ingest.mapping import MappedSheet
+from exposure.ingest.mapping import MappedSheet, unknown_column_problems
 from exposure.ingest.readers import column_letter, csv_error
 from exposure.ingest.schema import (
     COLUMNS,
     CONFIDENCE,
+    CONFIDENCE_SYNONYMS,
     IDENTITY_COLUMNS,
+    KIND_SYNONYMS,
     ORG_KINDS,
+    RELATION_SYNONYMS,
     RELATION_TYPES,
+    VENDOR_IDENTITY_COLUMNS,
+    VOCABULARIES,
     Column,
 )
 from exposure.model.facts import FACT_SYNONYMS, FactField, vocabulary
 
 __all__ = [
+    "CONFIDENCE_SYNONYMS",
+    "KIND_SYNONYMS",
     "MAX_PROBLEMS_PER_RULE",
+    "RELATION_SYNONYMS",
     "drop_sheet",
+    "findings_select",
     "prepare_sheet",
     "staging_select",
     "validate_sheet",
+    "vendor_organizations_select",
 ]
 
 logger = logging.getLogger(__name__)
@@ -49,75 +59,8 @@ logger = logging.getLogger(__name__)
 # Problems reported per rule before the rest are only counted.
 MAX_PROBLEMS_PER_RULE = 20
 
-KIND_SYNONYMS = {
-    "government": "agency",
-    "federal_agency": "agency",
-    "prime_contractor": "prime",
-    "sub": "subcontractor",
-    "sub_contractor": "subcontractor",
-    "vendor": "supplier",
-    "cloud": "cloud_host",
-    "cloud_provider": "cloud_host",
-    "csp": "cloud_host",
-    "software": "software_vendor",
-    "isv": "software_vendor",
-    "ai_vendor": "model_provider",
-    "model_vendor": "model_provider",
-    "ai_provider": "model_provider",
-    "systems_integrator": "integrator",
-}
-RELATION_SYNONYMS = {
-    "prime": "prime_contract",
-    "contract": "prime_contract",
-    "subcontractor": "subcontract",
-    "sub": "subcontract",
-    "subaward": "subcontract",
-    "part": "component",
-    "hardware": "component",
-    "api": "model_api",
-    "ai_api": "model_api",
-    "model": "model_api",
-    "hosting": "cloud_hosting",
-    "cloud": "cloud_hosting",
-    "iaas": "cloud_hosting",
-    "paas": "cloud_hosting",
-    "resale": "resells",
-    "reseller": "resells",
-    "resell": "resells",
-    "integration": "integrates",
-    "integrate": "integrates",
-    "services": "professional_services",
-    "consulting": "professional_services",
-    "software_license": "license",
-    "licence": "license",
-    "software": "license",
-}
-CONFIDENCE_SYNONYMS = {
-    "verified": "confirmed",
-    "confirm": "confirmed",
-    "stated": "confirmed",
-    "attested": "confirmed",
-    "public": "reported",
-    "report": "reported",
-    "inferred_match": "inferred",
-    "infer": "inferred",
-    "estimated": "inferred",
-    "assumed": "inferred",
-    "fuzzy": "inferred",
-    "unconfirmed": "unknown",
-    "unanswered": "unknown",
-    "pending": "unknown",
-    "not_answered": "unknown",
-}
 _TRUE = ("true", "t", "yes", "y", "1", "x", "1.0")
 _FALSE = ("false", "f", "no", "n", "0", "0.0")
-
-# Typed columns whose values come from a fixed list: (synonyms, allowed values).
-_VOCABULARIES: dict[str, tuple[dict[str, str], tuple[str, ...]]] = {
-    "kind": (KIND_SYNONYMS, ORG_KINDS),
-    "relation": (RELATION_SYNONYMS, RELATION_TYPES),
-    "confidence": (CONFIDENCE_SYNONYMS, CONFIDENCE),
-}
 
 
 def _list_sql(values: tuple[str, ...] | list[str]) -> str:
@@ -146,7 +89,7 @@ def _typed_expr(column: Column, text: str) -> str:
     if column.type in ("uei", "cage"):
         return f"exposure_key({text})"
     if column.type in ("kind", "relation", "confidence"):
-        synonyms, allowed = _VOCABULARIES[column.type]
+        synonyms, allowed = VOCABULARIES[column.type]
         token = f"trim(regexp_replace(lower({text}), '[^a-z0-9]+', '_', 'g'), '_')"
         # Canonical values (the common case) skip the regex; CASE only evaluates what it needs.
         return (
@@ -273,9 +216,140 @@ def drop_sheet(con: duckdb.DuckDBPyConnection, name: str) -> None:
 
 
 def staging_select(sheet: MappedSheet, name: str) -> str:
-    """The SELECT giving a prepared sheet's typed canonical columns and ``_row``."""
-    columns = ", ".join(column.name for column in COLUMNS[sheet.kind])
-    return f"SELECT {columns}, _row FROM {name}_typed"
+    """The SELECT giving a prepared sheet's typed canonical columns and ``_row``, as staged.
+
+    A parent given by UEI (``parent_uei``) is stored as the ``parent``. A vendor list stages
+    its relationship columns; a row giving the supplier's UEI names the supplier by it (as the
+    USAspending adapter does), so the dependency resolves to the organization of that UEI
+    even where two suppliers share a name; the supplier's name is staged with its identifiers
+    by :func:`vendor_organizations_select`.
+    """
+    if sheet.kind == "organizations":
+        columns = [
+            "coalesce(parent_uei, parent) AS parent" if c.name == "parent" else c.name
+            for c in COLUMNS["organizations"]
+            if c.name != "parent_uei"
+        ]
+    else:
+        columns = [
+            "coalesce(uei, supplier) AS supplier"
+            if c.name == "supplier" and "uei" in sheet.columns
+            else c.name
+            for c in COLUMNS["relationships"]
+        ]
+    return f"SELECT {', '.join(columns)}, _row FROM {name}_typed"
+
+
+def vendor_organizations_select(sheet: MappedSheet, name: str) -> str | None:
+    """The SELECT of ``organizations`` rows a vendor list declares, or None (not a vendor list,
+    or one without identifier columns).
+
+    One row per distinct supplier and identifiers (a vendor repeated per cost centre or year is
+    declared once, at its first row): its name, UEI, CAGE, country, parent (by UEI when given,
+    else by name; none when it is the supplier itself) and aliases (DBA names); a parent given
+    by name and UEI both is declared with them. A supplier
+    given with other identifiers on another row, or elsewhere, is a conflict that resolution
+    lists in data quality; nothing is overwritten.
+    """
+    if sheet.kind != "vendors" or not set(VENDOR_IDENTITY_COLUMNS) & set(sheet.columns):
+        return None
+    parents = ""
+    if {"parent", "parent_uei"} <= set(sheet.columns):
+        # A parent given by name and UEI both is declared so: it is found by either.
+        parents = f"""
+            UNION ALL
+            SELECT parent, NULL, parent_uei, NULL, NULL, NULL, NULL, min(_row)
+            FROM {name}_typed
+            WHERE parent IS NOT NULL AND parent_uei IS NOT NULL
+              AND parent_uei IS DISTINCT FROM uei
+            GROUP BY parent, parent_uei
+        """
+    return f"""
+        SELECT name, NULL::VARCHAR AS kind, uei, cage, country,
+               CASE WHEN parent = uei OR exposure_norm_name(parent) = exposure_norm_name(name)
+                    THEN NULL ELSE parent END AS parent,
+               CASE WHEN exposure_norm_name(aliases) = exposure_norm_name(name) THEN NULL
+                    ELSE aliases END AS aliases,
+               min(_row) AS _row
+        FROM (
+            SELECT supplier AS name, uei, cage, country, coalesce(parent_uei, parent) AS parent,
+                   aliases, _row
+            FROM {name}_typed
+        )
+        GROUP BY ALL
+        {parents}
+    """
+
+
+def unknown_columns_text(sheet: MappedSheet) -> str | None:
+    """The warning for a sheet's headers that mean no column: each header with its column and
+    the hint offered for it; None when every header was understood (or ignored by ``--map``)."""
+    if not sheet.unknown:
+        return None
+    listed = "; ".join(
+        f"'{u.header}' (column {u.column})" + (f": {u.hint.text}" if u.hint.text else "")
+        for u in sheet.unknown
+    )
+    return (
+        f"{len(sheet.unknown)} column(s) with headers the tool does not know were not loaded: "
+        f"{listed}. Map one with --map 'Header=column', silence it with --map 'Header=ignore'; "
+        "--strict refuses such a file"
+    )
+
+
+def findings_select(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> str | None:
+    """A SELECT of the warnings a lenient load keeps for a prepared sheet, as rejected-row
+    findings (``reason``, ``name``, ``detail``, ``_row``; reasons start with ``dq:``), or None
+    when there are none.
+
+    ``dq:unknown_column``: one row, at the header row, listing the headers that mean no column.
+    ``dq:duplicate_rows_merged``: one row per group of rows repeating each other, at its first
+    row, naming the rows and how they are merged (resolution merges them: values summed, the
+    highest criticality, essential if any, the fewest alternatives, the longest replacement;
+    see :mod:`exposure.warehouse.resolve`); every row is stored, and stays evidence.
+    """
+    parts = []
+    keys, _, _ = _duplicate_keys(sheet)
+    if sheet.kind == "organizations":
+        name_sql = "min(name)"
+        what = "' rows declare the same organization (same name, UEI and CAGE): merged into one'"
+    else:
+        name_sql = "min(supplier)"
+
+        def part(label: str, column: str) -> str:
+            return f"coalesce(', {label} ' || min({column}), '')"
+
+        value = "coalesce('; values summed: ' || format('{:,.2f}', sum(annual_value_usd)) || ' USD', '')"
+        what = (
+            "' rows state the same dependency (' || min(buyer) || ' on ' || min(supplier) || ', '"
+            f" || min(relation) || {part('product', 'product')} || {part('used in', 'used_in')}"
+            f" || {part('contract', 'contract_id')} || {part('program', 'program')}"
+            "|| '): merged into one edge' || "
+            f"{value} || ', the highest criticality, essential if any row says so, the fewest "
+            "alternatives and the longest replacement kept; every row stays evidence'"
+        )
+    rows = (
+        "array_to_string(list(_row ORDER BY _row)[1:10], ', ') || CASE WHEN count(*) > 10 "
+        "THEN ' (+' || (count(*) - 10) || ' more)' ELSE '' END"
+    )
+    if scalar(
+        con,
+        f"SELECT count(*) FROM (SELECT hash({keys}) AS h FROM {name}_typed GROUP BY h "
+        "HAVING count(*) > 1)",
+    ):
+        parts.append(
+            f"SELECT 'dq:duplicate_rows_merged' AS reason, {name_sql} AS name, "
+            f"count(*) || {what} || ' (rows ' || {rows} || ')' AS detail, min(_row) AS _row "
+            f"FROM {name}_typed GROUP BY {keys} HAVING count(*) > 1"
+        )
+    unknown = unknown_columns_text(sheet)
+    if unknown is not None:
+        header_row = sheet.raw.first_row + sheet.header_index
+        parts.append(
+            f"SELECT 'dq:unknown_column' AS reason, NULL::VARCHAR AS name, "
+            f"{sql_literal(unknown)} AS detail, {header_row}::BIGINT AS _row"
+        )
+    return " UNION ALL ".join(parts) if parts else None
 
 
 @dataclass(frozen=True)
@@ -398,8 +472,15 @@ def _cell(sheet: MappedSheet, column: str, row: int) -> str | None:
     return f"{column_letter(sheet.raw.first_column + index)}{row}"
 
 
-def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str) -> list[Problem]:
-    """Every problem in a prepared sheet (empty when it is clean)."""
+def validate_sheet(
+    con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str, *, strict: bool = False
+) -> list[Problem]:
+    """Every problem in a prepared sheet (empty when it is clean).
+
+    Headers that mean no column and rows repeating another row are problems only with
+    ``strict`` (``--strict``); otherwise the load keeps them as findings
+    (:func:`findings_select`): the columns left out, the rows merged.
+    """
     raw = sheet.raw
     if not scalar(con, f"SELECT count(*) FROM {name}_typed"):
         return [
@@ -445,8 +526,33 @@ def validate_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str
                 sheet=raw.sheet,
             )
         )
-    problems.extend(_duplicate_problems(con, sheet, name))
+    if strict:
+        problems[:0] = unknown_column_problems(sheet)
+        problems.extend(_duplicate_problems(con, sheet, name))
     return problems
+
+
+def _duplicate_keys(sheet: MappedSheet) -> tuple[str, str, str]:
+    """The columns two rows of a sheet must share to repeat each other (names by their exact
+    key, see :func:`_duplicate_problems`), what such rows repeat, and the column blamed.
+
+    A vendor list's supplier is the one staged: its UEI when the row gives one (two suppliers
+    of one name with two UEIs are two suppliers).
+    """
+    if sheet.kind == "organizations":
+        # Two rows may share a name when their UEIs or CAGE codes tell them apart.
+        return (
+            "name, uei, cage",
+            "declares the same organization (same name, UEI and CAGE) as",
+            "name",
+        )
+    supplier = "coalesce(uei, supplier)" if "uei" in sheet.columns else "supplier"
+    rest = "relation, lower(product), lower(used_in), contract_id, program"
+    return (
+        f"buyer, {supplier}, {rest}",
+        "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of",
+        "supplier",
+    )
 
 
 def _duplicate_problems(
@@ -460,16 +566,7 @@ def _duplicate_problems(
     resolution's work (:mod:`exposure.warehouse.resolve`), which merges rows that do state the
     same thing. The check must not treat as one what resolution keeps apart.
     """
-    if sheet.kind == "organizations":
-        # Two rows may share a name when their UEIs or CAGE codes tell them apart.
-        keys = "name, uei, cage"
-        what = "declares the same organization (same name, UEI and CAGE) as"
-        column = "name"
-    else:
-        rest = "relation, lower(product), lower(used_in), contract_id, program"
-        keys = f"buyer, supplier, {rest}"
-        what = "repeats the dependency (buyer, supplier, relation, product, used_in, contract, program) of"
-        column = "supplier"
+    keys, what, column = _duplicate_keys(sheet)
     # A hash pre-check: most sheets have no duplicates, and grouping on one integer is cheap.
     if not scalar(
         con,
@@ -487,8 +584,10 @@ def _duplicate_problems(
             problems.append(
                 Problem(
                     sheet.raw.file,
-                    f"duplicate row: it {what} row {first}; remove one, or tell them apart by "
-                    + ("UEI" if sheet.kind == "organizations" else "contract_id or product"),
+                    f"--strict: duplicate row: it {what} row {first}; remove one, or tell them "
+                    "apart by "
+                    + ("UEI" if sheet.kind == "organizations" else "contract_id or product")
+                    + " (without --strict, repeated rows are merged into one, with a warning)",
                     sheet=sheet.raw.sheet,
                     row=row,
                     column=_header_of(sheet, column),

@@ -64,6 +64,9 @@ ISSUE_ORDER = (
     "mixed_script",
     "format_characters",
     "fuzzy_skipped",
+    "identifier_conflict",
+    "unknown_column",
+    "duplicate_rows_merged",
 )
 
 NOTES = (

@@ -38,14 +38,22 @@ from exposure.ingest.readers import (
     human_size,
     read_file,
 )
-from exposure.ingest.validate import drop_sheet, prepare_sheet, staging_select, validate_sheet
+from exposure.ingest.validate import (
+    drop_sheet,
+    findings_select,
+    prepare_sheet,
+    staging_select,
+    unknown_columns_text,
+    validate_sheet,
+    vendor_organizations_select,
+)
 from exposure.warehouse.database import (
     FINDING_PREFIX,
     memory_limit,
     model_counts,
     record_data_version,
 )
-from exposure.warehouse.resolve import rebuild_model
+from exposure.warehouse.resolve import DUPLICATES_MERGED, rebuild_model
 from exposure.warehouse.text_screen import format_rows_select, screen_select
 from exposure.warehouse.transactions import abort
 
@@ -299,7 +307,7 @@ def _load(
                 where = f"{item.raw.file}" + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
                 step(f"validating {where}", index, len(pending))
                 prepare_sheet(con, item, view)
-                problems.extend(validate_sheet(con, item, view))
+                problems.extend(validate_sheet(con, item, view, strict=options.strict))
             staged.append((item, digest, view, path))
         if problems:
             logger.info("load refused: %d problems in %d files", len(problems), total)
@@ -345,6 +353,7 @@ def _load(
                 report.notes.extend(item.notes)
                 continue
             step(f"storing {item.raw.file}", index, len(staged))
+            headers = {c: item.headers[i] for c, i in item.columns.items()}
             report.loaded.append(
                 _store(
                     con,
@@ -360,10 +369,64 @@ def _load(
                     encoding=item.raw.encoding,
                     options=read_with,
                     label=item.kind,
-                    headers={c: item.headers[i] for c, i in item.columns.items()},
+                    headers=headers,
                 )
             )
+            findings = findings_select(con, item, view)
+            if findings is not None:
+                _insert_staged(
+                    con,
+                    "stg_rejected",
+                    findings,
+                    load_id,
+                    item.raw.file,
+                    item.raw.sheet,
+                    digest,
+                    loaded_at,
+                )
+            where = item.raw.file + (f" [{item.raw.sheet}]" if item.raw.sheet else "")
+            unknown = unknown_columns_text(item)
+            if unknown is not None:
+                report.notes.append(f"{where}: {unknown}")
+            merged = scalar(
+                con,
+                "SELECT count(*) FROM stg_rejected WHERE _load_id = ? AND reason = ?",
+                [load_id, DUPLICATES_MERGED],
+            )
+            if merged:
+                report.notes.append(
+                    f"{where}: {merged} group(s) of rows repeating the same "
+                    + (
+                        "organization merged into one"
+                        if item.kind == "organizations"
+                        else "dependency merged into one edge (values summed, the prudent "
+                        "value of the rest, every row kept as evidence)"
+                    )
+                    + " (listed in Data quality as duplicate_rows_merged; --strict refuses them)"
+                )
             load_id += 1
+            vendors = vendor_organizations_select(item, view)
+            if vendors is not None:
+                # The suppliers' identifiers, as organizations rows of the same load.
+                report.loaded.append(
+                    _store(
+                        con,
+                        load_id,
+                        vendors,
+                        "organizations",
+                        item.raw.file,
+                        item.raw.sheet,
+                        digest,
+                        path,
+                        loaded_at,
+                        buyer=item.buyer,
+                        encoding=item.raw.encoding,
+                        options=read_with,
+                        label=f"{item.kind}: organizations",
+                        headers={"name": headers.get("supplier", "supplier"), **headers},
+                    )
+                )
+                load_id += 1
         if options.strict:
             _refuse_findings(con, next_id)
         step("resolving organizations", 0, 1)

@@ -19,7 +19,11 @@ Rules (SPEC 3.1):
 Edges are deduplicated on (supplier, buyer, relation, product, used_in, contract, program):
 the same dependency stated by two sources is one edge, its ``edge_evidence`` row naming both
 (:mod:`exposure.warehouse.evidence`);
-each attribute comes from the most recent source that gives it. Products and ``used_in`` are
+each attribute comes from the most recent source that gives it. Rows of one sheet that repeat
+a dependency exactly (a vendor listed per cost centre or year; the load keeps them with a
+``duplicate_rows_merged`` finding) are first merged prudently into one statement: values
+summed, the highest criticality, essential if any row says so, the fewest alternatives, the
+longest replacement; every row stays evidence of the edge. Products and ``used_in`` are
 keyed and stored with white space trimmed and collapsed (:func:`exposure.core.cells.clean_text_sql`)
 whatever path staged them, and compared without case (SPEC 4.1).
 
@@ -47,7 +51,7 @@ from exposure.warehouse.identity import (
     match_sql,
 )
 
-__all__ = ["FUZZY_LIMIT", "rebuild_model"]
+__all__ = ["DUPLICATES_MERGED", "FUZZY_LIMIT", "rebuild_model"]
 
 logger = logging.getLogger(__name__)
 
@@ -196,10 +200,65 @@ JOIN org_names buy ON buy.name = s.buyer;
 
 """
 
-# One edge per distinct dependency: the general case merges rows stating the same one.
+# The reason under which a load keeps the rows of a sheet that repeat a dependency exactly
+# (exposure.ingest.validate.findings_select): they are one statement of it, merged prudently.
+DUPLICATES_MERGED = "dq:duplicate_rows_merged"
+
+# Rows of one sheet repeating a dependency exactly (a vendor per cost centre or year) are one
+# statement of it, merged prudently: values summed, the highest criticality, essential and
+# used for DoD if any row says so, the fewest alternatives, the longest replacement, the latest
+# start of remediation; other attributes from the last row giving them, notes all kept.
+# Only the loads that kept such rows (their finding in stg_rejected) are grouped; every other
+# row is a statement of its own.
+_STATED_SQL = f"""
+merged_loads AS (
+    SELECT DISTINCT _load_id FROM stg_rejected WHERE reason = '{DUPLICATES_MERGED}'
+),
+stated AS (
+    SELECT supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program,
+           max(ord) AS ord, min(ord) AS first_ord, count(*) AS n_rows,
+           arg_max(product, ord) AS product,
+           arg_max(used_in, ord) AS used_in,
+           sum(annual_value_usd) AS annual_value_usd,
+           max(criticality) AS criticality,
+           bool_or(essential) AS essential,
+           min(alternatives) AS alternatives,
+           max(replacement_months) AS replacement_months,
+           bool_or(dod_use) AS dod_use,
+           string_agg(DISTINCT notes, '; ' ORDER BY notes) AS notes,
+           max(remediation_started) AS remediation_started,
+           arg_max(order_id, ord) FILTER (WHERE order_id IS NOT NULL) AS order_id,
+           arg_max(deployment, ord) FILTER (WHERE deployment IS NOT NULL) AS deployment,
+           arg_max(environment, ord) FILTER (WHERE environment IS NOT NULL) AS environment,
+           arg_max(operator, ord) FILTER (WHERE operator IS NOT NULL) AS operator,
+           arg_max(use, ord) FILTER (WHERE use IS NOT NULL) AS use,
+           min(confidence_rank) AS confidence_rank
+    FROM rows WHERE _load_id IN (SELECT _load_id FROM merged_loads)
+    GROUP BY _load_id, buyer, supplier, supplier_id, buyer_id, relation,
+             k_product, k_used_in, k_contract, k_program
+    UNION ALL
+    SELECT supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program,
+           ord, ord, 1, product, used_in, annual_value_usd, criticality, essential,
+           alternatives, replacement_months, dod_use, notes, remediation_started, order_id,
+           deployment, environment, operator, use, confidence_rank
+    FROM rows WHERE _load_id NOT IN (SELECT _load_id FROM merged_loads)
+),
+"""
+
+# One edge per distinct dependency: the general case merges rows stating the same one (each
+# attribute from the most recent statement giving it).
 _EDGES_MERGED_SQL = """
 CREATE OR REPLACE TABLE edges AS
-WITH grouped AS (
+WITH rows AS (
+    SELECT *,
+           -- The strongest confidence any source gives the edge (a confirmed statement
+           -- outweighs an unanswered question or a public report of the same dependency).
+           CASE coalesce(confidence, 'confirmed') WHEN 'confirmed' THEN 0 WHEN 'reported' THEN 1
+                WHEN 'inferred' THEN 2 ELSE 3 END AS confidence_rank
+    FROM _edge_rows()
+),
+STATED
+grouped AS (
     SELECT supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program,
            arg_max(product, ord) AS product,
            arg_max(used_in, ord) AS used_in,
@@ -216,13 +275,10 @@ WITH grouped AS (
            arg_max(environment, ord) FILTER (WHERE environment IS NOT NULL) AS environment,
            arg_max(operator, ord) FILTER (WHERE operator IS NOT NULL) AS operator,
            arg_max(use, ord) FILTER (WHERE use IS NOT NULL) AS use,
-           -- The strongest confidence any source gives the edge (a confirmed statement
-           -- outweighs an unanswered question or a public report of the same dependency).
-           min(CASE coalesce(confidence, 'confirmed') WHEN 'confirmed' THEN 0
-               WHEN 'reported' THEN 1 WHEN 'inferred' THEN 2 ELSE 3 END) AS confidence_rank,
-           count(*) AS n_sources,
-           min(ord) AS first_ord
-    FROM _edge_rows()
+           min(confidence_rank) AS confidence_rank,
+           N_SOURCES AS n_sources,
+           min(FIRST_ORD) AS first_ord
+    FROM STATEMENTS
     GROUP BY supplier_id, buyer_id, relation, k_product, k_used_in, k_contract, k_program
 )
 -- An edge's id is where it was first stated (load id << 40 | row): stable, unique and free
@@ -235,6 +291,25 @@ SELECT first_ord AS edge_id,
        ['confirmed', 'reported', 'inferred', 'unknown'][confidence_rank + 1] AS confidence
 FROM grouped;
 """
+
+
+def _edges_merged_sql(duplicates: bool) -> str:
+    """The general edge merge; with ``duplicates``, loads that kept repeated rows have them
+    merged into one statement first (:data:`_STATED_SQL`)."""
+    if duplicates:
+        return (
+            _EDGES_MERGED_SQL.replace("STATED", _STATED_SQL.strip())
+            .replace("N_SOURCES", "sum(n_rows)")
+            .replace("FIRST_ORD", "first_ord")
+            .replace("STATEMENTS", "stated")
+        )
+    return (
+        _EDGES_MERGED_SQL.replace("STATED", "")
+        .replace("N_SOURCES", "count(*)")
+        .replace("FIRST_ORD", "ord")
+        .replace("STATEMENTS", "rows")
+    )
+
 
 # When nothing can merge (one relationships load, validated free of duplicates, and one
 # spelling per organization), each row is its own edge: no grouping needed.
@@ -297,6 +372,38 @@ SELECT 'name_conflict', arg_min(name, rec_id),
            || string_agg(DISTINCT uei, ', ' ORDER BY uei) || '; they are kept apart',
        NULL, NULL, arg_min(_source_file, rec_id), arg_min(_sheet, rec_id), arg_min(_row, rec_id)
 FROM _rec WHERE uei IS NOT NULL GROUP BY norm HAVING count(DISTINCT uei) > 1;
+
+-- One organization declared with two CAGE codes, countries or parents (a vendor list giving
+-- another CAGE than an organizations sheet, say): the first declaration's value is kept and
+-- the conflict listed, at the first row that disagrees with it; nothing is overwritten.
+INSERT INTO dq_issues
+WITH given AS (
+    SELECT key, rec_id, 'CAGE code' AS what, cage AS value, cage AS compared,
+           _source_file, _sheet, _row FROM _rec_keyed WHERE cage IS NOT NULL
+    UNION ALL
+    SELECT key, rec_id, 'country', country,
+           CASE WHEN upper(regexp_replace(country, '[^A-Za-z]+', '', 'g'))
+                     IN ('US', 'USA', 'UNITEDSTATES', 'UNITEDSTATESOFAMERICA') THEN 'USA'
+                ELSE upper(regexp_replace(country, '[^A-Za-z0-9]+', '', 'g')) END,
+           _source_file, _sheet, _row FROM _rec_keyed WHERE country IS NOT NULL
+    UNION ALL
+    SELECT key, rec_id, 'parent', parent, coalesce(exposure_norm_name(parent), parent),
+           _source_file, _sheet, _row FROM _rec_keyed WHERE parent IS NOT NULL
+),
+ranked AS (
+    SELECT *, first_value(value) OVER w AS kept, first_value(compared) OVER w AS kept_compared
+    FROM given WINDOW w AS (PARTITION BY key, what ORDER BY rec_id)
+)
+SELECT 'identifier_conflict', any_value(e.name),
+       'declared with ' || count(DISTINCT r.compared) || ' different ' || r.what || ' values: '
+           || string_agg(DISTINCT r.value, '; ' ORDER BY r.value) || '; kept ' || any_value(r.kept)
+           || ' (the first declared) and not the others: correct the source that is wrong',
+       NULL, NULL,
+       arg_min(r._source_file, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared),
+       arg_min(r._sheet, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared),
+       arg_min(r._row, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared)
+FROM ranked r JOIN _ent e USING (key)
+GROUP BY r.key, r.what HAVING count(DISTINCT r.compared) > 1;
 
 -- A declared row without identifiers whose name is used with several UEIs (or CAGEs) joins
 -- one of them: say which, so that the merge is checked.
@@ -394,16 +501,20 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
         )
     con.execute(_RESOLVE_SQL)
     con.execute(ORG_SPELLINGS_SQL)
-    single = scalar(
+    duplicates = bool(
+        scalar(con, "SELECT count(*) FROM stg_rejected WHERE reason = ?", [DUPLICATES_MERGED])
+    )
+    single = not duplicates and scalar(
         con,
         "SELECT (SELECT count(DISTINCT _load_id) FROM stg_relationships) <= 1 "
         "AND (SELECT count(*) = count(DISTINCT org_id) FROM org_names)",
     )
     logger.debug(
-        "merging edges by the %s path",
+        "merging edges by the %s path%s",
         "single-source" if single and not always_merge else "general",
+        " (repeated rows merged first)" if duplicates else "",
     )
-    con.execute(_EDGES_SINGLE_SQL if single and not always_merge else _EDGES_MERGED_SQL)
+    con.execute(_EDGES_SINGLE_SQL if single and not always_merge else _edges_merged_sql(duplicates))
     con.execute(_MODEL_SQL)
     if logger.isEnabledFor(logging.INFO):  # four counts, only when someone reads them
         counts = con.execute(
