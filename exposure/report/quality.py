@@ -64,6 +64,10 @@ ISSUE_ORDER = (
     "mixed_script",
     "format_characters",
     "fuzzy_skipped",
+    "malformed_record",
+    "bad_identifier",
+    "extract_count",
+    "negative_total",
 )
 
 NOTES = (
