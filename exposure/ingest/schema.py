@@ -93,6 +93,7 @@ RELATION_TYPES: tuple[str, ...] = (
     "integrates",
     "professional_services",
     "license",
+    "subgrant",
     "other",
 )
 
