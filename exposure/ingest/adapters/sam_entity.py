@@ -214,7 +214,7 @@ def _records(lines: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str | None
     pending: list[str] = []
     start = 0
     for number, line in lines:
-        if HEAD.fullmatch(line.strip()):
+        if line[:8].lstrip().startswith(("BOF", "EOF")) and HEAD.fullmatch(line.strip()):
             if pending:
                 yield start, " ".join(pending), pending[0]
                 pending = []
@@ -299,7 +299,38 @@ class _Registration:
 def _field(fields: list[str], index: int | None) -> str | None:
     if index is None or index >= len(fields):
         return None
-    return clean_text(fields[index])
+    value = fields[index].strip()
+    if not value:
+        return None
+    if value.isascii() and value.isprintable() and "  " not in value:
+        return value  # the common case, without the regular expression
+    return clean_text(value)
+
+
+def _identifier(
+    parsed: _Parsed,
+    fields: list[str],
+    index: int | None,
+    pattern: re.Pattern[str],
+    label: str,
+    legal: str,
+    row: int,
+) -> str | None:
+    """A UEI or CAGE code, upper-cased; one that is not well formed is a finding, and dropped."""
+    value = _field(fields, index)
+    if value is None:
+        return None
+    if pattern.fullmatch(value.upper()):
+        return value.upper()
+    size = 12 if pattern is _UEI else 5
+    parsed.find(
+        "bad_identifier",
+        legal,
+        f"SAM.gov entity extract: the {label} {value!r} is not {size} letters and digits; the "
+        "registration is kept without it",
+        row,
+    )
+    return None
 
 
 @dataclass
@@ -344,16 +375,21 @@ def _parse(stream: IO[bytes], name: str, encoding: str | None) -> _Parsed:
     parsed = _Parsed(layout, head_kind, announced=announced)
     width = collections.Counter(len(r.split("|")) for _, r, _ in buffered).most_common(1)[0][0]
 
+    split_at = layout.width
+
     def take(number: int, record: str) -> None:
         parsed.records += 1
-        fields = record.split("|")
-        legal = _field(fields, layout.legal_name) if len(fields) > layout.legal_name else None
-        if len(fields) != width or fields[-1].strip() != _END:
-            ends = "ends with '!end'" if fields[-1].strip() == _END else "does not end with '!end'"
+        count = record.count("|") + 1
+        # Only the fields read are split apart (the rest stays one string).
+        fields = record.split("|", split_at)
+        legal = _field(fields, layout.legal_name)
+        ending = record.rstrip().endswith(_END)
+        if count != width or not ending:
+            ends = "ends with '!end'" if ending else "does not end with '!end'"
             parsed.find(
                 "malformed_record",
                 legal,
-                f"SAM.gov entity extract: this record has {len(fields)} fields and {ends}, where "
+                f"SAM.gov entity extract: this record has {count} fields and {ends}, where "
                 f"the file's records have {width} ending with '!end' ({layout.name} layout); "
                 "skipped",
                 number,
@@ -369,7 +405,12 @@ def _parse(stream: IO[bytes], name: str, encoding: str | None) -> _Parsed:
             )
             return
         names = [legal, _field(fields, layout.dba)]
-        controls = [c for text in names if text for c in control_characters(text)]
+        controls = [
+            c
+            for text in names
+            if text and not (text.isascii() and text.isprintable())
+            for c in control_characters(text)
+        ]
         if controls or refused_as_name(legal):
             why = (
                 f"holds a control character ({describe_characters(controls)})"
@@ -383,22 +424,8 @@ def _parse(stream: IO[bytes], name: str, encoding: str | None) -> _Parsed:
                 number,
             )
             return
-        uei = _field(fields, layout.uei)
-        cage = _field(fields, layout.cage)
-        for label, value, pattern, what in (
-            ("UEI", uei, _UEI, "12 letters and digits"),
-            ("CAGE code", cage, _CAGE, "5 letters and digits"),
-        ):
-            if value is not None and not pattern.fullmatch(value.upper()):
-                parsed.find(
-                    "bad_identifier",
-                    legal,
-                    f"SAM.gov entity extract: the {label} {value!r} is not {what}; the "
-                    "registration is kept without it",
-                    number,
-                )
-        uei = uei.upper() if uei and _UEI.fullmatch(uei.upper()) else None
-        cage = cage.upper() if cage and _CAGE.fullmatch(cage.upper()) else None
+        uei = _identifier(parsed, fields, layout.uei, _UEI, "UEI", legal, number)
+        cage = _identifier(parsed, fields, layout.cage, _CAGE, "CAGE code", legal, number)
         duns = _field(fields, layout.duns)
         duns4 = _field(fields, layout.duns4)
         country = (_field(fields, layout.country) or "").upper()
@@ -542,7 +569,7 @@ def read_entity_extract(
         "_row": [r.row for r in registered],
     }
     # Parents with no registration of their own, declared so that they are not "unmatched".
-    known = {_plain(r.name) for r in registered}
+    known = {_plain(r.name) for r in registered} if declared else set()
     for parent_name, row in declared.items():
         if _plain(parent_name) not in known:
             for column in columns:
