@@ -464,3 +464,15 @@ def test_an_extract_in_no_known_layout_or_forced_on_a_csv_is_refused(tmp_path: P
         load(db, csv_file, kind="sam-entity")
     assert "--kind sam-entity" in info.value.problems[0].message
     assert snapshot(db) == before
+
+
+@needs_exclusions
+def test_an_exclusions_list_given_to_load_says_to_screen_it(tmp_path: Path) -> None:
+    db = _zipless_db(tmp_path)
+    before = snapshot(db)
+    for path in (EXCLUSIONS_ZIP, EXCLUSIONS_CSV):
+        with pytest.raises(LoadError) as info:
+            load(db, path)
+        [problem] = info.value.problems
+        assert "exposure screen" in problem.message and problem.file == path.name
+    assert snapshot(db) == before

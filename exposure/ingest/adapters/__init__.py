@@ -48,15 +48,33 @@ def adapter_for_extract(path: Path, name: str, options: LoadOptions) -> SourceAd
     """The adapter for a SAM.gov entity extract (the file, or the one file of a ZIP), or None.
 
     Raises:
-        LoadError: the extract cannot be read, or ``--kind sam-entity`` was given for a file
-            that does not start with an extract's ``BOF`` line.
+        LoadError: the extract cannot be read; the file is a SAM.gov exclusions extract or
+            FASCSA orders list (to screen, not to load); or ``--kind sam-entity`` was given for
+            a file that does not start with an extract's ``BOF`` line.
     """
-    from exposure.ingest.adapters.sam_entity import is_entity_extract, read_entity_extract
+    from exposure.ingest.adapters.sam_entity import (
+        is_entity_extract,
+        is_screening_list,
+        read_entity_extract,
+    )
 
     if options.kind not in (None, "sam-entity"):
         return None
     if is_entity_extract(path, name):
         return read_entity_extract(path, name, encoding=options.encoding)
+    if options.kind is None and is_screening_list(path, name):
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    "this is a SAM.gov exclusions extract or FASCSA orders list (its header names "
+                    "Classification, Exclusion Type, Excluding Agency): a list of excluded parties "
+                    "to screen your organizations against, not a network to load. Run 'exposure "
+                    "screen' with it",
+                    row=1,
+                )
+            ]
+        )
     if options.kind == "sam-entity":
         raise LoadError(
             [

@@ -73,7 +73,14 @@ from exposure.ingest.adapters.base import SourceAdapter, StagedPart
 from exposure.ingest.readers import ReadLimits
 from exposure.ingest.readers.archives import is_zip, open_member
 
-__all__ = ["LAYOUTS", "EntityLayout", "SamEntitySource", "is_entity_extract", "read_entity_extract"]
+__all__ = [
+    "LAYOUTS",
+    "EntityLayout",
+    "SamEntitySource",
+    "is_entity_extract",
+    "is_screening_list",
+    "read_entity_extract",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -179,6 +186,22 @@ def is_entity_extract(path: Path, name: str, limits: ReadLimits | None = None) -
     except OSError:
         return False
     return bool(_HEAD_START.match(head.removeprefix(b"\xef\xbb\xbf")))
+
+
+_LIST_COLUMNS = {"classification", "exclusiontype", "excludingagency"}
+
+
+def is_screening_list(path: Path, name: str, limits: ReadLimits | None = None) -> bool:
+    """Whether a file (or the one file of a ZIP) is a SAM.gov exclusions extract or FASCSA
+    orders list: its first line names Classification, Exclusion Type and Excluding Agency."""
+    try:
+        with _open_text(path, name, limits or ReadLimits()) as stream:
+            head = stream.read(4096)
+    except (LoadError, OSError):
+        return False
+    first = head.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].decode("utf-8", "replace")
+    keys = {re.sub(r"[^0-9a-z]+", "", cell.lower()) for cell in first.split(",")}
+    return keys >= _LIST_COLUMNS
 
 
 class _Lines:
