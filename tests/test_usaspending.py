@@ -178,7 +178,9 @@ def test_bad_cells_are_located_by_row_and_column(db_path: Path) -> None:
     assert "12 letters and digits" in messages and "amount in US dollars" in messages
 
 
-def test_negative_amount_and_missing_contract_are_refused(db_path: Path, tmp_path: Path) -> None:
+def test_a_missing_contract_is_refused_and_a_negative_amount_is_not(
+    db_path: Path, tmp_path: Path
+) -> None:
     text = SUBAWARDS.read_text(encoding="utf-8").splitlines()
     header = text[0].split(",")
     cells = next(iter([line for line in [text[1]]])).split(",")
@@ -188,10 +190,8 @@ def test_negative_amount_and_missing_contract_are_refused(db_path: Path, tmp_pat
     bad = tmp_path / "negative.csv"
     bad.write_text("\n".join([text[0], ",".join(cells)]) + "\n", encoding="utf-8")
     problems = refused(db_path, bad)
-    assert {(p.row, p.column) for p in problems} == {
-        (2, "subaward_amount"),
-        (2, "prime_award_piid"),
-    }
+    assert {(p.row, p.column) for p in problems} == {(2, "prime_award_piid")}
+    assert "FAIN" in problems[0].message
 
 
 def test_a_bad_file_in_a_multi_file_call_stores_nothing(db_path: Path) -> None:
@@ -306,3 +306,198 @@ def test_a_parent_given_only_by_uei_is_kept(db_path: Path, tmp_path: Path) -> No
         ("MERIDIAN AEROSPACE CORPORATION", "MRDNHOLD5678", "MRDNHOLD5678"),
         ("SENTINEL GOV CLOUD INC", "SNTNLPRNT001", "SNTNLPRNT001"),
     ]
+
+
+# -- corrections, sub-grants and DUNS numbers (issue 13.4) ----------------------------------
+
+
+def _download(
+    path: Path, rows_: list[dict[str, str]], rename: dict[str, str] | None = None
+) -> Path:
+    """A download with the fixture's real header (columns renamed as ``rename`` says) and
+    the given rows (column -> value; other cells blank)."""
+    import csv
+
+    with SUBAWARDS.open(newline="", encoding="utf-8") as handle:
+        header = next(csv.reader(handle))
+    header = [(rename or {}).get(column, column) for column in header]
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        for row in rows_:
+            assert set(row) <= set(header), set(row) - set(header)
+            writer.writerow([row.get(column, "") for column in header])
+    return path
+
+
+PRIME = {
+    "prime_award_unique_key": "CONT_AWD_FA865024C0001_9700_-NONE-_-NONE-",
+    "prime_award_piid": "FA865024C0001",
+    "prime_award_awarding_agency_code": "097",
+    "prime_awardee_uei": "MRDNAERO1234",
+    "prime_awardee_name": "MERIDIAN AEROSPACE CORPORATION",
+}
+VALUES = """
+SELECT s.name, e.relation, e.contract_id, e.annual_value_usd
+FROM edges e JOIN orgs s ON s.org_id = e.supplier_id ORDER BY 1
+"""
+
+
+def test_a_downward_correction_is_netted_against_its_subaward(
+    db_path: Path, tmp_path: Path
+) -> None:
+    sub = {"subawardee_uei": "NRTHWND12345", "subawardee_name": "NORTHWIND ANALYTICS LLC"}
+    path = _download(
+        tmp_path / "corrections.csv",
+        [
+            {**PRIME, **sub, "subaward_number": "S-1", "subaward_amount": "250000.00"},
+            {**PRIME, **sub, "subaward_number": "S-1", "subaward_amount": "-50,000.00"},
+            {**PRIME, **sub, "subaward_number": "S-2", "subaward_amount": "($20,000.00)"},
+            {**PRIME, **sub, "subaward_number": "S-3", "subaward_amount": "$-0.50"},
+        ],
+    )
+    report = load(db_path, path)
+    assert rows(db_path, VALUES) == [
+        ("NORTHWIND ANALYTICS LLC", "subcontract", "FA865024C0001", 179999.5)
+    ]
+    assert any("3 negative subaward amount(s)" in note for note in report.notes)
+    (notes,) = rows(db_path, "SELECT notes FROM stg_relationships")[0]
+    assert "4 report(s) (3 downward correction(s) netted)" in notes
+    assert rows(db_path, "SELECT count(*) FROM dq_issues") == [(0,)]
+
+
+def test_a_negative_total_is_a_data_quality_line_not_a_refusal(
+    db_path: Path, tmp_path: Path
+) -> None:
+    path = _download(
+        tmp_path / "negative_total.csv",
+        [
+            {**PRIME, "subawardee_uei": "QUILLDATA001", "subawardee_name": "QUILL DATA",
+             "subaward_number": "Q-9", "subaward_amount": "-12500.00"},
+            {**PRIME, "subawardee_uei": "SNTNLGVC0001", "subawardee_name": "SENTINEL GOV CLOUD",
+             "subaward_number": "S-1", "subaward_amount": "75000"},
+        ],
+    )  # fmt: skip
+    report = load(db_path, path)
+    assert rows(db_path, VALUES) == [
+        ("QUILL DATA", "subcontract", "FA865024C0001", None),  # the edge is kept, unvalued
+        ("SENTINEL GOV CLOUD", "subcontract", "FA865024C0001", 75000.0),
+    ]
+    assert any("1 dependency(ies) net below zero" in note for note in report.notes)
+    [(issue, name, detail, row)] = rows(db_path, "SELECT issue, name, detail, row FROM dq_issues")
+    assert (issue, name, row) == ("negative_total", "MERIDIAN AEROSPACE CORPORATION", 2)
+    assert "QUILL DATA" in detail and "-12500.00 USD" in detail and "no annual value" in detail
+    # --strict refuses on it, naming the row, and stores nothing.
+    strict = tmp_path / "strict.duckdb"
+    with pytest.raises(LoadError) as info:
+        load(strict, path, strict=True)
+    assert [(p.row, "negative_total" in p.message) for p in info.value.problems] == [(2, True)]
+    code, output = run_cli("--db", strict, "load", "--strict", path)
+    assert code != 0 and "nothing was loaded" in output
+
+
+ASSISTANCE = {
+    "prime_award_piid": "prime_award_fain",
+    "prime_award_parent_piid": "prime_award_cfda_numbers_and_titles",
+}
+GRANT = {
+    "prime_award_unique_key": "ASST_NON_W911NF2410001_2100",
+    "prime_award_fain": "W911NF2410001",
+    "prime_award_awarding_agency_code": "097",
+    "prime_award_cfda_numbers_and_titles": "12.431: Basic Scientific Research",
+    "prime_awardee_uei": "STATEUNIV001",
+    "prime_awardee_name": "STATE UNIVERSITY RESEARCH FOUNDATION",
+}
+
+
+def test_an_assistance_download_loads_sub_grants(db_path: Path, tmp_path: Path) -> None:
+    """Sub-grants pass federal assistance to a subrecipient: a dependency, not a purchase, so
+    they are 'subgrant' relations (never silently 'subcontract'), named by their FAIN."""
+    lab = {"subawardee_uei": "CORVANELAB01", "subawardee_name": "CORVANE REASONING LABS"}
+    path = _download(
+        tmp_path / "Assistance_Subawards_2025.csv",
+        [
+            {**GRANT, **lab, "subaward_type": "sub-grant", "subaward_number": "G-1",
+             "subaward_amount": "400000"},
+            {**GRANT, **lab, "subaward_number": "G-2", "subaward_amount": "100000"},
+        ],
+        rename=ASSISTANCE,
+    )  # fmt: skip
+    report = load(db_path, path)
+    assert rows(db_path, VALUES) == [
+        ("CORVANE REASONING LABS", "subgrant", "W911NF2410001", 500000.0)
+    ]
+    assert any("'subgrant' relations" in note for note in report.notes)
+    assert rows(db_path, "SELECT dod_use FROM edges") == [(True,)]
+    (notes,) = rows(db_path, "SELECT notes FROM stg_relationships")[0]
+    assert notes.startswith("USAspending sub-grants: 2 report(s)")
+    # A prime recipient of a grant is not declared a prime contractor.
+    assert rows(db_path, "SELECT kind FROM stg_organizations WHERE uei = 'STATEUNIV001'") == [
+        (None,)
+    ]
+    # In a contract download, the subaward type decides row by row.
+    mixed = _download(
+        tmp_path / "mixed.csv",
+        [
+            {**PRIME, **lab, "subaward_type": "sub-grant", "subaward_number": "G-3",
+             "subaward_amount": "10"},
+            {**PRIME, **lab, "subaward_type": "sub-contract", "subaward_number": "C-1",
+             "subaward_amount": "20"},
+        ],
+    )  # fmt: skip
+    other = tmp_path / "mixed.duckdb"
+    load(other, mixed)
+    assert sorted(rows(other, "SELECT relation, annual_value_usd FROM edges")) == [
+        ("subcontract", 20.0),
+        ("subgrant", 10.0),
+    ]
+
+
+def test_duns_numbers_identify_parties_where_the_uei_is_blank(
+    db_path: Path, tmp_path: Path
+) -> None:
+    path = _download(
+        tmp_path / "duns.csv",
+        [
+            # Reported before UEIs: the subawardee only by DUNS (saved by a spreadsheet: the
+            # leading zero lost), with its parent only by DUNS.
+            {**PRIME, "subawardee_duns": "12345678", "subawardee_name": "NORTHWIND ANALYTICS",
+             "subawardee_parent_duns": "987654321", "subaward_number": "S-1",
+             "subaward_amount": "100"},
+            # The same DUNS with its legal form: one organization.
+            {**PRIME, "subawardee_duns": "012345678", "subawardee_name": "NORTHWIND ANALYTICS, LLC",
+             "subaward_number": "S-2", "subaward_amount": "200"},
+            # A later row gives that DUNS's UEI: all three rows are that UEI's organization.
+            {**PRIME, "subawardee_duns": "012345678", "subawardee_uei": "NRTHWND12345",
+             "subawardee_name": "NORTHWIND ANALYTICS LLC", "subaward_number": "S-3",
+             "subaward_amount": "300"},
+            # A party known only by DUNS and name.
+            {**PRIME, "subawardee_duns": "555555555", "subawardee_name": "QUILL DATA SERVICES",
+             "subaward_number": "Q-1", "subaward_amount": "50"},
+            {**PRIME, "subawardee_duns": "555555555", "subawardee_name": "Quill Data Svcs",
+             "subaward_number": "Q-2", "subaward_amount": "25"},
+        ],
+    )  # fmt: skip
+    load(db_path, path)
+    assert rows(db_path, VALUES) == [
+        ("NORTHWIND ANALYTICS", "subcontract", "FA865024C0001", 600.0),
+        ("QUILL DATA SERVICES", "subcontract", "FA865024C0001", 75.0),
+    ]
+    orgs = rows(
+        db_path,
+        "SELECT o.name, o.uei, o.aliases, p.name FROM orgs o "
+        "LEFT JOIN orgs p ON p.org_id = o.parent_id WHERE o.kind <> 'prime' ORDER BY o.name",
+    )
+    assert orgs == [
+        ("DUNS 987654321", None, [], None),  # a parent known only by its DUNS
+        ("NORTHWIND ANALYTICS", "NRTHWND12345", [], "DUNS 987654321"),
+        ("QUILL DATA SERVICES", None, ["Quill Data Svcs"], None),  # one DUNS, two spellings
+    ]
+    # A DUNS that is not 9 digits is refused like a bad UEI.
+    bad = _download(
+        tmp_path / "bad_duns.csv",
+        [{**PRIME, "subawardee_duns": "12-345", "subawardee_name": "X", "subaward_amount": "1"}],
+    )
+    problems = refused(tmp_path / "refused.duckdb", bad)
+    assert [(p.row, p.column, p.value) for p in problems] == [(2, "subawardee_duns", "12-345")]
+    assert "9 digits" in problems[0].message

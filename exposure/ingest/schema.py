@@ -51,12 +51,12 @@ SheetKind = Literal["organizations", "relationships", "vendors"]
 SHEET_KINDS: tuple[SheetKind, ...] = ("organizations", "relationships", "vendors")
 
 # Public data formats read by :mod:`exposure.ingest.adapters` into the same staging tables (SPEC 3.3).
-AdapterKind = Literal["usaspending-subawards", "cyclonedx"]
-ADAPTER_KINDS: tuple[AdapterKind, ...] = ("usaspending-subawards", "cyclonedx")
+AdapterKind = Literal["usaspending-subawards", "cyclonedx", "sam-entity"]
+ADAPTER_KINDS: tuple[AdapterKind, ...] = ("usaspending-subawards", "cyclonedx", "sam-entity")
 
 # What ``load --kind`` accepts.
 LoadKind = Literal[
-    "organizations", "relationships", "vendors", "usaspending-subawards", "cyclonedx"
+    "organizations", "relationships", "vendors", "usaspending-subawards", "cyclonedx", "sam-entity"
 ]
 LOAD_KINDS: tuple[LoadKind, ...] = (*SHEET_KINDS, *ADAPTER_KINDS)
 
@@ -101,6 +101,7 @@ RELATION_TYPES: tuple[str, ...] = (
     "integrates",
     "professional_services",
     "license",
+    "subgrant",
     "other",
 )
 

@@ -67,6 +67,10 @@ ISSUE_ORDER = (
     "identifier_conflict",
     "unknown_column",
     "duplicate_rows_merged",
+    "malformed_record",
+    "bad_identifier",
+    "extract_count",
+    "negative_total",
 )
 
 NOTES = (

@@ -17,6 +17,12 @@ Last Suffix``, the ``Name`` then kept as a related name), its UEI, CAGE and the 
 ``Cross-Reference`` ("(also A, B, C)": a.k.a.s and affiliates; a fragment that is only a legal
 form, such as the "LLC" of "JAMAC ELECTRIC, LLC", stays with its name).
 
+SAM.gov publishes its extracts as ZIP files: a ZIP holding one CSV file is read as that file
+(:mod:`exposure.ingest.readers.archives`, with the size and expansion limits of loads), its
+SHA-256 being the ZIP's, the file given. A SAM.gov Entity Management extract (``BOF PUBLIC ...``)
+is a registry of registered entities, not a list of excluded parties: it is refused, saying to
+load it instead.
+
 Real extracts are not always valid CSV: some comment fields open with a doubled quote
 (``""The contractor ...""``). A record that the standard reader splits into the wrong number of
 fields is read again leniently (a quote ends a quoted field only when a delimiter or the end
@@ -25,6 +31,7 @@ of the record follows it); if that fails too, the file is refused with the row n
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import logging
@@ -40,6 +47,8 @@ from exposure.core.errors import LoadError, Problem
 from exposure.core.names import LEGAL_SUFFIXES
 from exposure.core.text import control_characters, describe_characters, remove_format_characters
 from exposure.ingest.readers import ReadLimits, check_regular_file, check_size
+from exposure.ingest.readers.archives import is_zip, member_bytes
+from exposure.ingest.readers.csv_errors import decode_problem
 from exposure.ingest.schema import header_key
 
 __all__ = [
@@ -94,6 +103,16 @@ _SUFFIX_ONLY = re.compile(rf"^({LEGAL_SUFFIXES})$")
 _US_DATE = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})")
 _SPACES = re.compile(r"\s+")
 _DATE_FORMATS = ("%m/%d/%Y", "%Y-%m-%d", "%m/%d/%y", "%Y%m%d")
+
+# The first line of a SAM.gov Entity Management extract (see exposure.ingest.adapters.sam_entity).
+ENTITY_EXTRACT_HEAD = re.compile(rb"BOF\s+(PUBLIC|FOUO|SENSITIVE)\b")
+ENTITY_EXTRACT_REFUSED = (
+    "this is a SAM.gov Entity Management extract (its first line is 'BOF ...'): a registry of "
+    "the entities registered in SAM.gov, not a list of excluded parties, so there is nothing to "
+    "screen against in it. Load it with 'exposure load' to give your organizations their UEI, "
+    "CAGE code, DBA names and corporate parents; screen against the SAM.gov exclusions extract "
+    "(SAM_Exclusions_Public_Extract_*.ZIP) or a FASCSA orders list"
+)
 
 
 @dataclass(frozen=True)
@@ -262,21 +281,25 @@ def read_list(
             header's fields.
     """
     name = display_name or path.name
+    limits = limits or ReadLimits()
     check_regular_file(path, name)
-    check_size(path, name, limits or ReadLimits())
+    check_size(path, name, limits)
     data = path.read_bytes()
     digest = hashlib.sha256(data).hexdigest()
+    notes: list[str] = []
+    if is_zip(path):
+        member, data = member_bytes(path, name, limits)
+        notes.append(f"{name}: read '{member}', the file the ZIP archive holds")
+    if ENTITY_EXTRACT_HEAD.match(data[:64].removeprefix(codecs.BOM_UTF8)):
+        raise LoadError([Problem(name, ENTITY_EXTRACT_REFUSED)])
     try:
         text = data.decode(encoding or "utf-8-sig")
-    except (UnicodeDecodeError, LookupError) as exc:
-        raise LoadError(
-            [
-                Problem(
-                    name,
-                    f"cannot read the file as {encoding or 'UTF-8'} text ({exc}); try --encoding cp1252",
-                )
-            ]
-        ) from exc
+    except LookupError as exc:
+        raise LoadError([Problem(name, f"unknown text encoding '{encoding}'")]) from exc
+    except UnicodeDecodeError as exc:
+        # Located by row and column, binary data called so; the hint never repeats the
+        # encoding that was just tried.
+        raise LoadError([decode_problem(name, data, exc, encoding or "utf-8")]) from exc
     records = _records(text)
     if not records:
         raise LoadError([Problem(name, "the file is empty")])
@@ -310,7 +333,6 @@ def read_list(
         )
     width = len(header)
     problems: list[Problem] = []
-    notes: list[str] = []
     rows: list[dict[str, object]] = []
     lenient = 0
     for number, record in records[1:]:

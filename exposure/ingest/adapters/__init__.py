@@ -20,7 +20,10 @@ Formats (SPEC 3.3):
 * ``usaspending-subawards`` (:mod:`exposure.ingest.adapters.usaspending`): the USAspending.gov
   contract subaward download, recognised by its header;
 * ``cyclonedx`` (:mod:`exposure.ingest.adapters.cyclonedx`): a CycloneDX JSON SBOM, recognised by
-  ``bomFormat`` and read and validated by :mod:`exposure.ingest.adapters.cyclonedx_json`.
+  ``bomFormat`` and read and validated by :mod:`exposure.ingest.adapters.cyclonedx_json`;
+* ``sam-entity`` (:mod:`exposure.ingest.adapters.sam_entity`): a SAM.gov Entity Management
+  extract (pipe-delimited, ``BOF PUBLIC ...`` first line), as published in a ZIP or unzipped,
+  recognised by that first line (:func:`adapter_for_extract`).
 """
 
 from __future__ import annotations
@@ -32,7 +35,59 @@ from exposure.ingest.adapters.base import SourceAdapter, StagedPart
 from exposure.ingest.mapping import LoadOptions
 from exposure.ingest.readers import CSV_SUFFIXES, PARQUET_SUFFIXES, SPREADSHEET_SUFFIXES, RawSheet
 
-__all__ = ["SourceAdapter", "StagedPart", "adapter_for_file", "adapter_for_sheet"]
+__all__ = [
+    "SourceAdapter",
+    "StagedPart",
+    "adapter_for_extract",
+    "adapter_for_file",
+    "adapter_for_sheet",
+]
+
+
+def adapter_for_extract(path: Path, name: str, options: LoadOptions) -> SourceAdapter | None:
+    """The adapter for a SAM.gov entity extract (the file, or the one file of a ZIP), or None.
+
+    Raises:
+        LoadError: the extract cannot be read; the file is a SAM.gov exclusions extract or
+            FASCSA orders list (to screen, not to load); or ``--kind sam-entity`` was given for
+            a file that does not start with an extract's ``BOF`` line.
+    """
+    from exposure.ingest.adapters.sam_entity import (
+        is_entity_extract,
+        is_screening_list,
+        read_entity_extract,
+    )
+
+    if options.kind not in (None, "sam-entity"):
+        return None
+    if is_entity_extract(path, name):
+        return read_entity_extract(path, name, encoding=options.encoding)
+    if options.kind is None and is_screening_list(path, name):
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    "this is a SAM.gov exclusions extract or FASCSA orders list (its header names "
+                    "Classification, Exclusion Type, Excluding Agency): a list of excluded parties "
+                    "to screen your organizations against, not a network to load. Run 'exposure "
+                    "screen' with it",
+                    row=1,
+                )
+            ]
+        )
+    if options.kind == "sam-entity":
+        raise LoadError(
+            [
+                Problem(
+                    name,
+                    "--kind sam-entity reads a SAM.gov Entity Management extract, whose first "
+                    "line is 'BOF PUBLIC ...' (the .dat file, or the ZIP holding it); this file's "
+                    "is not",
+                    row=1,
+                )
+            ]
+        )
+    return None
 
 
 def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapter | None:
@@ -45,6 +100,9 @@ def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapt
     from exposure.ingest.adapters.cyclonedx import read_sbom
     from exposure.ingest.adapters.cyclonedx_json import looks_like_json
 
+    extract = adapter_for_extract(path, name, options)
+    if extract is not None:
+        return extract
     if options.kind not in (None, "cyclonedx"):
         return None
     suffix = Path(name).suffix.lower()

@@ -1,45 +1,55 @@
-"""USAspending.gov contract subaward downloads: one subcontract edge per prime, subawardee and
-contract.
+"""USAspending.gov subaward downloads: one edge per prime, subawardee and prime award.
 
-The download ("Contracts_Subawards_*.csv" from Award Data Archive or Custom Award Data) has one
-row per subaward report, with about a hundred columns named as in
-:data:`FIELDS` (the USAspending download dictionary's names). The ones read here:
+The download ("Contracts_Subawards_*.csv" or "Assistance_Subawards_*.csv" from Award Data
+Archive or Custom Award Data) has one row per subaward report, with about a hundred columns
+named as in :data:`FIELDS` (the USAspending download dictionary's names). The ones read here:
 
-* the prime awardee (the buyer): ``prime_awardee_uei``, ``prime_awardee_name``,
-  ``prime_awardee_dba_name``, ``prime_awardee_parent_uei``, ``prime_awardee_parent_name``,
-  ``prime_awardee_country_code``;
+* the prime awardee (the buyer): ``prime_awardee_uei``, ``prime_awardee_duns``,
+  ``prime_awardee_name``, ``prime_awardee_dba_name``, ``prime_awardee_parent_uei``,
+  ``prime_awardee_parent_duns``, ``prime_awardee_parent_name``, ``prime_awardee_country_code``;
 * the subawardee (the supplier): the same with ``subawardee_``;
-* the contract: ``prime_award_piid``, ``prime_award_unique_key``,
-  ``prime_award_awarding_agency_code``/``_name``, ``prime_award_funding_agency_code``/``_name``;
-* the subaward: ``subaward_amount``, ``subaward_number``, ``subaward_action_date``,
-  ``subaward_description``, and the report id and date, spelled ``subaward_sam_report_*``
-  since SAM.gov took over subaward reporting, ``subaward_fsrs_report_*`` before (either is
-  accepted).
+* the prime award: ``prime_award_piid`` (a contract), ``prime_award_fain`` (financial
+  assistance), ``prime_award_unique_key``, ``prime_award_awarding_agency_code``/``_name``,
+  ``prime_award_funding_agency_code``/``_name``;
+* the subaward: ``subaward_type`` (``sub-contract`` or ``sub-grant``), ``subaward_amount``,
+  ``subaward_number``, ``subaward_action_date``, ``subaward_description``, and the report id
+  and date, spelled ``subaward_sam_report_*`` since SAM.gov took over subaward reporting,
+  ``subaward_fsrs_report_*`` before (either is accepted).
 
 Rules:
 
 * Every cell is cleaned as a sheet's is (:func:`exposure.core.cells.clean_text_sql`: white space
   trimmed and collapsed, blank as NULL); UEIs are upper-cased.
-* Organizations are identified by UEI (12 letters and digits), by name when the UEI is blank.
-  Every (UEI, name) pair becomes an ``organizations`` row, so one UEI written with two names
-  shows up as a UEI conflict in data quality. The prime awardee is declared ``prime``; a
-  subawardee's kind is inferred (``subcontractor``). A parent given by UEI or by name becomes
-  an organization and the ``parent`` of its child (by UEI when given; one known only by UEI is
-  named by it, as every organization the download names only by UEI); a parent that is the
-  organization itself is ignored. A ``dba`` name becomes an alias.
-* Each (prime, subawardee, contract) is one ``subcontract`` relationship (buyer = prime,
-  supplier = subawardee) whose ``annual_value_usd`` is the sum of its subaward amounts in the
-  file (the period the download covers); ``contract_id`` is the PIID (the unique award key when
-  one PIID names several awards of the pair); ``dod_use`` is true when the awarding or funding
-  agency is the Department of Defense (code 097). Notes list the reports, subaward numbers,
-  action dates and source rows behind it.
+* Organizations are identified by UEI (12 letters and digits); where the UEI is blank, by the
+  DUNS number (9 digits; the only identifier of rows reported before April 2022): a DUNS that
+  another row of the file gives with a UEI is that UEI's organization, else all the rows of one
+  DUNS are one organization, named as its first row names it (other spellings become aliases);
+  by name when both are blank. Every (UEI, name) pair becomes an ``organizations`` row, so one
+  UEI written with two names shows up as a UEI conflict in data quality. The prime awardee of a
+  contract is declared ``prime``; other kinds are inferred. A parent given by UEI, DUNS or name
+  becomes an organization and the ``parent`` of its child (one known only by its UEI is named by
+  it, as every organization the download names only by UEI; one known only by a DUNS number
+  that no row names is named "DUNS <number>"); a parent that is the organization itself is
+  ignored. A ``dba`` name becomes an alias.
+* Each (prime, subawardee, prime award) is one relationship (buyer = prime, supplier =
+  subawardee): ``subcontract`` for a contract subaward, ``subgrant`` for a sub-grant (a federal
+  financial assistance award passed to a subrecipient: ``subaward_type`` ``sub-grant``, or, where
+  the type is blank, a download whose prime award is a FAIN and not a PIID). Its
+  ``annual_value_usd`` is the sum of its subaward amounts in the file (the period the download
+  covers): a negative amount is a downward correction (a de-obligation) and is netted against
+  the others; a pair whose amounts net below zero (corrections of subawards reported in another
+  period) keeps its edge with no value, and is a data-quality finding (``negative_total``).
+  ``contract_id`` is the PIID or FAIN (the unique award key when one names several awards of
+  the pair); ``dod_use`` is true when the awarding or funding agency is the Department of
+  Defense (code 097). Notes list the reports, subaward numbers, action dates and source rows.
 * A report repeated with the same report id (same amount, subaward number and parties) is
   counted once; a subaward whose subawardee is the prime itself is skipped. Both are noted,
   and each such row is kept by the warehouse with its row and reason (data quality lists
   it as ``rejected_row``).
 * Refused, naming file, row and column: a missing key column, a UEI that is not 12 letters and
-  digits, an amount that is not a number of at least 0, a party with neither UEI nor name, a
-  contract with neither PIID nor unique key, a name that looks like a formula.
+  digits, a DUNS that is not 9 digits, an amount that is not a number, a party with no UEI, DUNS
+  or name, a prime award with neither PIID, FAIN nor unique key, a name that looks like a
+  formula.
 """
 
 from __future__ import annotations
@@ -66,23 +76,29 @@ logger = logging.getLogger(__name__)
 # older spellings).
 FIELDS: dict[str, tuple[str, ...]] = {
     "prime_uei": ("prime_awardee_uei",),
+    "prime_duns": ("prime_awardee_duns",),
     "prime_name": ("prime_awardee_name",),
     "prime_dba": ("prime_awardee_dba_name",),
     "prime_parent_uei": ("prime_awardee_parent_uei",),
+    "prime_parent_duns": ("prime_awardee_parent_duns",),
     "prime_parent_name": ("prime_awardee_parent_name",),
     "prime_country": ("prime_awardee_country_code",),
     "sub_uei": ("subawardee_uei",),
+    "sub_duns": ("subawardee_duns",),
     "sub_name": ("subawardee_name",),
     "sub_dba": ("subawardee_dba_name",),
     "sub_parent_uei": ("subawardee_parent_uei",),
+    "sub_parent_duns": ("subawardee_parent_duns",),
     "sub_parent_name": ("subawardee_parent_name",),
     "sub_country": ("subawardee_country_code",),
     "piid": ("prime_award_piid",),
+    "fain": ("prime_award_fain",),
     "award_key": ("prime_award_unique_key",),
     "awarding_code": ("prime_award_awarding_agency_code",),
     "awarding_name": ("prime_award_awarding_agency_name",),
     "funding_code": ("prime_award_funding_agency_code",),
     "funding_name": ("prime_award_funding_agency_name",),
+    "subaward_type": ("subaward_type",),
     "amount": ("subaward_amount",),
     "number": ("subaward_number",),
     "action_date": ("subaward_action_date",),
@@ -94,15 +110,20 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
-# Columns without which a row cannot become an edge; plus one of PIID / unique key.
+# Columns without which a row cannot become an edge; plus one of PIID / FAIN / unique key.
 REQUIRED = ("prime_uei", "prime_name", "sub_uei", "sub_name", "amount")
-_CONTRACT = ("piid", "award_key")
+_CONTRACT = ("piid", "fain", "award_key")
 _NAMES = ("prime_name", "prime_dba", "prime_parent_name", "sub_name", "sub_dba", "sub_parent_name")
 _UEIS = ("prime_uei", "prime_parent_uei", "sub_uei", "sub_parent_uei")
+_DUNSES = ("prime_duns", "prime_parent_duns", "sub_duns", "sub_parent_duns")
+# The parties of a row: (role, its UEI, DUNS and name fields).
+_ROLES = ("prime", "sub", "prime_parent", "sub_parent")
 _MAX_PROBLEMS = 20
 
-# The amount as written in the download ("125000.00"), or with a $ and thousands separators.
-_AMOUNT = r"\$?([0-9]+(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
+# The amount as written in the download ("125000.00", "-2500.00" for a downward correction),
+# or with a $ and thousands separators ("$1,250.50", "-$1,250.50", "($1,250.50)").
+_NUMBER = r"\$?([0-9]+(\.[0-9]+)?|[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?)"
+_AMOUNT = rf"(?:-?{_NUMBER}|\$-{_NUMBER[3:]}|\({_NUMBER}\))"
 _DOD_CODE = "097"
 
 
@@ -125,13 +146,14 @@ def is_subaward_header(raw: RawSheet) -> bool:
     keys = {header_key(cell) for cell in _header_cells(raw)}
     has = {name for names in FIELDS.values() for name in names if header_key(name) in keys}
     return bool(
-        has & {"prime_awardee_uei", "prime_awardee_name", "prime_award_unique_key"}
+        has
+        & {"prime_awardee_uei", "prime_awardee_name", "prime_award_unique_key", "prime_award_fain"}
     ) and bool(has & {"subawardee_uei", "subawardee_name", "subaward_amount"})
 
 
 @dataclass
 class SubawardSource(SourceAdapter):
-    """A USAspending subaward download, its columns located."""
+    """A USAspending subaward download (contracts or assistance), its columns located."""
 
     raw: RawSheet | None = None
     columns: dict[str, list[int]] = field(default_factory=dict)
@@ -165,7 +187,7 @@ class SubawardSource(SourceAdapter):
                     Problem(
                         message=f"a USAspending subaward download needs the column '{column}'; "
                         f"expected the download's own header ({', '.join(FIELDS[n][0] for n in REQUIRED)}, "
-                        "prime_award_piid or prime_award_unique_key, ...)",
+                        "prime_award_piid, prime_award_fain or prime_award_unique_key, ...)",
                         column=column,
                         **where,  # type: ignore[arg-type]
                     )
@@ -202,6 +224,12 @@ class SubawardSource(SourceAdapter):
         expr = parts[0] if len(parts) == 1 else f"coalesce({', '.join(parts)})"
         if name in _UEIS:
             expr = f"upper({expr})"
+        if name in _DUNSES:
+            # A DUNS number saved through a spreadsheet loses its leading zeros.
+            expr = (
+                f"CASE WHEN regexp_full_match({expr}, '[0-9]{{1,8}}') "
+                f"THEN lpad({expr}, 9, '0') ELSE {expr} END"
+            )
         return expr
 
     def _read(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
@@ -246,16 +274,65 @@ class SubawardSource(SourceAdapter):
             )
         amount = (
             f"CASE WHEN regexp_full_match(amount, '{_AMOUNT}') "
-            "THEN TRY_CAST(replace(replace(amount, ',', ''), '$', '') AS DOUBLE) END"
+            "THEN TRY_CAST(replace(replace(replace(replace(amount, ',', ''), '$', ''), '(', ''), "
+            "')', '') AS DOUBLE) * CASE WHEN starts_with(amount, '(') THEN -1 ELSE 1 END END"
+        )
+        # A sub-grant by its type; where the type is blank, by the download: a prime award
+        # named by a FAIN and never by a PIID is financial assistance.
+        assistance = "fain" in self.columns and "piid" not in self.columns
+        kind = "lower(regexp_replace(coalesce(subaward_type, ''), '[^A-Za-z]', '', 'g'))"
+        grant = (
+            f"CASE WHEN {kind} IN ('subgrant', 'grant') THEN true "
+            f"WHEN {kind} IN ('subcontract', 'contract') THEN false "
+            f"ELSE {str(assistance).lower()} END"
         )
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {prefix}_rows AS "
-            f"SELECT *, {amount} AS amount_usd, {dod} AS is_dod, "
-            "coalesce(prime_uei, prime_name) AS prime_key, coalesce(sub_uei, sub_name) AS sub_key, "
+            f"SELECT *, {amount} AS amount_usd, {dod} AS is_dod, {grant} AS is_grant, "
             "exposure_norm_name(prime_name) AS prime_norm, exposure_norm_name(sub_name) AS sub_norm "
             f"FROM {prefix}_src WHERE _row > {raw.first_row} AND ({present})"
         )
         con.execute(f"DROP TABLE {prefix}_src")
+
+    def _identify(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
+        """Each party's identity once the cells are valid: ``<role>_uei_x`` (its UEI, or the
+        UEI another row gives its DUNS), ``<role>_name_x`` (its name; for a party known by a
+        DUNS and no UEI, the DUNS's first name) and ``<role>_ref`` (how the staged rows name
+        it: UEI, else that name, else "DUNS <number>"); ``prime_key``/``sub_key`` are the refs.
+        """
+        union = " UNION ALL ".join(
+            f"SELECT {role}_duns AS duns, {role}_uei AS uei, {role}_name AS name, _row "
+            f"FROM {prefix}_rows WHERE {role}_duns IS NOT NULL"
+            for role in _ROLES
+        )
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_duns AS SELECT duns, "
+            "arg_min(uei, _row) FILTER (WHERE uei IS NOT NULL) AS uei, "
+            "arg_min(name, _row) FILTER (WHERE name IS NOT NULL) AS name "
+            f"FROM ({union}) GROUP BY duns"
+        )
+        joins = " ".join(
+            f"LEFT JOIN {prefix}_duns d_{role} ON d_{role}.duns = r.{role}_duns" for role in _ROLES
+        )
+        columns = []
+        for role in _ROLES:
+            uei = f"coalesce(r.{role}_uei, d_{role}.uei)"
+            name = (
+                f"CASE WHEN {uei} IS NULL AND r.{role}_duns IS NOT NULL "
+                f"THEN coalesce(d_{role}.name, r.{role}_name) ELSE r.{role}_name END"
+            )
+            columns += [
+                f"{uei} AS {role}_uei_x",
+                f"{name} AS {role}_name_x",
+                f"coalesce({uei}, {name}, 'DUNS ' || r.{role}_duns) AS {role}_ref",
+            ]
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_ids AS SELECT r.*, {', '.join(columns)}, "
+            "prime_ref AS prime_key, sub_ref AS sub_key "
+            f"FROM {prefix}_rows r {joins}"
+        )
+        con.execute(f"DROP TABLE {prefix}_rows")
+        con.execute(f"ALTER TABLE {prefix}_ids RENAME TO {prefix}_rows")
 
     # -- validation ------------------------------------------------------------------------
 
@@ -271,12 +348,21 @@ class SubawardSource(SourceAdapter):
                         "a UEI is 12 letters and digits (SAM.gov Unique Entity ID)",
                     )
                 )
+        for name in _DUNSES:
+            if name in self.columns:
+                rules.append(
+                    (
+                        name,
+                        f"{name} IS NOT NULL AND NOT regexp_full_match({name}, '[0-9]{{9}}')",
+                        "a DUNS number is 9 digits",
+                    )
+                )
         for side, what in (("prime", "prime awardee"), ("sub", "subawardee")):
             rules.append(
                 (
                     f"{side}_name",
-                    f"{side}_uei IS NULL AND {side}_name IS NULL",
-                    f"the {what} has neither a UEI nor a name",
+                    f"{side}_uei IS NULL AND {side}_duns IS NULL AND {side}_name IS NULL",
+                    f"the {what} has neither a UEI, a DUNS number nor a name",
                 )
             )
             rules.append(
@@ -290,16 +376,17 @@ class SubawardSource(SourceAdapter):
             (
                 "amount",
                 "amount IS NOT NULL AND amount_usd IS NULL",
-                "expected an amount in US dollars of at least 0, such as 125000.00",
+                "expected an amount in US dollars, such as 125000.00 (or -2500.00 for a "
+                "downward correction)",
             )
         )
         contract = next(name for name in _CONTRACT if name in self.columns)
         rules.append(
             (
                 contract,
-                "piid IS NULL AND award_key IS NULL",
-                "the prime award has neither a PIID (prime_award_piid) nor a unique key "
-                "(prime_award_unique_key)",
+                "piid IS NULL AND fain IS NULL AND award_key IS NULL",
+                "the prime award has neither a PIID (prime_award_piid), a FAIN "
+                "(prime_award_fain) nor a unique key (prime_award_unique_key)",
             )
         )
         for name in (*_NAMES, *_UEIS):
@@ -352,6 +439,7 @@ class SubawardSource(SourceAdapter):
                 Problem(raw.file, f"{sum(hidden.values())} more cell problem(s) of the same kinds")
             )
         if not problems:
+            self._identify(con, prefix)
             self._keep(con, prefix)
         return problems
 
@@ -360,16 +448,17 @@ class SubawardSource(SourceAdapter):
 
         ``<prefix>_ranked`` marks each row: ``repeat_of`` (the row of the report's first
         statement, NULL for a first one) and ``is_self``; ``<prefix>_kept`` is its first
-        statements.
+        statements; ``<prefix>_grouped`` one row per edge, with its net ``total``.
         """
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE {prefix}_ranked AS SELECT *, "
             "CASE WHEN report_id IS NOT NULL AND row_number() OVER report > 1 "
             "THEN first_value(_row) OVER report END AS repeat_of, "
-            "(prime_key = sub_key OR (prime_norm = sub_norm AND (prime_uei IS NULL OR sub_uei IS NULL)))"
+            "coalesce(prime_key = sub_key OR prime_duns = sub_duns "
+            "OR (prime_norm = sub_norm AND (prime_uei_x IS NULL OR sub_uei_x IS NULL)), false)"
             f" AS is_self FROM {prefix}_rows "
             "WINDOW report AS (PARTITION BY report_id, prime_key, sub_key, number, amount_usd, "
-            "piid, award_key ORDER BY _row)"
+            "piid, fain, award_key ORDER BY _row)"
         )
         con.execute(
             f"CREATE OR REPLACE TEMP VIEW {prefix}_kept AS "
@@ -390,23 +479,71 @@ class SubawardSource(SourceAdapter):
                 f"{self.file}: {selves[0]} subaward(s) to the prime awardee itself were skipped "
                 f"(rows {', '.join(str(r) for r in selves[1])}{', ...' if selves[0] > 5 else ''})"
             )
+        con.execute(
+            f"""CREATE OR REPLACE TEMP TABLE {prefix}_grouped AS
+            SELECT prime_key, sub_key, is_grant, piid, fain, award_key,
+                   arg_min(prime_name_x, _row) FILTER (WHERE prime_name_x IS NOT NULL) AS prime_name,
+                   arg_min(sub_name_x, _row) FILTER (WHERE sub_name_x IS NOT NULL) AS sub_name,
+                   sum(amount_usd) AS total, count(*) AS reports, count(amount_usd) AS priced,
+                   count(*) FILTER (WHERE amount_usd < 0) AS corrections,
+                   list(DISTINCT number ORDER BY number) FILTER (WHERE number IS NOT NULL) AS numbers,
+                   min(action_date) AS first_date, max(action_date) AS last_date,
+                   list(_row ORDER BY _row) AS rows,
+                   bool_or(is_dod) AS dod,
+                   arg_min(description, _row) FILTER (WHERE description IS NOT NULL) AS description,
+                   min(_row) AS _row
+            FROM {prefix}_kept WHERE NOT is_self
+            GROUP BY prime_key, sub_key, is_grant, piid, fain, award_key"""
+        )
+        corrections, negative, grants = con.execute(
+            f"SELECT coalesce(sum(corrections), 0), count(*) FILTER (WHERE total < 0), "
+            f"count(*) FILTER (WHERE is_grant) FROM {prefix}_grouped"
+        ).fetchall()[0]
+        if corrections:
+            self.notes.append(
+                f"{self.file}: {corrections} negative subaward amount(s) (downward corrections) "
+                "were netted against their subaward's other amounts"
+                + (
+                    f"; {negative} dependency(ies) net below zero and are kept with no value "
+                    "(listed in data quality)"
+                    if negative
+                    else ""
+                )
+            )
+        if grants:
+            self.notes.append(
+                f"{self.file}: {grants} sub-grant dependency(ies) (financial assistance passed to "
+                "a subrecipient, not a purchase) loaded as 'subgrant' relations"
+            )
 
     def rejected(self, prefix: str) -> str | None:
         subaward = (
-            "concat_ws(' ', 'subaward', number, 'of', coalesce(prime_name, prime_uei), 'to', "
-            "coalesce(sub_name, sub_uei), 'under', coalesce(piid, award_key), "
+            "concat_ws(' ', 'subaward', number, 'of', coalesce(prime_name, prime_uei, prime_ref), "
+            "'to', coalesce(sub_name, sub_uei, sub_ref), 'under', coalesce(piid, fain, award_key), "
             "'for $' || amount)"
         )
         return f"""
-            SELECT 'repeated_report' AS reason, coalesce(prime_name, prime_uei) AS name,
+            SELECT 'repeated_report' AS reason, coalesce(prime_name, prime_ref) AS name,
                    {subaward} || ': repeats report ' || report_id || ' of row ' || repeat_of
                        || ' (same parties, subaward number and amount); counted once' AS detail,
                    _row
             FROM {prefix}_ranked WHERE repeat_of IS NOT NULL
             UNION ALL
-            SELECT 'self_subaward', coalesce(prime_name, prime_uei),
+            SELECT 'self_subaward', coalesce(prime_name, prime_ref),
                    {subaward} || ': the subawardee is the prime awardee itself; skipped', _row
             FROM {prefix}_kept WHERE is_self
+            UNION ALL
+            SELECT 'dq:negative_total', coalesce(prime_name, prime_key),
+                   'the subawards of ' || coalesce(prime_name, prime_key) || ' to '
+                       || coalesce(sub_name, sub_key) || ' under '
+                       || coalesce(piid, fain, award_key) || ' net to '
+                       || printf('%.2f', total) || ' USD in this file (' || reports
+                       || ' report(s), ' || corrections || ' negative): downward corrections of '
+                       || 'subawards reported in another period; the dependency is kept with '
+                       || 'no annual value (source rows '
+                       || array_to_string(rows[1:10], ', ') || ')',
+                   _row
+            FROM {prefix}_grouped WHERE total < 0
         """
 
     # -- staging ---------------------------------------------------------------------------
@@ -415,29 +552,48 @@ class SubawardSource(SourceAdapter):
         kept = f"{prefix}_kept"
 
         def party(side: str, kind: str) -> str:
+            parent = f"{side}_parent"
             return (
-                f"SELECT {side}_uei AS uei, {side}_name AS name, {kind} AS kind, "
+                f"SELECT {side}_uei_x AS uei, {side}_name_x AS name, {kind} AS kind, "
                 f"{side}_country AS country, "
-                f"CASE WHEN ({side}_parent_uei IS NOT NULL OR {side}_parent_name IS NOT NULL) "
-                f"AND coalesce({side}_parent_uei, '') <> coalesce({side}_uei, '-') "
-                f"AND NOT ({side}_parent_uei IS NULL AND exposure_norm_name({side}_parent_name) = {side}_norm) "
-                f"THEN coalesce({side}_parent_uei, {side}_parent_name) END AS parent, "
-                f"replace({side}_dba, ';', ',') AS alias, _row FROM {kept}"
+                f"CASE WHEN ({parent}_uei_x IS NOT NULL OR {parent}_name_x IS NOT NULL "
+                f"OR {parent}_duns IS NOT NULL) "
+                f"AND {parent}_ref IS DISTINCT FROM {side}_ref "
+                f"AND {parent}_duns IS DISTINCT FROM coalesce({side}_duns, '-') "
+                f"AND NOT ({parent}_uei_x IS NULL AND {side}_uei_x IS NULL "
+                f"AND exposure_norm_name({parent}_name_x) = exposure_norm_name({side}_name_x)) "
+                f"AND NOT ({parent}_uei_x IS NULL AND {parent}_duns IS NULL "
+                f"AND exposure_norm_name({parent}_name_x) = {side}_norm) "
+                f"THEN {parent}_ref END AS parent, "
+                f"list_filter([replace({side}_dba, ';', ','), "
+                f"CASE WHEN {side}_name IS DISTINCT FROM {side}_name_x "
+                f"THEN replace({side}_name, ';', ',') END], lambda a: a IS NOT NULL) AS alias, "
+                f"_row FROM {kept}"
             )
 
         def parent(side: str) -> str:
+            role = f"{side}_parent"
             return (
-                f"SELECT {side}_parent_uei, {side}_parent_name, NULL, NULL, NULL, NULL, _row "
-                f"FROM {kept} WHERE ({side}_parent_uei IS NOT NULL OR {side}_parent_name IS NOT NULL) "
-                f"AND coalesce({side}_parent_uei, '') <> coalesce({side}_uei, '-')"
+                f"SELECT {role}_uei_x, coalesce({role}_name_x, "
+                f"CASE WHEN {role}_uei_x IS NULL THEN {role}_ref END), NULL, NULL, NULL, "
+                "[]::VARCHAR[], _row "
+                f"FROM {kept} WHERE ({role}_uei_x IS NOT NULL OR {role}_name_x IS NOT NULL "
+                f"OR {role}_duns IS NOT NULL) "
+                f"AND {role}_ref IS DISTINCT FROM {side}_ref "
+                f"AND {role}_duns IS DISTINCT FROM coalesce({side}_duns, '-')"
             )
 
+        prime_kind = "CASE WHEN is_grant THEN NULL ELSE 'prime' END"
         organizations = f"""
             WITH party AS (
-                {party("prime", "'prime'")} UNION ALL {party("sub", "NULL")}
+                {party("prime", prime_kind)} UNION ALL {party("sub", "NULL")}
                 UNION ALL {parent("prime")} UNION ALL {parent("sub")}
             ),
-            named AS (SELECT * FROM party WHERE name IS NOT NULL),
+            named AS (
+                SELECT * EXCLUDE (alias),
+                       unnest(CASE WHEN len(alias) = 0 THEN [NULL] ELSE alias END) AS alias
+                FROM party WHERE name IS NOT NULL
+            ),
             unnamed AS (
                 SELECT uei, min(_row) AS _row FROM party
                 WHERE name IS NULL AND uei NOT IN (SELECT uei FROM named WHERE uei IS NOT NULL)
@@ -457,26 +613,20 @@ class SubawardSource(SourceAdapter):
             SELECT uei, NULL, uei, NULL, NULL, NULL, NULL, _row FROM unnamed
         """
         relationships = f"""
-            WITH grouped AS (
-                SELECT prime_key, sub_key, piid, award_key,
-                       sum(amount_usd) AS total, count(*) AS reports, count(amount_usd) AS priced,
-                       list(DISTINCT number ORDER BY number) FILTER (WHERE number IS NOT NULL) AS numbers,
-                       min(action_date) AS first_date, max(action_date) AS last_date,
-                       list(_row ORDER BY _row) AS rows,
-                       bool_or(is_dod) AS dod,
-                       arg_min(description, _row) FILTER (WHERE description IS NOT NULL) AS description,
-                       min(_row) AS _row
-                FROM {kept} WHERE NOT is_self
-                GROUP BY prime_key, sub_key, piid, award_key
-            )
-            SELECT prime_key AS buyer, sub_key AS supplier, 'subcontract' AS relation,
+            SELECT prime_key AS buyer, sub_key AS supplier,
+                   CASE WHEN is_grant THEN 'subgrant' ELSE 'subcontract' END AS relation,
                    NULL AS product, NULL AS used_in,
                    CASE WHEN min(award_key) OVER pair IS DISTINCT FROM max(award_key) OVER pair
-                        THEN coalesce(award_key, piid) ELSE coalesce(piid, award_key) END AS contract_id,
-                   NULL AS program, total AS annual_value_usd, dod AS dod_use,
+                        THEN coalesce(award_key, piid, fain)
+                        ELSE coalesce(piid, fain, award_key) END AS contract_id,
+                   NULL AS program,
+                   CASE WHEN total >= 0 THEN total END AS annual_value_usd, dod AS dod_use,
                    concat_ws('; ',
-                       'USAspending subawards: ' || reports || ' report(s)'
-                           || CASE WHEN priced < reports THEN ' (' || (reports - priced) || ' without an amount)' ELSE '' END,
+                       'USAspending ' || CASE WHEN is_grant THEN 'sub-grants: ' ELSE 'subawards: ' END
+                           || reports || ' report(s)'
+                           || CASE WHEN priced < reports THEN ' (' || (reports - priced) || ' without an amount)' ELSE '' END
+                           || CASE WHEN corrections > 0 THEN ' (' || corrections || ' downward correction(s) netted)' ELSE '' END,
+                       CASE WHEN total < 0 THEN 'amounts net to ' || printf('%.2f', total) || ' USD: no annual value' END,
                        'prime award ' || award_key,
                        'subaward number(s) ' || array_to_string(numbers[1:5], ', ')
                            || CASE WHEN len(numbers) > 5 THEN ' (+' || (len(numbers) - 5) || ' more)' ELSE '' END,
@@ -486,8 +636,8 @@ class SubawardSource(SourceAdapter):
                        left(description, 200)
                    ) AS notes,
                    _row
-            FROM grouped
-            WINDOW pair AS (PARTITION BY prime_key, sub_key, piid)
+            FROM {prefix}_grouped
+            WINDOW pair AS (PARTITION BY prime_key, sub_key, is_grant, piid, fain)
         """
         return [
             StagedPart("organizations", organizations),
@@ -496,5 +646,5 @@ class SubawardSource(SourceAdapter):
 
     def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
         con.execute(f"DROP VIEW IF EXISTS {prefix}_kept")
-        for suffix in ("csv", "src", "rows", "ranked"):
+        for suffix in ("csv", "src", "rows", "ids", "duns", "ranked", "grouped"):
             con.execute(f"DROP TABLE IF EXISTS {prefix}_{suffix}")

@@ -15,6 +15,9 @@ DuckDB. :func:`read_file` picks the reader from the file's first bytes, then its
   located by row and column (:mod:`~exposure.ingest.readers.csv_errors`).
 - :mod:`~exposure.ingest.readers.parquet_files`: parquet, every column as text, once its metadata
   and the size of its cells as text are within the limits.
+- :mod:`~exposure.ingest.readers.archives`: a ZIP archive holding one CSV, .txt or .dat file (as
+  SAM.gov publishes its extracts) is read as that file, once its headers show the file within the
+  size and expansion limits; anything else in a ZIP is refused, saying what it holds.
 
 DuckDB treats ``*``, ``?`` and ``[...]`` in a path as a glob, so a file whose name holds them
 is read through a link with a plain name in the temporary directory
@@ -28,6 +31,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from exposure.core.errors import LoadError, Problem
+from exposure.ingest.readers.archives import extract_member, is_workbook_zip
 from exposure.ingest.readers.csv_errors import csv_error, utf8_problem
 from exposure.ingest.readers.csv_files import read_csv
 from exposure.ingest.readers.ole import OLE_MAGIC, is_encrypted_package
@@ -98,6 +102,12 @@ def read_file(
             head = handle.read(min(size, 2**24))
         if is_encrypted_package(head):
             raise LoadError([Problem(name, PASSWORD_PROTECTED)])
+    if (
+        magic.startswith((b"PK\x03\x04", b"PK\x05\x06"))
+        and suffix not in (".xlsx", ".xlsm")
+        and (suffix == ".zip" or not is_workbook_zip(path))
+    ):
+        return [read_zipped(path, name, encoding, limits)]
     if magic.startswith(b"PK\x03\x04") or suffix in (".xlsx", ".xlsm"):
         if not magic.startswith(b"PK"):
             raise LoadError(
@@ -114,7 +124,32 @@ def read_file(
         [
             Problem(
                 name,
-                f"unsupported file type '{suffix}': expected .xlsx, .xls, .ods, .csv or .parquet",
+                f"unsupported file type '{suffix}': expected .xlsx, .xls, .ods, .csv, .parquet "
+                "or a .zip holding one CSV file",
             )
         ]
     )
+
+
+def read_zipped(path: Path, name: str, encoding: str | None, limits: ReadLimits) -> RawSheet:
+    """A ZIP archive holding one CSV, .txt or .dat file, read as that file (see the module).
+
+    The file is copied out of the archive to a temporary file, which the returned sheet's
+    ``cleanup`` deletes (or, when the CSV reader made its own copy, at once); messages name
+    the archive, the file given.
+    """
+    _member, copy = extract_member(path, name, limits)
+    try:
+        raw = read_csv(copy, name, encoding)
+    except BaseException:
+        copy.unlink(missing_ok=True)
+        raise
+    if raw.cleanup is None:
+        raw.cleanup = copy
+        raw.csv_path = copy
+    elif raw.cleanup != copy:
+        # The reader's own copy (re-encoded, or with its line ends fixed) holds the same rows;
+        # encoding errors are located in it.
+        copy.unlink(missing_ok=True)
+        raw.csv_path = raw.cleanup
+    return raw
