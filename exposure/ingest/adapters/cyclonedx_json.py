@@ -91,7 +91,7 @@ def read_json(path: Path, name: str) -> tuple[Any, bool]:
         raise LoadError(
             [Problem(name, f"a CycloneDX JSON file must be UTF-8 (byte {exc.start} is not)")]
         ) from exc
-    if not text.strip():
+    if not text or text.isspace():
         raise LoadError([Problem(name, "the file is empty")])
     nulls: list[bool] = []
 
@@ -121,7 +121,7 @@ def read_json(path: Path, name: str) -> tuple[Any, bool]:
     except ValueError as exc:
         # Valid JSON Python will not read, such as an integer of more than 4,300 digits.
         raise LoadError([Problem(name, f"the JSON cannot be read: {exc}")]) from exc
-    if _over_limits(document, text):
+    if _over_limits(document, data):
         if _depth(document) > MAX_DEPTH:
             raise _too_deep(text, name)
         raise LoadError(limit_problems(document, name))
@@ -184,13 +184,13 @@ def _duplicate(text: str, name: str, key: str) -> LoadError:
     )
 
 
-def _over_limits(document: Any, text: str | None = None) -> bool:
+def _over_limits(document: Any, data: bytes | None = None) -> bool:
     """Whether anything in the document is nested deeper than :data:`MAX_DEPTH`, or is a
     string or array over its limit; the common case (nothing is) costs one pass over the
-    containers, level by level. With the document's JSON ``text``, strings are ruled out by
-    a scan of the text (no run of :data:`MAX_STRING` characters without a quote, and no
-    escaped quote), else looked at one by one."""
-    strings = text is None or '\\"' in text or max(map(len, text.split('"'))) > MAX_STRING
+    containers, level by level. With the document's JSON bytes, strings are ruled out at once
+    when no two quotes are more than :data:`MAX_STRING` bytes apart (and none is escaped),
+    else looked at one by one."""
+    strings = data is None or not _short_strings(data)
     level: list[Any] = [document]
     depth = 0
     while level:
@@ -213,6 +213,18 @@ def _over_limits(document: Any, text: str | None = None) -> bool:
 
 
 _CONTAINERS = (dict, list)
+
+
+def _short_strings(data: bytes) -> bool:
+    """Whether every JSON string of ``data`` is surely within :data:`MAX_STRING` characters:
+    no escaped quote, and no two quotes further apart (a character is at least a byte)."""
+    import numpy as np
+
+    if b'\\"' in data:
+        return False
+    quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord('"'))
+    gaps = np.diff(quotes, prepend=-1, append=len(data))
+    return bool(gaps.max() <= MAX_STRING + 1)
 
 
 def _long_strings(item: Any) -> bool:
