@@ -225,6 +225,13 @@ def _ai_bom() -> dict:
                 "name": "tiny-ranker",
                 "purl": "pkg:huggingface/quill-labs/tiny-ranker@1",
             },
+            # Some generators write the supplier as text.
+            {
+                "bom-ref": "gemma",
+                "type": "machine-learning-model",
+                "name": "gemma-2-9b",
+                "supplier": "google",
+            },
             {"bom-ref": "tokenizers", "type": "library", "name": "tokenizers", "version": "0.19"},
         ],
         "dependencies": [
@@ -246,6 +253,7 @@ def test_an_ai_bom_with_hub_handles_reaches_the_makers(db_path: Path, tmp_path: 
     report = load(db_path, _write(tmp_path, "aibom.json", _ai_bom()), buyer=BUYER)
     assert _edges(db_path) == [
         ("DeepSeek", "model_api", "deepseek-ai/DeepSeek-R1"),
+        ("Google LLC", "model_api", "gemma-2-9b"),
         ("Meta Platforms, Inc.", "model_api", "Llama-3.1-8B"),
         ("Mistral AI", "model_api", "Mistral-7B-Instruct-v0.3"),
         # A handle the seed does not know: taken as written, and said so in the evidence.
@@ -274,6 +282,7 @@ def test_an_ai_bom_with_hub_handles_reaches_the_makers(db_path: Path, tmp_path: 
         "a null value (the schema allows none; read as absent): /vulnerabilities/0/analysis/justification",
         "a URL with an unresolved build variable",
         "'llama3.1' is not an SPDX licence id",
+        "an organization given as text, where the schema has an object with a 'name' (read as its name): /components/4/supplier",
     ):
         assert expected in text, expected
     assert any("sbom_schema" in note and "--strict" in note for note in report.notes)
@@ -304,8 +313,9 @@ def test_a_clean_document_passes_strict(db_path: Path, tmp_path: Path) -> None:
     for component in document["components"]:
         component.pop("licenses", None)
         component.pop("externalReferences", None)
+    document["components"][4]["supplier"] = {"name": "google"}
     report = load(db_path, _write(tmp_path, "clean.json", document), buyer=BUYER, strict=True)
-    assert report.loaded[0].rows == 4
+    assert report.loaded[0].rows == 5
 
 
 # --- generated: a syft-like 1.3 SBOM ------------------------------------------------------

@@ -145,6 +145,12 @@ def _text(value: Any) -> str | None:
     return clean_text(value) if isinstance(value, str) else None
 
 
+def _entity_name(value: Any) -> Any:
+    """The name of an organizational entity (an object with a ``name``; text is read as the
+    name itself, a schema finding)."""
+    return value.get("name") if isinstance(value, dict) else value
+
+
 def _label(entry: _Entry) -> str:
     """How an entry is named in data quality: "service 'Ticket Desk' (/services/1)"."""
     what = "service" if entry.pointer.startswith("/services") else "model"
@@ -281,7 +287,7 @@ class _Reader:
     def service(self, pointer: str, service: dict[str, Any]) -> _Entry:
         table = self.table
         name = service.get("name")
-        provider = _text((service.get("provider") or {}).get("name"))
+        provider = _text(_entity_name(service.get("provider")))
         endpoints = [e for e in service.get("endpoints") or [] if isinstance(e, str)]
         hosts = [host for host in (endpoint_host(e) for e in endpoints) if host]
         by_host = [(host, table.for_host(host)) for host in hosts]
@@ -337,9 +343,7 @@ class _Reader:
         name = component.get("name")
         orgs: list[_Org] = []
         for role in ("supplier", "manufacturer"):
-            entity = component.get(role)
-            if isinstance(entity, dict):
-                orgs += _named(table, entity.get("name"), role)
+            orgs += _named(table, _entity_name(component.get(role)), role)
         orgs += _named(table, component.get("publisher"), "publisher")
         unmapped: list[tuple[str, str]] = []
         group = _text(component.get("group"))
@@ -365,8 +369,7 @@ class _Reader:
         orgs += _from(table.in_name(name), "its name names")
         if not orgs:
             for author in component.get("authors") or []:
-                if isinstance(author, dict):
-                    orgs += _named(table, author.get("name"), "author")
+                orgs += _named(table, _entity_name(author), "author")
             orgs += _named(table, component.get("author"), "author")
         if not orgs and unmapped:
             handle, where = unmapped[0]
@@ -433,10 +436,9 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
     buyer = clean_text(buyer)
     if buyer is None:
         owner = [
-            entity["name"]
+            name
             for role in ("manufacturer", "manufacture", "supplier")
-            if isinstance(entity := metadata.get(role), dict)
-            and isinstance(entity.get("name"), str)
+            if isinstance(name := _entity_name(metadata.get(role)), str)
         ]
         hint = f' (its metadata names "{owner[0]}")' if owner else ""
         raise LoadError(

@@ -257,6 +257,14 @@ class _Check:
         """An organizational entity (supplier, manufacturer, provider...)."""
         if value is None:
             return
+        if isinstance(value, str):
+            self.warn(
+                "organization_as_text",
+                "an organization given as text, where the schema has an object with a 'name' "
+                "(read as its name)",
+                pointer,
+            )
+            return
         if not isinstance(value, dict):
             self.refuse(pointer, "an organization must be an object with a 'name'")
             return
@@ -279,6 +287,16 @@ class _Check:
         self.unknown(value, _ENTITY, "an organization", pointer)
 
     def authors(self, value: Any, pointer: str) -> None:
+        if isinstance(value, list):
+            for index, author in enumerate(value):
+                if isinstance(author, str):
+                    self.warn(
+                        "organization_as_text",
+                        "an author given as text, where the schema has an object with a "
+                        "'name' (read as its name)",
+                        f"{pointer}/{index}",
+                    )
+            value = [author for author in value if not isinstance(author, str)]
         for here, author in self.objects(value, pointer, "'authors'"):
             self.text(author, "name", here)
             self.unknown(author, _CONTACT, "an author", here)
