@@ -435,11 +435,10 @@ def read_sbom(path: Path, name: str, *, buyer: str | None) -> SbomSource:
     metadata = document.get("metadata") or {}
     buyer = clean_text(buyer)
     if buyer is None:
-        owner = [
-            name
-            for role in ("manufacturer", "manufacture", "supplier")
-            if isinstance(name := _entity_name(metadata.get(role)), str)
+        names = [
+            _entity_name(metadata.get(role)) for role in ("manufacturer", "manufacture", "supplier")
         ]
+        owner = [named for named in names if isinstance(named, str)]
         hint = f' (its metadata names "{owner[0]}")' if owner else ""
         raise LoadError(
             [
