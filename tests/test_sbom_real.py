@@ -318,6 +318,48 @@ def test_a_clean_document_passes_strict(db_path: Path, tmp_path: Path) -> None:
     assert report.loaded[0].rows == 5
 
 
+@pytest.mark.parametrize(
+    ("fields", "makers"),
+    [
+        ({"manufacturer": {"name": "Quill Data Services"}}, ["Quill Data Services"]),
+        # A publisher named: a group the seed does not know is not taken as an organization.
+        ({"publisher": "Acme Inc", "group": "CompVis"}, ["Acme Inc"]),
+        # Nothing else: the unknown handle as written.
+        ({"group": "CompVis"}, ["CompVis"]),
+        # Authors only when nothing else names an organization.
+        ({"authors": [{"name": "Jane Roe"}], "group": "CompVis"}, ["Jane Roe"]),
+        ({"authors": [{"name": "Jane Roe"}], "group": "mistralai"}, ["Mistral AI"]),
+        (
+            {
+                "supplier": {"name": "HuggingFace"},
+                "externalReferences": [
+                    {"type": "website", "url": "https://huggingface.co/google/ranker-2b"}
+                ],
+            },
+            ["Hugging Face, Inc.", "Google LLC"],
+        ),
+        ({"supplier": {"name": "Anthropic"}, "name": "Claude 3.5 Sonnet"}, ["Anthropic, PBC"]),
+        ({}, []),
+    ],
+)
+def test_a_model_s_organizations_field_by_field(
+    tmp_path: Path, fields: dict, makers: list[str]
+) -> None:
+    from exposure.ingest.adapters.cyclonedx import read_sbom
+
+    component = {"type": "machine-learning-model", "name": "ranker", **fields}
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "metadata": {"component": {"type": "application", "name": "App"}},
+        "components": [component],
+    }
+    path = _write(tmp_path, "model.json", document)
+    source = read_sbom(path, path.name, buyer=BUYER)
+    assert source.table.column("supplier").to_pylist() == makers
+    assert source.left_out.num_rows == (0 if makers else 1)
+
+
 # --- generated: a syft-like 1.3 SBOM ------------------------------------------------------
 
 

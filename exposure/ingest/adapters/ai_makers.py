@@ -145,7 +145,7 @@ def _host_pattern(key: str) -> tuple[re.Pattern[str], int]:
 
     >>> p, n = _host_pattern("bedrock-runtime.*.amazonaws.com")
     >>> bool(p.fullmatch("bedrock-runtime.us-east-1.amazonaws.com")), n
-    (True, 29)
+    (True, 30)
     >>> p, _ = _host_pattern("*.amazonaws.com")
     >>> bool(p.fullmatch("s3.eu-west-1.amazonaws.com")), bool(p.fullmatch("amazonaws.com"))
     (True, False)
