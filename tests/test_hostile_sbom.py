@@ -1,4 +1,4 @@
-"""Hostile SBOMs: validation bounded in time and memory whatever the content (no IRI grammar
+"""Hostile SBOMs: reading bounded in time and memory whatever the content (no IRI grammar
 per endpoint, caps on string length and array length with clear messages), and a key given
 twice in one object refused with the key and its line. Every refused load leaves the database
 as it was."""
@@ -78,12 +78,19 @@ def test_twenty_thousand_services_load(tmp_path, loaded_db):
     assert count == 20_000
 
 
-def test_an_endpoint_with_white_space_still_fails_the_schema(tmp_path):
-    from exposure.ingest.adapters.cyclonedx_json import schema_problems
+def test_an_endpoint_with_white_space_is_a_schema_finding(tmp_path):
+    from exposure.ingest.adapters.cyclonedx_check import check_document
 
-    document = _document([_service(0, "not an iri")])
-    [problem] = schema_problems(document, "x.json")
-    assert problem.column == "/services/0/endpoints/0"
+    document = _document([_service(0, "not an iri"), _service(1, "https://ok.example/${x}")])
+    problems, findings = check_document(document, "x.json")
+    assert problems == []
+    assert sorted((f.message, f.pointers) for f in findings) == [
+        (
+            "a URL with an unresolved build variable '${...}' (as Maven leaves them)",
+            ("/services/1/endpoints/0",),
+        ),
+        ("a URL with white space in it", ("/services/0/endpoints/0",)),
+    ]
 
 
 def test_an_array_over_the_entry_cap_is_refused(tmp_path):

@@ -71,6 +71,7 @@ ISSUE_ORDER = (
     "bad_identifier",
     "extract_count",
     "negative_total",
+    "sbom_schema",
 )
 
 NOTES = (

@@ -19,8 +19,11 @@ Formats (SPEC 3.3):
 
 * ``usaspending-subawards`` (:mod:`exposure.ingest.adapters.usaspending`): the USAspending.gov
   contract subaward download, recognised by its header;
-* ``cyclonedx`` (:mod:`exposure.ingest.adapters.cyclonedx`): a CycloneDX JSON SBOM, recognised by
-  ``bomFormat`` and read and validated by :mod:`exposure.ingest.adapters.cyclonedx_json`;
+* ``cyclonedx`` (:mod:`exposure.ingest.adapters.cyclonedx`): a CycloneDX SBOM, 1.2 to 1.7, JSON
+  (recognised by ``bomFormat``, read by :mod:`exposure.ingest.adapters.cyclonedx_json`) or XML
+  (recognised by the namespace ``http://cyclonedx.org/schema/bom/1.x``, read by
+  :mod:`exposure.ingest.adapters.cyclonedx_xml`), checked by
+  :mod:`exposure.ingest.adapters.cyclonedx_check`;
 * ``sam-entity`` (:mod:`exposure.ingest.adapters.sam_entity`): a SAM.gov Entity Management
   extract (pipe-delimited, ``BOF PUBLIC ...`` first line), as published in a ZIP or unzipped,
   recognised by that first line (:func:`adapter_for_extract`).
@@ -91,14 +94,15 @@ def adapter_for_extract(path: Path, name: str, options: LoadOptions) -> SourceAd
 
 
 def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapter | None:
-    """The adapter for a file that is not a spreadsheet (a JSON SBOM), or None.
+    """The adapter for a file that is not a spreadsheet (a JSON or XML SBOM), or None.
 
     Raises:
-        LoadError: the file is JSON but not a CycloneDX SBOM, or ``--kind cyclonedx`` was given
-            for a file that cannot be one.
+        LoadError: the file is JSON or XML but not a CycloneDX SBOM, or ``--kind cyclonedx``
+            was given for a file that cannot be one.
     """
     from exposure.ingest.adapters.cyclonedx import read_sbom
     from exposure.ingest.adapters.cyclonedx_json import looks_like_json
+    from exposure.ingest.adapters.cyclonedx_xml import looks_like_cyclonedx_xml
 
     extract = adapter_for_extract(path, name, options)
     if extract is not None:
@@ -107,7 +111,11 @@ def adapter_for_file(path: Path, name: str, options: LoadOptions) -> SourceAdapt
         return None
     suffix = Path(name).suffix.lower()
     tabular = suffix in (*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES)
-    if options.kind == "cyclonedx" or suffix == ".json" or (not tabular and looks_like_json(path)):
+    if (
+        options.kind == "cyclonedx"
+        or suffix in (".json", ".xml")
+        or (not tabular and (looks_like_json(path) or looks_like_cyclonedx_xml(path)))
+    ):
         return read_sbom(path, name, buyer=options.buyer)
     return None
 
@@ -122,6 +130,11 @@ def adapter_for_sheet(raw: RawSheet, options: LoadOptions) -> SourceAdapter | No
         return SubawardSource.from_sheet(raw)
     if options.kind == "cyclonedx":
         raise LoadError(
-            [Problem(raw.file, "--kind cyclonedx reads CycloneDX JSON SBOMs; this is a sheet")]
+            [
+                Problem(
+                    raw.file,
+                    "--kind cyclonedx reads CycloneDX SBOMs (JSON or XML); this is a sheet",
+                )
+            ]
         )
     return None

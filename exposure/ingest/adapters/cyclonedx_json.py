@@ -1,58 +1,58 @@
-"""Reading a CycloneDX JSON document safely: UTF-8, JSON, a depth limit, the official schema.
+"""Reading a CycloneDX JSON document safely: UTF-8, JSON, no key twice, bounded size and depth.
 
 :func:`parse_document` reads the file: it must be UTF-8 (a BOM is allowed) and well-formed
-JSON, refused otherwise with the line and column of the fault; JSON nested deeper than
-:data:`MAX_DEPTH` is refused with the line and column where it goes past it (before the
-recursive validator could overflow). :func:`schema_problems` validates the document against the
-official CycloneDX JSON schema of its ``specVersion`` (1.5, 1.6 or 1.7,
-:data:`SCHEMA_VERSIONS`), as shipped by ``cyclonedx-python-lib``; the schema's references (SPDX
-licence ids, JSF signatures, cryptography definitions) resolve to the shipped files, never to
-the network. Each schema failure is reported with the JSON pointer of the failing element.
-:func:`looks_like_json` tells a JSON file from a spreadsheet by its first bytes.
+JSON, refused otherwise with the line and column of the fault; an object that gives a key
+twice is refused with the key and its line (JSON readers disagree on which one counts); JSON
+nested deeper than :data:`MAX_DEPTH` is refused with the line and column where it goes past
+it; a string longer than :data:`MAX_STRING` (attachment ``content``, base64 images and licence
+texts, up to :data:`MAX_CONTENT`) or an array longer than :data:`MAX_ITEMS` is refused with its
+JSON pointer (:func:`limit_problems`, shared with the XML reader). These checks cost one pass
+over the parsed document; nothing here depends on the content's meaning, and no text is parsed
+by a grammar (no IRI or URI parser: a URL is checked by its shape only, in
+:mod:`exposure.ingest.adapters.cyclonedx_check`). :func:`looks_like_json` tells a JSON file
+from a spreadsheet by its first bytes.
 
 What the document means (services and models as dependencies) is
-:mod:`exposure.ingest.adapters.cyclonedx`'s.
+:mod:`exposure.ingest.adapters.cyclonedx`'s; what of its structure is checked,
+:mod:`exposure.ingest.adapters.cyclonedx_check`'s.
 """
 
 from __future__ import annotations
 
-import functools
 import json
 import logging
 import re
 from collections.abc import Iterator
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from exposure.core.errors import LoadError, Problem
 
 __all__ = [
+    "MAX_CONTENT",
     "MAX_DEPTH",
     "MAX_ITEMS",
     "MAX_STRING",
-    "SCHEMA_VERSIONS",
-    "UNCHECKED_FORMATS",
+    "limit_problems",
     "looks_like_json",
     "parse_document",
-    "schema_problems",
+    "read_json",
 ]
 
 logger = logging.getLogger(__name__)
 
-SCHEMA_VERSIONS = ("1.5", "1.6", "1.7")
-_SCHEMA_PACKAGE = "cyclonedx.schema._res"
-# Arrays and objects nested deeper are refused before validation: the schema validator
-# recurses a few frames per level and would overflow Python's stack near 400; real SBOMs nest
-# components a few levels (each level two JSON levels), so 128 is far beyond any of them.
+# Arrays and objects nested deeper are refused before anything reads the document: real SBOMs
+# nest components a few levels (each level two JSON levels), so 128 is far beyond any of them,
+# and every later pass stays far from Python's recursion limit.
 MAX_DEPTH = 128
-# No string of an SBOM needs more (a licence text is the longest); no SBOM this tool reads
-# lists more entries in one array. Both bound what validation may cost, whatever the content.
+# No name, URL or description of an SBOM needs more; no SBOM this tool reads lists more
+# entries in one array. An attachment's ``content`` (a base64 image of a model card, a licence
+# text) may be longer, up to MAX_CONTENT. All bound what reading may cost, whatever the content.
 MAX_STRING = 65_536
+MAX_CONTENT = 16 * 1024 * 1024
 MAX_ITEMS = 100_000
 # A JSON string (brackets inside it are text) or a bracket.
 _STRUCTURE = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{}]')
-_MAX_PROBLEMS = 20
 
 
 def looks_like_json(path: Path) -> bool:
@@ -60,101 +60,6 @@ def looks_like_json(path: Path) -> bool:
     with path.open("rb") as handle:
         head = handle.read(512).lstrip(b"\xef\xbb\xbf \t\r\n")
     return head.startswith(b"{")
-
-
-@functools.cache
-def _validator(version: str) -> Any:
-    """A Draft 7 validator for a CycloneDX version, with every reference resolved offline."""
-    from jsonschema import Draft7Validator
-    from referencing import Registry, Resource
-    from referencing.exceptions import NoSuchResource
-
-    folder = resources.files(_SCHEMA_PACKAGE)
-    prefix = "http://cyclonedx.org/schema/"
-    shipped = {}
-    for entry in folder.iterdir():
-        if entry.name.endswith(".schema.json"):
-            contents = json.loads(entry.read_text(encoding="utf-8"))
-            # The bom schemas refer to "spdx.SNAPSHOT.schema.json" etc. relative to their own
-            # $id; register each file under its file name and under its own $id.
-            shipped[prefix + entry.name] = contents
-            if isinstance(contents.get("$id"), str):
-                shipped[contents["$id"]] = contents
-
-    def offline(uri: str) -> Resource[Any]:
-        raise NoSuchResource(ref=uri)  # type: ignore[call-arg]  # never fetched from the network
-
-    registry: Registry[Any] = Registry(retrieve=offline).with_resources(  # type: ignore[call-arg]
-        (uri, Resource.from_contents(contents)) for uri, contents in shipped.items()
-    )
-    schema = shipped.get(f"{prefix}bom-{version}.SNAPSHOT.schema.json")
-    if schema is None:
-        raise LoadError(
-            [
-                Problem(
-                    "--kind cyclonedx",
-                    f"the installed cyclonedx-python-lib has no {version} schema",
-                )
-            ]
-        )
-    from jsonschema.validators import extend
-
-    validator = extend(Draft7Validator, {"uniqueItems": _unique_items})
-    return validator(schema, registry=registry, format_checker=_format_checker())
-
-
-def _unique_items(validator: Any, unique: Any, instance: Any, schema: Any) -> Iterator[Any]:
-    """``uniqueItems`` in linear time: jsonschema compares every pair of unhashable items, 200
-    million comparisons for 20,000 services. Items are compared by their canonical JSON (keys
-    sorted), so 1 and 1.0 count as different, a difference no SBOM relies on."""
-    from jsonschema.exceptions import ValidationError
-
-    if not unique or not validator.is_type(instance, "array"):
-        return
-    seen: set[str] = set()
-    for index, item in enumerate(instance):
-        key = json.dumps(item, sort_keys=True, default=str)
-        if key in seen:
-            yield ValidationError(f"item {index} repeats an earlier item; items must be unique")
-            return
-        seen.add(key)
-
-
-# Formats whose full checkers cost time in proportion to the text, per string: the IRI and
-# URI grammars (rfc3987-syntax, a parser combinator) took 32 ms per service endpoint and 0.8 ms
-# per character, 93 s for one 100,000-character endpoint. Nothing here follows these
-# references, so only their shape is checked, by a regular expression in linear time: an
-# absolute IRI has a scheme, a reference has no white space. (The shape still matters: the
-# schema's oneOf branches, JSF signatures among them, are told apart by it.)
-UNCHECKED_FORMATS = frozenset(
-    {"iri", "iri-reference", "uri", "uri-reference", "uri-template", "idn-hostname"}
-)
-_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*")
-_IRI_REFERENCE = re.compile(r"\S*")
-
-
-def _format_checker() -> Any:
-    """Draft 7's format checker, the formats of :data:`UNCHECKED_FORMATS` checked by shape."""
-    from jsonschema import Draft7Validator, FormatChecker
-
-    checker = FormatChecker(formats=())
-    checker.checkers = {
-        name: check
-        for name, check in Draft7Validator.FORMAT_CHECKER.checkers.items()
-        if name not in UNCHECKED_FORMATS
-    }
-
-    def absolute(value: object) -> bool:
-        return not isinstance(value, str) or bool(_ABSOLUTE_IRI.fullmatch(value))
-
-    def reference(value: object) -> bool:
-        return not isinstance(value, str) or bool(_IRI_REFERENCE.fullmatch(value))
-
-    for name in ("iri", "uri"):
-        checker.checks(name)(absolute)
-    for name in ("iri-reference", "uri-reference"):
-        checker.checks(name)(reference)
-    return checker
 
 
 def _pointer(parts: Iterator[Any] | Any) -> str:
@@ -166,48 +71,14 @@ def _pointer(parts: Iterator[Any] | Any) -> str:
     return "".join("/" + str(part).replace("~", "~0").replace("/", "~1") for part in parts) or "/"
 
 
-def _short(text: str, limit: int = 240) -> str:
-    return text if len(text) <= limit else text[: limit - 3] + "..."
-
-
-def schema_problems(document: Any, file: str) -> list[Problem]:
-    """Every place where a document fails the CycloneDX schema of its ``specVersion``."""
-    version = document.get("specVersion") if isinstance(document, dict) else None
-    if version not in SCHEMA_VERSIONS:
-        return [
-            Problem(
-                file,
-                f"unsupported CycloneDX specVersion {version!r}: expected one of "
-                f"{', '.join(SCHEMA_VERSIONS)} (1.6 is the current one)",
-                column="/specVersion",
-            )
-        ]
-    errors = sorted(
-        _validator(version).iter_errors(document), key=lambda e: [str(p) for p in e.absolute_path]
-    )
-    problems = []
-    for error in errors[:_MAX_PROBLEMS]:
-        message = _short(error.message)
-        if error.context:
-            # "not valid under any of the given schemas": say what the deepest branch wanted.
-            closest = error
-            while closest.context:
-                closest = max(closest.context, key=lambda e: len(e.absolute_path))
-            message += f" (closest: {_pointer(closest.absolute_path)}: {_short(closest.message)})"
-        problems.append(
-            Problem(
-                file,
-                f"fails the CycloneDX {version} schema: {message}",
-                column=_pointer(error.absolute_path),
-            )
-        )
-    if len(errors) > _MAX_PROBLEMS:
-        problems.append(Problem(file, f"{len(errors) - _MAX_PROBLEMS} more schema problem(s)"))
-    return problems
-
-
 def parse_document(path: Path, name: str) -> Any:
-    """The JSON document of a file.
+    """The JSON document of a file (:func:`read_json` without its note of nulls)."""
+    return read_json(path, name)[0]
+
+
+def read_json(path: Path, name: str) -> tuple[Any, bool]:
+    """The JSON document of a file, and whether an object in it has a ``null`` value (the
+    CycloneDX schema allows none; where is found only when there is one).
 
     Raises:
         LoadError: not UTF-8, empty, malformed JSON (with its line and column), JSON Python
@@ -220,10 +91,18 @@ def parse_document(path: Path, name: str) -> Any:
         raise LoadError(
             [Problem(name, f"a CycloneDX JSON file must be UTF-8 (byte {exc.start} is not)")]
         ) from exc
-    if not text.strip():
+    if not text or text.isspace():
         raise LoadError([Problem(name, "the file is empty")])
+    nulls: list[bool] = []
+
+    def unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        found = _unique_keys(pairs)
+        if not nulls and None in found.values():
+            nulls.append(True)
+        return found
+
     try:
-        document = json.loads(text, object_pairs_hook=_unique_keys)
+        document = json.loads(text, object_pairs_hook=unique_keys)
     except _DuplicateKey as exc:
         raise _duplicate(text, name, exc.key) from None
     except json.JSONDecodeError as exc:
@@ -242,12 +121,11 @@ def parse_document(path: Path, name: str) -> Any:
     except ValueError as exc:
         # Valid JSON Python will not read, such as an integer of more than 4,300 digits.
         raise LoadError([Problem(name, f"the JSON cannot be read: {exc}")]) from exc
-    if _depth(document) > MAX_DEPTH:
-        raise _too_deep(text, name)
-    oversized = _oversized(document, name)
-    if oversized:
-        raise LoadError(oversized)
-    return document
+    if _over_limits(document, data):
+        if _depth(document) > MAX_DEPTH:
+            raise _too_deep(text, name)
+        raise LoadError(limit_problems(document, name))
+    return document, bool(nulls)
 
 
 class _DuplicateKey(ValueError):
@@ -258,11 +136,13 @@ class _DuplicateKey(ValueError):
 
 def _unique_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     """An object's pairs as a dict; a key given twice raises (json keeps the last silently)."""
-    found: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in found:
-            raise _DuplicateKey(key)
-        found[key] = value
+    found = dict(pairs)
+    if len(found) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise _DuplicateKey(key)
+            seen.add(key)
     return found
 
 
@@ -304,20 +184,89 @@ def _duplicate(text: str, name: str, key: str) -> LoadError:
     )
 
 
-def _oversized(document: Any, name: str) -> list[Problem]:
-    """A string longer than :data:`MAX_STRING` or an array longer than :data:`MAX_ITEMS`,
-    with its JSON pointer (the first of each, found without recursion)."""
+def _over_limits(document: Any, data: bytes | None = None) -> bool:
+    """Whether anything in the document is nested deeper than :data:`MAX_DEPTH`, or is a
+    string or array over its limit; the common case (nothing is) costs one pass over the
+    containers, level by level. With the document's JSON bytes, strings are ruled out at once
+    when no two quotes are more than :data:`MAX_STRING` bytes apart (and none is escaped),
+    else looked at one by one."""
+    strings = data is None or not _short_strings(data)
+    level: list[Any] = [document]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            return True
+        below: list[Any] = []
+        for item in level:
+            if type(item) is dict:
+                values: Any = item.values()
+                if strings and _long_strings(item):
+                    return True
+            else:
+                values = item
+                if len(item) > MAX_ITEMS or (strings and _long_strings(item)):
+                    return True
+            below += [value for value in values if type(value) in _CONTAINERS]
+        level = below
+    return False
+
+
+_CONTAINERS = (dict, list)
+
+
+def _short_strings(data: bytes) -> bool:
+    """Whether every JSON string of ``data`` is surely within :data:`MAX_STRING` characters:
+    no escaped quote, and no two quotes further apart (a character is at least a byte)."""
+    import numpy as np
+
+    if b'\\"' in data:
+        return False
+    quotes = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord('"'))
+    gaps = np.diff(quotes, prepend=-1, append=len(data))
+    return bool(gaps.max() <= MAX_STRING + 1)
+
+
+def _long_strings(item: Any) -> bool:
+    """Whether a container holds a string (or, an object, a key) over its limit."""
+    content: Any = None
+    values: Any = item
+    if type(item) is dict:
+        if any(len(key) > MAX_STRING for key in item):
+            return True
+        content, values = item.get("content"), item.values()
+    return any(
+        type(value) is str
+        and len(value) > MAX_STRING
+        and (value is not content or len(value) > MAX_CONTENT)
+        for value in values
+    )
+
+
+def limit_problems(document: Any, name: str) -> list[Problem]:
+    """A string over its limit (:data:`MAX_STRING`, :data:`MAX_CONTENT` for an attachment's
+    ``content``) or an array longer than :data:`MAX_ITEMS`, with its JSON pointer (the first
+    of each, found without recursion)."""
+    if not _over_limits(document):
+        return []
     problems: list[Problem] = []
     stack: list[tuple[Any, tuple[Any, ...]]] = [(document, ())]
     long_string = long_array = False
     while stack and not (long_string and long_array):
         item, path = stack.pop()
+        if len(path) >= MAX_DEPTH:
+            continue
         if isinstance(item, dict):
             for key, value in item.items():
                 if isinstance(key, str) and len(key) > MAX_STRING and not long_string:
                     long_string = True
-                    problems.append(_too_long(name, path, len(key), "a key"))
-                stack.append((value, (*path, key)))
+                    problems.append(_too_long(name, path, len(key), "a key", MAX_STRING))
+                limit = MAX_CONTENT if key == "content" else MAX_STRING
+                if isinstance(value, str) and len(value) > limit and not long_string:
+                    long_string = True
+                    problems.append(_too_long(name, (*path, key), len(value), "the string", limit))
+                elif isinstance(value, dict | list):
+                    stack.append((value, (*path, key)))
         elif isinstance(item, list):
             if len(item) > MAX_ITEMS and not long_array:
                 long_array = True
@@ -329,18 +278,22 @@ def _oversized(document: Any, name: str) -> list[Problem]:
                         column=_pointer(path),
                     )
                 )
-            stack.extend((value, (*path, index)) for index, value in enumerate(item))
-        elif isinstance(item, str) and len(item) > MAX_STRING and not long_string:
-            long_string = True
-            problems.append(_too_long(name, path, len(item), "the string"))
+            for index, value in enumerate(item):
+                if isinstance(value, str) and len(value) > MAX_STRING and not long_string:
+                    long_string = True
+                    problems.append(
+                        _too_long(name, (*path, index), len(value), "the string", MAX_STRING)
+                    )
+                elif isinstance(value, dict | list):
+                    stack.append((value, (*path, index)))
     return problems
 
 
-def _too_long(name: str, path: tuple[Any, ...], length: int, what: str) -> Problem:
+def _too_long(name: str, path: tuple[Any, ...], length: int, what: str, limit: int) -> Problem:
+    which = "an attachment's content" if limit == MAX_CONTENT else "any string of an SBOM"
     return Problem(
         name,
-        f"{what} is {length:,} characters long, over the limit of {MAX_STRING:,} for any "
-        "string of an SBOM",
+        f"{what} is {length:,} characters long, over the limit of {limit:,} for {which}",
         column=_pointer(path),
     )
 
