@@ -20,6 +20,19 @@ Ltd, GmbH, S.A., ...) removed:
 'anthropic'
 
 Fuzzy candidates are never merged: they are listed for a person to review.
+
+Screening asks more of a name than identity does before it calls two names one party
+(:mod:`exposure.screening.matching`): :func:`distinctive_words` are the words of a normalized
+name that say which organization it is (articles, prepositions and words such as "group" or
+"holdings" do not), and :func:`legal_name` is the full name *with* its legal form, spelled one
+way ("Co." and "Company", "L.L.C." and "LLC" agree; "Inc." and "Co." do not):
+
+>>> distinctive_words(normalize_name("Apple Inc."))
+['apple']
+>>> legal_name("Apple Inc.") == legal_name("APPLE CO")
+False
+>>> legal_name("Apple Company") == legal_name("APPLE CO")
+True
 """
 
 from __future__ import annotations
@@ -36,11 +49,14 @@ from exposure.core.text import FORMAT_SQL, install_skeleton, skeleton_sql
 
 __all__ = [
     "FUZZY_THRESHOLD",
+    "GENERIC_WORDS",
     "MACROS",
     "FuzzyCandidate",
+    "distinctive_words",
     "fuzzy_candidates",
     "identifier_key",
     "install_macros",
+    "legal_name",
     "normalize_name",
     "normalize_names",
 ]
@@ -118,6 +134,116 @@ def normalize_name(name: str | None) -> str | None:
     'acme widgets'
     """
     return normalize_names([name])[0]
+
+
+# Words that do not tell one organization from another: articles and prepositions (of the
+# languages of the lists) and the generic words of company names. A normalized name needs two
+# words outside this set to identify an organization by itself (see the module docstring).
+GENERIC_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "at",
+        "by",
+        "de",
+        "del",
+        "der",
+        "des",
+        "di",
+        "die",
+        "das",
+        "du",
+        "el",
+        "et",
+        "for",
+        "in",
+        "la",
+        "le",
+        "les",
+        "of",
+        "on",
+        "the",
+        "to",
+        "und",
+        "y",
+        "company",
+        "companies",
+        "corporation",
+        "corporate",
+        "enterprise",
+        "enterprises",
+        "global",
+        "group",
+        "groups",
+        "holding",
+        "holdings",
+        "incorporated",
+        "industries",
+        "international",
+        "limited",
+        "trading",
+        "ventures",
+        "worldwide",
+    ]
+)
+
+
+def distinctive_words(normalized: str | None) -> list[str]:
+    """The words of a normalized name that tell the organization apart: not in
+    :data:`GENERIC_WORDS`, and longer than one letter.
+
+    >>> distinctive_words("bank of america"), distinctive_words("acme group")
+    (['bank', 'america'], ['acme'])
+    """
+    return [
+        word for word in (normalized or "").split() if len(word) > 1 and word not in GENERIC_WORDS
+    ]
+
+
+# The legal forms as one spelling each, for legal_name (after single letters are joined:
+# "l l c" is "llc", "s a" is "sa").
+_LEGAL_SPELLING = {
+    "co": "company",
+    "corp": "corporation",
+    "inc": "incorporated",
+    "ltd": "limited",
+    "intl": "international",
+}
+
+
+@lru_cache(maxsize=65_536)
+def legal_name(name: str | None) -> str | None:
+    """A name as its full legal name: :func:`normalize_name` keeping the legal form, with a
+    leading or trailing (inverted) "the" dropped, runs of single letters joined ("L.L.C." is
+    "llc") and abbreviated forms spelled out (Co, Corp, Inc, Ltd); None when blank.
+
+    >>> legal_name("Acme Widgets, L.L.C."), legal_name("MEDICINE SHOPPE, THE")
+    ('acme widgets llc', 'medicine shoppe')
+    >>> legal_name("Huawei Technologies Co., Ltd.")
+    'huawei technologies company limited'
+    """
+    rows = _connection().execute("SELECT exposure_basic_name(?::VARCHAR)", [name]).fetchall()
+    basic = rows[0][0]
+    if basic is None:
+        return None
+    words = str(basic).split()
+    while len(words) > 1 and words[0] == "the":
+        words.pop(0)
+    while len(words) > 1 and words[-1] == "the":
+        words.pop()
+    joined: list[str] = []
+    run = ""
+    for word in [*words, ""]:
+        if len(word) == 1:
+            run += word
+            continue
+        if run:
+            joined.append(run)
+            run = ""
+        if word:
+            joined.append(word)
+    return " ".join(_LEGAL_SPELLING.get(word, word) for word in joined)
 
 
 @dataclass(frozen=True)

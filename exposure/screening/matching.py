@@ -24,6 +24,13 @@ Each (organization, record) pair is reported once, under its strongest match. Ex
   and no identifier contradicts them (both sides have a UEI, or a CAGE, and they differ);
 * a name match is not confirmed when the listed name is spelled exactly as another of the
   organizations (the identity rule's exact tier: the name means that one);
+* a name or alias match alone (no identifier agrees) is confirmed only when the shared
+  normalized name keeps at least two distinctive words
+  (:func:`exposure.core.names.distinctive_words`: "huawei technologies", "kcs construction"),
+  or when the full legal names agree (:func:`exposure.core.names.legal_name`: "Apple Co" and
+  "APPLE CO", "Apple Company" and "APPLE CO"). "Apple Inc." against "APPLE CO" keeps one word,
+  "apple", and the legal forms differ: one word of a name does not identify a company, so the
+  match goes to review with that reason;
 * not confirmed, listed for review with the reason: names of individuals and vessels (a name
   alone does not identify a person), names from a Cross-Reference (an a.k.a. or an affiliate),
   contradicting identifiers, and every fuzzy candidate.
@@ -49,7 +56,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
+from exposure.core.names import FUZZY_THRESHOLD, distinctive_words, fuzzy_candidates, legal_name
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
 from exposure.warehouse.database import stored_data_version
@@ -139,6 +146,7 @@ def screen_list(
     step("matching identifiers and names", 0, 3)
     found = screening_candidates(con, records)
     exact, names, orgs = found.pairs, found.listed_names, found.org_names
+    spellings = found.spellings
     organizations = found.organizations
     step("fuzzy candidates", 1, 3)
     logger.debug("%s: %d pairs matched by identifier, name or alias", listed.file, len(exact))
@@ -146,7 +154,7 @@ def screen_list(
     logger.debug("%s: %d fuzzy candidates (threshold %g)", listed.file, len(fuzzy), fuzzy_threshold)
     step("deciding", 2, 3)
     pairs = pd.concat([exact, fuzzy], ignore_index=True)
-    matches = _decide(con, pairs, listed, as_of)
+    matches = _decide(con, pairs, listed, as_of, spellings)
     logger.info(
         "screened %d records of %s (%s) against %d organizations: %d matches, %d confirmed",
         len(records),
@@ -225,8 +233,22 @@ def _fuzzy(
     return frame.drop_duplicates(["org_id", "record"])[columns]
 
 
+def _legal_names(spellings: pd.DataFrame) -> dict[int, set[str]]:
+    """Each organization's full legal names (of every spelling it answers to)."""
+    names: dict[int, set[str]] = {}
+    for org_id, spelling in spellings.itertuples(index=False):
+        legal = legal_name(str(spelling))
+        if legal:
+            names.setdefault(int(org_id), set()).add(legal)
+    return names
+
+
 def _decide(
-    con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, listed: ListedParties, as_of: date
+    con: duckdb.DuckDBPyConnection,
+    pairs: pd.DataFrame,
+    listed: ListedParties,
+    as_of: date,
+    spellings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     if pairs.empty:
         return pd.DataFrame(columns=list(MATCH_COLUMNS))
@@ -240,6 +262,13 @@ def _decide(
     other = frame.get("spelled_as_other", pd.Series(False, index=frame.index))
     frame["spelled_as_other"] = other.astype("boolean").fillna(False)
     frame["matched_name"] = frame["matched"].where(frame["matched"].notna(), frame["listed_name"])
+    legal = _legal_names(spellings if spellings is not None else pd.DataFrame(columns=["a", "b"]))
+    norms = frame.get("norm", pd.Series(None, index=frame.index, dtype=object))
+    frame["distinctive"] = [distinctive_words(n if isinstance(n, str) else None) for n in norms]
+    frame["legal_agree"] = [
+        legal_name(str(name)) in legal.get(int(org), set())
+        for org, name in zip(frame["org_id"], frame["matched_name"], strict=True)
+    ]
     frame["status"] = [
         record_status(active, termination, as_of)
         for active, termination in zip(frame["active_date"], frame["termination_date"], strict=True)
@@ -303,4 +332,15 @@ def _confirm(row: object) -> tuple[bool, str]:
             False,
             f"the listed party is a{'n' if classification[:1] in 'aeiou' else ''} {classification}: a name alone does not identify it",
         )
-    return True, "same normalized name" if match == "name" else "a known alias of the organization"
+    how = "same normalized name" if match == "name" else "a known alias of the organization"
+    words: list[str] = row.distinctive  # type: ignore[attr-defined]
+    if len(words) >= 2:
+        return True, how
+    if row.legal_agree:  # type: ignore[attr-defined]
+        return True, f"{how}, and the full legal names agree"
+    kept = f"only one distinctive word ('{words[0]}')" if words else "no distinctive word"
+    return False, (
+        f"{kept} is left once legal forms and generic words are taken off, and the full "
+        f"legal names differ ('{row.matched_name}' is not '{row.org_name}' or another name of "  # type: ignore[attr-defined]
+        "the organization): a name this short does not identify it; review"
+    )

@@ -54,20 +54,23 @@ WHERE s.tier = 'new';
 
 CREATE OR REPLACE TEMP TABLE _scr_pairs AS
 WITH candidates AS (
-    SELECT o.org_id, r.record, 'uei' AS match, 1 AS strength, NULL AS matched, NULL AS via
+    SELECT o.org_id, r.record, 'uei' AS match, 1 AS strength, NULL AS matched, NULL AS via,
+           NULL AS norm
     FROM orgs o JOIN _scr_rec r ON o.uei = r.uei
     UNION ALL
-    SELECT o.org_id, r.record, 'cage', 2, NULL, NULL FROM orgs o JOIN _scr_rec r ON o.cage = r.cage
+    SELECT o.org_id, r.record, 'cage', 2, NULL, NULL, NULL
+    FROM orgs o JOIN _scr_rec r ON o.cage = r.cage
     UNION ALL
     SELECT n.org_id, m.record,
            CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 'name' ELSE 'alias' END,
            CASE WHEN n.via = 'name' AND m.via = 'listed' THEN 3
                 WHEN m.via = 'listed' THEN 4 ELSE 5 END,
-           m.text, m.via
+           m.text, m.via, norm
     FROM _scr_org_names n JOIN _scr_rec_names m USING (norm)
 )
 SELECT c.org_id, c.record, arg_min(c.match, c.strength) AS match, min(c.strength) AS strength,
        arg_min(c.matched, c.strength) AS matched, arg_min(c.via, c.strength) AS via,
+       arg_min(c.norm, c.strength) AS norm,
        bool_or(x.org_id IS NULL) AND c.record IN (SELECT record FROM _scr_exact) AS spelled_as_other
 FROM candidates c LEFT JOIN _scr_exact x USING (org_id, record)
 GROUP BY c.org_id, c.record;
@@ -79,13 +82,16 @@ _CLEANUP = ("_scr_rec", "_scr_exact", "_scr_rec_names", "_scr_org_names", "_scr_
 @dataclass(frozen=True)
 class ScreeningCandidates:
     """What the warehouse matched: ``pairs`` (org_id, record, match, strength, matched, via,
-    spelled_as_other), every name of each record (``listed_names``: norm, via, record, text),
-    the organizations' normalized names (``org_names``) and how many organizations there are."""
+    norm: the normalized name both sides share, spelled_as_other), every name of each record
+    (``listed_names``: norm, via, record, text), the organizations' normalized names
+    (``org_names``), how many organizations there are, and every spelling (declared, used in
+    the data, alias) of the organizations a name matched (``spellings``: org_id, spelling)."""
 
     pairs: pd.DataFrame
     listed_names: pd.DataFrame
     org_names: pd.DataFrame
     organizations: int
+    spellings: pd.DataFrame
 
 
 def _list_table(records: pd.DataFrame) -> pa.Table:
@@ -111,7 +117,13 @@ def screening_candidates(
     try:
         con.execute(_MATCH_SQL)
         pairs = con.execute(
-            "SELECT org_id, record, match, strength, matched, via, spelled_as_other FROM _scr_pairs"
+            "SELECT org_id, record, match, strength, matched, via, norm, spelled_as_other "
+            "FROM _scr_pairs"
+        ).df()
+        spellings = con.execute(
+            "SELECT DISTINCT s.org_id, s.spelling FROM org_spellings s WHERE s.spelling IS NOT "
+            "NULL AND s.tier NOT IN ('uei', 'cage') AND s.org_id IN "
+            "(SELECT org_id FROM _scr_pairs WHERE match IN ('name', 'alias'))"
         ).df()
         names = con.execute("SELECT DISTINCT norm, via, record, text FROM _scr_rec_names").df()
         orgs = con.execute("SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL").df()
@@ -120,7 +132,7 @@ def screening_candidates(
         con.unregister("_scr_list")
         for table in _CLEANUP:
             con.execute(f"DROP TABLE IF EXISTS {table}")
-    return ScreeningCandidates(pairs, names, orgs, int(count))
+    return ScreeningCandidates(pairs, names, orgs, int(count), spellings)
 
 
 def organization_identifiers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
