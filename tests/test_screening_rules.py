@@ -177,3 +177,92 @@ def test_a_one_word_name_whose_legal_names_agree_is_confirmed(tmp_path: Path) ->
     listing = fascsa_list(tmp_path / "list.csv", ("Firm", "APPLE COMPANY", ""))
     found = only(matches_of(db, listing), "Apple Co.")
     assert found["confirmed"] and "full legal names agree" in found["reason"]
+
+
+# Inverted articles and leading legal forms ---------------------------------------------------
+
+FORMS_ORGS = """name,kind
+The Medicine Shoppe,supplier
+Sberbank of Russia,supplier
+Rosoboronexport,supplier
+Kaspersky Lab,software_vendor
+AO Smith,supplier
+Smith Inc,supplier
+Meridian Aerospace,prime
+"""
+FORMS_RELS = """buyer,supplier,relation
+Meridian Aerospace,"MEDICINE SHOPPE, THE",component
+Meridian Aerospace,JSC Sberbank of Russia,professional_services
+Meridian Aerospace,Rosoboronexport,component
+Meridian Aerospace,Kaspersky Lab,license
+Meridian Aerospace,AO Smith,component
+Meridian Aerospace,Smith Inc,component
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [
+        ("MEDICINE SHOPPE, THE", "The Medicine Shoppe"),
+        ("Medicine Shoppe International, Inc., The", "The Medicine Shoppe International, Inc."),
+        ("JSC SBERBANK OF RUSSIA", "Sberbank of Russia"),
+        ("PJSC Sberbank of Russia", "Sberbank of Russia"),
+        ("Public Joint Stock Company Sberbank of Russia", "Sberbank of Russia"),
+        ("OJSC ROSOBORONEXPORT", "Rosoboronexport"),
+        ("OOO Yandex LLC", "Yandex"),
+        ("ZAO Kaspersky Lab", "Kaspersky Lab, AO"),
+    ],
+)
+def test_inverted_articles_and_leading_forms_normalize_alike(given: str, expected: str) -> None:
+    assert normalize_name(given) == normalize_name(expected)
+
+
+def test_identity_keeps_leading_words_that_can_start_a_name() -> None:
+    # "AO" is also A. O. Smith's initials and "Pao" a word of Pao de Acucar: identity keeps
+    # them (a silent merge), screening drops them (where one word never confirms).
+    assert normalize_name("AO Smith") == "ao smith" != normalize_name("Smith Inc")
+    assert normalize_name("Pao de Acucar") == "pao de acucar"
+    from exposure.core.names import screening_name
+
+    assert screening_name("AO Kaspersky Lab") == screening_name("Kaspersky Lab") == "kaspersky lab"
+
+
+def test_relationships_resolve_inverted_and_leading_forms_to_the_declared(tmp_path: Path) -> None:
+    from exposure.warehouse.scenarios import resolve_org
+
+    db = network(tmp_path / "forms", FORMS_ORGS, FORMS_RELS)
+    con = connect(db)
+    try:
+        names = dict(con.execute("SELECT org_id, name FROM orgs").fetchall())
+        assert names[resolve_org(con, "MEDICINE SHOPPE, THE")] == "The Medicine Shoppe"
+        assert names[resolve_org(con, "JSC SBERBANK OF RUSSIA")] == "Sberbank of Russia"
+        assert names[resolve_org(con, "OJSC ROSOBORONEXPORT")] == "Rosoboronexport"
+        assert resolve_org(con, "AO Smith") != resolve_org(con, "Smith Inc")
+        # Every relationship name resolved to a declared organization: none was created.
+        assert con.execute("SELECT count(*) FROM orgs WHERE NOT declared").fetchone() == (0,)
+    finally:
+        con.close()
+
+
+def test_screening_matches_inverted_articles_and_leading_forms_by_name(tmp_path: Path) -> None:
+    db = network(tmp_path / "forms", FORMS_ORGS, FORMS_RELS)
+    listing = fascsa_list(
+        tmp_path / "list.csv",
+        ("Firm", "MEDICINE SHOPPE, THE", ""),
+        ("Special Entity Designation", "JSC SBERBANK OF RUSSIA", ""),
+        ("Special Entity Designation", "OJSC ROSOBORONEXPORT", ""),
+        ("Firm", "AO KASPERSKY LAB", ""),
+    )
+    matches = matches_of(db, listing)
+    got = {m["org_name"]: (m["listed_name"], m["match"], m["confirmed"]) for m in matches}
+    assert got["The Medicine Shoppe"] == ("MEDICINE SHOPPE, THE", "name", True)
+    assert got["Sberbank of Russia"] == ("JSC SBERBANK OF RUSSIA", "name", True)
+    assert got["Kaspersky Lab"] == ("AO KASPERSKY LAB", "name", True)
+    # One word left ("rosoboronexport") and legal names that differ: found, for review (had
+    # the data itself spelled it "OJSC ROSOBORONEXPORT", the legal names would agree).
+    assert got["Rosoboronexport"] == ("OJSC ROSOBORONEXPORT", "name", False)
+    assert (
+        "only one distinctive word ('rosoboronexport')"
+        in only(matches, "Rosoboronexport")["reason"]
+    )
+    assert not any(m["match"] == "fuzzy" for m in matches)

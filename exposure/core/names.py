@@ -7,8 +7,10 @@ the same way inside the warehouse (where millions of rows are resolved in SQL) a
 A normalized name is the name's skeleton (invisible format characters dropped, look-alikes of
 Latin letters and digits replaced by them: :mod:`exposure.core.text`, after
 Unicode TR39), lower case, accents stripped, ``&`` read as "and", punctuation turned into
-single spaces, a leading "the" dropped and trailing legal-form suffixes (Inc, LLC, Corp, PBC,
-Ltd, GmbH, S.A., ...) removed:
+single spaces, a leading "the" and an inverted one (SAM.gov's "MEDICINE SHOPPE, THE")
+dropped, trailing legal-form suffixes (Inc, LLC, Corp, PBC, Ltd, GmbH, S.A., JSC, ...) removed,
+and leading legal forms that cannot be the start of a name (JSC, OJSC, PJSC, CJSC, OOO, ZAO,
+OAO, LLC, "Joint Stock Company", ...: how Russian and other registries write them) removed:
 
 >>> normalize_name("Anthropic, PBC")
 'anthropic'
@@ -18,6 +20,18 @@ Ltd, GmbH, S.A., ...) removed:
 'huawei technologies'
 >>> normalize_name("\u0410nthropic,\u200b PBC")
 'anthropic'
+>>> normalize_name("MEDICINE SHOPPE, THE") == normalize_name("The Medicine Shoppe")
+True
+>>> normalize_name("JSC SBERBANK OF RUSSIA"), normalize_name("OJSC ROSOBORONEXPORT")
+('sberbank of russia', 'rosoboronexport')
+
+Screening normalizes further (:func:`screening_name`): leading forms that are also words or
+initials of real names ("AO" of A. O. Smith, "PAO" of Pao de Acucar, "PT") are dropped there
+too, where a name alone never confirms a match on one word (:mod:`exposure.screening.matching`),
+but never for identity, where they would merge two companies silently:
+
+>>> normalize_name("AO Kaspersky Lab"), screening_name("AO Kaspersky Lab")
+('ao kaspersky lab', 'kaspersky lab')
 
 Fuzzy candidates are never merged: they are listed for a person to review.
 
@@ -59,12 +73,23 @@ __all__ = [
     "legal_name",
     "normalize_name",
     "normalize_names",
+    "screening_name",
 ]
 
 LEGAL_SUFFIXES = (
     "inc|incorporated|llc|l l c|corp|corporation|co|company|ltd|limited|pbc|p b c|plc|gmbh|"
-    "sa|s a|ag|lp|llp|l l p|l p|bv|nv|srl|spa|pty|pte|kk|oy|ab|sarl|sas|zao|ooo|ao|jsc|pjsc"
+    "sa|s a|ag|lp|llp|l l p|l p|bv|nv|srl|spa|pty|pte|kk|oy|ab|sarl|sas|zao|ooo|ao|jsc|pjsc|"
+    "ojsc|cjsc|oao|joint stock company|limited liability company"
 )
+
+# Legal forms written before the name (and "the"): only those no name starts with.
+LEADING_FORMS = (
+    "the|jsc|ojsc|pjsc|cjsc|ooo|zao|oao|llc|"
+    "(public |open |closed )?joint stock company|limited liability company"
+)
+
+# ... and, for screening only, those that can also be a name's first word or initials.
+SCREENING_LEADING_FORMS = "ao|pao|pt|tov|sia|uab"
 
 _SKELETON = skeleton_sql(f"regexp_replace(CAST(s AS VARCHAR), {FORMAT_SQL}, '', 'g')")
 
@@ -75,8 +100,13 @@ CREATE OR REPLACE TEMP MACRO exposure_basic_name(s) AS
         '[^\p{{L}}\p{{N}}]+', ' ', 'g')), '');
 CREATE OR REPLACE TEMP MACRO exposure_norm_name(s) AS
     coalesce(nullif(trim(regexp_replace(
-        regexp_replace(' ' || exposure_basic_name(s) || ' ', '^ the ', ' '),
-        '( ({LEGAL_SUFFIXES}))+ $', ' ')), ''), exposure_basic_name(s));
+        regexp_replace(' ' || exposure_basic_name(s) || ' ', '^ (({LEADING_FORMS}) )+', ' '),
+        '( (the|{LEGAL_SUFFIXES}))+ $', ' ')), ''), exposure_basic_name(s));
+CREATE OR REPLACE TEMP MACRO exposure_screen_form(n) AS
+    coalesce(nullif(trim(regexp_replace(' ' || n || ' ',
+        '^ (({LEADING_FORMS}|{SCREENING_LEADING_FORMS}) )+', ' ')), ''), n);
+CREATE OR REPLACE TEMP MACRO exposure_screen_name(s) AS
+    exposure_screen_form(exposure_norm_name(s));
 CREATE OR REPLACE TEMP MACRO exposure_key(s) AS
     nullif(regexp_replace(upper(CAST(s AS VARCHAR)), '[^A-Z0-9]', '', 'g'), '');
 """
@@ -244,6 +274,18 @@ def legal_name(name: str | None) -> str | None:
         if word:
             joined.append(word)
     return " ".join(_LEGAL_SPELLING.get(word, word) for word in joined)
+
+
+@lru_cache(maxsize=65_536)
+def screening_name(name: str | None) -> str | None:
+    """A name as screening compares it: :func:`normalize_name`, then leading legal forms that
+    identity keeps (AO, PAO, PT, ...) dropped as well (see the module docstring).
+
+    >>> screening_name("PAO Sberbank"), screening_name("AO")
+    ('sberbank', 'ao')
+    """
+    rows = _connection().execute("SELECT exposure_screen_name(?::VARCHAR)", [name]).fetchall()
+    return rows[0][0]
 
 
 @dataclass(frozen=True)

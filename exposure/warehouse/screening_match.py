@@ -2,7 +2,8 @@
 
 Matching by identifier (UEI, CAGE), exact spelling, normalized name and alias runs here, over
 the model's tables (``orgs``, ``org_spellings``, ``seed_alias_groups``), with the warehouse's
-own name macros; :mod:`exposure.screening.matching` adds the fuzzy candidates and decides.
+own name macros (names compared in their screening form,
+:func:`exposure.core.names.screening_name`); :mod:`exposure.screening.matching` adds the fuzzy candidates and decides.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ __all__ = ["ScreeningCandidates", "organization_identifiers", "screening_candida
 _MATCH_SQL = """
 CREATE OR REPLACE TEMP TABLE _scr_rec AS
 SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
-       exposure_norm_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact
+       exposure_screen_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact
 FROM _scr_list;
 
 -- Organizations spelled exactly as a record's listed name (the identity rule's exact tier):
@@ -35,20 +36,21 @@ FROM _scr_rec r JOIN org_spellings s ON s.tier = 'exact' AND s.value = r.exact;
 CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
 SELECT record, norm, 'listed' AS via, NULL AS text FROM _scr_rec WHERE norm IS NOT NULL
 UNION
-SELECT record, exposure_norm_name(related), 'related', related
+SELECT record, exposure_screen_name(related), 'related', related
 FROM _scr_rec, unnest(related_names) AS t(related)
-WHERE exposure_norm_name(related) IS NOT NULL
-  AND exposure_norm_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
+WHERE exposure_screen_name(related) IS NOT NULL
+  AND exposure_screen_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
 
 -- Every name an organization answers to by the identity rule set (org_spellings): its
 -- spellings, declared or used in the data, and the key an undeclared one was created under,
 -- as names; its aliases and seed aliases (with the whole seed group of an undeclared one) as
 -- aliases.
 CREATE OR REPLACE TEMP TABLE _scr_org_names AS
-SELECT org_id, norm, CASE WHEN tier IN ('alias', 'seed_alias') THEN 'alias' ELSE 'name' END AS via
+SELECT org_id, exposure_screen_form(norm) AS norm,
+       CASE WHEN tier IN ('alias', 'seed_alias') THEN 'alias' ELSE 'name' END AS via
 FROM org_spellings WHERE tier NOT IN ('uei', 'cage') AND norm IS NOT NULL
 UNION
-SELECT s.org_id, g.member_norm, 'alias'
+SELECT s.org_id, exposure_screen_form(g.member_norm), 'alias'
 FROM org_spellings s JOIN seed_alias_groups g ON g.group_norm = s.value
 WHERE s.tier = 'new';
 
@@ -126,7 +128,10 @@ def screening_candidates(
             "(SELECT org_id FROM _scr_pairs WHERE match IN ('name', 'alias'))"
         ).df()
         names = con.execute("SELECT DISTINCT norm, via, record, text FROM _scr_rec_names").df()
-        orgs = con.execute("SELECT org_id, norm_name FROM orgs WHERE norm_name IS NOT NULL").df()
+        orgs = con.execute(
+            "SELECT org_id, exposure_screen_form(norm_name) AS norm_name FROM orgs "
+            "WHERE norm_name IS NOT NULL"
+        ).df()
         count = con.execute("SELECT count(*) FROM orgs").fetchall()[0][0]
     finally:
         con.unregister("_scr_list")
