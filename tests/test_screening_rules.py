@@ -266,3 +266,66 @@ def test_screening_matches_inverted_articles_and_leading_forms_by_name(tmp_path:
         in only(matches, "Rosoboronexport")["reason"]
     )
     assert not any(m["match"] == "fuzzy" for m in matches)
+
+
+# Possible affiliates ---------------------------------------------------------------------
+
+AFFILIATE_ORGS = """name,kind,uei,parent
+ZTE USA Inc,supplier,,
+ZTE Corporation,supplier,,
+Zhongxing Telecom Equipment Holdings,supplier,ZTEHOLD00001,
+Nanjing Radio Works,supplier,,Zhongxing Telecom Equipment Holdings
+Nanjing Radio Service Co,supplier,,Nanjing Radio Works
+Zeta Telecom,supplier,,
+Global Services Inc,supplier,,
+Sam Smith Consulting,supplier,,
+Meridian Aerospace,prime,MRDNAERO1234,
+"""
+AFFILIATE_RELS = """buyer,supplier,relation
+Meridian Aerospace,ZTE USA Inc,component
+Meridian Aerospace,Nanjing Radio Service Co,component
+Meridian Aerospace,Zeta Telecom,component
+Meridian Aerospace,Global Services Inc,professional_services
+Meridian Aerospace,Sam Smith Consulting,professional_services
+"""
+
+
+def test_subsidiaries_and_name_prefixes_are_possible_affiliates(tmp_path: Path) -> None:
+    db = network(tmp_path / "zte", AFFILIATE_ORGS, AFFILIATE_RELS)
+    listing = fascsa_list(
+        tmp_path / "list.csv",
+        ("Firm", "ZTE CORPORATION", ""),
+        ("Special Entity Designation", "ZHONGXING TELECOM HOLDINGS", "ZTEHOLD00001"),
+        ("Firm", "GLOBAL INC", ""),
+        ("Individual", "SAM SMITH", ""),
+    )
+    matches = matches_of(db, listing)
+    zte = only(matches, "ZTE USA Inc")
+    assert (zte["match"], zte["confirmed"], zte["listed_name"]) == (
+        "affiliate",
+        False,
+        "ZTE CORPORATION",
+    )
+    assert zte["reason"].startswith("possible affiliate: its name begins with the listed name")
+    # The listed company itself is matched by name, not as its own affiliate.
+    assert (
+        only(matches, "ZTE Corporation")["match"],
+        only(matches, "ZTE Corporation")["confirmed"],
+    ) == ("name", True)
+    # Owned through parent links (two levels) by an organization the list names by UEI.
+    for child, owner in (
+        ("Nanjing Radio Works", "Zhongxing Telecom Equipment Holdings"),
+        ("Nanjing Radio Service Co", "Zhongxing Telecom Equipment Holdings"),
+    ):
+        found = only(matches, child)
+        assert (found["match"], found["confirmed"]) == ("affiliate", False)
+        assert found["listed_name"] == "ZHONGXING TELECOM HOLDINGS"
+        assert f"owned (through parent links) by {owner}" in found["reason"]
+    assert only(matches, "Zhongxing Telecom Equipment Holdings")["match"] == "uei"
+    # No distinctive word in the listed name, a person, or a name that merely shares a prefix
+    # of letters: no affiliate.
+    assert [
+        m
+        for m in matches
+        if m["org_name"] in ("Global Services Inc", "Sam Smith Consulting", "Zeta Telecom")
+    ] == []

@@ -13,7 +13,15 @@ organization answers to (``org_spellings``, :mod:`exposure.warehouse.identity`):
    ``Cross-Reference``;
 5. ``fuzzy``: rapidfuzz ``token_sort_ratio`` of normalized names at least the threshold
    (:data:`exposure.core.names.FUZZY_THRESHOLD`, 88, unless changed), compared within blocks of
-   names sharing a token or its first three letters (:func:`exposure.core.names.fuzzy_candidates`).
+   names sharing a token or its first three letters (:func:`exposure.core.names.fuzzy_candidates`);
+6. ``affiliate``: a possible affiliate of a listed company (Section 889 covers subsidiaries
+   and affiliates): an organization whose name begins with the whole of a listed entity's name
+   ("ZTE USA Inc" and "ZTE CORPORATION"; the listed name must keep a distinctive word), or one
+   owned through ``parent`` links by an organization that matches a listed entity.
+
+Names are compared in their screening form (:func:`exposure.core.names.screening_name`:
+the identity rule's normalization, with inverted articles and leading legal forms such as
+JSC, OJSC, PAO or AO dropped).
 
 Each (organization, record) pair is reported once, under its strongest match. Exact score is
 100. ``confirmed`` says the listed party *is* the organization:
@@ -33,7 +41,7 @@ Each (organization, record) pair is reported once, under its strongest match. Ex
   match goes to review with that reason;
 * not confirmed, listed for review with the reason: names of individuals and vessels (a name
   alone does not identify a person), names from a Cross-Reference (an a.k.a. or an affiliate),
-  contradicting identifiers, and every fuzzy candidate.
+  contradicting identifiers, every fuzzy candidate and every possible affiliate.
 
 ``status`` says whether the exclusion is in force on the screening date (``as_of``, today by
 default): ``active``, ``terminated`` (termination date passed) or ``future``. Terminated
@@ -105,7 +113,7 @@ MATCH_COLUMNS = (
     "list_file",
     "list_sha256",
 )
-_STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6}
+_STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6, "affiliate": 7}
 
 
 @dataclass(frozen=True)
@@ -144,8 +152,9 @@ def screen_list(
     as_of = as_of or date.today()
     records = listed.records
     step("matching identifiers and names", 0, 3)
-    found = screening_candidates(con, records)
+    found = screening_candidates(con, records, ENTITY_CLASSIFICATIONS)
     exact, names, orgs = found.pairs, found.listed_names, found.org_names
+    exact = _meaningful_affiliates(exact, names)
     spellings = found.spellings
     organizations = found.organizations
     step("fuzzy candidates", 1, 3)
@@ -197,6 +206,22 @@ def screen(
     step(f"reading {Path(path).name}", 0, 1)
     listed = read_list(Path(path), encoding=encoding, limits=limits)
     return screen_list(con, listed, as_of=as_of, fuzzy_threshold=fuzzy_threshold, progress=progress)
+
+
+def _meaningful_affiliates(pairs: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Drop the affiliates by leading words whose listed name keeps no distinctive word (an
+    organization named "Global Services Inc" is no affiliate of a listed "GLOBAL INC")."""
+    leading = (pairs["match"] == "affiliate") & (pairs["via"] == "leading")
+    if not leading.any():
+        return pairs
+    listed = names[names["via"] == "listed"]
+    telling = {
+        int(record)
+        for record, norm in zip(listed["record"], listed["norm"], strict=True)
+        if distinctive_words(str(norm))
+    }
+    keep = ~leading | pairs["record"].astype(int).isin(telling)
+    return pairs[keep].reset_index(drop=True)
 
 
 def _fuzzy(
@@ -313,6 +338,15 @@ def _confirm(row: object) -> tuple[bool, str]:
         return True, "same CAGE code"
     if match == "fuzzy":
         return False, f"similar name (score {row.score:.0f}/100): review"  # type: ignore[attr-defined]
+    if match == "affiliate":
+        if row.via == "parent":  # type: ignore[attr-defined]
+            why = f"owned (through parent links) by {row.affiliate_of}, which matches the listed party"  # type: ignore[attr-defined]
+        else:
+            why = f"its name begins with the listed name {row.listed_name}"  # type: ignore[attr-defined]
+        return False, (
+            f"possible affiliate: {why} (Section 889 covers a listed company's subsidiaries and "
+            "affiliates): review"
+        )
     if row.via == "related":  # type: ignore[attr-defined]
         return False, (
             "the name is in the record's Cross-Reference (an a.k.a. or an affiliate of the "
