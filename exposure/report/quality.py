@@ -64,6 +64,7 @@ ISSUE_ORDER = (
     "mixed_script",
     "format_characters",
     "fuzzy_skipped",
+    "review_decision",
 )
 
 NOTES = (

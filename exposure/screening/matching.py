@@ -68,6 +68,7 @@ from exposure.core.names import FUZZY_THRESHOLD, distinctive_words, fuzzy_candid
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
 from exposure.warehouse.database import stored_data_version
+from exposure.warehouse.review import screening_decisions, screening_item
 from exposure.warehouse.screening_match import (
     organization_identifiers,
     screening_candidates,
@@ -96,6 +97,9 @@ MATCH_COLUMNS = (
     "confirmed",
     "status",
     "reason",
+    "review",
+    "review_note",
+    "review_item",
     "list_type",
     "classification",
     "exclusion_program",
@@ -299,8 +303,8 @@ def _decide(
         for active, termination in zip(frame["active_date"], frame["termination_date"], strict=True)
     ]
     decided = [_confirm(row) for row in frame.itertuples(index=False)]
-    frame["confirmed"] = [ok for ok, _ in decided]
     frame["reason"] = [reason for _, reason in decided]
+    _review(frame, [ok for ok, _ in decided], listed.kind, screening_decisions(con))
     frame["list_type"] = listed.kind
     frame["list_file"] = listed.file
     frame["list_sha256"] = listed.sha256
@@ -314,6 +318,47 @@ def _decide(
         ),
     )
     return frame[list(MATCH_COLUMNS)].reset_index(drop=True)
+
+
+def _record_key(row: pd.Series) -> str:
+    """What identifies a list's record across extracts: its SAM number, else its UEI, CAGE,
+    else its name."""
+    for label, column in (("SAM", "sam_number"), ("UEI", "listed_uei"), ("CAGE", "listed_cage")):
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            return f"{label}:{value.strip().upper()}"
+    name = "".join(ch for ch in str(row.get("listed_name") or "").upper() if ch.isalnum())
+    return f"NAME:{name}"
+
+
+def _review(
+    frame: pd.DataFrame,
+    confirmed: list[bool],
+    kind: str,
+    decisions: dict[str, tuple[str, str]],
+) -> None:
+    """Set ``review_item`` on every match and, on those no rule confirmed, ``review``
+    (pending, accepted or rejected, by the decisions in force) and ``review_note``; an
+    accepted candidate is confirmed."""
+    items = [
+        screening_item(kind, str(key), _record_key(row))
+        for key, (_, row) in zip(frame["org_key"], frame.iterrows(), strict=True)
+    ]
+    review: list[str | None] = []
+    notes: list[str | None] = []
+    final: list[bool] = []
+    for item, ok in zip(items, confirmed, strict=True):
+        decision, note = decisions.get(item, ("", None))
+        if ok:
+            review.append(None)
+        else:
+            review.append({"accept": "accepted", "reject": "rejected"}.get(decision, "pending"))
+        notes.append(None if ok else note)
+        final.append(ok or decision == "accept")
+    frame["review_item"] = items
+    frame["review"] = review
+    frame["review_note"] = notes
+    frame["confirmed"] = final
 
 
 def _same(left: object, right: object) -> bool | None:

@@ -194,7 +194,9 @@ def screening_candidates(
 
 
 def organization_identifiers(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    """Every organization's id, name, UEI and CAGE (as ``org_*`` columns of a match)."""
+    """Every organization's id, name, UEI and CAGE (as ``org_*`` columns of a match), and its
+    entity key (``org_key``: UEI, CAGE or normalized name, the same across rebuilds)."""
     return con.execute(
-        "SELECT org_id, name AS org_name, uei AS org_uei, cage AS org_cage FROM orgs"
+        "SELECT org_id, name AS org_name, uei AS org_uei, cage AS org_cage, "
+        "entity_key AS org_key FROM orgs"
     ).df()
