@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import importlib
+
 import pandas as pd
 import streamlit as st
 
@@ -326,6 +328,8 @@ def render() -> None:
                 _load(list(files), options, signature)
     _show_last_load(signature)
     _show_status()
+    # The Review section (mypy reads each file of views/ as a top-level module, not views.*).
+    importlib.import_module("views.review").render_review()
 
 
 render()
