@@ -59,6 +59,12 @@ if TYPE_CHECKING:
     from exposure.report.tables import AssessmentTables
     from exposure.screening.matching import ScreeningResult, screen
     from exposure.screening.results import designate_confirmed, store_screening, write_matches
+    from exposure.screening.review import (
+        decide_review,
+        review_history,
+        review_queue,
+        undo_review,
+    )
     from exposure.warehouse.database import Status, connect, default_db_path, status
     from exposure.warehouse.loading import LoadReport, load_files
     from exposure.warehouse.scenarios import (
@@ -130,6 +136,10 @@ _HOME = {
     "designate_confirmed": "exposure.screening.results",
     "store_screening": "exposure.screening.results",
     "write_matches": "exposure.screening.results",
+    "decide_review": "exposure.screening.review",
+    "review_history": "exposure.screening.review",
+    "review_queue": "exposure.screening.review",
+    "undo_review": "exposure.screening.review",
     "Status": "exposure.warehouse.database",
     "connect": "exposure.warehouse.database",
     "default_db_path": "exposure.warehouse.database",
@@ -187,6 +197,7 @@ __all__ = [
     "compact_usd",
     "compare_runs",
     "connect",
+    "decide_review",
     "default_db_path",
     "describe_scope",
     "designate",
@@ -207,6 +218,8 @@ __all__ = [
     "report_from",
     "report_text",
     "resolve_org",
+    "review_history",
+    "review_queue",
     "run_demo",
     "screen",
     "search_organizations",
@@ -215,6 +228,7 @@ __all__ = [
     "store_screening",
     "stored_scenarios",
     "uncertainty_ranges",
+    "undo_review",
     "with_levers",
     "write_matches",
     "write_report",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass
 
 import pandas as pd
@@ -393,6 +394,8 @@ def render() -> None:
                 _load(files, options, signature)
     _show_last_load(signature)
     _show_status()
+    # The Review section (mypy reads each file of views/ as a top-level module, not views.*).
+    importlib.import_module("views.review").render_review()
 
 
 render()

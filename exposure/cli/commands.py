@@ -719,6 +719,183 @@ def screen_command(
         _fail(refusal)
 
 
+# --- the review queue (issue 13.6) ---
+
+
+@cli.group("review")
+def review_group() -> None:
+    """Decide the candidates tools never decide alone: near misses of names (N-...) and
+    screening matches no rule confirmed (S-...). A decision is stored with who, when and a
+    note, applied at every rebuild, listed in Data quality, and can be undone."""
+
+
+def _print_queue(frame: Any, title: str) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
+    from exposure.app.text import printable
+
+    if frame.empty:
+        console.print(f"{title}: none")
+        return
+    table = Table(title=Text(f"{title} ({len(frame)})"))
+    for column in ("item", "kind", "state", "name", "candidate", "score", "why", "where"):
+        table.add_column(column)
+    for row in frame.to_dict("records"):
+        score = row["score"]
+        cells = [
+            row["item"],
+            row["kind"],
+            row["state"],
+            row["name"],
+            row["candidate"],
+            f"{score:.0f}" if isinstance(score, float) and score == score else "",
+            row["why"],
+            row["where"] if isinstance(row["where"], str) else "",
+        ]
+        table.add_row(*(Text(printable("" if c is None else c)) for c in cells))
+    console.print(table)
+
+
+@review_group.command("list")
+@click.option("--all", "show_all", is_flag=True, help="Also list the decisions in force.")
+@click.option(
+    "--kind", type=click.Choice(["name", "screening"]), help="Only near misses or screening."
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table (for people) or json (for scripts), on stdout.",
+)
+@click.pass_context
+def review_list(ctx: click.Context, show_all: bool, kind: str | None, output_format: str) -> None:
+    """List the candidates waiting for a decision (with --all, the decisions too)."""
+    from exposure import connect, review_queue
+
+    try:
+        con = connect(_existing_db(ctx), read_only=True)
+        try:
+            frame = review_queue(con, decided=show_all, kind=kind)
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    if output_format == "json":
+        click.echo(frame.to_json(orient="records", date_format="iso", indent=2))
+        return
+    _print_queue(frame, "Review candidates" if show_all else "Waiting for review")
+    if not frame.empty and (frame["state"] == "pending").any():
+        console.print(
+            "decide with `exposure review accept ID... --note TEXT` or `exposure review "
+            "reject ID... --note TEXT`"
+        )
+
+
+def _decide(ctx: click.Context, items: tuple[str, ...], decision: str, note: str | None,
+            by: str | None) -> None:  # fmt: skip
+    from exposure import connect, decide_review
+
+    try:
+        con = connect(_existing_db(ctx))
+        try:
+            frame = decide_review(con, items, decision, note=note, by=by)  # type: ignore[arg-type]
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    for row in frame.to_dict("records"):
+        console.print(f"{row['item']}: {row['why']}")
+    if decision == "accept" and (frame["kind"] == "screening").any():
+        console.print(
+            "the accepted matches are confirmed; `exposure screen LIST --designate-confirmed "
+            "SCENARIO` designates them"
+        )
+
+
+_NOTE = click.option("--note", help="Why (kept with the decision and shown in Data quality).")
+_BY = click.option("--by", help="Who decides (default: the operating-system user).")
+
+
+@review_group.command("accept")
+@click.argument("items", nargs=-1, required=True)
+@_NOTE
+@_BY
+@click.pass_context
+def review_accept(ctx: click.Context, items: tuple[str, ...], note: str | None,
+                  by: str | None) -> None:  # fmt: skip
+    """Accept candidates: a near miss makes the names one organization, a screening match is
+    confirmed."""
+    _decide(ctx, items, "accept", note, by)
+
+
+@review_group.command("reject")
+@click.argument("items", nargs=-1, required=True)
+@_NOTE
+@_BY
+@click.pass_context
+def review_reject(ctx: click.Context, items: tuple[str, ...], note: str | None,
+                  by: str | None) -> None:  # fmt: skip
+    """Reject candidates: they are different organizations, or not the listed party."""
+    _decide(ctx, items, "reject", note, by)
+
+
+@review_group.command("undo")
+@click.argument("items", nargs=-1, required=True)
+@_BY
+@click.pass_context
+def review_undo(ctx: click.Context, items: tuple[str, ...], by: str | None) -> None:
+    """Undo the decisions in force on candidates: they wait for review again."""
+    from exposure import connect, undo_review
+
+    try:
+        con = connect(_existing_db(ctx))
+        try:
+            frame = undo_review(con, items, by=by)
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    for row in frame.to_dict("records"):
+        console.print(f"{row['item']}: {row['state']} decision undone; pending again")
+
+
+@review_group.command("history")
+@click.pass_context
+def review_history_command(ctx: click.Context) -> None:
+    """Every decision ever made, undone ones included, newest first."""
+    from exposure import connect, review_history
+
+    try:
+        con = connect(_existing_db(ctx), read_only=True)
+        try:
+            frame = review_history(con)
+        finally:
+            con.close()
+    except ExposureError as exc:
+        _fail(exc)
+        return
+    if frame.empty:
+        console.print("no review decision yet")
+        return
+    for row in frame.to_dict("records"):
+        undone = (
+            f"; undone by {row['undone_by']} on {row['undone_at']:%Y-%m-%d %H:%M} UTC"
+            if isinstance(row["undone_by"], str)
+            else ""
+        )
+        note = f" ({row['note']})" if isinstance(row["note"], str) else ""
+        console.print(
+            f"{row['decided_at']:%Y-%m-%d %H:%M} UTC {row['item']} {row['decision']} by "
+            f"{row['decided_by']}{note}: {row['name']} / {row['candidate']}{undone}"
+        )
+
+
 @cli.command()
 @click.option("--no-dashboard", is_flag=True, help="Stop after the report (for scripts and CI).")
 @click.option(

@@ -537,11 +537,13 @@ def print_screening(result: ScreeningResult, top: int) -> None:
     listed, matches = result.listed, result.matches
     for note in result.notes:
         console.print(f"note: {note}")
+    rejected = int((matches["review"] == "rejected").sum())
+    pending = int((~matches["confirmed"]).sum()) - rejected
     console.print(
         f"screened {result.organizations} organizations against {len(listed.records)} records of "
         f"{listed.file} ({listed.kind}, {listed.layout} layout) as of {result.as_of}: "
         f"{len(result.confirmed)} confirmed ({len(result.to_designate)} in force), "
-        f"{int((~matches['confirmed']).sum())} to review"
+        f"{pending} to review" + (f", {rejected} rejected in review" if rejected else "")
     )
     if matches.empty:
         console.print("no matches")

@@ -72,6 +72,7 @@ ISSUE_ORDER = (
     "extract_count",
     "negative_total",
     "sbom_schema",
+    "review_decision",
 )
 
 NOTES = (

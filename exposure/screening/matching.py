@@ -13,7 +13,15 @@ organization answers to (``org_spellings``, :mod:`exposure.warehouse.identity`):
    ``Cross-Reference``;
 5. ``fuzzy``: rapidfuzz ``token_sort_ratio`` of normalized names at least the threshold
    (:data:`exposure.core.names.FUZZY_THRESHOLD`, 88, unless changed), compared within blocks of
-   names sharing a token or its first three letters (:func:`exposure.core.names.fuzzy_candidates`).
+   names sharing a token or its first three letters (:func:`exposure.core.names.fuzzy_candidates`);
+6. ``affiliate``: a possible affiliate of a listed company (Section 889 covers subsidiaries
+   and affiliates): an organization whose name begins with the whole of a listed entity's name
+   ("ZTE USA Inc" and "ZTE CORPORATION"; the listed name must keep a distinctive word), or one
+   owned through ``parent`` links by an organization that matches a listed entity.
+
+Names are compared in their screening form (:func:`exposure.core.names.screening_name`:
+the identity rule's normalization, with inverted articles and leading legal forms such as
+JSC, OJSC, PAO or AO dropped).
 
 Each (organization, record) pair is reported once, under its strongest match. Exact score is
 100. ``confirmed`` says the listed party *is* the organization:
@@ -24,9 +32,16 @@ Each (organization, record) pair is reported once, under its strongest match. Ex
   and no identifier contradicts them (both sides have a UEI, or a CAGE, and they differ);
 * a name match is not confirmed when the listed name is spelled exactly as another of the
   organizations (the identity rule's exact tier: the name means that one);
+* a name or alias match alone (no identifier agrees) is confirmed only when the shared
+  normalized name keeps at least two distinctive words
+  (:func:`exposure.core.names.distinctive_words`: "huawei technologies", "kcs construction"),
+  or when the full legal names agree (:func:`exposure.core.names.legal_name`: "Apple Co" and
+  "APPLE CO", "Apple Company" and "APPLE CO"). "Apple Inc." against "APPLE CO" keeps one word,
+  "apple", and the legal forms differ: one word of a name does not identify a company, so the
+  match goes to review with that reason;
 * not confirmed, listed for review with the reason: names of individuals and vessels (a name
   alone does not identify a person), names from a Cross-Reference (an a.k.a. or an affiliate),
-  contradicting identifiers, and every fuzzy candidate.
+  contradicting identifiers, every fuzzy candidate and every possible affiliate.
 
 ``status`` says whether the exclusion is in force on the screening date (``as_of``, today by
 default): ``active``, ``terminated`` (termination date passed) or ``future``. Terminated
@@ -49,10 +64,11 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from exposure.core.names import FUZZY_THRESHOLD, fuzzy_candidates
+from exposure.core.names import FUZZY_THRESHOLD, distinctive_words, fuzzy_candidates, legal_name
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
 from exposure.warehouse.database import stored_data_version
+from exposure.warehouse.review import screening_decisions, screening_item
 from exposure.warehouse.screening_match import (
     organization_identifiers,
     screening_candidates,
@@ -81,6 +97,9 @@ MATCH_COLUMNS = (
     "confirmed",
     "status",
     "reason",
+    "review",
+    "review_note",
+    "review_item",
     "list_type",
     "classification",
     "exclusion_program",
@@ -98,7 +117,7 @@ MATCH_COLUMNS = (
     "list_file",
     "list_sha256",
 )
-_STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6}
+_STRENGTH = {"uei": 1, "cage": 2, "name": 3, "alias": 4, "fuzzy": 6, "affiliate": 7}
 
 
 @dataclass(frozen=True)
@@ -137,8 +156,10 @@ def screen_list(
     as_of = as_of or date.today()
     records = listed.records
     step("matching identifiers and names", 0, 3)
-    found = screening_candidates(con, records)
+    found = screening_candidates(con, records, ENTITY_CLASSIFICATIONS)
     exact, names, orgs = found.pairs, found.listed_names, found.org_names
+    exact = _meaningful_affiliates(exact, names)
+    spellings = found.spellings
     organizations = found.organizations
     step("fuzzy candidates", 1, 3)
     logger.debug("%s: %d pairs matched by identifier, name or alias", listed.file, len(exact))
@@ -146,7 +167,7 @@ def screen_list(
     logger.debug("%s: %d fuzzy candidates (threshold %g)", listed.file, len(fuzzy), fuzzy_threshold)
     step("deciding", 2, 3)
     pairs = pd.concat([exact, fuzzy], ignore_index=True)
-    matches = _decide(con, pairs, listed, as_of)
+    matches = _decide(con, pairs, listed, as_of, spellings)
     logger.info(
         "screened %d records of %s (%s) against %d organizations: %d matches, %d confirmed",
         len(records),
@@ -191,6 +212,22 @@ def screen(
     return screen_list(con, listed, as_of=as_of, fuzzy_threshold=fuzzy_threshold, progress=progress)
 
 
+def _meaningful_affiliates(pairs: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+    """Drop the affiliates by leading words whose listed name keeps no distinctive word (an
+    organization named "Global Services Inc" is no affiliate of a listed "GLOBAL INC")."""
+    leading = (pairs["match"] == "affiliate") & (pairs["via"] == "leading")
+    if not leading.any():
+        return pairs
+    listed = names[names["via"] == "listed"]
+    telling = {
+        int(record)
+        for record, norm in zip(listed["record"], listed["norm"], strict=True)
+        if distinctive_words(str(norm))
+    }
+    keep = ~leading | pairs["record"].astype(int).isin(telling)
+    return pairs[keep].reset_index(drop=True)
+
+
 def _fuzzy(
     names: pd.DataFrame, orgs: pd.DataFrame, exact: pd.DataFrame, threshold: float
 ) -> pd.DataFrame:
@@ -225,8 +262,22 @@ def _fuzzy(
     return frame.drop_duplicates(["org_id", "record"])[columns]
 
 
+def _legal_names(spellings: pd.DataFrame) -> dict[int, set[str]]:
+    """Each organization's full legal names (of every spelling it answers to)."""
+    names: dict[int, set[str]] = {}
+    for org_id, spelling in spellings.itertuples(index=False):
+        legal = legal_name(str(spelling))
+        if legal:
+            names.setdefault(int(org_id), set()).add(legal)
+    return names
+
+
 def _decide(
-    con: duckdb.DuckDBPyConnection, pairs: pd.DataFrame, listed: ListedParties, as_of: date
+    con: duckdb.DuckDBPyConnection,
+    pairs: pd.DataFrame,
+    listed: ListedParties,
+    as_of: date,
+    spellings: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     if pairs.empty:
         return pd.DataFrame(columns=list(MATCH_COLUMNS))
@@ -240,13 +291,20 @@ def _decide(
     other = frame.get("spelled_as_other", pd.Series(False, index=frame.index))
     frame["spelled_as_other"] = other.astype("boolean").fillna(False)
     frame["matched_name"] = frame["matched"].where(frame["matched"].notna(), frame["listed_name"])
+    legal = _legal_names(spellings if spellings is not None else pd.DataFrame(columns=["a", "b"]))
+    norms = frame.get("norm", pd.Series(None, index=frame.index, dtype=object))
+    frame["distinctive"] = [distinctive_words(n if isinstance(n, str) else None) for n in norms]
+    frame["legal_agree"] = [
+        legal_name(str(name)) in legal.get(int(org), set())
+        for org, name in zip(frame["org_id"], frame["matched_name"], strict=True)
+    ]
     frame["status"] = [
         record_status(active, termination, as_of)
         for active, termination in zip(frame["active_date"], frame["termination_date"], strict=True)
     ]
     decided = [_confirm(row) for row in frame.itertuples(index=False)]
-    frame["confirmed"] = [ok for ok, _ in decided]
     frame["reason"] = [reason for _, reason in decided]
+    _review(frame, [ok for ok, _ in decided], listed.kind, screening_decisions(con))
     frame["list_type"] = listed.kind
     frame["list_file"] = listed.file
     frame["list_sha256"] = listed.sha256
@@ -260,6 +318,47 @@ def _decide(
         ),
     )
     return frame[list(MATCH_COLUMNS)].reset_index(drop=True)
+
+
+def _record_key(row: pd.Series) -> str:
+    """What identifies a list's record across extracts: its SAM number, else its UEI, CAGE,
+    else its name."""
+    for label, column in (("SAM", "sam_number"), ("UEI", "listed_uei"), ("CAGE", "listed_cage")):
+        value = row.get(column)
+        if isinstance(value, str) and value.strip():
+            return f"{label}:{value.strip().upper()}"
+    name = "".join(ch for ch in str(row.get("listed_name") or "").upper() if ch.isalnum())
+    return f"NAME:{name}"
+
+
+def _review(
+    frame: pd.DataFrame,
+    confirmed: list[bool],
+    kind: str,
+    decisions: dict[str, tuple[str, str]],
+) -> None:
+    """Set ``review_item`` on every match and, on those no rule confirmed, ``review``
+    (pending, accepted or rejected, by the decisions in force) and ``review_note``; an
+    accepted candidate is confirmed."""
+    items = [
+        screening_item(kind, str(key), _record_key(row))
+        for key, (_, row) in zip(frame["org_key"], frame.iterrows(), strict=True)
+    ]
+    review: list[str | None] = []
+    notes: list[str | None] = []
+    final: list[bool] = []
+    for item, ok in zip(items, confirmed, strict=True):
+        decision, note = decisions.get(item, ("", None))
+        if ok:
+            review.append(None)
+        else:
+            review.append({"accept": "accepted", "reject": "rejected"}.get(decision, "pending"))
+        notes.append(None if ok else note)
+        final.append(ok or decision == "accept")
+    frame["review_item"] = items
+    frame["review"] = review
+    frame["review_note"] = notes
+    frame["confirmed"] = final
 
 
 def _same(left: object, right: object) -> bool | None:
@@ -284,6 +383,15 @@ def _confirm(row: object) -> tuple[bool, str]:
         return True, "same CAGE code"
     if match == "fuzzy":
         return False, f"similar name (score {row.score:.0f}/100): review"  # type: ignore[attr-defined]
+    if match == "affiliate":
+        if row.via == "parent":  # type: ignore[attr-defined]
+            why = f"owned (through parent links) by {row.affiliate_of}, which matches the listed party"  # type: ignore[attr-defined]
+        else:
+            why = f"its name begins with the listed name {row.listed_name}"  # type: ignore[attr-defined]
+        return False, (
+            f"possible affiliate: {why} (Section 889 covers a listed company's subsidiaries and "
+            "affiliates): review"
+        )
     if row.via == "related":  # type: ignore[attr-defined]
         return False, (
             "the name is in the record's Cross-Reference (an a.k.a. or an affiliate of the "
@@ -303,4 +411,15 @@ def _confirm(row: object) -> tuple[bool, str]:
             False,
             f"the listed party is a{'n' if classification[:1] in 'aeiou' else ''} {classification}: a name alone does not identify it",
         )
-    return True, "same normalized name" if match == "name" else "a known alias of the organization"
+    how = "same normalized name" if match == "name" else "a known alias of the organization"
+    words: list[str] = row.distinctive  # type: ignore[attr-defined]
+    if len(words) >= 2:
+        return True, how
+    if row.legal_agree:  # type: ignore[attr-defined]
+        return True, f"{how}, and the full legal names agree"
+    kept = f"only one distinctive word ('{words[0]}')" if words else "no distinctive word"
+    return False, (
+        f"{kept} is left once legal forms and generic words are taken off, and the full "
+        f"legal names differ ('{row.matched_name}' is not '{row.org_name}' or another name of "  # type: ignore[attr-defined]
+        "the organization): a name this short does not identify it; review"
+    )

@@ -19,7 +19,8 @@ Tables by layer (dbt-style):
   Reports read the model only, through :mod:`exposure.warehouse.report_facts`; nothing outside
   the warehouse reads staging.
 * ``res_screening``, ``res_screening_runs``: the latest screening of each list kind
-  (:mod:`exposure.warehouse.screening_store`); ``res_runs``: stored runs
+  (:mod:`exposure.warehouse.screening_store`); ``review_decisions``: decisions on near misses
+  and screening candidates, applied at every rebuild (:mod:`exposure.warehouse.review`); ``res_runs``: stored runs
   (:mod:`exposure.warehouse.results`).
 
 Files are loaded, all or nothing, by :func:`exposure.warehouse.loading.load_files`. Each load (and each
@@ -49,6 +50,7 @@ from exposure.core.names import install_macros
 from exposure.core.sql import scalar, sql_identifier, sql_literal, table_exists
 from exposure.warehouse.evidence import build_edge_evidence, evidence_materialized
 from exposure.warehouse.resolve import rebuild_model
+from exposure.warehouse.review import accepted_merges
 from exposure.warehouse.transactions import abort
 
 __all__ = [
@@ -391,8 +393,8 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
     """A short hash of what the model is built from: changes exactly when that does.
 
     It covers every ``sources`` row (load id, file name, sheet, kind, rows, SHA-256, and the
-    options the file was read with: ``--buyer``, encoding, ``--kind``, ``--map``) and the seeds'
-    version. The same loads made in the same order give the same version on any machine (the
+    options the file was read with: ``--buyer``, encoding, ``--kind``, ``--map``), the seeds'
+    version and the near misses accepted in review (:func:`exposure.warehouse.review.accepted_merges`). The same loads made in the same order give the same version on any machine (the
     paths and times of loading are left out); reloading a file with other options, or
     replacing it (``--replace`` gives new load ids), or new seeds give another.
     """
@@ -406,6 +408,9 @@ def data_version(con: duckdb.DuckDBPyConnection) -> str:
         "FROM sources ORDER BY load_id, sheet NULLS FIRST, kind"
     ).fetchall():
         digest.update(b"\n" + json.dumps(list(row)).encode())
+    merges = accepted_merges(con)
+    if merges:  # near misses a person accepted as one organization (exposure review)
+        digest.update(b"\n" + json.dumps(["merges", merges]).encode())
     return digest.hexdigest()[:16]
 
 

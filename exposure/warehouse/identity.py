@@ -3,7 +3,8 @@
 Two tables, rebuilt with the model by :func:`exposure.warehouse.resolve.rebuild_model`:
 
 * ``seed_alias_groups``: the groups of ``seeds/aliases.csv`` (an organization and its
-  aliases), by normalized name (``group_norm``, ``group_name``, ``member_norm``, ``member``).
+  aliases), and the near misses a person accepted as one organization (``_review_aliases``,
+  :mod:`exposure.warehouse.review`), by normalized name (``group_norm``, ``group_name``, ``member_norm``, ``member``).
 * ``org_spellings``: every key an organization answers to, one row per tier and key
   (``org_id``, ``tier``, ``value``, ``spelling``, ``norm``): its UEI and CAGE, every declared
   spelling (all of a merged organization's) and every spelling the data used for it (exact),
@@ -57,7 +58,10 @@ CREATE OR REPLACE TABLE seed_alias_groups AS
 SELECT DISTINCT exposure_norm_name(organization) AS group_norm, organization AS group_name,
        exposure_norm_name(member) AS member_norm, member
 FROM (SELECT organization, organization AS member FROM ref_aliases
-      UNION ALL SELECT organization, alias FROM ref_aliases)
+      UNION ALL SELECT organization, alias FROM ref_aliases
+      -- near misses a person accepted as one organization (exposure.warehouse.review)
+      UNION ALL SELECT organization, organization FROM _review_aliases
+      UNION ALL SELECT organization, alias FROM _review_aliases)
 WHERE exposure_norm_name(member) IS NOT NULL AND exposure_norm_name(organization) IS NOT NULL;
 """
 

@@ -12,7 +12,9 @@ Rules (SPEC 3.1):
    organization. Every key each organization answers to is kept in ``org_spellings``, which
    the command line, the search and screening resolve names against.
 3. Near misses are never merged: :func:`exposure.core.names.fuzzy_candidates` lists them in
-   ``dq_issues`` for review, with conflicts (one UEI, two names; one name, two UEIs) and
+   ``dq_issues`` for review (``exposure review`` accepts or rejects them; an accepted one is
+   applied at every rebuild as an alias of the other name, and two declared rows a person
+   accepted as one share a key: :mod:`exposure.warehouse.review`), with conflicts (one UEI, two names; one name, two UEIs) and
    self-dependencies produced by resolution, and the rows loads left out (``stg_rejected``,
    as ``rejected_row``).
 
@@ -50,6 +52,11 @@ from exposure.warehouse.identity import (
     SEED_GROUP_OF,
     match_sql,
 )
+from exposure.warehouse.review import (
+    REVIEW_ALIASES_SQL,
+    ensure_review_table,
+    refresh_review_issues,
+)
 
 __all__ = ["DUPLICATES_MERGED", "FUZZY_LIMIT", "rebuild_model"]
 
@@ -75,18 +82,27 @@ _MATCHED_BY_SQL = " ".join(
 )
 
 _RESOLVE_SQL = f"""
--- Declared organization rows, oldest first.
+-- Declared organization rows, oldest first; ``mnorm`` is the normalized name a row is keyed
+-- by: its own, or that of the organization a person accepted it as (review decisions).
 CREATE OR REPLACE TEMP TABLE _rec AS
-SELECT row_number() OVER (ORDER BY _loaded_at, _load_id, _row) AS rec_id,
-       name, exposure_norm_name(name) AS norm, uei, cage, kind, country, parent, aliases,
-       _source_file, _sheet, _row
-FROM stg_organizations;
+SELECT r.*, coalesce(rg.group_norm, r.norm) AS mnorm
+FROM (
+    SELECT row_number() OVER (ORDER BY _loaded_at, _load_id, _row) AS rec_id,
+           name, exposure_norm_name(name) AS norm, uei, cage, kind, country, parent, aliases,
+           _source_file, _sheet, _row
+    FROM stg_organizations
+) r
+LEFT JOIN (
+    SELECT exposure_norm_name(alias) AS member_norm,
+           min(exposure_norm_name(organization)) AS group_norm
+    FROM _review_aliases GROUP BY 1
+) rg ON rg.member_norm = r.norm;
 
 CREATE OR REPLACE TEMP TABLE _cage_uei AS
 SELECT cage, min(uei) AS uei FROM _rec WHERE cage IS NOT NULL AND uei IS NOT NULL GROUP BY cage;
 
 CREATE OR REPLACE TEMP TABLE _rec_id_key AS
-SELECT r.rec_id, r.norm,
+SELECT r.rec_id, r.mnorm AS norm,
        CASE WHEN r.uei IS NOT NULL THEN 'U:' || r.uei
             WHEN r.cage IS NOT NULL THEN coalesce('U:' || cu.uei, 'C:' || r.cage) END AS key
 FROM _rec r LEFT JOIN _cage_uei cu USING (cage);
@@ -96,8 +112,8 @@ SELECT norm, min(key) AS key, count(DISTINCT key) AS n_keys
 FROM _rec_id_key WHERE key IS NOT NULL GROUP BY norm;
 
 CREATE OR REPLACE TEMP TABLE _rec_keyed AS
-SELECT r.*, coalesce(k.key, nk.key, 'N:' || r.norm) AS key
-FROM _rec r JOIN _rec_id_key k USING (rec_id) LEFT JOIN _norm_key nk ON nk.norm = r.norm;
+SELECT r.*, coalesce(k.key, nk.key, 'N:' || r.mnorm) AS key
+FROM _rec r JOIN _rec_id_key k USING (rec_id) LEFT JOIN _norm_key nk ON nk.norm = r.mnorm;
 
 -- Declared entities.
 CREATE OR REPLACE TEMP TABLE _ent_decl AS
@@ -413,7 +429,7 @@ SELECT 'ambiguous_name', r.name,
            || ' organizations with different identifiers; merged into ' || e.name
            || ' (give the UEI to choose)',
        e.name, NULL, r._source_file, r._sheet, r._row
-FROM _rec_keyed r JOIN _rec_id_key k USING (rec_id) JOIN _norm_key nk ON nk.norm = r.norm
+FROM _rec_keyed r JOIN _rec_id_key k USING (rec_id) JOIN _norm_key nk ON nk.norm = r.mnorm
 JOIN _ent e ON e.key = r.key
 WHERE k.key IS NULL AND nk.n_keys > 1;
 
@@ -474,6 +490,7 @@ WHERE r.supplier_id = r.buyer_id GROUP BY o.name;
 """
 
 _CLEANUP = [
+    "_review_aliases",
     "_rec",
     "_cage_uei",
     "_rec_id_key",
@@ -499,6 +516,8 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
         con.execute(
             "CREATE TABLE ref_aliases (organization VARCHAR, alias VARCHAR, source VARCHAR)"
         )
+    ensure_review_table(con)
+    con.execute(REVIEW_ALIASES_SQL)
     con.execute(_RESOLVE_SQL)
     con.execute(ORG_SPELLINGS_SQL)
     duplicates = bool(
@@ -530,6 +549,7 @@ def rebuild_model(con: duckdb.DuckDBPyConnection, *, always_merge: bool = False)
     if scalar(con, "SELECT count(*) FROM edges WHERE supplier_id = buyer_id"):
         con.execute(_SELF_DEPENDENCY_SQL)
     _add_fuzzy_candidates(con)
+    refresh_review_issues(con)
     for table in _CLEANUP:
         con.execute(f"DROP TABLE IF EXISTS {table}")
     con.execute("DROP MACRO TABLE IF EXISTS _edge_rows")
@@ -572,7 +592,8 @@ def _add_fuzzy_candidates(con: duckdb.DuckDBPyConnection) -> None:
                 "issue": "fuzzy_candidate",
                 "name": c.name,
                 "detail": f"close to '{c.candidate}' (score {c.score:.0f}/100) but not merged; "
-                "if they are the same organization, add an alias or correct the name",
+                "if they are the same organization, accept it in review (exposure review), add an "
+                "alias or correct the name",
                 "candidate": c.candidate,
                 "score": c.score,
                 "source_file": where.get(c.name, (None, None, None))[0],

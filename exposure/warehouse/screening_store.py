@@ -1,8 +1,10 @@
 """Stored screening results: the ``res_screening`` and ``res_screening_runs`` tables.
 
 The latest results of each list kind (SAM exclusions, FASCSA orders) replace the earlier ones:
-``res_screening`` holds the matches (columns :data:`SCREENING_TYPES`), ``res_screening_runs``
-one row per list kind screened (columns :data:`SCREENING_RUN_COLUMNS`). The screening layer
+``res_screening`` holds the matches (columns :data:`SCREENING_TYPES`, with the review state of
+each candidate a rule did not confirm: :mod:`exposure.warehouse.review` updates it when a
+decision is made), ``res_screening_runs`` one row per list kind screened (columns
+:data:`SCREENING_RUN_COLUMNS`). The screening layer
 (:mod:`exposure.screening.results`) decides what to store and how to show it; this module owns
 the tables and their SQL.
 """
@@ -14,6 +16,7 @@ import pandas as pd
 import pyarrow as pa
 
 from exposure.core.sql import table_exists
+from exposure.warehouse.review import add_review_columns
 from exposure.warehouse.transactions import abort
 
 __all__ = [
@@ -38,6 +41,9 @@ SCREENING_TYPES: dict[str, str] = {
     "confirmed": "BOOLEAN",
     "status": "VARCHAR",
     "reason": "VARCHAR",
+    "review": "VARCHAR",
+    "review_note": "VARCHAR",
+    "review_item": "VARCHAR",
     "list_type": "VARCHAR",
     "classification": "VARCHAR",
     "exclusion_program": "VARCHAR",
@@ -99,8 +105,8 @@ _ARROW = {
 # Confirmed first, in force first, the strongest match first.
 _ORDER = (
     "list_type, confirmed DESC, status = 'active' DESC, CASE match WHEN 'uei' THEN 1 "
-    "WHEN 'cage' THEN 2 WHEN 'name' THEN 3 WHEN 'alias' THEN 4 ELSE 5 END, score DESC, "
-    "org_name, record_row"
+    "WHEN 'cage' THEN 2 WHEN 'name' THEN 3 WHEN 'alias' THEN 4 WHEN 'fuzzy' THEN 5 "
+    "ELSE 6 END, score DESC, org_name, record_row"
 )
 
 
@@ -119,6 +125,7 @@ def replace_screening(
     :data:`SCREENING_TYPES`) and its row of ``res_screening_runs`` with ``run`` (keys
     :data:`SCREENING_RUN_COLUMNS`), in one transaction."""
     con.execute(_SCHEMA)
+    add_review_columns(con, "res_screening")
     list_type = run["list_type"]
     con.execute("BEGIN TRANSACTION")
     try:
@@ -146,7 +153,18 @@ def read_screening(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     columns = list(SCREENING_TYPES)
     if not table_exists(con, "res_screening"):
         return pd.DataFrame(columns=columns)
-    return con.execute(f"SELECT {', '.join(columns)} FROM res_screening ORDER BY {_ORDER}").df()
+    # A table of an older release (opened read-only) has no review columns yet.
+    present = {
+        str(row[0])
+        for row in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'main' "
+            "AND table_name = 'res_screening'"
+        ).fetchall()
+    }
+    select = [
+        c if c in present else f"CAST(NULL AS {SCREENING_TYPES[c]}) AS {c}" for c in columns
+    ]
+    return con.execute(f"SELECT {', '.join(select)} FROM res_screening ORDER BY {_ORDER}").df()
 
 
 def read_screening_runs(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
