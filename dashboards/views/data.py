@@ -309,8 +309,9 @@ def render() -> None:
     st.write(
         "Upload the files you have: the canonical workbook (sheets *organizations* and "
         "*relationships*), a company's vendor list, supplier attestations, a USAspending "
-        "subaward download (CSV), a CycloneDX SBOM (JSON). Each load is all or nothing, and "
-        "every row keeps its file, sheet and row."
+        "subaward download (CSV), a CycloneDX SBOM or AI-BOM (JSON or XML), a SAM.gov Entity "
+        "Management extract (the ZIP as published). Each load is all or nothing, and every "
+        "row keeps its file, sheet and row."
     )
     shown = st.file_uploader(
         f"Files to load (up to {limit} MB each)",

@@ -68,11 +68,20 @@ def app_path() -> Path:
 def upload_suffixes() -> list[str]:
     """File types the upload accepts: every type ``exposure load`` reads, without dots.
 
-    >>> {"xlsx", "xls", "csv", "parquet", "json"} <= set(upload_suffixes())
+    >>> {"xlsx", "xls", "csv", "parquet", "json", "xml", "zip", "dat"} <= set(upload_suffixes())
     True
     """
-    # USAspending subaward downloads are CSV; CycloneDX SBOMs are JSON.
-    suffixes = [*SPREADSHEET_SUFFIXES, *CSV_SUFFIXES, *PARQUET_SUFFIXES, ".json"]
+    # USAspending subaward downloads are CSV; CycloneDX SBOMs are JSON or XML; SAM.gov
+    # publishes its extracts as ZIPs (the Entity Management extract is a .dat inside).
+    suffixes = [
+        *SPREADSHEET_SUFFIXES,
+        *CSV_SUFFIXES,
+        *PARQUET_SUFFIXES,
+        ".json",
+        ".xml",
+        ".zip",
+        ".dat",
+    ]
     return sorted({s.lstrip(".").lower() for s in suffixes})
 
 
