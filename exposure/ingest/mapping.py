@@ -494,6 +494,7 @@ class _Profile:
     cage: float
     number: float
     letters: float
+    digits: float
     boolean: float
     date: float
     numbers: tuple[float, ...]
@@ -513,6 +514,7 @@ def _profile(values: Sequence[str]) -> _Profile:
         cage=share(_is_cage),
         number=len(numbers) / count,
         letters=share(lambda v: any(c.isalpha() for c in v)),
+        digits=share(lambda v: any(c.isdigit() for c in v)),
         boolean=share(lambda v: v.lower() in _BOOLEAN),
         date=share(lambda v: _DATE.fullmatch(v.lower()) is not None),
         numbers=tuple(numbers),
@@ -548,13 +550,17 @@ def _fits(column: Column, profile: _Profile) -> bool:
         # A parent may be given by its UEI; anything else named must read as a name: words,
         # not row numbers or codes.
         if column.name == "parent":
-            return profile.letters >= 0.8
-        return profile.letters >= 0.8 and profile.number < 0.2 and profile.uei < 0.5
+            return profile.letters >= 0.8 and (profile.uei >= 0.5 or profile.digits < 0.5)
+        # Names rarely hold digits; codes ("SUP-001") and row numbers always do.
+        return profile.letters >= 0.8 and profile.digits < 0.5 and profile.uei < 0.5
     if column.type == "text":
         if column.name == "notes":
             return True
         if column.name == "country":
-            return profile.letters >= 0.8 and not identifier_like
+            return profile.letters >= 0.8 and profile.digits < 0.2 and not identifier_like
+        if column.name in ("contract_id", "order_id"):
+            # Contract and order numbers hold digits; names and dates are not them.
+            return profile.digits >= 0.8 and profile.date < 0.5 and not identifier_like
         return not identifier_like and profile.number < 0.5
     if column.type in ("money", "int", "number"):
         if profile.number < 0.8:
@@ -573,17 +579,28 @@ def _fits(column: Column, profile: _Profile) -> bool:
 
 
 def _name_candidates(header: str, allowed: tuple[Column, ...]) -> list[tuple[float, str]]:
-    """Columns whose name or a synonym is close to the header, best first (score >= 60)."""
+    """Columns whose name or a synonym is close to the header, best first.
+
+    Close means a ratio of at least 70 to the column's name, 75 to a synonym (there are many,
+    and short ones: "Phone" is not a "PO number"), or a name or synonym of four letters or
+    more written inside the header ("Supplier Legal Name 2" holds "supplier"), scored 80.
+    """
     from rapidfuzz import fuzz
 
     key = header_key(header)
     scored = []
     for column in allowed:
-        words = [header_key(column.name)] + [w for w, c in SYNONYMS.items() if c == column.name]
-        score = max(fuzz.ratio(key, word) for word in words)
-        if any(len(word) >= 4 and word in key for word in words):
-            score = max(score, 80.0)  # "Supplier Legal Name 2" holds "supplier"
-        if score >= 60:
+        own = header_key(column.name)
+        words = [w for w, c in SYNONYMS.items() if c == column.name]
+        score = fuzz.ratio(key, own)
+        score = score if score >= 70 else 0.0
+        for word in words:
+            ratio = fuzz.ratio(key, word)
+            if ratio >= 75:
+                score = max(score, ratio)
+        if any(len(word) >= 4 and word in key for word in [own, *words]):
+            score = max(score, 80.0)
+        if score:
             scored.append((score, column.name))
     return sorted(scored, key=lambda pair: (-pair[0], pair[1]))
 
@@ -660,10 +677,16 @@ def suggest_column(
             break
         if _fits(next(c for c in allowed if c.name == name), profile):
             return ColumnHint(name, f"Did you mean '{name}'?")
-        refused = refused or name
+        if refused is None and score >= 80:
+            refused = name  # close enough to be taken for it: say why it is not
     if refused is not None:
         return ColumnHint(None, f"It is not '{refused}': {_what_cells_are(profile)}.")
     return ColumnHint(None)
+
+
+def _plain(number: float) -> str:
+    """A number as people write it: 29, 1,250,000, 2.5."""
+    return f"{int(number):,}" if number == int(number) else f"{number:,.2f}"
 
 
 def _what_cells_are(profile: _Profile) -> str:
@@ -672,7 +695,9 @@ def _what_cells_are(profile: _Profile) -> str:
         return "its cells have the form of UEIs"
     if profile.cage >= 0.5:
         return "its cells have the form of CAGE codes"
+    if profile.date >= 0.5:
+        return "its cells are dates"
     if profile.number >= 0.5:
         low, high = min(profile.numbers), max(profile.numbers)
-        return f"its cells are numbers ({low:g} to {high:g})"
+        return f"its cells are numbers ({_plain(low)} to {_plain(high)})"
     return "its cells do not fit that column"
