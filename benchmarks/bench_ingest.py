@@ -231,11 +231,17 @@ def baseline_package(workdir: Path, commit: str) -> Path:
     target = workdir / f"baseline-{commit}"
     if not (target / "exposure").is_dir():
         target.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(
-            ["git", "-C", str(ROOT), "archive", commit, "exposure", "seeds"],
-            check=True,
-            capture_output=True,
-        ).stdout
+        try:
+            archive = subprocess.run(
+                ["git", "-C", str(ROOT), "archive", commit, "exposure", "seeds"],
+                check=True,
+                capture_output=True,
+            ).stdout
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise SystemExit(
+                f"the baseline needs git and commit {commit} of this repository "
+                f"(--baseline-commit): {exc}"
+            ) from None
         subprocess.run(["tar", "-x", "-C", str(target)], input=archive, check=True)
     return target
 
