@@ -241,6 +241,9 @@ def _decision_text(row: pd.Series) -> str:
 def name_item_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The near misses of ``dq_issues`` (name, candidate, score, detail, source_file, sheet,
     row) with their ``item``."""
+    columns = ["name", "candidate", "score", "detail", "source_file", "sheet", "row", "item"]
+    if not table_exists(con, "dq_issues"):
+        return pd.DataFrame(columns=columns)
     frame = con.execute(
         "SELECT name, candidate, score, detail, source_file, sheet, row FROM dq_issues "
         "WHERE issue = 'fuzzy_candidate' AND name IS NOT NULL AND candidate IS NOT NULL"
