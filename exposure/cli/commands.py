@@ -111,8 +111,9 @@ def _db(ctx: click.Context) -> Path:
 @click.option(
     "--kind",
     type=click.Choice(LOAD_KINDS),
-    help="What the file holds, if its headers do not say: a sheet kind, a USAspending subaward "
-    "download, or a CycloneDX JSON SBOM (with --buyer).",
+    help="What the file holds, if its content does not say: a sheet kind, a USAspending subaward "
+    "download, a CycloneDX SBOM in JSON or XML (with --buyer), or a SAM.gov Entity Management "
+    "extract (sam-entity).",
 )
 @click.option(
     "--map",
