@@ -502,3 +502,31 @@ def test_unknown_columns_with_a_supplier_present_load_with_sound_hints(tmp_path:
         con.close()
     assert "'supplierID' (column #3)" in detail and "'UEI' (column #4)" in detail
     assert "Did you mean" not in detail
+
+
+def test_placeholders_in_identifier_columns_are_blank(tmp_path: Path):
+    path = tmp_path / "vendors.csv"
+    path.write_text(
+        "Vendor Name,UEI,CAGE Code,Annual Spend\n"
+        f"Kestrel Analytics Inc,{KESTREL_UEI},N/A,100\n"
+        "Local Janitorial,none,-,50\n"
+        "Small Shop,Pending,,10\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "placeholders.duckdb"
+    con = connect(db)
+    try:
+        load_files(con, [path], LoadOptions(buyer=BUYER))
+    finally:
+        con.close()
+    assert rows(db, "SELECT name, uei, cage FROM orgs WHERE declared ORDER BY name") == [
+        ("Kestrel Analytics Inc", KESTREL_UEI, None),
+        ("Local Janitorial", None, None),
+        ("Small Shop", None, None),
+    ]
+
+
+def test_a_vendor_column_read_as_organizations_is_offered_name():
+    hint = suggest_column("Vendor Name", NAMES, "organizations")
+    assert hint.column == "name"
+    assert suggest_column("Vendor Name", ROW_NUMBERS, "organizations").column is None
