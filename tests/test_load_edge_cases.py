@@ -101,9 +101,7 @@ def test_same_name_with_different_ueis_is_two_organizations(con, tmp_path):
     # A row repeating another exactly declares nothing more: refused with --strict, else
     # merged with a finding.
     dup = write(tmp_path / "dup.csv", "name\nZeta\nZeta\n")
-    assert [(row, column) for row, column, _ in problems_of(con, dup, strict=True)] == [
-        (3, "name")
-    ]
+    assert [(row, column) for row, column, _ in problems_of(con, dup, strict=True)] == [(3, "name")]
     load_files(con, [dup])
     assert con.execute("SELECT count(*) FROM orgs WHERE name = 'Zeta'").fetchall() == [(1,)]
     assert con.execute(
