@@ -16,7 +16,7 @@ import pytest
 from conftest import rows, run_cli, snapshot
 
 from exposure import LoadError, LoadOptions, connect, load_files
-from exposure.ingest.mapping import suggest_column
+from exposure.ingest.mapping import parse_mapping, suggest_column
 from exposure.ingest.preview import preview_file
 from exposure.screening.matching import screen
 
@@ -502,3 +502,84 @@ def test_unknown_columns_with_a_supplier_present_load_with_sound_hints(tmp_path:
         con.close()
     assert "'supplierID' (column #3)" in detail and "'UEI' (column #4)" in detail
     assert "Did you mean" not in detail
+
+
+def test_placeholders_in_identifier_columns_are_blank(tmp_path: Path):
+    path = tmp_path / "vendors.csv"
+    path.write_text(
+        "Vendor Name,UEI,CAGE Code,Annual Spend\n"
+        f"Kestrel Analytics Inc,{KESTREL_UEI},N/A,100\n"
+        "Local Janitorial,none,-,50\n"
+        "Small Shop,Pending,,10\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "placeholders.duckdb"
+    con = connect(db)
+    try:
+        load_files(con, [path], LoadOptions(buyer=BUYER))
+    finally:
+        con.close()
+    assert rows(db, "SELECT name, uei, cage FROM orgs WHERE declared ORDER BY name") == [
+        ("Kestrel Analytics Inc", KESTREL_UEI, None),
+        ("Local Janitorial", None, None),
+        ("Small Shop", None, None),
+    ]
+
+
+def test_a_vendor_column_read_as_organizations_is_offered_name():
+    hint = suggest_column("Vendor Name", NAMES, "organizations")
+    assert hint.column == "name"
+    assert suggest_column("Vendor Name", ROW_NUMBERS, "organizations").column is None
+
+
+def test_a_corrected_master_replaces_the_identifiers_it_declared(tmp_path: Path, master: Path):
+    db = tmp_path / "replace.duckdb"
+    con = connect(db)
+    try:
+        load_files(con, [master], LoadOptions(buyer=BUYER))
+        book = openpyxl.load_workbook(master)
+        sheet = book["Vendors"]
+        cage = HEADERS.index("CAGE Code") + 1
+        for row in range(3, sheet.max_row + 1):
+            if sheet.cell(row, 2).value == "Kestrel Analytics Inc":
+                sheet.cell(row, cage).value = "8QW31"
+        book.save(master)
+        report = load_files(con, [master], LoadOptions(buyer=BUYER, replace=True))
+        assert any("replaces the earlier load" in note for note in report.notes)
+        assert con.execute(
+            "SELECT count(*) FROM stg_organizations WHERE name = 'Kestrel Analytics Inc'"
+        ).fetchall() == [(1,)]
+    finally:
+        con.close()
+    assert org(db, "Kestrel Analytics Inc")[0][:2] == (KESTREL_UEI, "8QW31")
+    assert not rows(db, "SELECT * FROM dq_issues WHERE issue = 'identifier_conflict'")
+
+
+def test_an_erp_header_mapped_to_an_identifier(tmp_path: Path):
+    path = tmp_path / "vendors.csv"
+    path.write_text(
+        f"Vendor,SAM Registration,Spend\nKestrel Analytics Inc,{KESTREL_UEI},100\n",
+        encoding="utf-8",
+    )
+    db = tmp_path / "mapped.duckdb"
+    con = connect(db)
+    try:
+        # Unmapped, the column is left out, and its hint names the column it fits.
+        load_files(con, [path], LoadOptions(buyer=BUYER))
+        [(detail,)] = con.execute(
+            "SELECT detail FROM dq_issues WHERE issue = 'unknown_column'"
+        ).fetchall()
+        assert "Did you mean 'uei'?" in detail
+        mapping = parse_mapping(["SAM Registration=uei"])
+        load_files(con, [path], LoadOptions(buyer=BUYER, mapping=mapping, replace=True))
+    finally:
+        con.close()
+    assert org(db, "Kestrel Analytics Inc")[0][0] == KESTREL_UEI
+    with pytest.raises(LoadError, match="which a relationships sheet does not have"):
+        con = connect(db)
+        try:
+            rel = tmp_path / "rel.csv"
+            rel.write_text("buyer,supplier,Ref\nA Corp,B Corp,x\n", encoding="utf-8")
+            load_files(con, [rel], LoadOptions(mapping=parse_mapping(["Ref=uei"])))
+        finally:
+            con.close()

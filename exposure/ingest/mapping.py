@@ -657,6 +657,14 @@ def suggest_column(
                 "load a vendor list (no buyer column) with --buyer, which takes them.",
             )
     meaning = match_header(header, COLUMNS["organizations"] + COLUMNS["vendors"])
+    if (
+        kind == "organizations"
+        and meaning in ("supplier", "buyer")
+        and "name" not in taken
+        and _fits(COLUMNS["organizations"][0], profile)
+    ):
+        # A vendor master read as organizations: its vendors are the organizations.
+        return ColumnHint("name", "Did you mean 'name'? Its cells are organization names.")
     if meaning is not None and meaning not in names:
         # "UEI" on a relationships sheet means a UEI, whatever other column its letters recall.
         where = (

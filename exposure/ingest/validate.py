@@ -59,6 +59,22 @@ logger = logging.getLogger(__name__)
 # Problems reported per rule before the rest are only counted.
 MAX_PROBLEMS_PER_RULE = 20
 
+# Identifier cells that say there is none: blank.
+_NO_IDENTIFIER = (
+    "n/a",
+    "na",
+    "n.a.",
+    "none",
+    "null",
+    "nil",
+    "-",
+    "--",
+    "tbd",
+    "pending",
+    "unknown",
+    "not applicable",
+    "not available",
+)
 _TRUE = ("true", "t", "yes", "y", "1", "x", "1.0")
 _FALSE = ("false", "f", "no", "n", "0", "0.0")
 
@@ -164,6 +180,13 @@ def prepare_sheet(con: duckdb.DuckDBPyConnection, sheet: MappedSheet, name: str)
             expr = exact_key_sql(raw[column.name])
         elif column.name in raw and column.type == "text":
             expr = clean_text_sql(raw[column.name])
+        elif column.name in raw and column.type in ("uei", "cage"):
+            # "N/A", "none", "pending": what exports write for an identifier nobody has.
+            cell = f"trim({raw[column.name]})"
+            expr = (
+                f"CASE WHEN lower({cell}) IN ({_list_sql(_NO_IDENTIFIER)}) THEN NULL "
+                f"ELSE nullif({cell}, '') END"
+            )
         elif column.name in raw:
             # Typed cells need no inner white space collapsed: trimming is enough.
             expr = f"nullif(trim({raw[column.name]}), '')"

@@ -406,20 +406,22 @@ WITH given AS (
     SELECT key, rec_id, 'parent', parent, coalesce(exposure_norm_name(parent), parent),
            _source_file, _sheet, _row FROM _rec_keyed WHERE parent IS NOT NULL
 ),
-ranked AS (
-    SELECT *, first_value(value) OVER w AS kept, first_value(compared) OVER w AS kept_compared
-    FROM given WINDOW w AS (PARTITION BY key, what ORDER BY rec_id)
+conflicted AS (
+    SELECT key, what, arg_min(value, rec_id) AS kept, arg_min(compared, rec_id) AS kept_compared,
+           count(DISTINCT compared) AS n_values,
+           string_agg(DISTINCT value, '; ' ORDER BY value) AS listed
+    FROM given GROUP BY key, what HAVING count(DISTINCT compared) > 1
 )
 SELECT 'identifier_conflict', any_value(e.name),
-       'declared with ' || count(DISTINCT r.compared) || ' different ' || r.what || ' values: '
-           || string_agg(DISTINCT r.value, '; ' ORDER BY r.value) || '; kept ' || any_value(r.kept)
+       'declared with ' || c.n_values || ' different ' || c.what || ' values: ' || c.listed
+           || '; kept ' || c.kept
            || ' (the first declared) and not the others: correct the source that is wrong',
        NULL, NULL,
-       arg_min(r._source_file, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared),
-       arg_min(r._sheet, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared),
-       arg_min(r._row, r.rec_id) FILTER (WHERE r.compared <> r.kept_compared)
-FROM ranked r JOIN _ent e USING (key)
-GROUP BY r.key, r.what HAVING count(DISTINCT r.compared) > 1;
+       arg_min(g._source_file, g.rec_id), arg_min(g._sheet, g.rec_id), arg_min(g._row, g.rec_id)
+FROM conflicted c
+JOIN given g ON g.key = c.key AND g.what = c.what AND g.compared <> c.kept_compared
+JOIN _ent e ON e.key = c.key
+GROUP BY c.key, c.what, c.n_values, c.listed, c.kept;
 
 -- A declared row without identifiers whose name is used with several UEIs (or CAGEs) joins
 -- one of them: say which, so that the merge is checked.
