@@ -161,9 +161,7 @@ def read_screening(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
             "AND table_name = 'res_screening'"
         ).fetchall()
     }
-    select = [
-        c if c in present else f"CAST(NULL AS {SCREENING_TYPES[c]}) AS {c}" for c in columns
-    ]
+    select = [c if c in present else f"CAST(NULL AS {SCREENING_TYPES[c]}) AS {c}" for c in columns]
     return con.execute(f"SELECT {', '.join(select)} FROM res_screening ORDER BY {_ORDER}").df()
 
 
