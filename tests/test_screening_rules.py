@@ -329,3 +329,32 @@ def test_subsidiaries_and_name_prefixes_are_possible_affiliates(tmp_path: Path) 
         for m in matches
         if m["org_name"] in ("Global Services Inc", "Sam Smith Consulting", "Zeta Telecom")
     ] == []
+
+
+def test_a_common_word_listed_alone_gives_no_affiliates_but_says_so(tmp_path: Path) -> None:
+    from exposure.screening.matching import AFFILIATE_LIMIT
+
+    many = "".join(f"Union Widget {i},supplier\n" for i in range(AFFILIATE_LIMIT + 1))
+    db = network(
+        tmp_path / "common",
+        "name,kind\n" + many + "ZTE USA Inc,supplier\nUnion Pacific Railroad,supplier\n",
+        "buyer,supplier,relation\nUnion Widget 1,ZTE USA Inc,component\n",
+    )
+    listing = fascsa_list(
+        tmp_path / "list.csv",
+        ("Firm", "UNION, INC.", ""),
+        ("Firm", "ZTE CORPORATION", ""),
+        ("Firm", "UNION PACIFIC", ""),
+    )
+    con = connect(db)
+    try:
+        result = screen(con, listing, as_of=AS_OF)
+    finally:
+        con.close()
+    affiliates = result.matches[result.matches["match"] == "affiliate"]
+    # "union" begins 102 names: a common word. "union pacific" (two words) is not capped.
+    assert sorted(zip(affiliates["org_name"], affiliates["listed_name"], strict=True)) == [
+        ("Union Pacific Railroad", "UNION PACIFIC"),
+        ("ZTE USA Inc", "ZTE CORPORATION"),
+    ]
+    assert any("(union)" in note and "common words" in note for note in result.notes)

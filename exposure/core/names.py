@@ -71,6 +71,7 @@ __all__ = [
     "identifier_key",
     "install_macros",
     "legal_name",
+    "legal_names",
     "normalize_name",
     "normalize_names",
     "screening_name",
@@ -90,6 +91,9 @@ LEADING_FORMS = (
 
 # ... and, for screening only, those that can also be a name's first word or initials.
 SCREENING_LEADING_FORMS = "ao|pao|pt|tov|sia|uab"
+# (A normalized name has no identity form left in front: only these can start it; the regular
+# expression runs on those names only.)
+_SCREENING_FIRST = ", ".join(f"'{form}'" for form in SCREENING_LEADING_FORMS.split("|"))
 
 _SKELETON = skeleton_sql(f"regexp_replace(CAST(s AS VARCHAR), {FORMAT_SQL}, '', 'g')")
 
@@ -103,8 +107,9 @@ CREATE OR REPLACE TEMP MACRO exposure_norm_name(s) AS
         regexp_replace(' ' || exposure_basic_name(s) || ' ', '^ (({LEADING_FORMS}) )+', ' '),
         '( (the|{LEGAL_SUFFIXES}))+ $', ' ')), ''), exposure_basic_name(s));
 CREATE OR REPLACE TEMP MACRO exposure_screen_form(n) AS
+    CASE WHEN split_part(n, ' ', 1) IN ({_SCREENING_FIRST}) THEN
     coalesce(nullif(trim(regexp_replace(' ' || n || ' ',
-        '^ (({LEADING_FORMS}|{SCREENING_LEADING_FORMS}) )+', ' ')), ''), n);
+        '^ (({LEADING_FORMS}|{SCREENING_LEADING_FORMS}) )+', ' ')), ''), n) ELSE n END;
 CREATE OR REPLACE TEMP MACRO exposure_screen_name(s) AS
     exposure_screen_form(exposure_norm_name(s));
 CREATE OR REPLACE TEMP MACRO exposure_key(s) AS
@@ -242,22 +247,23 @@ _LEGAL_SPELLING = {
 }
 
 
-@lru_cache(maxsize=65_536)
-def legal_name(name: str | None) -> str | None:
-    """A name as its full legal name: :func:`normalize_name` keeping the legal form, with a
-    leading or trailing (inverted) "the" dropped, runs of single letters joined ("L.L.C." is
-    "llc") and abbreviated forms spelled out (Co, Corp, Inc, Ltd); None when blank.
+def legal_names(names: Sequence[str | None]) -> list[str | None]:
+    """Many names as their full legal names (:func:`legal_name`) at once: one query for all
+    (DuckDB compiles the macro's regular expressions for each query)."""
+    rows = (
+        _connection()
+        .execute(
+            "SELECT exposure_basic_name(n) FROM unnest(?::VARCHAR[]) WITH ORDINALITY AS t(n, i) "
+            "ORDER BY i",
+            [list(names)],
+        )
+        .fetchall()
+    )
+    return [None if basic is None else _legal_form(str(basic)) for (basic,) in rows]
 
-    >>> legal_name("Acme Widgets, L.L.C."), legal_name("MEDICINE SHOPPE, THE")
-    ('acme widgets llc', 'medicine shoppe')
-    >>> legal_name("Huawei Technologies Co., Ltd.")
-    'huawei technologies company limited'
-    """
-    rows = _connection().execute("SELECT exposure_basic_name(?::VARCHAR)", [name]).fetchall()
-    basic = rows[0][0]
-    if basic is None:
-        return None
-    words = str(basic).split()
+
+def _legal_form(basic: str) -> str:
+    words = basic.split()
     while len(words) > 1 and words[0] == "the":
         words.pop(0)
     while len(words) > 1 and words[-1] == "the":
@@ -274,6 +280,20 @@ def legal_name(name: str | None) -> str | None:
         if word:
             joined.append(word)
     return " ".join(_LEGAL_SPELLING.get(word, word) for word in joined)
+
+
+@lru_cache(maxsize=65_536)
+def legal_name(name: str | None) -> str | None:
+    """A name as its full legal name: :func:`normalize_name` keeping the legal form, with a
+    leading or trailing (inverted) "the" dropped, runs of single letters joined ("L.L.C." is
+    "llc") and abbreviated forms spelled out (Co, Corp, Inc, Ltd); None when blank.
+
+    >>> legal_name("Acme Widgets, L.L.C."), legal_name("MEDICINE SHOPPE, THE")
+    ('acme widgets llc', 'medicine shoppe')
+    >>> legal_name("Huawei Technologies Co., Ltd.")
+    'huawei technologies company limited'
+    """
+    return legal_names([name])[0]
 
 
 @lru_cache(maxsize=65_536)

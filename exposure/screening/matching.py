@@ -64,7 +64,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from exposure.core.names import FUZZY_THRESHOLD, distinctive_words, fuzzy_candidates, legal_name
+from exposure.core.names import FUZZY_THRESHOLD, distinctive_words, fuzzy_candidates, legal_names
 from exposure.ingest.readers import ReadLimits
 from exposure.screening.lists import ENTITY_CLASSIFICATIONS, ListedParties, read_list, record_status
 from exposure.warehouse.database import stored_data_version
@@ -158,7 +158,7 @@ def screen_list(
     step("matching identifiers and names", 0, 3)
     found = screening_candidates(con, records, ENTITY_CLASSIFICATIONS)
     exact, names, orgs = found.pairs, found.listed_names, found.org_names
-    exact = _meaningful_affiliates(exact, names)
+    exact, affiliate_notes = _meaningful_affiliates(exact, names)
     spellings = found.spellings
     organizations = found.organizations
     step("fuzzy candidates", 1, 3)
@@ -186,7 +186,7 @@ def screen_list(
         organizations=organizations,
         data_version=version or "",
         matches=matches,
-        notes=list(listed.notes),
+        notes=[*listed.notes, *affiliate_notes],
     )
 
 
@@ -212,20 +212,49 @@ def screen(
     return screen_list(con, listed, as_of=as_of, fuzzy_threshold=fuzzy_threshold, progress=progress)
 
 
-def _meaningful_affiliates(pairs: pd.DataFrame, names: pd.DataFrame) -> pd.DataFrame:
+# A one-word listed name that begins more organization names than this is a common word
+# ("UNION, INC.", "QUANTUM"), not a company family: its affiliates by name are not listed.
+AFFILIATE_LIMIT = 100
+
+
+def _meaningful_affiliates(
+    pairs: pd.DataFrame, names: pd.DataFrame
+) -> tuple[pd.DataFrame, list[str]]:
     """Drop the affiliates by leading words whose listed name keeps no distinctive word (an
-    organization named "Global Services Inc" is no affiliate of a listed "GLOBAL INC")."""
+    organization named "Global Services Inc" is no affiliate of a listed "GLOBAL INC"), or
+    one only and begins more than :data:`AFFILIATE_LIMIT` organization names; returns the
+    pairs kept and a note naming the common words left out."""
     leading = (pairs["match"] == "affiliate") & (pairs["via"] == "leading")
     if not leading.any():
-        return pairs
+        return pairs, []
     listed = names[names["via"] == "listed"]
-    telling = {
-        int(record)
+    words = {
+        int(record): len(distinctive_words(str(norm)))
         for record, norm in zip(listed["record"], listed["norm"], strict=True)
-        if distinctive_words(str(norm))
     }
+    counts = pairs.loc[leading, "record"].astype(int).value_counts()
+    common = {
+        int(record)
+        for record, count in zip(counts.index.tolist(), counts.tolist(), strict=True)
+        if count > AFFILIATE_LIMIT and words.get(int(record)) == 1
+    }
+    telling = {record for record, n in words.items() if n and record not in common}
     keep = ~leading | pairs["record"].astype(int).isin(telling)
-    return pairs[keep].reset_index(drop=True)
+    notes = []
+    if common:
+        shown = sorted(
+            str(n)
+            for r, n in zip(listed["record"], listed["norm"], strict=True)
+            if int(r) in common
+        )
+        notes.append(
+            f"{len(common)} listed name(s) of one distinctive word begin the names of more than "
+            f"{AFFILIATE_LIMIT} organizations each ({', '.join(shown[:10])}"
+            f"{', ...' if len(shown) > 10 else ''}): common words rather than company "
+            "families, so their possible affiliates by name are not listed (those owned through "
+            "parent links are)."
+        )
+    return pairs[keep].reset_index(drop=True), notes
 
 
 def _fuzzy(
@@ -265,10 +294,10 @@ def _fuzzy(
 def _legal_names(spellings: pd.DataFrame) -> dict[int, set[str]]:
     """Each organization's full legal names (of every spelling it answers to)."""
     names: dict[int, set[str]] = {}
-    for org_id, spelling in spellings.itertuples(index=False):
-        legal = legal_name(str(spelling))
-        if legal:
-            names.setdefault(int(org_id), set()).add(legal)
+    legal = legal_names([str(spelling) for spelling in spellings["spelling"]])
+    for org_id, form in zip(spellings["org_id"], legal, strict=True):
+        if form:
+            names.setdefault(int(org_id), set()).add(form)
     return names
 
 
@@ -291,13 +320,18 @@ def _decide(
     other = frame.get("spelled_as_other", pd.Series(False, index=frame.index))
     frame["spelled_as_other"] = other.astype("boolean").fillna(False)
     frame["matched_name"] = frame["matched"].where(frame["matched"].notna(), frame["listed_name"])
-    legal = _legal_names(spellings if spellings is not None else pd.DataFrame(columns=["a", "b"]))
+    empty = pd.DataFrame(columns=["org_id", "spelling"])
+    legal = _legal_names(spellings if spellings is not None else empty)
     norms = frame.get("norm", pd.Series(None, index=frame.index, dtype=object))
     frame["distinctive"] = [distinctive_words(n if isinstance(n, str) else None) for n in norms]
-    frame["legal_agree"] = [
-        legal_name(str(name)) in legal.get(int(org), set())
-        for org, name in zip(frame["org_id"], frame["matched_name"], strict=True)
-    ]
+    # Whether the full legal names agree: asked of name and alias matches only.
+    by_name = frame["match"].isin(["name", "alias"]).to_numpy()
+    asked = legal_names([str(n) for n in frame["matched_name"][by_name]])
+    agree = iter(
+        form in legal.get(int(org), set())
+        for org, form in zip(frame["org_id"][by_name], asked, strict=True)
+    )
+    frame["legal_agree"] = [next(agree) if named else False for named in by_name]
     frame["status"] = [
         record_status(active, termination, as_of)
         for active, termination in zip(frame["active_date"], frame["termination_date"], strict=True)
@@ -320,15 +354,22 @@ def _decide(
     return frame[list(MATCH_COLUMNS)].reset_index(drop=True)
 
 
-def _record_key(row: pd.Series) -> str:
-    """What identifies a list's record across extracts: its SAM number, else its UEI, CAGE,
-    else its name."""
-    for label, column in (("SAM", "sam_number"), ("UEI", "listed_uei"), ("CAGE", "listed_cage")):
-        value = row.get(column)
-        if isinstance(value, str) and value.strip():
-            return f"{label}:{value.strip().upper()}"
-    name = "".join(ch for ch in str(row.get("listed_name") or "").upper() if ch.isalnum())
-    return f"NAME:{name}"
+def _record_keys(frame: pd.DataFrame) -> pd.Series:
+    """What identifies each match's record across extracts: its SAM number, else its UEI,
+    CAGE, else its name (letters and digits, upper case)."""
+    name = (
+        frame["listed_name"]
+        .fillna("")
+        .astype(str)
+        .str.upper()
+        .str.replace(r"[^0-9A-Z]", "", regex=True)
+    )
+    keys = "NAME:" + name
+    for label, column in (("CAGE", "listed_cage"), ("UEI", "listed_uei"), ("SAM", "sam_number")):
+        value = frame[column].astype(object).where(frame[column].notna(), "").astype(str)
+        value = value.str.strip().str.upper()
+        keys = keys.where(value == "", label + ":" + value)
+    return keys
 
 
 def _review(
@@ -341,8 +382,8 @@ def _review(
     (pending, accepted or rejected, by the decisions in force) and ``review_note``; an
     accepted candidate is confirmed."""
     items = [
-        screening_item(kind, str(key), _record_key(row))
-        for key, (_, row) in zip(frame["org_key"], frame.iterrows(), strict=True)
+        screening_item(kind, str(key), record)
+        for key, record in zip(frame["org_key"], _record_keys(frame), strict=True)
     ]
     review: list[str | None] = []
     notes: list[str | None] = []

@@ -22,11 +22,16 @@ __all__ = ["ScreeningCandidates", "organization_identifiers", "screening_candida
 
 # Every name each side answers to, normalized by the warehouse's own macro.
 _MATCH_SQL = """
+-- (Names are normalized first, then put in their screening form: a macro nested in another
+-- that names its argument several times would normalize each name several times.)
 CREATE OR REPLACE TEMP TABLE _scr_rec AS
-SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
-       exposure_screen_name(listed_name) AS norm, related_names, EXACT_LISTED_NAME AS exact,
-       entity
-FROM _scr_list;
+SELECT record, uei, cage, exposure_screen_form(norm) AS norm, related_names, exact, entity
+FROM (
+    SELECT record, exposure_key(uei) AS uei, exposure_key(cage) AS cage,
+           exposure_norm_name(listed_name) AS norm, related_names,
+           EXACT_LISTED_NAME AS exact, entity
+    FROM _scr_list
+);
 
 -- Organizations spelled exactly as a record's listed name (the identity rule's exact tier):
 -- where there is one, it is what the name means, and others that only normalize alike are not.
@@ -38,10 +43,13 @@ FROM _scr_rec r JOIN org_spellings s ON s.tier = 'exact' AND s.value = r.exact;
 CREATE OR REPLACE TEMP TABLE _scr_rec_names AS
 SELECT record, norm, 'listed' AS via, NULL AS text FROM _scr_rec WHERE norm IS NOT NULL
 UNION
-SELECT record, exposure_screen_name(related), 'related', related
-FROM _scr_rec, unnest(related_names) AS t(related)
-WHERE exposure_screen_name(related) IS NOT NULL
-  AND exposure_screen_name(related) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
+SELECT record, exposure_screen_form(norm), 'related', related
+FROM (
+    SELECT record, related, exposure_norm_name(related) AS norm
+    FROM _scr_rec, unnest(related_names) AS t(related)
+)
+WHERE norm IS NOT NULL
+  AND exposure_screen_form(norm) NOT IN (SELECT norm FROM _scr_rec WHERE norm IS NOT NULL);
 
 -- Every name an organization answers to by the identity rule set (org_spellings): its
 -- spellings, declared or used in the data, and the key an undeclared one was created under,
@@ -86,7 +94,10 @@ GROUP BY c.org_id, c.record;
 -- party by identifier, name or alias.
 CREATE OR REPLACE TEMP TABLE _scr_affiliates AS
 WITH RECURSIVE words AS (
-    SELECT DISTINCT org_id, string_split(norm, ' ') AS w FROM _scr_org_names WHERE via = 'name'
+    -- (only names whose first word begins a listed entity's name)
+    SELECT DISTINCT org_id, string_split(norm, ' ') AS w FROM _scr_org_names
+    WHERE via = 'name' AND split_part(norm, ' ', 1) IN
+        (SELECT split_part(norm, ' ', 1) FROM _scr_rec WHERE entity AND norm IS NOT NULL)
 ),
 prefixes AS (
     SELECT org_id, array_to_string(w[1:i], ' ') AS prefix
