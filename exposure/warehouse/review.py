@@ -218,7 +218,9 @@ def _when(value: object) -> str:
     return "?"
 
 
-def _decision_text(row: pd.Series) -> str:
+def decision_note(row: pd.Series) -> str:
+    """The sentence a decision (a row of ``review_decisions``) is shown with: Data quality,
+    the Screening sheet's ``review_note``, the queue."""
     verb = "accepted" if row["decision"] == "accept" else "rejected"
     who = f"{verb} by {row['decided_by']} on {_when(row['decided_at'])}"
     note = f" (note: {row['note']})" if isinstance(row["note"], str) and row["note"] else ""
@@ -274,7 +276,7 @@ def refresh_review_issues(con: duckdb.DuckDBPyConnection) -> None:
         {
             "issue": "review_decision",
             "name": decisions["name"],
-            "detail": [_decision_text(row) for _, row in decisions.iterrows()],
+            "detail": [decision_note(row) for _, row in decisions.iterrows()],
             "candidate": decisions["candidate"],
             "score": None,
             "source_file": None,
@@ -341,7 +343,7 @@ def apply_screening_decisions(con: duckdb.DuckDBPyConnection) -> None:
         {
             "item": decisions["item"].astype(str),
             "decision": decisions["decision"].astype(str),
-            "note": [_decision_text(row) for _, row in decisions.iterrows()],
+            "note": [decision_note(row) for _, row in decisions.iterrows()],
         },
         columns=["item", "decision", "note"],
     )
@@ -362,17 +364,12 @@ def apply_screening_decisions(con: duckdb.DuckDBPyConnection) -> None:
         con.unregister("_review_applied")
 
 
-def decision_note(row: pd.Series) -> str:
-    """The sentence a decision is shown with (Data quality, the Screening sheet)."""
-    return _decision_text(row)
-
-
 def screening_decisions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
     """The decisions in force on screening candidates: item -> (decision, sentence)."""
     decisions = active_decisions(con)
     decisions = decisions[decisions["kind"] == "screening"]
     return {
-        str(row["item"]): (str(row["decision"]), _decision_text(row))
+        str(row["item"]): (str(row["decision"]), decision_note(row))
         for _, row in decisions.iterrows()
     }
 
