@@ -310,7 +310,8 @@ def unknown_columns_text(sheet: MappedSheet) -> str | None:
     if not sheet.unknown:
         return None
     listed = "; ".join(
-        f"'{u.header}' (column {u.column})" + (f": {u.hint.text}" if u.hint.text else "")
+        f"'{u.header}' (column {u.column})"
+        + (f": {u.hint.text.rstrip('.')}" if u.hint.text else "")
         for u in sheet.unknown
     )
     return (

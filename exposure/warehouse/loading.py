@@ -294,7 +294,7 @@ def _load(
             con.execute(f"DELETE FROM stg_rejected WHERE _load_id IN ({earlier})", [name, digest])
             con.execute("DELETE FROM sources WHERE file_name = $1 OR sha256 = $2", [name, digest])
             report.notes.append(
-                f"{name}: replaces the earlier load of this file ({removed} rows removed)"
+                f"{name}: replaces the earlier load of this file ({removed:,} row{'' if removed == 1 else 's'} removed)"
             )
             logger.info("%s: replaces its earlier load (%d rows removed)", name, removed)
         staged: list[tuple[MappedSheet | SourceAdapter, str, str, Path]] = []
