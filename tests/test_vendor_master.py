@@ -583,3 +583,28 @@ def test_an_erp_header_mapped_to_an_identifier(tmp_path: Path):
             load_files(con, [rel], LoadOptions(mapping=parse_mapping(["Ref=uei"])))
         finally:
             con.close()
+
+
+def test_a_cage_code_whose_leading_zero_a_spreadsheet_dropped_is_restored(tmp_path):
+    """Excel keeps an all-digit CAGE code as a number: 04939 comes back as 4939. The code is
+    five characters, so the zeros are put back rather than the file refused."""
+    from openpyxl import Workbook
+
+    from exposure import connect, load_files
+    from exposure.ingest.mapping import LoadOptions
+
+    path = tmp_path / "vendors.xlsx"
+    book = Workbook()
+    sheet = book.active
+    sheet.title = "Vendors"
+    sheet.append(["Vendor Name", "CAGE Code", "Annual Spend"])
+    sheet.append(["Oakridge Machining LLC", 4939, 1000])
+    sheet.append(["Pillar Optics Inc", "1AB23", 2000])
+    book.save(path)
+    con = connect(tmp_path / "db.duckdb")
+    try:
+        load_files(con, [path], LoadOptions(buyer="Prime Co"))
+        cages = dict(con.execute("SELECT name, cage FROM orgs WHERE cage IS NOT NULL").fetchall())
+    finally:
+        con.close()
+    assert cages == {"Oakridge Machining LLC": "04939", "Pillar Optics Inc": "1AB23"}

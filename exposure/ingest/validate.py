@@ -102,7 +102,15 @@ def _typed_expr(column: Column, text: str) -> str:
     """SQL typing a cleaned text column (NULL when blank or invalid)."""
     if column.type in ("text", "name"):
         return text
-    if column.type in ("uei", "cage"):
+    if column.type == "cage":
+        # A spreadsheet stores an all-digit CAGE code as a number and drops its leading zeros
+        # ("04939" reads 4939): the code is 5 characters, so they are put back.
+        key = f"exposure_key({text})"
+        return (
+            f"(CASE WHEN regexp_full_match({key}, '[0-9]{{1,4}}') THEN lpad({key}, 5, '0') "
+            f"ELSE {key} END)"
+        )
+    if column.type == "uei":
         return f"exposure_key({text})"
     if column.type in ("kind", "relation", "confidence"):
         synonyms, allowed = VOCABULARIES[column.type]
