@@ -379,6 +379,8 @@ def test_a_v2_extract_with_faults_loads_what_it_can_and_lists_the_rest(tmp_path:
     issues = rows(db, "SELECT issue, row FROM dq_issues ORDER BY row, issue")
     assert issues == [
         ("extract_count", 1),
+        # the second registration of ACME's UEI gives another CAGE: listed, the first kept
+        ("identifier_conflict", 3),
         ("bad_identifier", 5),
         ("malformed_record", 6),
         ("malformed_record", 7),
