@@ -326,3 +326,39 @@ def test_the_data_page_reviews_candidates(reviewed, app_for) -> None:
     after = model(db)
     assert after["supplier"] == "Northwind Analytics Inc."
     assert [r[1] for r in after["apple"]] == ["pending"]
+
+
+def test_undoing_an_accepted_match_withdraws_the_designation_it_made(reviewed) -> None:
+    db, listing = reviewed
+    apple = item_of(queue(db), "screening", "Apple Inc.")["item"]
+    code, output = run_cli("--db", db, "review", "accept", apple, "--by", "alice")
+    assert code == 0, output
+    code, output = run_cli(
+        "--db", db, "screen", listing, "--as-of", "2026-03-01", "--designate-confirmed", "orders"
+    )
+    assert code == 0, output
+    # A second scenario designates Apple by hand: no review decision withdraws that.
+    code, output = run_cli("--db", db, "designate", "Apple Inc.", "--scenario", "manual")
+    assert code == 0, output
+    code, output = run_cli("--db", db, "review", "undo", apple, "--by", "bob")
+    assert code == 0 and "pending again" in output, output
+    assert "scenario 'orders': Apple Inc. no longer designated" in " ".join(output.split()), output
+    assert "scenario 'manual' still designates Apple Inc." in " ".join(output.split()), output
+    con = connect(db)
+    try:
+        assert load_spec(con, "orders").designated == ()
+        assert load_spec(con, "manual").designated == ("Apple Inc.",)
+    finally:
+        con.close()
+    # A rejection says the same of the scenarios that still designate it; --remove ends that.
+    code, output = run_cli("--db", db, "review", "reject", apple)
+    assert code == 0 and "scenario 'manual' still designates Apple Inc." in " ".join(output.split())
+    code, output = run_cli(
+        "--db", db, "designate", "--scenario", "manual", "--remove", "Apple Inc."
+    )
+    assert code == 0 and "Apple Inc. removed" in output, output
+    con = connect(db)
+    try:
+        assert load_spec(con, "manual").designated == ()
+    finally:
+        con.close()

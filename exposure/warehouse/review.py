@@ -62,6 +62,7 @@ __all__ = [
     "refresh_review_issues",
     "screening_decisions",
     "screening_item",
+    "screening_organizations",
     "screening_review_rows",
 ]
 
@@ -320,6 +321,19 @@ def screening_review_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         f"SELECT {', '.join(columns)} FROM res_screening WHERE review IS NOT NULL "
         "AND review_item IS NOT NULL ORDER BY list_type, org_name, record_row"
     ).df()
+
+
+def screening_organizations(con: duckdb.DuckDBPyConnection, item: str) -> list[tuple[str, str]]:
+    """The organizations a screening candidate is about, as (name, UEI or ''), from the stored
+    results; empty when they hold no such candidate."""
+    if not table_exists(con, "res_screening") or not _has_review_columns(con):
+        return []
+    rows = con.execute(
+        "SELECT DISTINCT org_name, coalesce(org_uei, '') FROM res_screening "
+        "WHERE review_item = ? ORDER BY 1",
+        [item],
+    ).fetchall()
+    return [(str(name), str(uei)) for name, uei in rows]
 
 
 def _has_review_columns(con: duckdb.DuckDBPyConnection) -> bool:
