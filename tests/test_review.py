@@ -362,3 +362,31 @@ def test_undoing_an_accepted_match_withdraws_the_designation_it_made(reviewed) -
         assert load_spec(con, "manual").designated == ()
     finally:
         con.close()
+
+
+def test_a_decided_match_says_why_by_its_decision_not_the_rules_refusal(reviewed) -> None:
+    db, listing = reviewed
+    apple = item_of(queue(db), "screening", "Apple Inc.")["item"]
+    code, output = run_cli(
+        "--db", db, "review", "accept", apple, "--by", "alice", "--note", "checked the UEI"
+    )
+    assert code == 0, output
+    (stored,) = model(db)["apple"]
+    assert stored[2].startswith("accepted in review by alice on "), stored
+    assert stored[2].endswith(": checked the UEI"), stored
+    code, output = run_cli("--db", db, "screen", listing, "--as-of", "2026-03-01")
+    flat = " ".join(output.split())
+    assert code == 0 and "accepted in review by alice" in flat, output
+    assert "only one distinctive word" not in flat, output
+    run_cli("--db", db, "review", "undo", apple)
+    code, output = run_cli("--db", db, "review", "reject", apple, "--by", "bob", "--note", "no")
+    assert code == 0, output
+    code, output = run_cli("--db", db, "screen", listing, "--as-of", "2026-03-01")
+    flat = " ".join(output.split())
+    assert code == 0 and "rejected in review by bob" in flat, output
+    # Undone, the match is pending again and says the rule's reason.
+    run_cli("--db", db, "review", "undo", apple)
+    (stored,) = model(db)["apple"]
+    assert stored[1] == "pending" and stored[2] is None
+    code, output = run_cli("--db", db, "screen", listing, "--as-of", "2026-03-01")
+    assert "only one distinctive word" in " ".join(output.split()), output

@@ -60,6 +60,7 @@ __all__ = [
     "organizations_named",
     "record_decision",
     "refresh_review_issues",
+    "review_why",
     "screening_decisions",
     "screening_item",
     "screening_organizations",
@@ -241,6 +242,15 @@ def decision_note(row: pd.Series) -> str:
     return f"screening candidate {row['item']}{listed} {who}{note}: {what}"
 
 
+def review_why(row: pd.Series) -> str:
+    """Why a decided screening match is (or is not) confirmed, as its ``review_note`` and
+    the ``why`` of ``exposure screen`` say it: "accepted in review by alice on 2026-03-01
+    09:00 UTC: checked the UEI" (the rule's own reason stays in ``reason``)."""
+    verb = "accepted" if row["decision"] == "accept" else "rejected"
+    note = row["note"] if isinstance(row["note"], str) and row["note"] else "no note"
+    return f"{verb} in review by {row['decided_by']} on {_when(row['decided_at'])}: {note}"
+
+
 def name_item_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The near misses of ``dq_issues`` (name, candidate, score, detail, source_file, sheet,
     row) with their ``item``."""
@@ -357,7 +367,7 @@ def apply_screening_decisions(con: duckdb.DuckDBPyConnection) -> None:
         {
             "item": decisions["item"].astype(str),
             "decision": decisions["decision"].astype(str),
-            "note": [decision_note(row) for _, row in decisions.iterrows()],
+            "note": [review_why(row) for _, row in decisions.iterrows()],
         },
         columns=["item", "decision", "note"],
     )
@@ -379,12 +389,12 @@ def apply_screening_decisions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def screening_decisions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """The decisions in force on screening candidates: item -> (decision, sentence)."""
+    """The decisions in force on screening candidates: item -> (decision, sentence of
+    :func:`review_why`)."""
     decisions = active_decisions(con)
     decisions = decisions[decisions["kind"] == "screening"]
     return {
-        str(row["item"]): (str(row["decision"]), decision_note(row))
-        for _, row in decisions.iterrows()
+        str(row["item"]): (str(row["decision"]), review_why(row)) for _, row in decisions.iterrows()
     }
 
 
