@@ -14,7 +14,7 @@ objects, which Rich never parses.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -532,7 +532,7 @@ def print_organization(tables: AssessmentTables) -> None:
         console.print("No reports owed: no exposed input of it is used in a DoD contract.")
 
 
-def _screening_why(row: dict[str, object]) -> str:
+def _screening_why(row: dict[Hashable, Any]) -> str:
     """A match's why: the review decision on it, where one is in force (the rule had left
     it to review), else the rule's reason."""
     note = row.get("review_note")
