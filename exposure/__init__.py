@@ -74,6 +74,7 @@ if TYPE_CHECKING:
         reference_for,
         resolve_org,
         spec_for,
+        undesignate,
         with_levers,
     )
     from exposure.warehouse.search import (
@@ -152,6 +153,7 @@ _HOME = {
     "reference_for": "exposure.warehouse.scenarios",
     "resolve_org": "exposure.warehouse.scenarios",
     "spec_for": "exposure.warehouse.scenarios",
+    "undesignate": "exposure.warehouse.scenarios",
     "with_levers": "exposure.warehouse.scenarios",
     "designation_lists": "exposure.warehouse.search",
     "filter_ranking": "exposure.warehouse.search",
@@ -228,6 +230,7 @@ __all__ = [
     "store_screening",
     "stored_scenarios",
     "uncertainty_ranges",
+    "undesignate",
     "undo_review",
     "with_levers",
     "write_matches",

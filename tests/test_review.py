@@ -326,3 +326,67 @@ def test_the_data_page_reviews_candidates(reviewed, app_for) -> None:
     after = model(db)
     assert after["supplier"] == "Northwind Analytics Inc."
     assert [r[1] for r in after["apple"]] == ["pending"]
+
+
+def test_undoing_an_accepted_match_withdraws_the_designation_it_made(reviewed) -> None:
+    db, listing = reviewed
+    apple = item_of(queue(db), "screening", "Apple Inc.")["item"]
+    code, output = run_cli("--db", db, "review", "accept", apple, "--by", "alice")
+    assert code == 0, output
+    code, output = run_cli(
+        "--db", db, "screen", listing, "--as-of", "2026-03-01", "--designate-confirmed", "orders"
+    )
+    assert code == 0, output
+    # A second scenario designates Apple by hand: no review decision withdraws that.
+    code, output = run_cli("--db", db, "designate", "Apple Inc.", "--scenario", "manual")
+    assert code == 0, output
+    code, output = run_cli("--db", db, "review", "undo", apple, "--by", "bob")
+    assert code == 0 and "pending again" in output, output
+    assert "scenario 'orders': Apple Inc. no longer designated" in " ".join(output.split()), output
+    assert "scenario 'manual' still designates Apple Inc." in " ".join(output.split()), output
+    con = connect(db)
+    try:
+        assert load_spec(con, "orders").designated == ()
+        assert load_spec(con, "manual").designated == ("Apple Inc.",)
+    finally:
+        con.close()
+    # A rejection says the same of the scenarios that still designate it; --remove ends that.
+    code, output = run_cli("--db", db, "review", "reject", apple)
+    assert code == 0 and "scenario 'manual' still designates Apple Inc." in " ".join(output.split())
+    code, output = run_cli(
+        "--db", db, "designate", "--scenario", "manual", "--remove", "Apple Inc."
+    )
+    assert code == 0 and "Apple Inc. removed" in output, output
+    con = connect(db)
+    try:
+        assert load_spec(con, "manual").designated == ()
+    finally:
+        con.close()
+
+
+def test_a_decided_match_says_why_by_its_decision_not_the_rules_refusal(reviewed) -> None:
+    db, listing = reviewed
+    apple = item_of(queue(db), "screening", "Apple Inc.")["item"]
+    code, output = run_cli(
+        "--db", db, "review", "accept", apple, "--by", "alice", "--note", "checked the UEI"
+    )
+    assert code == 0, output
+    (stored,) = model(db)["apple"]
+    assert stored[2].startswith("accepted in review by alice on "), stored
+    assert stored[2].endswith(": checked the UEI"), stored
+    code, output = run_cli("--db", db, "screen", listing, "--as-of", "2026-03-01")
+    flat = " ".join(output.split())
+    assert code == 0 and "accepted in review by alice" in flat, output
+    assert "only one distinctive word" not in flat, output
+    run_cli("--db", db, "review", "undo", apple)
+    code, output = run_cli("--db", db, "review", "reject", apple, "--by", "bob", "--note", "no")
+    assert code == 0, output
+    code, output = run_cli("--db", db, "screen", listing, "--as-of", "2026-03-01")
+    flat = " ".join(output.split())
+    assert code == 0 and "rejected in review by bob" in flat, output
+    # Undone, the match is pending again and says the rule's reason.
+    run_cli("--db", db, "review", "undo", apple)
+    (stored,) = model(db)["apple"]
+    assert stored[1] == "pending" and stored[2] is None
+    code, output = run_cli("--db", db, "screen", listing, "--as-of", "2026-03-01")
+    assert "only one distinctive word" in " ".join(output.split()), output

@@ -358,3 +358,27 @@ def test_a_common_word_listed_alone_gives_no_affiliates_but_says_so(tmp_path: Pa
         ("ZTE USA Inc", "ZTE CORPORATION"),
     ]
     assert any("(union)" in note and "common words" in note for note in result.notes)
+
+
+def test_no_affiliate_through_an_owner_whose_identifiers_refute_the_match(tmp_path: Path) -> None:
+    db = network(
+        tmp_path / "lockheed",
+        "name,kind,uei,parent\nLockheed Martin Corporation,supplier,LMCORP000001,\n"
+        "Sikorsky Aircraft,supplier,,Lockheed Martin Corporation\n"
+        "Meridian Aerospace,prime,MRDNAERO1234,\n",
+        "buyer,supplier,relation\nMeridian Aerospace,Sikorsky Aircraft,component\n"
+        "Meridian Aerospace,Lockheed Martin Corporation,component\n",
+    )
+    # Another UEI on the list: the name match is refuted, and so is any affiliate through it.
+    other = fascsa_list(
+        tmp_path / "other.csv", ("Firm", "LOCKHEED MARTIN CORPORATION", "AAAABBBBCCCC")
+    )
+    matches = matches_of(db, other)
+    lockheed = only(matches, "Lockheed Martin Corporation")
+    assert lockheed["reason"] == "same name but different UEIs: probably another entity"
+    assert [m for m in matches if m["org_name"] == "Sikorsky Aircraft"] == []
+    # No UEI on the list: nothing refutes the owner's match, and Sikorsky is a candidate.
+    bare = fascsa_list(tmp_path / "bare.csv", ("Firm", "LOCKHEED MARTIN CORPORATION", ""))
+    sikorsky = only(matches_of(db, bare), "Sikorsky Aircraft")
+    assert sikorsky["match"] == "affiliate" and not sikorsky["confirmed"]
+    assert "owned (through parent links) by Lockheed Martin Corporation" in sikorsky["reason"]

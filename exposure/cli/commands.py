@@ -251,6 +251,7 @@ def _scope_options(function: Callable[..., None]) -> Callable[..., None]:
     "--noncompliant", is_flag=True, help="Add them as non-compliant intermediaries instead."
 )
 @click.option("--model", type=_MODEL, help=_MODEL_HELP)
+@click.option("--remove", is_flag=True, help="Remove these organizations from the scenario.")
 @_scope_options
 @click.pass_context
 def designate_command(
@@ -262,16 +263,31 @@ def designate_command(
     scope: str | None,
     noncompliant: bool,
     model: str | None,
+    remove: bool,
     only: tuple[str, ...],
     except_: tuple[str, ...],
     unknown_scope: str | None,
 ) -> None:
     """Store designated (or non-compliant) organizations under a scenario name.
 
-    --only and --except set the scenario's scope clauses (replacing any it had).
+    --only and --except set the scenario's scope clauses (replacing any it had); --remove
+    takes the organizations out of the scenario instead.
     """
-    from exposure import connect, designate, load_spec, parse_clauses
+    from exposure import connect, designate, load_spec, parse_clauses, undesignate
 
+    if remove:
+        try:
+            con = connect(_existing_db(ctx))
+            try:
+                removed = undesignate(con, scenario_name, names)
+            finally:
+                con.close()
+        except ExposureError as exc:
+            _fail(exc)
+            return
+        for name in removed:
+            console.print(f"scenario '{scenario_name}': {name} removed")
+        return
     try:
         clauses = parse_clauses(only, except_) if only or except_ else None
         con = connect(_db(ctx))
@@ -811,6 +827,8 @@ def _decide(ctx: click.Context, items: tuple[str, ...], decision: str, note: str
         return
     for row in frame.to_dict("records"):
         console.print(f"{row['item']}: {row['why']}")
+        if row.get("designations"):
+            console.print(f"{row['item']}: {row['designations']}")
     if decision == "accept" and (frame["kind"] == "screening").any():
         console.print(
             "the accepted matches are confirmed; `exposure screen LIST --designate-confirmed "
@@ -864,6 +882,8 @@ def review_undo(ctx: click.Context, items: tuple[str, ...], by: str | None) -> N
         return
     for row in frame.to_dict("records"):
         console.print(f"{row['item']}: {row['state']} decision undone; pending again")
+        if row.get("designations"):
+            console.print(f"{row['item']}: {row['designations']}")
 
 
 @review_group.command("history")

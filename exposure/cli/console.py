@@ -14,7 +14,7 @@ objects, which Rich never parses.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -532,6 +532,15 @@ def print_organization(tables: AssessmentTables) -> None:
         console.print("No reports owed: no exposed input of it is used in a DoD contract.")
 
 
+def _screening_why(row: dict[Hashable, Any]) -> str:
+    """A match's why: the review decision on it, where one is in force (the rule had left
+    it to review), else the rule's reason."""
+    note = row.get("review_note")
+    if row.get("review") in ("accepted", "rejected") and isinstance(note, str) and note:
+        return note
+    return str(row["reason"])
+
+
 def print_screening(result: ScreeningResult, top: int) -> None:
     """Print a screening's headline and its ``top`` matches."""
     listed, matches = result.listed, result.matches
@@ -577,7 +586,7 @@ def print_screening(result: ScreeningResult, top: int) -> None:
                 if isinstance(v, str)
             ),
             str(row["record_row"]),
-            str(row["reason"]),
+            _screening_why(row),
         )
     console.print(table)
 

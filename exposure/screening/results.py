@@ -163,14 +163,23 @@ def designate_confirmed(
     """Designate, in a stored scenario, every organization with a confirmed active match.
 
     Organizations are named by UEI where they have one (names can be shared). Returns the
-    canonical names designated.
+    canonical names designated. A designation that rests only on one accepted review
+    candidate is stored with that candidate's id, so that undoing or rejecting it withdraws
+    the designation (:func:`exposure.warehouse.scenarios.withdraw_designations`); one that a
+    rule confirmed, or several candidates, is stored as by hand.
 
     Raises:
         ExposureError: no confirmed active match to designate.
     """
     from exposure.warehouse.scenarios import designate
 
-    chosen = result.to_designate.drop_duplicates("org_id")
+    confirmed = result.to_designate
+    via: dict[object, str | None] = {}
+    for org_id, rows in confirmed.groupby("org_id", sort=False):
+        items = set(rows.loc[rows["review"] == "accepted", "review_item"])
+        by_rule = rows["review"].isna().any()
+        via[org_id] = str(items.pop()) if len(items) == 1 and not by_rule else None
+    chosen = confirmed.drop_duplicates("org_id")
     if chosen.empty:
         raise ExposureError(
             f"no confirmed match in force in {result.listed.file}: nothing to designate in "
@@ -184,7 +193,7 @@ def designate_confirmed(
     ]
     logger.info("designating %d confirmed matches in scenario '%s'", len(names), scenario)
     logger.debug("designated by identifier or name: %s", ", ".join(names))
-    return designate(con, scenario, names)
+    return designate(con, scenario, names, via=[via[org] for org in chosen["org_id"]])
 
 
 def write_matches(result: ScreeningResult, out: Path) -> None:

@@ -46,7 +46,14 @@ from exposure.warehouse.review import (
     organizations_named,
     record_decision,
     refresh_review_issues,
+    screening_organizations,
     screening_review_rows,
+)
+from exposure.warehouse.scenarios import (
+    UnknownNameError,
+    designating,
+    resolve_org,
+    withdraw_designations,
 )
 
 if TYPE_CHECKING:
@@ -207,6 +214,31 @@ def _oriented(con: duckdb.DuckDBPyConnection, row: dict[str, object]) -> tuple[s
     return name, candidate
 
 
+def _designations(
+    con: duckdb.DuckDBPyConnection, item: str, withdrawn: list[tuple[str, str]]
+) -> str:
+    """What a withdrawn (undone or rejected) screening candidate leaves in stored scenarios:
+    the designations withdrawn with it, and those that still hold (designated by hand, or by
+    a rule), with how to remove them."""
+    said = [
+        f"scenario '{scenario}': {name} no longer designated (designated by "
+        f"`screen --designate-confirmed` from the accepted {item})"
+        for scenario, name in withdrawn
+    ]
+    for name, uei in screening_organizations(con, item):
+        try:
+            org = resolve_org(con, uei or name)
+        except UnknownNameError:
+            continue
+        for scenario, stored in designating(con, org):
+            said.append(
+                f"scenario '{scenario}' still designates {name} (as {stored}; not from this "
+                f"decision): remove it with `exposure designate --scenario {scenario} "
+                f"--remove '{stored}'` if it should not be"
+            )
+    return "; ".join(said)
+
+
 def decide_review(
     con: duckdb.DuckDBPyConnection,
     items: Iterable[str],
@@ -216,7 +248,8 @@ def decide_review(
     by: str | None = None,
 ) -> pd.DataFrame:
     """Accept or reject pending candidates (one transaction); returns their queue rows, as
-    decided. An accepted near miss rebuilds the model (the names become one organization)
+    decided (with ``designations``: for a rejected screening candidate, the stored scenarios
+    that still designate its organization). An accepted near miss rebuilds the model (the names become one organization)
     and records the new data version.
 
     Raises:
@@ -273,15 +306,22 @@ def decide_review(
     )
     decided = review_queue(con, decided=True)
     wanted = [str(row["item"]) for row, _, _ in stored]
-    return decided[decided["item"].isin(wanted)].reset_index(drop=True)
+    frame = decided[decided["item"].isin(wanted)].reset_index(drop=True)
+    frame["designations"] = [
+        _designations(con, str(item), []) if decision == "reject" and kind == "screening" else ""
+        for item, kind in zip(frame["item"], frame["kind"], strict=True)
+    ]
+    return frame
 
 
 def undo_review(
     con: duckdb.DuckDBPyConnection, items: Iterable[str], *, by: str | None = None
 ) -> pd.DataFrame:
     """Undo the decisions in force on ``items`` (one transaction): the candidates are pending
-    again, and an undone merge is undone in the model. Returns the decisions undone (their
-    queue rows before the undo).
+    again, and an undone merge is undone in the model. An undone screening acceptance withdraws
+    the designations made from it (:func:`exposure.warehouse.scenarios.withdraw_designations`).
+    Returns the decisions undone (their queue rows before the undo, with ``designations``:
+    what was withdrawn, and the stored scenarios that still designate the organization).
 
     Raises:
         ExposureError: an unknown id, or one with no decision in force.
@@ -294,14 +334,25 @@ def undo_review(
     at = datetime.now(UTC).replace(tzinfo=None)
     names = any(row["kind"] == "name" for row in chosen)
 
+    withdrawn: dict[str, list[tuple[str, str]]] = {}
+
     def work() -> None:
         for row in chosen:
             mark_undone(con, str(row["item"]), by=who, at=at)
+            if row["kind"] == "screening":
+                withdrawn[str(row["item"])] = withdraw_designations(con, str(row["item"]))
         _apply(con, rebuild=names)
 
     in_transaction(con, work, "the undo")
     logger.info("undid %d review decision(s) by %s", len(chosen), who)
-    return pd.DataFrame(chosen, columns=QUEUE_COLUMNS)
+    frame = pd.DataFrame(chosen, columns=QUEUE_COLUMNS)
+    frame["designations"] = [
+        _designations(con, str(row["item"]), withdrawn[str(row["item"])])
+        if row["kind"] == "screening"
+        else ""
+        for row in chosen
+    ]
+    return frame
 
 
 def _apply(con: duckdb.DuckDBPyConnection, *, rebuild: bool) -> None:

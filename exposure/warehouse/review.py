@@ -60,8 +60,10 @@ __all__ = [
     "organizations_named",
     "record_decision",
     "refresh_review_issues",
+    "review_why",
     "screening_decisions",
     "screening_item",
+    "screening_organizations",
     "screening_review_rows",
 ]
 
@@ -240,6 +242,15 @@ def decision_note(row: pd.Series) -> str:
     return f"screening candidate {row['item']}{listed} {who}{note}: {what}"
 
 
+def review_why(row: pd.Series) -> str:
+    """Why a decided screening match is (or is not) confirmed, as its ``review_note`` and
+    the ``why`` of ``exposure screen`` say it: "accepted in review by alice on 2026-03-01
+    09:00 UTC: checked the UEI" (the rule's own reason stays in ``reason``)."""
+    verb = "accepted" if row["decision"] == "accept" else "rejected"
+    note = row["note"] if isinstance(row["note"], str) and row["note"] else "no note"
+    return f"{verb} in review by {row['decided_by']} on {_when(row['decided_at'])}: {note}"
+
+
 def name_item_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The near misses of ``dq_issues`` (name, candidate, score, detail, source_file, sheet,
     row) with their ``item``."""
@@ -322,6 +333,19 @@ def screening_review_rows(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+def screening_organizations(con: duckdb.DuckDBPyConnection, item: str) -> list[tuple[str, str]]:
+    """The organizations a screening candidate is about, as (name, UEI or ''), from the stored
+    results; empty when they hold no such candidate."""
+    if not table_exists(con, "res_screening") or not _has_review_columns(con):
+        return []
+    rows = con.execute(
+        "SELECT DISTINCT org_name, coalesce(org_uei, '') FROM res_screening "
+        "WHERE review_item = ? ORDER BY 1",
+        [item],
+    ).fetchall()
+    return [(str(name), str(uei)) for name, uei in rows]
+
+
 def _has_review_columns(con: duckdb.DuckDBPyConnection) -> bool:
     found = scalar(
         con,
@@ -343,7 +367,7 @@ def apply_screening_decisions(con: duckdb.DuckDBPyConnection) -> None:
         {
             "item": decisions["item"].astype(str),
             "decision": decisions["decision"].astype(str),
-            "note": [decision_note(row) for _, row in decisions.iterrows()],
+            "note": [review_why(row) for _, row in decisions.iterrows()],
         },
         columns=["item", "decision", "note"],
     )
@@ -365,12 +389,12 @@ def apply_screening_decisions(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def screening_decisions(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, str]]:
-    """The decisions in force on screening candidates: item -> (decision, sentence)."""
+    """The decisions in force on screening candidates: item -> (decision, sentence of
+    :func:`review_why`)."""
     decisions = active_decisions(con)
     decisions = decisions[decisions["kind"] == "screening"]
     return {
-        str(row["item"]): (str(row["decision"]), decision_note(row))
-        for _, row in decisions.iterrows()
+        str(row["item"]): (str(row["decision"]), review_why(row)) for _, row in decisions.iterrows()
     }
 
 

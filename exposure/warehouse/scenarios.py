@@ -36,11 +36,14 @@ __all__ = [
     "UnknownNameError",
     "build_scenario",
     "designate",
+    "designating",
     "link_probabilities",
     "load_spec",
     "reference_for",
     "resolve_org",
     "spec_for",
+    "undesignate",
+    "withdraw_designations",
 ]
 
 SCHEMA = """
@@ -62,6 +65,7 @@ CREATE TABLE IF NOT EXISTS scenario_members (
     role VARCHAR NOT NULL,
     org_name VARCHAR NOT NULL
 );
+ALTER TABLE scenario_members ADD COLUMN IF NOT EXISTS via VARCHAR;
 """
 
 
@@ -135,6 +139,7 @@ def designate(
     clauses: Sequence[ScopeClause] | None = None,
     unknown_scope: UnknownScope | None = None,
     probabilities: dict[str, float] | None = None,
+    via: Sequence[str | None] | None = None,
 ) -> list[str]:
     """Add organizations to a stored scenario (created if needed); return their canonical names.
 
@@ -142,8 +147,16 @@ def designate(
     them); None keeps them, as for every other lever. ``probabilities``
     ({"reported"|"inferred"|"unknown": p}) sets the scenario's link probabilities for the
     Monte Carlo; levels not given keep theirs.
+
+    ``via`` (one per name) records the accepted review candidate (``S-...``) a designation
+    comes from, so that undoing or rejecting it withdraws the designation
+    (:func:`withdraw_designations`); None (the default) is a designation by hand, which no
+    review decision withdraws, and which an organization designated by hand keeps.
     """
     _ensure_schema(con)
+    sources = list(via) if via is not None else [None] * len(names)
+    if len(sources) != len(names):
+        raise ExposureError("designate: one 'via' per name")
     ids = [resolve_org(con, name) for name in names]
     canonical = [_name(con, org) for org in ids]
     # Stored by a reference that resolves back to the same organization after a reload: the
@@ -193,19 +206,91 @@ def designate(
             if level not in ("reported", "inferred", "unknown") or not 0 <= value <= 1:
                 raise ExposureError(f"no probability {level} = {value} for links (0..1)")
             con.execute(f"UPDATE scenarios SET p_{level} = ? WHERE name = ?", [value, scenario])
-        for reference in references:
+        for reference, source in zip(references, sources, strict=True):
+            by_hand = scalar(
+                con,
+                "SELECT count(*) FROM scenario_members WHERE scenario = ? AND org_name = ? "
+                "AND role = ? AND via IS NULL",
+                [scenario, reference, role],
+            )
             con.execute(
                 "DELETE FROM scenario_members WHERE scenario = ? AND org_name = ?",
                 [scenario, reference],
             )
             con.execute(
-                "INSERT INTO scenario_members VALUES (?, ?, ?)", [scenario, role, reference]
+                "INSERT INTO scenario_members (scenario, role, org_name, via) VALUES (?, ?, ?, ?)",
+                [scenario, role, reference, None if by_hand else source],
             )
         con.execute("COMMIT")
     except BaseException as exc:
         abort(con, exc, "the scenario")
         raise
     return canonical
+
+
+def undesignate(con: duckdb.DuckDBPyConnection, scenario: str, names: Sequence[str]) -> list[str]:
+    """Remove organizations (designated or non-compliant) from a stored scenario; return
+    their canonical names.
+
+    Raises:
+        ExposureError: no stored scenario of that name, or one of the names is not in it.
+    """
+    _ensure_schema(con)
+    if not scalar(con, "SELECT count(*) FROM scenarios WHERE name = ?", [scenario]):
+        raise ExposureError(f"no stored scenario named '{scenario}'")
+    ids = [resolve_org(con, name) for name in names]
+    members = con.execute(
+        "SELECT DISTINCT org_name FROM scenario_members WHERE scenario = ?", [scenario]
+    ).fetchall()
+    gone: list[str] = []
+    for org, name in zip(ids, names, strict=True):
+        stored = []
+        for (member,) in members:
+            try:
+                if resolve_org(con, str(member)) == org:
+                    stored.append(str(member))
+            except UnknownNameError:
+                continue
+        if not stored:
+            raise ExposureError(f"scenario '{scenario}' does not name {name}")
+        gone.extend(stored)
+    con.execute(
+        "DELETE FROM scenario_members WHERE scenario = ? AND list_contains(?::VARCHAR[], org_name)",
+        [scenario, gone],
+    )
+    return [_name(con, org) for org in ids]
+
+
+def withdraw_designations(con: duckdb.DuckDBPyConnection, item: str) -> list[tuple[str, str]]:
+    """Remove from every stored scenario the designations that came from the accepted review
+    candidate ``item`` (in the caller's transaction); return them as (scenario, organization)."""
+    if not table_exists(con, "scenario_members"):
+        return []
+    _ensure_schema(con)
+    rows = con.execute(
+        "SELECT scenario, org_name FROM scenario_members WHERE via = ? ORDER BY 1, 2", [item]
+    ).fetchall()
+    con.execute("DELETE FROM scenario_members WHERE via = ?", [item])
+    return [(str(scenario), str(name)) for scenario, name in rows]
+
+
+def designating(con: duckdb.DuckDBPyConnection, org_id: int) -> list[tuple[str, str]]:
+    """The stored scenarios that designate the organization ``org_id``: (scenario, the name
+    stored), sorted. Stored names that no longer resolve are skipped."""
+    if not table_exists(con, "scenario_members"):
+        return []
+    members = con.execute(
+        "SELECT DISTINCT scenario, org_name FROM scenario_members WHERE role = 'designated' "
+        "ORDER BY 1, 2"
+    ).fetchall()
+    found = []
+    for scenario, name in members:
+        try:
+            if resolve_org(con, str(name)) == org_id:
+                found.append((str(scenario), str(name)))
+        except UnknownNameError:
+            continue
+    return found
 
 
 def load_spec(con: duckdb.DuckDBPyConnection, scenario: str) -> ScenarioSpec:

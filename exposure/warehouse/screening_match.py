@@ -91,7 +91,7 @@ GROUP BY c.org_id, c.record;
 -- for the organizations no other way matched: one whose name begins with the whole of a listed
 -- entity's name ("ZTE USA Inc" and "ZTE CORPORATION": "zte usa" begins with "zte"), and one
 -- owned, through parent links (up to ten levels), by an organization that matches a listed
--- party by identifier, name or alias.
+-- party by identifier, name or alias, in a match its identifiers do not refute.
 CREATE OR REPLACE TEMP TABLE _scr_affiliates AS
 WITH RECURSIVE words AS (
     -- (only names whose first word begins a listed entity's name)
@@ -104,9 +104,14 @@ prefixes AS (
     FROM (SELECT org_id, w, unnest(generate_series(1, len(w) - 1)) AS i FROM words)
 ),
 owned(org_id, owner_id, record, depth) AS (
+    -- (not from a match the identifiers refute: the owner has another UEI than the record,
+    -- or another CAGE and not the same UEI; that match is probably another entity)
     SELECT o.org_id, p.org_id, p.record, 1
     FROM orgs o JOIN _scr_pairs p ON o.parent_id = p.org_id JOIN _scr_rec r USING (record)
+         JOIN orgs ow ON ow.org_id = p.org_id
     WHERE p.via IS DISTINCT FROM 'related' AND r.entity
+      AND NOT coalesce(ow.uei <> r.uei, false)
+      AND NOT (coalesce(ow.cage <> r.cage, false) AND ow.uei IS DISTINCT FROM r.uei)
     UNION ALL
     SELECT o.org_id, w.owner_id, w.record, w.depth + 1
     FROM orgs o JOIN owned w ON o.parent_id = w.org_id WHERE w.depth < 10
