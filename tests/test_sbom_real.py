@@ -298,13 +298,21 @@ def test_strict_refuses_on_a_schema_finding(db_path: Path, tmp_path: Path) -> No
     assert messages and all(
         m.startswith("--strict: sbom_schema: CycloneDX 1.6 schema") for m in messages
     )
+    # The buyer is the organization concerned, not a value found in the file: the refusal
+    # names the file and the JSON pointer, and no row (the findings are about the document).
+    problems = caught.value.problems
+    assert all(p.file == "aibom.json" and p.value is None and p.row is None for p in problems)
+    assert any("/components/0/licenses/0/license/id" in p.message for p in problems)
     assert snapshot(db_path) == before
     code, output = run_cli("--db", db_path, "load", path, "--buyer", BUYER, "--strict")
     assert code != 0 and "nothing was loaded" in output and "sbom_schema" in output
+    assert BUYER not in output and "found '" not in output
     assert snapshot(db_path) == before
-    # Without --strict the same file loads.
+    # Without --strict the same file loads; its findings show no row 0 in Data quality.
     code, output = run_cli("--db", db_path, "load", path, "--buyer", BUYER)
     assert code == 0, output
+    shown = rows(db_path, "SELECT DISTINCT row FROM dq_issues WHERE issue = 'sbom_schema'")
+    assert shown == [(None,)]
 
 
 def test_a_clean_document_passes_strict(db_path: Path, tmp_path: Path) -> None:
