@@ -326,6 +326,32 @@ def test_a_model_from_the_hub_keeps_hugging_face_and_its_maker(
         assert _tier(db_path, designated, BUYER) == 1, designated
 
 
+def test_a_model_type_before_1_5_is_a_finding(db_path: Path, tmp_path: Path) -> None:
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "version": 1,
+        "components": [
+            {
+                "type": "machine-learning-model",
+                "name": "gemma-2-9b",
+                "version": "1",
+                "supplier": {"name": "google"},
+            }
+        ],
+    }
+    path = _write(tmp_path, "old.json", document)
+    with pytest.raises(LoadError) as caught:
+        load(db_path, path, buyer=BUYER, strict=True)
+    assert any(
+        "'machine-learning-model' is not in CycloneDX 1.4" in p.message
+        for p in caught.value.problems
+    )
+    # Without --strict it is still read as a model.
+    load(db_path, path, buyer=BUYER)
+    assert _edges(db_path) == [("Google LLC", "model_api", "gemma-2-9b")]
+
+
 def test_strict_refuses_on_a_schema_finding(db_path: Path, tmp_path: Path) -> None:
     load(db_path, _write(tmp_path, "other.json", _saasbom_json()), buyer="Other Co")
     before = snapshot(db_path)
