@@ -352,6 +352,27 @@ def test_a_model_type_before_1_5_is_a_finding(db_path: Path, tmp_path: Path) -> 
     assert _edges(db_path) == [("Google LLC", "model_api", "gemma-2-9b")]
 
 
+@pytest.mark.parametrize(
+    ("buyer", "kept"),
+    [("Acme Corp", []), ("Acme Widgets Corp", [("Acme Inc", "model_api", "ranker")])],
+)
+def test_only_the_buyer_s_own_name_is_skipped(
+    db_path: Path, tmp_path: Path, buyer: str, kept: list
+) -> None:
+    """Provided by the buyer itself: the normalized names are equal (legal forms stripped:
+    "Acme Corp" is "Acme Inc"), never names sharing a word."""
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [
+            {"type": "machine-learning-model", "name": "ranker", "publisher": "Acme Inc"}
+        ],
+    }
+    load(db_path, _write(tmp_path, "own.json", document), buyer=buyer)
+    assert _edges(db_path, buyer) == kept
+
+
 def test_strict_refuses_on_a_schema_finding(db_path: Path, tmp_path: Path) -> None:
     load(db_path, _write(tmp_path, "other.json", _saasbom_json()), buyer="Other Co")
     before = snapshot(db_path)
