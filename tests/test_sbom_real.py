@@ -254,6 +254,9 @@ def test_an_ai_bom_with_hub_handles_reaches_the_makers(db_path: Path, tmp_path: 
     assert _edges(db_path) == [
         ("DeepSeek", "model_api", "deepseek-ai/DeepSeek-R1"),
         ("Google LLC", "model_api", "gemma-2-9b"),
+        # A pkg:huggingface purl: Hugging Face distributes it, beside its maker.
+        ("Hugging Face, Inc.", "model_api", "Llama-3.1-8B"),
+        ("Hugging Face, Inc.", "model_api", "tiny-ranker"),
         ("Meta Platforms, Inc.", "model_api", "Llama-3.1-8B"),
         ("Mistral AI", "model_api", "Mistral-7B-Instruct-v0.3"),
         # A handle the seed does not know: taken as written, and said so in the evidence.
@@ -288,6 +291,88 @@ def test_an_ai_bom_with_hub_handles_reaches_the_makers(db_path: Path, tmp_path: 
     assert any("sbom_schema" in note and "--strict" in note for note in report.notes)
 
 
+@pytest.mark.parametrize(
+    "component",
+    [
+        {"purl": "pkg:huggingface/meta-llama/Llama-3.1-8B"},
+        {
+            "type": "machine-learning-model",
+            "externalReferences": [
+                {"type": "distribution", "url": "https://huggingface.co/meta-llama/Llama-3.1-8B"}
+            ],
+        },
+    ],
+    ids=["purl", "url"],
+)
+def test_a_model_from_the_hub_keeps_hugging_face_and_its_maker(
+    db_path: Path, tmp_path: Path, component: dict
+) -> None:
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [{"type": "library", "name": "Llama-3.1-8B", **component}],
+    }
+    load(db_path, _write(tmp_path, "hub.json", document), buyer=BUYER)
+    assert _edges(db_path) == [
+        ("Hugging Face, Inc.", "model_api", "Llama-3.1-8B"),
+        ("Meta Platforms, Inc.", "model_api", "Llama-3.1-8B"),
+    ]
+    [(notes,)] = rows(
+        db_path, "SELECT notes FROM stg_relationships WHERE supplier = 'Hugging Face, Inc.'"
+    )
+    assert "distributed through the Hub" in notes
+    for designated in ("Hugging Face", "Hugging Face, Inc.", "Meta Platforms, Inc."):
+        assert _tier(db_path, designated, BUYER) == 1, designated
+
+
+def test_a_model_type_before_1_5_is_a_finding(db_path: Path, tmp_path: Path) -> None:
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.4",
+        "version": 1,
+        "components": [
+            {
+                "type": "machine-learning-model",
+                "name": "gemma-2-9b",
+                "version": "1",
+                "supplier": {"name": "google"},
+            }
+        ],
+    }
+    path = _write(tmp_path, "old.json", document)
+    with pytest.raises(LoadError) as caught:
+        load(db_path, path, buyer=BUYER, strict=True)
+    assert any(
+        "'machine-learning-model' is not in CycloneDX 1.4" in p.message
+        for p in caught.value.problems
+    )
+    # Without --strict it is still read as a model.
+    load(db_path, path, buyer=BUYER)
+    assert _edges(db_path) == [("Google LLC", "model_api", "gemma-2-9b")]
+
+
+@pytest.mark.parametrize(
+    ("buyer", "kept"),
+    [("Acme Corp", []), ("Acme Widgets Corp", [("Acme Inc", "model_api", "ranker")])],
+)
+def test_only_the_buyer_s_own_name_is_skipped(
+    db_path: Path, tmp_path: Path, buyer: str, kept: list
+) -> None:
+    """Provided by the buyer itself: the normalized names are equal (legal forms stripped:
+    "Acme Corp" is "Acme Inc"), never names sharing a word."""
+    document = {
+        "bomFormat": "CycloneDX",
+        "specVersion": "1.6",
+        "version": 1,
+        "components": [
+            {"type": "machine-learning-model", "name": "ranker", "publisher": "Acme Inc"}
+        ],
+    }
+    load(db_path, _write(tmp_path, "own.json", document), buyer=buyer)
+    assert _edges(db_path, buyer) == kept
+
+
 def test_strict_refuses_on_a_schema_finding(db_path: Path, tmp_path: Path) -> None:
     load(db_path, _write(tmp_path, "other.json", _saasbom_json()), buyer="Other Co")
     before = snapshot(db_path)
@@ -298,13 +383,21 @@ def test_strict_refuses_on_a_schema_finding(db_path: Path, tmp_path: Path) -> No
     assert messages and all(
         m.startswith("--strict: sbom_schema: CycloneDX 1.6 schema") for m in messages
     )
+    # The buyer is the organization concerned, not a value found in the file: the refusal
+    # names the file and the JSON pointer, and no row (the findings are about the document).
+    problems = caught.value.problems
+    assert all(p.file == "aibom.json" and p.value is None and p.row is None for p in problems)
+    assert any("/components/0/licenses/0/license/id" in p.message for p in problems)
     assert snapshot(db_path) == before
     code, output = run_cli("--db", db_path, "load", path, "--buyer", BUYER, "--strict")
     assert code != 0 and "nothing was loaded" in output and "sbom_schema" in output
+    assert BUYER not in output and "found '" not in output
     assert snapshot(db_path) == before
-    # Without --strict the same file loads.
+    # Without --strict the same file loads; its findings show no row 0 in Data quality.
     code, output = run_cli("--db", db_path, "load", path, "--buyer", BUYER)
     assert code == 0, output
+    shown = rows(db_path, "SELECT DISTINCT row FROM dq_issues WHERE issue = 'sbom_schema'")
+    assert shown == [(None,)]
 
 
 def test_a_clean_document_passes_strict(db_path: Path, tmp_path: Path) -> None:
@@ -315,7 +408,8 @@ def test_a_clean_document_passes_strict(db_path: Path, tmp_path: Path) -> None:
         component.pop("externalReferences", None)
     document["components"][4]["supplier"] = {"name": "google"}
     report = load(db_path, _write(tmp_path, "clean.json", document), buyer=BUYER, strict=True)
-    assert report.loaded[0].rows == 5
+    # Five models, two of them with a pkg:huggingface purl (Hugging Face as distributor too).
+    assert report.loaded[0].rows == 7
 
 
 @pytest.mark.parametrize(
@@ -408,14 +502,17 @@ def test_a_syft_like_1_3_sbom_loads_and_finds_the_hub_model(db_path: Path, tmp_p
         ],
     }
     report = load(db_path, _write(tmp_path, "syft.json", document), buyer=BUYER)
-    assert _edges(db_path) == [("Meta Platforms, Inc.", "model_api", "Llama-3.1-8B-Instruct")]
+    assert _edges(db_path) == [
+        ("Hugging Face, Inc.", "model_api", "Llama-3.1-8B-Instruct"),
+        ("Meta Platforms, Inc.", "model_api", "Llama-3.1-8B-Instruct"),
+    ]
     details = " ".join(
         d for (d,) in rows(db_path, "SELECT detail FROM dq_issues WHERE issue = 'sbom_schema'")
     )
     # syft's "cpes" is not a CycloneDX field; a component without a version breaks 1.3.
     assert "a component has a field the schema does not define: 'cpes'" in details
     assert "a component without a 'version' (required by CycloneDX 1.3)" in details
-    assert report.loaded[0].rows == 1
+    assert report.loaded[0].rows == 2
 
 
 # --- generated: a SaaSBOM of model APIs, in JSON and in XML --------------------------------

@@ -144,9 +144,13 @@ def load_files(
 
 def _refuse_findings(con: duckdb.DuckDBPyConnection, first_load_id: int) -> None:
     """``--strict``: every finding this call stored as a data-quality warning (``stg_rejected``
-    rows whose reason starts with :data:`FINDING_PREFIX`) becomes a problem refusing the load."""
+    rows whose reason starts with :data:`FINDING_PREFIX`) becomes a problem refusing the load.
+
+    The finding's ``detail`` names the offending item (an SBOM's JSON pointer, say); its
+    ``name`` is the organization concerned (an SBOM's buyer), not a value found in the file,
+    so it is not shown as one. Row 0 is a finding about the whole file: no row is shown."""
     rows = con.execute(
-        "SELECT reason, name, detail, _source_file, _sheet, _row FROM stg_rejected "
+        "SELECT reason, detail, _source_file, _sheet, _row FROM stg_rejected "
         "WHERE _load_id >= ? AND starts_with(reason, ?) ORDER BY _source_file, _sheet, _row",
         [first_load_id, FINDING_PREFIX],
     ).fetchall()
@@ -158,9 +162,8 @@ def _refuse_findings(con: duckdb.DuckDBPyConnection, first_load_id: int) -> None
                     f"--strict: {reason.removeprefix(FINDING_PREFIX)}: {detail}",
                     sheet=sheet,
                     row=int(row) if row is not None and row > 0 else None,
-                    value=name,
                 )
-                for reason, name, detail, file, sheet, row in rows
+                for reason, detail, file, sheet, row in rows
             ]
         )
 

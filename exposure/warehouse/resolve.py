@@ -454,12 +454,13 @@ SELECT 'alias_match', rk.ref, 'matched ' || e.name || ' through an alias', e.nam
 FROM _ref_key rk JOIN _ent e USING (key) WHERE rk.matched_by = 'alias';
 
 -- Rows of valid files that a format's rules left out, kept at load time with their reason,
--- and rows whose invisible format characters the load removed.
+-- and rows whose invisible format characters the load removed. Row 0 is a finding about the
+-- whole file (an SBOM's schema slips): it has no row to show.
 INSERT INTO dq_issues
 SELECT CASE WHEN reason = 'format_characters' THEN 'format_characters'
             WHEN starts_with(reason, 'dq:') THEN substr(reason, 4)
             ELSE 'rejected_row' END,
-       name, detail, NULL, NULL, _source_file, _sheet, _row
+       name, detail, NULL, NULL, _source_file, _sheet, nullif(_row, 0)
 FROM stg_rejected;
 
 -- A word mixing Latin with Cyrillic or Greek letters is how look-alike names are made: the

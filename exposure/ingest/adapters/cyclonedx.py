@@ -23,7 +23,8 @@ organization behind the entry as supplier and the entry's ``name`` as the produc
   such as Hugging Face, or the maker), the ``manufacturer``, the ``publisher``, the hub
   namespace of its ``group``, purl, name (``meta-llama/Llama-3.1-8B``) or ``huggingface.co``
   URL, and the makers of the model brands its name names ("Llama", "Claude"); failing all
-  of those, its ``authors``, or the hub namespace as written.
+  of those, its ``authors``, or the hub namespace as written. A ``pkg:huggingface`` purl or
+  a ``huggingface.co`` URL also keeps Hugging Face as its distributor, whoever the maker is.
 
 Hub handles, brands and hosts become legal entities through ``seeds/ai_makers.csv``
 (:mod:`exposure.ingest.adapters.ai_makers`): ``meta-llama`` is "Meta Platforms, Inc.",
@@ -112,6 +113,8 @@ MODEL_WORDS = frozenset(
 )
 _RELATION_PROPERTY = "exposure:relation"
 MODEL_TYPE = "machine-learning-model"
+# The host of the Hugging Face Hub: its purls and URLs mean Hugging Face distributes the model.
+HUB_HOST = "huggingface.co"
 #: The reason of a schema finding kept as a warning (``dq:`` makes it a data-quality finding
 #: that ``--strict`` refuses: see :data:`exposure.warehouse.database.FINDING_PREFIX`).
 SCHEMA_FINDING = "dq:sbom_schema"
@@ -380,6 +383,7 @@ class _Reader:
                     "organization of this handle (check it, and add it to the seed)",
                 )
             )
+        orgs += self.hub_distributor(component.get("purl"), urls)
         missing = (
             None
             if orgs
@@ -393,6 +397,24 @@ class _Reader:
             _distinct(orgs),
             missing,
         )
+
+    def hub_distributor(self, purl: Any, urls: list[str]) -> list[_Org]:
+        """Hugging Face as the model's distributor, when a ``pkg:huggingface`` purl or a
+        ``huggingface.co`` URL says the model is had from the Hub: kept beside its maker, so
+        that designating either reaches the model (the legal name is the seed's, host
+        ``huggingface.co``). Added after the maker's fallbacks, which it must not silence."""
+        if _is_hub_purl(purl):
+            where = f"its purl {purl}"
+        else:
+            hub = [u for u in urls if _is_hub_host(endpoint_host(u))]
+            if not hub:
+                return []
+            where = f"its URL {hub[0]}"
+        return _from(self.table.for_host(HUB_HOST), f"distributed through the Hub ({where})")
+
+
+def _is_hub_host(host: str | None) -> bool:
+    return host is not None and (host == HUB_HOST or host.endswith("." + HUB_HOST))
 
 
 def _read_document(path: Path, name: str) -> tuple[dict[str, Any], bool]:

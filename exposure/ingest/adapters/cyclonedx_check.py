@@ -412,6 +412,14 @@ class _Check:
                 + ")",
                 kind,
             )
+        elif kind == "machine-learning-model" and self.version in ("1.2", "1.3", "1.4"):
+            # Came in 1.5: still read as a model (what the author meant), but not valid here.
+            self.warn(
+                "component_type",
+                f"component type 'machine-learning-model' is not in CycloneDX {self.version} "
+                "(it came in 1.5); read as a model",
+                f"{pointer}/type",
+            )
         self.text(component, "name", pointer, required=True)
         for key in ("group", "publisher", "author", "purl"):
             if key in component:
