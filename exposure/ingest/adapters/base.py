@@ -9,12 +9,13 @@ import abc
 from dataclasses import dataclass, field
 
 import duckdb
+import pyarrow as pa
 
 from exposure.core.errors import Problem
 from exposure.ingest.schema import AdapterKind, SheetKind
 from exposure.model.choices import Confidence
 
-__all__ = ["SourceAdapter", "StagedPart"]
+__all__ = ["SourceAdapter", "StagedPart", "stage_arrow"]
 
 
 @dataclass(frozen=True)
@@ -54,3 +55,14 @@ class SourceAdapter(abc.ABC):
     @abc.abstractmethod
     def drop(self, con: duckdb.DuckDBPyConnection, prefix: str) -> None:
         """Drop the temporary tables (whether or not validation passed)."""
+
+
+def stage_arrow(con: duckdb.DuckDBPyConnection, prefix: str, tables: dict[str, pa.Table]) -> None:
+    """Copy Arrow tables read in Python into temporary tables ``<prefix>_<suffix>``: the
+    step of :meth:`SourceAdapter.validate` for adapters that parse their file themselves."""
+    for suffix, table in tables.items():
+        con.register(f"{prefix}_arrow", table)
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE {prefix}_{suffix} AS SELECT * FROM {prefix}_arrow"
+        )
+        con.unregister(f"{prefix}_arrow")

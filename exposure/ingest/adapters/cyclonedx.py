@@ -75,7 +75,7 @@ from exposure.ingest.adapters.ai_makers import (
     hub_namespace,
     maker_table,
 )
-from exposure.ingest.adapters.base import SourceAdapter, StagedPart
+from exposure.ingest.adapters.base import SourceAdapter, StagedPart, stage_arrow
 from exposure.ingest.adapters.cyclonedx_check import Finding, check_document
 from exposure.ingest.adapters.cyclonedx_json import read_json
 from exposure.ingest.schema import RELATION_TYPES
@@ -638,12 +638,7 @@ class SbomSource(SourceAdapter):
     left_out: pa.Table = field(default_factory=lambda: pa.table({}))
 
     def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
-        for suffix, table in (("sbom", self.table), ("sbom_rejected", self.left_out)):
-            con.register(f"{prefix}_arrow", table)
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {prefix}_{suffix} AS SELECT * FROM {prefix}_arrow"
-            )
-            con.unregister(f"{prefix}_arrow")
+        stage_arrow(con, prefix, {"sbom": self.table, "sbom_rejected": self.left_out})
         return []
 
     def parts(self, prefix: str) -> list[StagedPart]:

@@ -69,7 +69,7 @@ import pyarrow as pa
 from exposure.core.cells import clean_text, refused_as_name
 from exposure.core.errors import LoadError, Problem
 from exposure.core.text import control_characters, describe_characters
-from exposure.ingest.adapters.base import SourceAdapter, StagedPart
+from exposure.ingest.adapters.base import SourceAdapter, StagedPart, stage_arrow
 from exposure.ingest.readers import ReadLimits
 from exposure.ingest.readers.archives import is_zip, open_member
 
@@ -527,12 +527,7 @@ class SamEntitySource(SourceAdapter):
     findings: pa.Table = field(default_factory=lambda: _FINDING_SCHEMA.empty_table())
 
     def validate(self, con: duckdb.DuckDBPyConnection, prefix: str) -> list[Problem]:
-        for suffix, table in (("sam", self.table), ("sam_findings", self.findings)):
-            con.register(f"{prefix}_arrow", table)
-            con.execute(
-                f"CREATE OR REPLACE TEMP TABLE {prefix}_{suffix} AS SELECT * FROM {prefix}_arrow"
-            )
-            con.unregister(f"{prefix}_arrow")
+        stage_arrow(con, prefix, {"sam": self.table, "sam_findings": self.findings})
         return []
 
     def parts(self, prefix: str) -> list[StagedPart]:
