@@ -10,6 +10,8 @@ since an accepted near miss rebuilds the model.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 import streamlit as st
 
@@ -34,35 +36,30 @@ def _label(queue: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def _decide(items: list[str], decision: str, note: str) -> None:
-    con = shared.cursor()
+def _apply(change: Callable[[], pd.DataFrame], done: str) -> None:
+    """Make a decision (or undo one) under the load lock, keep its outcome for the next run."""
     try:
         with shared.load_lock(shared.db_path()):
-            decided = decide_review(con, items, decision, note=note, by=_who())  # type: ignore[arg-type]
+            changed = change()
     except ExposureError as exc:
         st.session_state["review_outcome"] = ("error", str(exc))
         return
     st.session_state["review_outcome"] = (
         "done",
-        "; ".join(f"{row['item']} {row['state']}" for row in decided.to_dict("records")),
+        "; ".join(f"{row['item']} {done or row['state']}" for row in changed.to_dict("records")),
     )
     # Run again: an accepted near miss changed the data version every page reads.
     st.rerun()
 
 
+def _decide(items: list[str], decision: str, note: str) -> None:
+    con = shared.cursor()
+    _apply(lambda: decide_review(con, items, decision, note=note, by=_who()), "")  # type: ignore[arg-type]
+
+
 def _undo(items: list[str]) -> None:
     con = shared.cursor()
-    try:
-        with shared.load_lock(shared.db_path()):
-            undone = undo_review(con, items, by=_who())
-    except ExposureError as exc:
-        st.session_state["review_outcome"] = ("error", str(exc))
-        return
-    st.session_state["review_outcome"] = (
-        "done",
-        "; ".join(f"{row['item']} pending again" for row in undone.to_dict("records")),
-    )
-    st.rerun()
+    _apply(lambda: undo_review(con, items, by=_who()), "pending again")
 
 
 def render_review() -> None:

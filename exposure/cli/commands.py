@@ -11,9 +11,12 @@ import sys
 from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 # Only what the options need is imported here (plain names, no NumPy or pandas), so that
 # `exposure --help` starts fast; each command imports the library functions it calls.
@@ -812,24 +815,38 @@ def review_list(ctx: click.Context, show_all: bool, kind: str | None, output_for
         )
 
 
-def _decide(ctx: click.Context, items: tuple[str, ...], decision: str, note: str | None,
-            by: str | None) -> None:  # fmt: skip
-    from exposure import connect, decide_review
+def _apply_review(
+    ctx: click.Context, change: Callable[[Any], pd.DataFrame], done: str | None = None
+) -> pd.DataFrame | None:
+    """Open the database, make a decision (or undo one), print each item's outcome and the
+    designations it touched; None when it was refused (after saying why)."""
+    from exposure import connect
 
     try:
         con = connect(_existing_db(ctx))
         try:
-            frame = decide_review(con, items, decision, note=note, by=by)  # type: ignore[arg-type]
+            frame = change(con)
         finally:
             con.close()
     except ExposureError as exc:
         _fail(exc)
-        return
+        return None
     for row in frame.to_dict("records"):
-        console.print(f"{row['item']}: {row['why']}")
+        console.print(f"{row['item']}: {done.format(state=row['state']) if done else row['why']}")
         if row.get("designations"):
             console.print(f"{row['item']}: {row['designations']}")
-    if decision == "accept" and (frame["kind"] == "screening").any():
+    return frame
+
+
+def _decide(ctx: click.Context, items: tuple[str, ...], decision: str, note: str | None,
+            by: str | None) -> None:  # fmt: skip
+    from exposure import decide_review
+
+    frame = _apply_review(
+        ctx,
+        lambda con: decide_review(con, items, decision, note=note, by=by),  # type: ignore[arg-type]
+    )
+    if frame is not None and decision == "accept" and (frame["kind"] == "screening").any():
         console.print(
             "the accepted matches are confirmed; `exposure screen LIST --designate-confirmed "
             "SCENARIO` designates them"
@@ -869,21 +886,13 @@ def review_reject(ctx: click.Context, items: tuple[str, ...], note: str | None,
 @click.pass_context
 def review_undo(ctx: click.Context, items: tuple[str, ...], by: str | None) -> None:
     """Undo the decisions in force on candidates: they wait for review again."""
-    from exposure import connect, undo_review
+    from exposure import undo_review
 
-    try:
-        con = connect(_existing_db(ctx))
-        try:
-            frame = undo_review(con, items, by=by)
-        finally:
-            con.close()
-    except ExposureError as exc:
-        _fail(exc)
-        return
-    for row in frame.to_dict("records"):
-        console.print(f"{row['item']}: {row['state']} decision undone; pending again")
-        if row.get("designations"):
-            console.print(f"{row['item']}: {row['designations']}")
+    _apply_review(
+        ctx,
+        lambda con: undo_review(con, items, by=by),
+        "{state} decision undone; pending again",
+    )
 
 
 @review_group.command("history")
